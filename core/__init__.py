@@ -1,0 +1,57 @@
+"""naptip: runs NAPTIP 3.0 (2021-2025) as owned, dated, reminded and evidenced work.
+
+Plugin authors import from here only: ``naptip.hookimpl`` and the model classes.
+Importing this package is cheap: it never imports Prefect, apprise or icalendar.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .datafile import DataPlugin
+from .hookimpl import hookimpl
+from .model import (
+    SECRETARIAT_ID,
+    Activity,
+    Agency,
+    Cadence,
+    Committee,
+    Indicator,
+    IndicatorKind,
+    Output,
+    Party,
+    Pillar,
+    Plan,
+    PlanStructure,
+    ProgrammeArea,
+    SpecificObjective,
+    StrategicGoal,
+    Timeline,
+)
+
+try:
+    __version__ = version("naptip")
+except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "SECRETARIAT_ID",
+    "Activity",
+    "Agency",
+    "Cadence",
+    "Committee",
+    "DataPlugin",
+    "Indicator",
+    "IndicatorKind",
+    "Output",
+    "Party",
+    "Pillar",
+    "Plan",
+    "PlanStructure",
+    "ProgrammeArea",
+    "SpecificObjective",
+    "StrategicGoal",
+    "Timeline",
+    "__version__",
+    "hookimpl",
+]

@@ -1,0 +1,220 @@
+"""The catalog: everything the plugins declare, validated against the plan's structure.
+
+Invalid contributions are reported as problems naming the plugin and the id, and left
+out; everything valid is kept, so one bad plugin never hides the others' work.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from .errors import Problem
+from .model import (
+    Activity,
+    Agency,
+    Cadence,
+    Committee,
+    Indicator,
+    IndicatorKind,
+    PlanStructure,
+)
+from .plandata import load_plan_structure
+from .pluginmanager import LoadedPlugins
+
+T = TypeVar("T")
+
+_ACTIVITY_ID = re.compile(r"^S\d+-O\d+-[a-z0-9]+(?:-[a-z0-9]+)*$")
+_KINDS = {k.value for k in IndicatorKind}
+_CADENCES = {c.value for c in Cadence}
+_SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Catalog:
+    """Committees, agencies and activities by id, each with the plugin that declared it."""
+
+    structure: PlanStructure
+    committees: dict[str, Committee] = field(default_factory=dict)
+    agencies: dict[str, Agency] = field(default_factory=dict)
+    activities: dict[str, Activity] = field(default_factory=dict)
+    declared_by: dict[str, str] = field(default_factory=dict)  #: "kind:id" -> plugin name
+    problems: list[Problem] = field(default_factory=list)
+
+    def plugin_of(self, kind: str, item_id: str) -> str:
+        return self.declared_by[f"{kind}:{item_id}"]
+
+    def committee_id(self, name: str) -> str | None:
+        """Resolve a committee id, name, Malay name or source spelling (case-insensitive)."""
+        key = " ".join(name.split()).casefold()
+        for c in self.committees.values():
+            if key in {n.casefold() for n in (c.id, c.name, c.name_ms, *c.aliases)}:
+                return c.id
+        return None
+
+    def counts_by_plugin(self) -> dict[str, dict[str, int]]:
+        """How many committees, agencies and activities each plugin declared."""
+        plural = {"committee": "committees", "agency": "agencies", "activity": "activities"}
+        counts: dict[str, dict[str, int]] = {}
+        for key, plugin in self.declared_by.items():
+            per = counts.setdefault(plugin, dict.fromkeys(plural.values(), 0))
+            per[plural[key.split(":", 1)[0]]] += 1
+        return counts
+
+
+def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None) -> Catalog:
+    """Call the contribution hooks of every plugin and validate what they return."""
+    catalog = Catalog(structure=structure or load_plan_structure())
+    catalog.problems.extend(loaded.problems)
+    builder = _Builder(catalog, loaded)
+    for plugin, result in loaded.call_each("naptip_committees"):
+        for item in builder.items(plugin, "naptip_committees", result, Committee):
+            builder.add_committee(plugin, item)
+    for plugin, result in loaded.call_each("naptip_agencies"):
+        for item in builder.items(plugin, "naptip_agencies", result, Agency):
+            builder.add_agency(plugin, item)
+    for plugin, result in loaded.call_each("naptip_activities", plan=catalog.structure):
+        for item in builder.items(plugin, "naptip_activities", result, Activity):
+            builder.add_activity(plugin, item)
+    return catalog
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog, loaded: LoadedPlugins) -> None:
+        self.catalog = catalog
+        self.loaded = loaded
+
+    def problem(self, plugin: str, subject: str | None, message: str) -> None:
+        info = self.loaded.infos.get(plugin)
+        self.catalog.problems.append(Problem(plugin=plugin, subject=subject, message=message,
+                                             package=info.package if info else None))
+
+    def items(self, plugin: str, hook: str, result: object, cls: type[T]) -> Iterator[T]:
+        if result is None:
+            return
+        if isinstance(result, str | bytes) or not isinstance(result, Iterable):
+            self.problem(plugin, None, f"hook {hook} must return an iterable of "
+                                       f"{cls.__name__}, not {type(result).__name__}")
+            return
+        try:
+            for n, item in enumerate(result, 1):
+                if isinstance(item, cls):
+                    yield item
+                else:
+                    self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
+                                               f"as item #{n}; expected {cls.__name__}")
+        except Exception as exc:  # noqa: BLE001 - a failing generator is the plugin's fault
+            self.problem(plugin, None, f"hook {hook} raised {type(exc).__name__}: {exc}")
+
+    def _claim(self, plugin: str, kind: str, item_id: str) -> bool:
+        key = f"{kind}:{item_id}"
+        other = self.catalog.declared_by.get(key)
+        if other is not None:
+            self.problem(plugin, f"{kind} {item_id}",
+                         f"duplicate id: already declared by plugin {other!r}")
+            return False
+        self.catalog.declared_by[key] = plugin
+        return True
+
+    def add_committee(self, plugin: str, c: Committee) -> None:
+        subject = f"committee {c.id}"
+        if not _SLUG.match(c.id):
+            self.problem(plugin, subject, "id must be lower-case words joined by '-'")
+            return
+        if c.kind not in ("committee", "secretariat"):
+            self.problem(plugin, subject, f"kind {c.kind!r} is not committee or secretariat")
+            return
+        unknown = [p for p in c.pillars if p not in self.catalog.structure.pillars]
+        if unknown:
+            self.problem(plugin, subject, f"unknown pillar {unknown[0]}")
+            return
+        if not c.name.strip() or not c.lead_agency.strip():
+            self.problem(plugin, subject, "name and lead agency must not be empty")
+            return
+        if self._claim(plugin, "committee", c.id):
+            self.catalog.committees[c.id] = c
+
+    def add_agency(self, plugin: str, a: Agency) -> None:
+        subject = f"agency {a.id}"
+        if not _SLUG.match(a.id):
+            self.problem(plugin, subject, "id must be lower-case words joined by '-'")
+            return
+        unknown = [c for c in a.committees if c not in self.catalog.committees]
+        if unknown:
+            self.problem(plugin, subject, f"unknown committee {unknown[0]!r}")
+            return
+        if self._claim(plugin, "agency", a.id):
+            self.catalog.agencies[a.id] = a
+
+    def add_activity(self, plugin: str, a: Activity) -> None:
+        message = self._activity_problem(a)
+        if message is not None:
+            self.problem(plugin, f"activity {a.id}", message)
+            return
+        if self._claim(plugin, "activity", a.id):
+            self.catalog.activities[a.id] = a
+
+    def _activity_problem(self, a: Activity) -> str | None:
+        structure = self.catalog.structure
+        period = structure.plan.years
+        if not _ACTIVITY_ID.match(a.id):
+            return "id must look like S9-O1-i (objective-output-item, lower-case item)"
+        if a.objective not in structure.objectives:
+            return f"unknown objective {a.objective}"
+        output = structure.outputs.get(a.output)
+        if output is None:
+            return f"unknown output {a.output}"
+        if output.objective != a.objective:
+            return f"output {a.output} belongs to objective {output.objective}, not {a.objective}"
+        if not a.id.startswith(a.output + "-"):
+            return f"id must start with its output {a.output}-"
+        if a.parent is not None and not a.id.startswith(a.parent + "-"):
+            return f"parent {a.parent} is not a prefix of the id"
+        for committee in (a.lead, *a.support):
+            if committee is not None and committee not in self.catalog.committees:
+                return f"unknown committee {committee!r}"
+        if a.lead is not None and a.lead in a.support:
+            return f"committee {a.lead!r} is both lead and support"
+        if not a.text.strip():
+            return "text is empty"
+        problem = _timeline_problem(a.timeline.start, a.timeline.end, period)
+        if problem:
+            return problem
+        goals = [g for g in a.related_goals if g not in structure.goals]
+        if goals:
+            return f"unknown goal {goals[0]}"
+        if a.cadence is not None and a.cadence not in _CADENCES:
+            return f"cadence {a.cadence!r} is not one of {', '.join(sorted(_CADENCES))}"
+        if not a.indicators:
+            return "has no indicator"
+        for n, ind in enumerate(a.indicators, 1):
+            message = _indicator_problem(ind, a, period)
+            if message:
+                return f"indicator #{n}: {message}"
+        return None
+
+
+def _timeline_problem(start: int, end: int, period: range) -> str | None:
+    if start > end:
+        return f"timeline starts ({start}) after it ends ({end})"
+    if start not in period or end not in period:
+        return f"timeline {start}-{end} is outside the plan period {period[0]}-{period[-1]}"
+    return None
+
+
+def _indicator_problem(ind: Indicator, a: Activity, period: range) -> str | None:
+    if not ind.text.strip():
+        return "has no text"
+    if ind.kind not in _KINDS:
+        return f"kind {ind.kind!r} is not one of {', '.join(sorted(_KINDS))}"
+    if ind.timeline is not None:
+        problem = _timeline_problem(ind.timeline.start, ind.timeline.end, period)
+        if problem:
+            return problem
+        if ind.timeline.start < a.timeline.start or ind.timeline.end > a.timeline.end:
+            return f"timeline {ind.timeline} is outside the activity's {a.timeline}"
+    if ind.target_value is not None and ind.target_value < 0:
+        return "target_value is negative"
+    return None

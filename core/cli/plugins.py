@@ -1,0 +1,69 @@
+"""``naptip plugins``: what is installed, and whether it is all valid."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .app import App, pass_app
+
+
+@click.group()
+def plugins() -> None:
+    """Installed plugins: list them, check them."""
+
+
+@plugins.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def list_plugins(app: App, as_json: bool) -> None:
+    """Name, version, package, hooks and what each plugin contributes."""
+    loaded, catalog = app.loaded, app.catalog
+    counts = catalog.counts_by_plugin()
+    rows = []
+    for info in loaded.infos.values():
+        per = counts.get(info.name, {"committees": 0, "agencies": 0, "activities": 0})
+        rows.append({
+            "name": info.name,
+            "version": info.version,
+            "package": info.package,
+            "module": info.module,
+            "source": info.source,
+            "builtin": info.builtin,
+            "hooks": loaded.hooks_of(info.name),
+            **per,
+        })
+    if as_json:
+        click.echo(json.dumps({"plugins": rows,
+                               "problems": [str(p) for p in catalog.problems]}, indent=2))
+        return
+    app.warn_problems()
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="naptip plugins")
+    for column in ("name", "version", "package", "hooks", "committees", "activities",
+                   "agencies"):
+        table.add_column(column, justify="right" if column in
+                         ("committees", "activities", "agencies") else "left")
+    for row in rows:
+        table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
+                      ", ".join(h.removeprefix("naptip_") for h in row["hooks"]),
+                      str(row["committees"]), str(row["activities"]), str(row["agencies"]))
+    Console().print(table)
+
+
+@plugins.command("check")
+@pass_app
+def check(app: App) -> None:
+    """Validate every plugin: exit 0 when clean, 1 with one line per problem."""
+    catalog = app.catalog
+    if catalog.problems:
+        for problem in catalog.problems:
+            click.echo(str(problem))
+        raise click.exceptions.Exit(1)
+    click.echo(
+        f"ok: {len(app.loaded.infos)} plugins, {len(catalog.committees)} committees, "
+        f"{len(catalog.activities)} activity entries, {len(catalog.agencies)} agencies"
+    )

@@ -1,0 +1,121 @@
+"""Readable terminal views of the plan (rich), imported only by the commands that print."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from ..cadence import cadence_of
+from ..catalog import Catalog
+from ..errors import NaptipError
+from ..model import Activity
+
+
+def _who(catalog: Catalog, a: Activity) -> str:
+    owner = a.owner
+    support = f" +{','.join(a.support)}" if a.support else ""
+    return f"[bold]{owner}[/bold]{support}" if owner in catalog.committees else owner + support
+
+
+def show_tree(catalog: Catalog, activities: list[Activity]) -> None:
+    s = catalog.structure
+    root = Tree(f"[bold]{escape(s.plan.title)}[/bold]  ({len(activities)} activity entries)")
+    pillars: dict[str, Tree] = {}
+    objectives: dict[str, Tree] = {}
+    outputs: dict[str, Tree] = {}
+    for a in activities:
+        obj = s.objectives[a.objective]
+        if obj.primary_pillar not in pillars:
+            pillar = s.pillars[obj.primary_pillar]
+            pillars[pillar.id] = root.add(f"[bold magenta]{pillar.id} {escape(pillar.name)}")
+        if obj.id not in objectives:
+            objectives[obj.id] = pillars[obj.primary_pillar].add(
+                f"[bold cyan]{obj.id}[/] ({obj.goal}) {escape(obj.text)}")
+        if a.output not in outputs:
+            out = s.outputs[a.output]
+            outputs[a.output] = objectives[obj.id].add(f"[cyan]{out.id}[/] {escape(out.text)}")
+        outputs[a.output].add(
+            f"[green]{a.id}[/] {escape(a.text)}\n"
+            f"[dim]{a.timeline} · {cadence_of(a)} ·[/] {_who(catalog, a)}"
+        )
+    Console().print(root)
+
+
+def show_item(catalog: Catalog, item_id: str) -> None:
+    s = catalog.structure
+    key = item_id.upper() if "-" not in item_id else item_id
+    if key in s.objectives:
+        obj = s.objectives[key]
+        table = _table(f"Specific objective {obj.id}")
+        table.add_row("text", obj.text)
+        table.add_row("programme area", f"{obj.area} {s.areas[obj.area].title}")
+        table.add_row("strategic goal", f"{obj.goal} {s.goals[obj.goal].text}")
+        table.add_row("primary pillar", f"{obj.primary_pillar} {s.pillars[obj.primary_pillar].name}")
+        for out in s.outputs_of(obj.id):
+            table.add_row(out.id, out.text)
+        Console().print(table)
+        return
+    if key.upper() in s.outputs:
+        out = s.outputs[key.upper()]
+        table = _table(f"Output {out.id}")
+        table.add_row("text", out.text)
+        table.add_row("objective", f"{out.objective} {s.objectives[out.objective].text}")
+        table.add_row("linked to goal", ", ".join(out.goals))
+        if out.related_goals:
+            table.add_row("related to", ", ".join(out.related_goals))
+        for a in catalog.activities.values():
+            if a.output == out.id:
+                table.add_row(a.id, f"{a.text}\n[dim]{a.timeline} · {a.owner}[/]")
+        Console().print(table)
+        return
+    activity = catalog.activities.get(item_id) or _by_casefold(catalog, item_id)
+    if activity is None:
+        raise NaptipError(f"no objective, output or activity has the id {item_id!r}")
+    _show_activity(catalog, activity)
+
+
+def _by_casefold(catalog: Catalog, item_id: str) -> Activity | None:
+    wanted = item_id.casefold()
+    return next((a for i, a in catalog.activities.items() if i.casefold() == wanted), None)
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title, show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    return table
+
+
+def _show_activity(catalog: Catalog, a: Activity) -> None:
+    s = catalog.structure
+    table = _table(f"Activity {a.id}")
+    table.add_row("text", escape(a.text))
+    table.add_row("objective", f"{a.objective} {escape(s.objectives[a.objective].text)}")
+    table.add_row("output", f"{a.output} {escape(s.outputs[a.output].text)}")
+    for n, ind in enumerate(a.indicators, 1):
+        extra = [str(ind.kind)]
+        if ind.target:
+            extra.append(f"target: {ind.target}")
+        if ind.disaggregate:
+            extra.append("by sex, nationality, age")
+        if ind.timeline:
+            extra.append(str(ind.timeline))
+        table.add_row(f"indicator {n}", f"{escape(ind.text)}\n[dim]{escape(' · '.join(extra))}[/]")
+    if a.responsibility:
+        table.add_row("responsibility", escape(a.responsibility))
+    lead = catalog.committees.get(a.owner)
+    table.add_row("lead" if a.lead else "owner",
+                  f"{a.owner}" + (f" ({escape(lead.name)})" if lead else ""))
+    if a.support:
+        table.add_row("support", ", ".join(a.support))
+    if a.parties:
+        table.add_row("other parties", escape(", ".join(a.parties)))
+    table.add_row("timeline", str(a.timeline))
+    stated = "" if a.cadence else " (default rule)"
+    table.add_row("cadence", f"{cadence_of(a)}{stated}")
+    for note in a.notes:
+        table.add_row("note", escape(note))
+    table.add_row("declared by", f"plugin {catalog.plugin_of('activity', a.id)}")
+    Console().print(table)

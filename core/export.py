@@ -1,0 +1,124 @@
+"""The catalog as rows: the stable machine interface (JSON) and a spreadsheet view (CSV).
+
+The JSON document is described field by field in docs/export-format.md; its
+``schema`` value changes whenever a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .cadence import cadence_of
+from .catalog import Catalog
+from .model import Activity, Indicator
+
+SCHEMA = "naptip.catalog/1"
+
+
+def _indicator(ind: Indicator, activity: Activity) -> dict[str, Any]:
+    timeline = ind.timeline or activity.timeline
+    return {
+        "text": ind.text,
+        "kind": str(ind.kind),
+        "target": ind.target,
+        "target_value": None if ind.target_value is None else float(ind.target_value),
+        "disaggregate": ind.disaggregate,
+        "timeline_start": timeline.start,
+        "timeline_end": timeline.end,
+    }
+
+
+def activity_row(catalog: Catalog, activity: Activity) -> dict[str, Any]:
+    structure = catalog.structure
+    objective = structure.objectives[activity.objective]
+    output = structure.outputs[activity.output]
+    return {
+        "id": activity.id,
+        "parent": activity.parent,
+        "pillar": objective.primary_pillar,
+        "goal": objective.goal,
+        "programme_area": objective.area,
+        "objective": activity.objective,
+        "output": activity.output,
+        "output_goals": list(output.goals),
+        "output_related_goals": list(output.related_goals),
+        "related_goals": list(activity.related_goals),
+        "text": activity.text,
+        "indicators": [_indicator(i, activity) for i in activity.indicators],
+        "responsibility": activity.responsibility,
+        "lead_committee": activity.lead,
+        "owner": activity.owner,
+        "supporting_committees": list(activity.support),
+        "other_parties": list(activity.parties),
+        "other_party_ids": [structure.party_id(p) for p in activity.parties],
+        "timeline_start": activity.timeline.start,
+        "timeline_end": activity.timeline.end,
+        "cadence": str(cadence_of(activity)),
+        "cadence_stated": activity.cadence is not None,
+        "notes": list(activity.notes),
+        "plugin": catalog.plugin_of("activity", activity.id),
+    }
+
+
+def sorted_activities(catalog: Catalog) -> list[Activity]:
+    """Activities in plan order: objective, output, then item as declared."""
+    order = {a: n for n, a in enumerate(catalog.activities)}
+
+    def key(a: Activity) -> tuple[int, int, int]:
+        obj, out = a.output.split("-")
+        return (int(obj[1:]), int(out[1:]), order[a.id])
+
+    return sorted(catalog.activities.values(), key=key)
+
+
+def to_json(catalog: Catalog) -> str:
+    plan = catalog.structure.plan
+    document = {
+        "schema": SCHEMA,
+        "plan": {
+            "id": plan.id,
+            "title": plan.title,
+            "start": plan.start.isoformat(),
+            "end": plan.end.isoformat(),
+            "timezone": plan.timezone,
+        },
+        "committees": [
+            {
+                "id": c.id, "kind": c.kind, "name": c.name, "name_ms": c.name_ms,
+                "lead_agency": c.lead_agency, "lead_agency_short": c.lead_agency_short,
+                "pillars": list(c.pillars), "state": c.state,
+                "plugin": catalog.plugin_of("committee", c.id),
+            }
+            for c in catalog.committees.values()
+        ],
+        "activities": [activity_row(catalog, a) for a in sorted_activities(catalog)],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_FIELDS = [
+    "id", "parent", "pillar", "goal", "programme_area", "objective", "output", "text",
+    "indicators", "indicator_kinds", "indicator_targets", "responsibility", "lead_committee",
+    "owner", "supporting_committees", "other_parties", "timeline_start", "timeline_end",
+    "cadence", "related_goals", "notes", "plugin",
+]
+
+
+def to_csv(catalog: Catalog) -> str:
+    """One row per activity entry; list fields are joined with " | "."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for activity in sorted_activities(catalog):
+        row = activity_row(catalog, activity)
+        inds = row.pop("indicators")
+        row["indicators"] = " | ".join(i["text"] for i in inds)
+        row["indicator_kinds"] = " | ".join(i["kind"] for i in inds)
+        row["indicator_targets"] = " | ".join(i["target"] or "" for i in inds)
+        for key in ("supporting_committees", "other_parties", "related_goals", "notes"):
+            row[key] = " | ".join(row[key])
+        writer.writerow({k: row.get(k) for k in CSV_FIELDS})
+    return buffer.getvalue()

@@ -1,0 +1,71 @@
+"""Every hook a naptip plugin can implement: the plugin contract.
+
+Plugins implement hooks with ``@naptip.hookimpl`` on module-level functions or on the
+methods of an object, and are found through the ``naptip`` entry-point group (or as
+one-file plugins in a folder named by ``--plugins-dir`` / ``NAPTIP_PLUGINS_DIR``).
+
+Contribution hooks (committees, agencies, activities) collect the results of *every*
+plugin: each implementation is called on its own, so that an exception in one plugin is
+reported with the plugin's name while the others still contribute. What they return must
+be an iterable of the named model objects; anything else is reported as a problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from .model import Activity, Agency, Committee, PlanStructure
+
+hookspec = pluggy.HookspecMarker("naptip")
+
+
+@hookspec
+def naptip_committees() -> Iterable[Committee]:  # type: ignore[empty-body]
+    """Contribute NAPTIP committees (or the secretariat).
+
+    Receives nothing. Returns an iterable of :class:`naptip.Committee`: id, English and
+    Malay names, lead agency, pillars, the spellings the source uses (``aliases``) and the
+    state whose working days apply. All results are collected; an id contributed twice is
+    reported naming both plugins and the second is ignored.
+    """
+
+
+@hookspec
+def naptip_agencies() -> Iterable[Agency]:  # type: ignore[empty-body]
+    """Contribute member agencies of committees (JIM, MMEA, a state labour department...).
+
+    Receives nothing. Returns an iterable of :class:`naptip.Agency` whose ``committees``
+    must name contributed committees. All results are collected; duplicate ids are
+    reported.
+    """
+
+
+@hookspec
+def naptip_activities(plan: PlanStructure) -> Iterable[Activity]:  # type: ignore[empty-body]
+    """Contribute activities of the plan's matrix.
+
+    Receives ``plan``, the :class:`naptip.PlanStructure` (objectives, outputs, parties), for
+    plugins that want to look things up; implementations may leave the argument out.
+    Returns an iterable of :class:`naptip.Activity`. All results are collected. Each
+    activity is validated: a unique id that starts with its output's id, an objective and
+    output that exist and belong together, lead and supporting committees that exist, a
+    timeline inside the plan period (2021-2025) with start <= end, and at least one
+    indicator, each with text. An invalid activity is reported and left out.
+    """
+
+
+@hookspec
+def naptip_register_commands(cli: click.Group) -> None:
+    """Add commands to the ``naptip`` command line.
+
+    Receives ``cli``, the top-level :class:`click.Group`; call ``cli.add_command(...)`` or
+    decorate with ``@cli.command()``. Returns nothing; every implementation is called.
+    Only plugins found through entry points or ``NAPTIP_PLUGINS_DIR`` can add commands
+    (the ``--plugins-dir`` option is parsed after the commands exist).
+    """

@@ -1,0 +1,218 @@
+"""Build the plugin manager: find, filter, load and register plugins, never at import time.
+
+Every plugin is loaded inside its own guard: a plugin that fails to import, fails to
+register or breaks ``check_pending()`` becomes a :class:`~naptip.errors.Problem` naming the
+plugin and its package, and the other plugins still load.
+
+Environment:
+
+- ``NAPTIP_PLUGINS_DIR``: a folder of one-file plugins (``*.py``), like ``--plugins-dir``;
+- ``NAPTIP_ENABLE_PLUGINS``: comma-separated allowlist of plugin names; only these load;
+- ``NAPTIP_DISABLE_PLUGINS``: comma-separated blocklist of plugin names.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from . import hookspecs
+from .errors import NaptipError, Problem
+
+ENTRY_POINT_GROUP = "naptip"
+
+#: The built-in plugins, in load order. They are registered through the ``naptip``
+#: entry-point group of this distribution, exactly like external plugins.
+BUILTIN_PLUGINS = (
+    "legislative",
+    "enforcement",
+    "victim_care",
+    "media",
+    "forced_labour",
+    "monitoring",
+    "secretariat",
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PluginInfo:
+    name: str
+    source: str  #: "entry-point" or "directory"
+    module: str
+    package: str | None = None  #: the distribution that provides it
+    version: str | None = None
+    builtin: bool = False
+
+
+@dataclass
+class LoadedPlugins:
+    """The plugin manager with what was loaded and what went wrong."""
+
+    pm: pluggy.PluginManager
+    infos: dict[str, PluginInfo] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, plugin: str, message: str, subject: str | None = None) -> None:
+        info = self.infos.get(plugin)
+        self.problems.append(Problem(plugin=plugin, message=message, subject=subject,
+                                     package=info.package if info else None))
+
+    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call every implementation of a collecting hook on its own, in load order.
+
+        Yields ``(plugin name, result)``; an exception becomes a problem of that plugin.
+        """
+        caller = getattr(self.pm.hook, hook)
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                result = impl.function(*(kwargs[name] for name in impl.argnames))
+            except Exception as exc:  # noqa: BLE001 - any plugin failure is reported, not raised
+                self.problem(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
+                continue
+            yield impl.plugin_name, result
+
+    def hooks_of(self, name: str) -> list[str]:
+        plugin = self.pm.get_plugin(name)
+        callers = self.pm.get_hookcallers(plugin) if plugin is not None else None
+        return sorted(c.name for c in callers or ())
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _names(value: str | None) -> set[str] | None:
+    if value is None or not value.strip():
+        return None
+    return {n.strip() for n in value.split(",") if n.strip()}
+
+
+def build_plugin_manager(
+    *,
+    plugins_dir: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadedPlugins:
+    """Create a plugin manager with every enabled plugin loaded.
+
+    ``plugins_dir`` (else ``NAPTIP_PLUGINS_DIR``) names a folder of one-file plugins.
+    """
+    env = os.environ if environ is None else environ
+    enabled = _names(env.get("NAPTIP_ENABLE_PLUGINS"))
+    disabled = _names(env.get("NAPTIP_DISABLE_PLUGINS")) or set()
+
+    def wanted(name: str) -> bool:
+        return (enabled is None or name in enabled) and name not in disabled
+
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    loaded = LoadedPlugins(pm=pm)
+
+    eps = sorted(entry_points(group=ENTRY_POINT_GROUP), key=_builtin_first)
+    for ep in eps:
+        if wanted(ep.name):
+            _load_entry_point(loaded, ep)
+
+    folder = plugins_dir if plugins_dir is not None else env.get("NAPTIP_PLUGINS_DIR")
+    if folder:
+        path = Path(folder)
+        if not path.is_dir():
+            raise NaptipError(f"plugins folder {str(path)!r} does not exist or is not a folder")
+        for file in sorted(path.glob("*.py")):
+            if not file.name.startswith("_") and wanted(file.stem):
+                _load_file(loaded, file)
+
+    _check_pending(loaded)
+    return loaded
+
+
+def _check_pending(loaded: LoadedPlugins) -> None:
+    """Unregister, one by one, every plugin that implements a hook nobody specified."""
+    while True:
+        try:
+            loaded.pm.check_pending()
+        except pluggy.PluginValidationError as exc:
+            name = loaded.pm.get_name(exc.plugin) or "?"
+            loaded.problem(name, f"implements an unknown hook: {_describe(exc)}")
+            loaded.pm.unregister(exc.plugin)
+            loaded.infos.pop(name, None)
+            continue
+        return
+
+
+def _builtin_first(ep: EntryPoint) -> tuple[int, str]:
+    dist = getattr(ep, "dist", None)
+    ours = dist is not None and dist.name == "naptip" and ep.name in BUILTIN_PLUGINS
+    return (BUILTIN_PLUGINS.index(ep.name) if ours else len(BUILTIN_PLUGINS), ep.name)
+
+
+def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
+    dist = getattr(ep, "dist", None)
+    package = dist.name if dist is not None else None
+    info = PluginInfo(
+        name=ep.name,
+        source="entry-point",
+        module=ep.value,
+        package=package,
+        version=dist.version if dist is not None else None,
+        builtin=package == "naptip" and ep.name in BUILTIN_PLUGINS,
+    )
+    if ep.name in loaded.infos:
+        other = loaded.infos[ep.name]
+        loaded.problems.append(Problem(
+            plugin=ep.name, package=package,
+            message=f"name already used by the plugin from {other.package or other.module}; "
+                    "this one is not loaded",
+        ))
+        return
+    loaded.infos[ep.name] = info
+    try:
+        obj = ep.load()
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+        loaded.problem(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
+        del loaded.infos[ep.name]
+        return
+    _register(loaded, ep.name, obj)
+
+
+def _load_file(loaded: LoadedPlugins, file: Path) -> None:
+    name = file.stem
+    if name in loaded.infos:
+        loaded.problems.append(Problem(
+            plugin=name, package=str(file),
+            message="name already used by another plugin; this file is not loaded",
+        ))
+        return
+    module_name = f"naptip_local_plugins.{name}"
+    loaded.infos[name] = PluginInfo(name=name, source="directory", module=str(file),
+                                    package=str(file))
+    try:
+        spec = importlib.util.spec_from_file_location(module_name, file)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot import {file}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+        sys.modules.pop(module_name, None)
+        loaded.problem(name, f"failed to load {file.name}: {_describe(exc)}")
+        del loaded.infos[name]
+        return
+    _register(loaded, name, module)
+
+
+def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> None:
+    try:
+        loaded.pm.register(obj, name=name)
+    except Exception as exc:  # noqa: BLE001 - pluggy validation or a clash
+        loaded.problem(name, f"cannot be registered: {_describe(exc)}")
+        del loaded.infos[name]

@@ -1,0 +1,1 @@
+"""Prefect flows and deployments (daily tick, recurring duties, serve/deploy). Only this package imports Prefect."""

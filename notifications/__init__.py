@@ -1,0 +1,1 @@
+"""Reminder delivery through apprise: templates, digests, the local outbox."""

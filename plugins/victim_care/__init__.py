@@ -1,0 +1,10 @@
+"""Built-in plugin: Victim Care and Protection Committee.
+
+Its committee and activities are data, in `activities.toml` beside this module.
+"""
+
+from __future__ import annotations
+
+from naptip.datafile import DataPlugin
+
+plugin = DataPlugin(__name__)
