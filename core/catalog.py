@@ -69,15 +69,16 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None)
     catalog = Catalog(structure=structure or load_plan_structure())
     catalog.problems.extend(loaded.problems)
     builder = _Builder(catalog, loaded)
-    for plugin, result in loaded.call_each("naptip_committees"):
-        for item in builder.items(plugin, "naptip_committees", result, Committee):
-            builder.add_committee(plugin, item)
-    for plugin, result in loaded.call_each("naptip_agencies"):
-        for item in builder.items(plugin, "naptip_agencies", result, Agency):
-            builder.add_agency(plugin, item)
-    for plugin, result in loaded.call_each("naptip_activities", plan=catalog.structure):
-        for item in builder.items(plugin, "naptip_activities", result, Activity):
-            builder.add_activity(plugin, item)
+    for plugin, result in loaded.call_each("naptip_committees", catalog.problems):
+        for committee in builder.items(plugin, "naptip_committees", result, Committee):
+            builder.add_committee(plugin, committee)
+    for plugin, result in loaded.call_each("naptip_agencies", catalog.problems):
+        for agency in builder.items(plugin, "naptip_agencies", result, Agency):
+            builder.add_agency(plugin, agency)
+    for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
+                                           plan=catalog.structure):
+        for activity in builder.items(plugin, "naptip_activities", result, Activity):
+            builder.add_activity(plugin, activity)
     return catalog
 
 
@@ -105,7 +106,7 @@ class _Builder:
                 else:
                     self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
                                                f"as item #{n}; expected {cls.__name__}")
-        except Exception as exc:  # noqa: BLE001 - a failing generator is the plugin's fault
+        except Exception as exc:
             self.problem(plugin, None, f"hook {hook} raised {type(exc).__name__}: {exc}")
 
     def _claim(self, plugin: str, kind: str, item_id: str) -> bool:

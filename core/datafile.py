@@ -162,7 +162,8 @@ class _Reader:
             raise self.fail(where, "missing 'timeline'")
         indicators = t.get("indicator", [])
         if not isinstance(indicators, list):
-            raise self.fail(where, "'indicator' must be an array of tables ([[activity.indicator]])")
+            raise self.fail(where, "'indicator' must be an array of tables "
+                                   "([[activity.indicator]])")
         return Activity(
             id=self.req(t, "id", where),
             objective=self.req(t, "objective", where),

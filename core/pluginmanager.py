@@ -66,17 +66,25 @@ class LoadedPlugins:
         self.problems.append(Problem(plugin=plugin, message=message, subject=subject,
                                      package=info.package if info else None))
 
-    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    def call_each(self, hook: str, problems: list[Problem], **kwargs: Any,
+                  ) -> Iterator[tuple[str, Any]]:
         """Call every implementation of a collecting hook on its own, in load order.
 
-        Yields ``(plugin name, result)``; an exception becomes a problem of that plugin.
+        Yields ``(plugin name, result)``; an exception is appended to ``problems`` as a
+        problem of that plugin (once: the same failure in several hooks is one problem).
         """
         caller = getattr(self.pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as exc:  # noqa: BLE001 - any plugin failure is reported, not raised
-                self.problem(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
+            except Exception as exc:
+                message = str(exc) if isinstance(exc, NaptipError) else (
+                    f"hook {hook} raised {_describe(exc)}")
+                info = self.infos.get(impl.plugin_name)
+                problem = Problem(plugin=impl.plugin_name, message=message,
+                                  package=info.package if info else None)
+                if problem not in problems:
+                    problems.append(problem)
                 continue
             yield impl.plugin_name, result
 
@@ -177,7 +185,7 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     loaded.infos[ep.name] = info
     try:
         obj = ep.load()
-    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+    except Exception as exc:
         loaded.problem(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
         del loaded.infos[ep.name]
         return
@@ -202,7 +210,7 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - a broken plugin must not stop the others
+    except Exception as exc:
         sys.modules.pop(module_name, None)
         loaded.problem(name, f"failed to load {file.name}: {_describe(exc)}")
         del loaded.infos[name]
@@ -213,6 +221,6 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
 def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> None:
     try:
         loaded.pm.register(obj, name=name)
-    except Exception as exc:  # noqa: BLE001 - pluggy validation or a clash
+    except Exception as exc:
         loaded.problem(name, f"cannot be registered: {_describe(exc)}")
         del loaded.infos[name]

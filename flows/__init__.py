@@ -1,1 +1,4 @@
-"""Prefect flows and deployments (daily tick, recurring duties, serve/deploy). Only this package imports Prefect."""
+"""Prefect flows and deployments (daily tick, recurring duties, serve/deploy).
+
+Only this package imports Prefect.
+"""

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..catalog import Catalog, build_catalog
-from ..errors import NaptipError
+from ..errors import NaptipError, Problem
 from ..pluginmanager import LoadedPlugins, build_plugin_manager
 
 
@@ -89,5 +89,6 @@ def register_plugin_commands(group: click.Group) -> None:
         loaded = build_plugin_manager()
     except NaptipError:
         return  # reported properly when the command runs
-    for _name, _result in loaded.call_each("naptip_register_commands", cli=group):
+    ignored: list[Problem] = []  # reported by `naptip plugins check`
+    for _name, _result in loaded.call_each("naptip_register_commands", ignored, cli=group):
         pass

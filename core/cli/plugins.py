@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -21,7 +22,7 @@ def list_plugins(app: App, as_json: bool) -> None:
     """Name, version, package, hooks and what each plugin contributes."""
     loaded, catalog = app.loaded, app.catalog
     counts = catalog.counts_by_plugin()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for info in loaded.infos.values():
         per = counts.get(info.name, {"committees": 0, "agencies": 0, "activities": 0})
         rows.append({
@@ -42,15 +43,17 @@ def list_plugins(app: App, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="naptip plugins")
-    for column in ("name", "version", "package", "hooks", "committees", "activities",
-                   "agencies"):
-        table.add_column(column, justify="right" if column in
-                         ("committees", "activities", "agencies") else "left")
+    table = Table(title="naptip plugins", title_justify="left")
+    table.add_column("name", no_wrap=True, style="bold")
+    table.add_column("version", no_wrap=True)
+    table.add_column("package", overflow="fold")
+    for column in ("committees", "activities", "agencies"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("hooks", overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
-                      ", ".join(h.removeprefix("naptip_") for h in row["hooks"]),
-                      str(row["committees"]), str(row["activities"]), str(row["agencies"]))
+                      str(row["committees"]), str(row["activities"]), str(row["agencies"]),
+                      " ".join(h.removeprefix("naptip_") for h in row["hooks"]))
     Console().print(table)
 
 
@@ -59,8 +62,13 @@ def list_plugins(app: App, as_json: bool) -> None:
 def check(app: App) -> None:
     """Validate every plugin: exit 0 when clean, 1 with one line per problem."""
     catalog = app.catalog
-    if catalog.problems:
-        for problem in catalog.problems:
+    problems = list(catalog.problems)
+    # Commands are added at start-up, where failures cannot be shown; check them here.
+    probe = click.Group("naptip")
+    for _name, _result in app.loaded.call_each("naptip_register_commands", problems, cli=probe):
+        pass
+    if problems:
+        for problem in problems:
             click.echo(str(problem))
         raise click.exceptions.Exit(1)
     click.echo(

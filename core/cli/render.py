@@ -52,7 +52,8 @@ def show_item(catalog: Catalog, item_id: str) -> None:
         table.add_row("text", obj.text)
         table.add_row("programme area", f"{obj.area} {s.areas[obj.area].title}")
         table.add_row("strategic goal", f"{obj.goal} {s.goals[obj.goal].text}")
-        table.add_row("primary pillar", f"{obj.primary_pillar} {s.pillars[obj.primary_pillar].name}")
+        pillar = s.pillars[obj.primary_pillar]
+        table.add_row("primary pillar", f"{pillar.id} {pillar.name}")
         for out in s.outputs_of(obj.id):
             table.add_row(out.id, out.text)
         Console().print(table)

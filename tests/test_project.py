@@ -1,0 +1,49 @@
+"""Promises of the project itself: README commands, CI, the plugin contract's docs."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+from naptip import hookspecs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme_commands() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```sh\n(.+?)\n```", text)
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    main_job, tests = _readme_commands()[:2]
+    assert main_job.startswith("python3 -m venv .venv && ")
+    assert "pytest" in tests
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    tests = _readme_commands()[1]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests in ci.splitlines()
+    assert "set -euo pipefail" in ci
+
+
+def _hooks() -> list[str]:
+    return [name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+            if name.startswith("naptip_")]
+
+
+def test_every_hook_is_documented() -> None:
+    guide = (ROOT / "docs" / "plugin-authors.md").read_text(encoding="utf-8")
+    for name in _hooks():
+        doc = inspect.getdoc(getattr(hookspecs, name))
+        assert doc and "Receives" in doc and "Returns" in doc, name
+        assert f"`{name}" in guide, f"{name} missing from docs/plugin-authors.md"
+
+
+def test_every_hook_is_tested() -> None:
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py")
+                    if p.name != "test_project.py")
+    for name in _hooks():
+        assert f"def {name}(" in tests, name
