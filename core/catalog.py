@@ -8,27 +8,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from .errors import Problem
+from .config import Settings
+from .errors import NaptipError, Problem
 from .model import (
     Activity,
     Agency,
     Cadence,
     Committee,
+    Duty,
+    DutyKind,
     Indicator,
     IndicatorKind,
     PlanStructure,
 )
 from .plandata import load_plan_structure
 from .pluginmanager import LoadedPlugins
+from .recurrence import Recurrence, RecurrenceError, parse_recurrence
 
 T = TypeVar("T")
 
 _ACTIVITY_ID = re.compile(r"^S\d+-O\d+-[a-z0-9]+(?:-[a-z0-9]+)*$")
 _KINDS = {k.value for k in IndicatorKind}
 _CADENCES = {c.value for c in Cadence}
+_DUTY_KINDS = {k.value for k in DutyKind}
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
@@ -40,6 +45,9 @@ class Catalog:
     committees: dict[str, Committee] = field(default_factory=dict)
     agencies: dict[str, Agency] = field(default_factory=dict)
     activities: dict[str, Activity] = field(default_factory=dict)
+    duties: dict[str, Duty] = field(default_factory=dict)
+    recurrences: dict[str, Recurrence] = field(default_factory=dict)  #: duty id -> parsed
+    settings: Settings = field(default_factory=Settings)
     declared_by: dict[str, str] = field(default_factory=dict)  #: "kind:id" -> plugin name
     problems: list[Problem] = field(default_factory=list)
 
@@ -56,7 +64,8 @@ class Catalog:
 
     def counts_by_plugin(self) -> dict[str, dict[str, int]]:
         """How many committees, agencies and activities each plugin declared."""
-        plural = {"committee": "committees", "agency": "agencies", "activity": "activities"}
+        plural = {"committee": "committees", "agency": "agencies", "activity": "activities",
+                  "duty": "duties"}
         counts: dict[str, dict[str, int]] = {}
         for key, plugin in self.declared_by.items():
             per = counts.setdefault(plugin, dict.fromkeys(plural.values(), 0))
@@ -64,9 +73,15 @@ class Catalog:
         return counts
 
 
-def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None) -> Catalog:
-    """Call the contribution hooks of every plugin and validate what they return."""
-    catalog = Catalog(structure=structure or load_plan_structure())
+def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
+                  settings: Settings | None = None) -> Catalog:
+    """Call the contribution hooks of every plugin and validate what they return.
+
+    A duty override in ``settings`` that names no duty, or is invalid, is a configuration
+    error (:class:`NaptipError`), not a plugin problem.
+    """
+    catalog = Catalog(structure=structure or load_plan_structure(),
+                      settings=settings or Settings())
     catalog.problems.extend(loaded.problems)
     builder = _Builder(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_committees", catalog.problems):
@@ -79,7 +94,39 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None)
                                            plan=catalog.structure):
         for activity in builder.items(plugin, "naptip_activities", result, Activity):
             builder.add_activity(plugin, activity)
+    for plugin, result in loaded.call_each("naptip_duties", catalog.problems,
+                                           plan=catalog.structure, settings=catalog.settings):
+        for duty in builder.items(plugin, "naptip_duties", result, Duty):
+            builder.add_duty(plugin, duty)
+    _apply_overrides(catalog)
     return catalog
+
+
+def _apply_overrides(catalog: Catalog) -> None:
+    for duty_id, override in catalog.settings.duties.items():
+        where = f"configuration [duties.{duty_id}]"
+        duty = catalog.duties.get(duty_id)
+        if duty is None:
+            raise NaptipError(f"{where}: no plugin declares a duty {duty_id!r}")
+        changes: dict[str, object] = {}
+        if override.recurrence is not None:
+            try:
+                catalog.recurrences[duty_id] = parse_recurrence(override.recurrence)
+            except RecurrenceError as exc:
+                raise NaptipError(f"{where}: recurrence: {exc}") from None
+            changes["recurrence"] = catalog.recurrences[duty_id].text
+        if override.hosts is not None:
+            unknown = [h for h in override.hosts if not _is_host(catalog, h)]
+            if unknown:
+                raise NaptipError(f"{where}: hosts: unknown agency or committee {unknown[0]!r}")
+            changes["hosts"] = override.hosts
+        if override.lead_times is not None:
+            changes["lead_times"] = override.lead_times
+        catalog.duties[duty_id] = replace(duty, **changes)  # type: ignore[arg-type]
+
+
+def _is_host(catalog: Catalog, host: str) -> bool:
+    return host in catalog.agencies or host in catalog.committees
 
 
 class _Builder:
@@ -194,6 +241,54 @@ class _Builder:
             message = _indicator_problem(ind, a, period)
             if message:
                 return f"indicator #{n}: {message}"
+        return None
+
+
+    def add_duty(self, plugin: str, d: Duty) -> None:
+        try:
+            message = self._duty_problem(d)
+        except RecurrenceError as exc:
+            message = f"recurrence: {exc}"
+        if message is not None:
+            self.problem(plugin, f"duty {d.id}", message)
+            return
+        if self._claim(plugin, "duty", d.id):
+            self.catalog.duties[d.id] = d
+            self.catalog.recurrences[d.id] = parse_recurrence(d.recurrence)
+
+    def _duty_problem(self, d: Duty) -> str | None:
+        c = self.catalog
+        if not _SLUG.match(d.id):
+            return "id must be lower-case words joined by '-'"
+        if not d.title.strip():
+            return "title is empty"
+        if d.kind not in _DUTY_KINDS:
+            return f"kind {d.kind!r} is not one of {', '.join(sorted(_DUTY_KINDS))}"
+        for committee in (d.owner, *d.support):
+            if committee not in c.committees:
+                return f"unknown committee {committee!r}"
+        unknown_hosts = [h for h in d.hosts if not _is_host(c, h)]
+        if unknown_hosts:
+            return f"unknown host {unknown_hosts[0]!r} (not an agency or committee id)"
+        unknown_acts = [a for a in d.fulfils if a not in c.activities]
+        if unknown_acts:
+            return f"fulfils unknown activity {unknown_acts[0]}"
+        if d.duration_minutes < 0:
+            return "duration_minutes is negative"
+        if d.lead_times is not None and any(n < 0 for n in d.lead_times):
+            return "lead_times must not be negative"
+        ids = [m.id for m in d.milestones]
+        if len(set(ids)) != len(ids):
+            return "milestone ids must be unique"
+        bad = [m.id for m in d.milestones if not _SLUG.match(m.id) or m.kind not in _DUTY_KINDS]
+        if bad:
+            return f"milestone {bad[0]!r}: id must be lower-case words, kind a duty kind"
+        recurrence = parse_recurrence(d.recurrence)
+        period = c.structure.plan
+        first, last = recurrence.instances[0].date(), recurrence.instances[-1].date()
+        if first < period.start or last > period.end:
+            return (f"recurrence: runs {first} to {last}, outside the plan period "
+                    f"{period.start} to {period.end}")
         return None
 
 

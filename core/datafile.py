@@ -23,8 +23,11 @@ from .model import (
     Agency,
     Cadence,
     Committee,
+    Duty,
+    DutyKind,
     Indicator,
     IndicatorKind,
+    Milestone,
     Timeline,
 )
 
@@ -35,6 +38,10 @@ _ACTIVITY_KEYS = {"id", "objective", "output", "parent", "text", "responsibility
                   "support", "parties", "timeline", "cadence", "related_goals", "notes",
                   "indicator"}
 _INDICATOR_KEYS = {"text", "kind", "target", "target_value", "disaggregate", "timeline"}
+_DUTY_KEYS = {"id", "title", "owner", "kind", "recurrence", "duration_minutes", "hosts",
+              "support", "parties", "milestone", "fulfils", "lead_times", "flow",
+              "description", "notes"}
+_MILESTONE_KEYS = {"id", "title", "offset_days", "kind"}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,6 +49,7 @@ class DataFile:
     committee: Committee | None
     agencies: tuple[Agency, ...]
     activities: tuple[Activity, ...]
+    duties: tuple[Duty, ...] = ()
 
 
 class _Reader:
@@ -80,6 +88,64 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(where, f"{key!r} must be a list of text")
         return tuple(" ".join(v.split()) for v in value)
+
+    def integer(self, raw: Mapping[str, Any], key: str, where: str, default: int) -> int:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(where, f"{key!r} must be a whole number")
+        return value
+
+    def kind(self, raw: Mapping[str, Any], where: str, default: DutyKind | None) -> DutyKind:
+        value = self.text(raw, "kind", where, required=default is None)
+        if value is None:
+            assert default is not None
+            return default
+        try:
+            return DutyKind(value)
+        except ValueError:
+            allowed = ", ".join(k.value for k in DutyKind)
+            raise self.fail(where, f"kind {value!r} is not one of {allowed}") from None
+
+    def duty(self, raw: Any, n: int) -> Duty:
+        t = self.table(raw, f"duty #{n}", _DUTY_KEYS)
+        where = f"duty {t.get('id', f'#{n}')}"
+        lead_times = t.get("lead_times")
+        if lead_times is not None and (not isinstance(lead_times, list) or not all(
+                isinstance(d, int) and not isinstance(d, bool) for d in lead_times)):
+            raise self.fail(where, "'lead_times' must be a list of whole days")
+        milestones = t.get("milestone", [])
+        if not isinstance(milestones, list):
+            raise self.fail(where, "'milestone' must be an array of tables ([[duty.milestone]])")
+        recurrence = t.get("recurrence")
+        if not isinstance(recurrence, str):
+            raise self.fail(where, "'recurrence' must be RFC 5545 text (DTSTART and RRULE lines)")
+        return Duty(
+            id=self.req(t, "id", where),
+            title=self.req(t, "title", where),
+            owner=self.req(t, "owner", where),
+            kind=self.kind(t, where, None),
+            recurrence=recurrence.strip(),
+            duration_minutes=self.integer(t, "duration_minutes", where, 0),
+            hosts=self.texts(t, "hosts", where),
+            support=self.texts(t, "support", where),
+            parties=self.texts(t, "parties", where),
+            fulfils=self.texts(t, "fulfils", where),
+            lead_times=None if lead_times is None else tuple(lead_times),
+            flow=self.text(t, "flow", where, required=False) or "reminders",
+            description=self.text(t, "description", where, required=False),
+            notes=self.texts(t, "notes", where),
+            milestones=tuple(self.milestone(m, f"{where} milestone #{k}")
+                             for k, m in enumerate(milestones, 1)),
+        )
+
+    def milestone(self, raw: Any, where: str) -> Milestone:
+        t = self.table(raw, where, _MILESTONE_KEYS)
+        return Milestone(
+            id=self.req(t, "id", where),
+            title=self.req(t, "title", where),
+            offset_days=self.integer(t, "offset_days", where, 0),
+            kind=self.kind(t, where, DutyKind.DEADLINE),
+        )
 
     def timeline(self, raw: Mapping[str, Any], key: str, where: str) -> Timeline | None:
         value = raw.get(key)
@@ -191,7 +257,7 @@ def parse_data(text: str, source: str) -> DataFile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{source}: not valid TOML: {exc}") from None
-    unknown = sorted(set(raw) - {"committee", "agency", "activity"})
+    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty"})
     if unknown:
         raise reader.fail("top level", f"unknown table {unknown[0]!r}")
     committee = reader.committee(raw["committee"]) if "committee" in raw else None
@@ -206,6 +272,7 @@ def parse_data(text: str, source: str) -> DataFile:
         committee=committee,
         agencies=tuple(reader.agency(r, n) for n, r in enumerate(rows("agency"), 1)),
         activities=tuple(reader.activity(r, n) for n, r in enumerate(rows("activity"), 1)),
+        duties=tuple(reader.duty(r, n) for n, r in enumerate(rows("duty"), 1)),
     )
 
 
@@ -256,3 +323,7 @@ class DataPlugin:
     @hookimpl
     def naptip_activities(self) -> Iterable[Activity]:
         return self.data.activities
+
+    @hookimpl
+    def naptip_duties(self) -> Iterable[Duty]:
+        return self.data.duties

@@ -20,7 +20,8 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from .model import Activity, Agency, Committee, PlanStructure
+    from .config import Settings
+    from .model import Activity, Agency, Committee, Duty, PlanStructure
 
 hookspec = pluggy.HookspecMarker("naptip")
 
@@ -57,6 +58,24 @@ def naptip_activities(plan: PlanStructure) -> Iterable[Activity]:  # type: ignor
     output that exist and belong together, lead and supporting committees that exist, a
     timeline inside the plan period (2021-2025) with start <= end, and at least one
     indicator, each with text. An invalid activity is reported and left out.
+    """
+
+
+@hookspec
+def naptip_duties(  # type: ignore[empty-body]
+    plan: PlanStructure, settings: Settings,
+) -> Iterable[Duty]:
+    """Contribute recurring duties: meetings, observances, yearly deliverables, reviews.
+
+    Receives ``plan`` (the :class:`naptip.PlanStructure`) and ``settings`` (the
+    deployment's :class:`naptip.config.Settings`, e.g. ``settings.reporting.review_month``);
+    implementations may leave either out. Returns an iterable of :class:`naptip.Duty`.
+    All results are collected. Each duty is validated: a unique id; an owner, supporting
+    committees and hosts that exist (hosts are agency or committee ids); activities in
+    ``fulfils`` that exist; unique milestone ids; and a recurrence with a ``DTSTART``
+    carrying a ``TZID`` and ``RRULE`` lines with ``UNTIL`` in UTC and no ``COUNT``. The
+    deployment's configuration may replace a duty's recurrence, hosts and lead times
+    (``[duties.ID]``); the replacement is validated the same way.
     """
 
 

@@ -21,8 +21,11 @@ __all__ = [
     "Agency",
     "Cadence",
     "Committee",
+    "Duty",
+    "DutyKind",
     "Indicator",
     "IndicatorKind",
+    "Milestone",
     "Output",
     "Party",
     "Pillar",
@@ -224,6 +227,52 @@ class Activity:
     def owner(self) -> str:
         """The committee that answers for this activity: its lead, else the secretariat."""
         return self.lead or SECRETARIAT_ID
+
+
+class DutyKind(StrEnum):
+    """What a duty instance (or one of its milestones) is, which decides how it moves
+    when it falls on a non-working day."""
+
+    MEETING = "meeting"  #: moves to the next working day
+    REVIEW = "review"  #: a review meeting: moves to the next working day
+    EVENT = "event"  #: an observance on a fixed day (World Day): never moves
+    DEADLINE = "deadline"  #: something due: moves to the previous working day
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Milestone:
+    """A dated step of each duty instance, ``offset`` days from the instance's rule date."""
+
+    id: str
+    title: str
+    offset_days: int
+    kind: DutyKind = DutyKind.DEADLINE
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Duty:
+    """A recurring duty: a meeting series, an observance, a yearly deliverable, a review.
+
+    ``recurrence`` is RFC 5545 text: a ``DTSTART;TZID=...`` line, one or more ``RRULE``
+    lines with ``UNTIL`` (in UTC, ``...Z``; never ``COUNT``), and optional ``EXDATE`` /
+    ``RDATE`` lines. The same text feeds the schedule, the calendars and Prefect.
+    """
+
+    id: str
+    title: str
+    owner: str  #: committee id
+    kind: DutyKind
+    recurrence: str
+    duration_minutes: int = 0  #: 0 for an all-day entry
+    hosts: tuple[str, ...] = ()  #: agency or committee ids hosting instances in turn
+    support: tuple[str, ...] = ()  #: committee ids
+    parties: tuple[str, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    fulfils: tuple[str, ...] = ()  #: activity ids whose yearly evidence this duty collects
+    lead_times: tuple[int, ...] | None = None  #: reminder days before; None = the default
+    flow: str = "reminders"  #: the flow that runs for it
+    description: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

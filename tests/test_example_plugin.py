@@ -60,6 +60,7 @@ def test_checks_clean_and_exports(installed: Path) -> None:
     check = _naptip(installed, "plugins", "check")
     assert check.returncode == 0, check.stdout
     assert "8 plugins" in check.stdout and "211 activity entries" in check.stdout
+    assert "6 agencies" in check.stdout
     doc = json.loads(_naptip(installed, "plan", "export").stdout)
     row = next(r for r in doc["activities"] if r["id"] == "S21-O1-jtksrw-i")
     assert row["plugin"] == "jtk_sarawak" and row["lead_committee"] == "forced-labour"

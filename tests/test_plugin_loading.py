@@ -146,16 +146,16 @@ def _write(folder: Path, name: str, text: str) -> None:
 def test_plugins_dir(tmp_path: Path) -> None:
     _write(tmp_path, "good.py", "from naptip import hookimpl\n"
            "@hookimpl\ndef naptip_agencies():\n    from naptip import Agency\n"
-           "    return [Agency(id='jim', name='Immigration Department of Malaysia',"
-           " short_name='JIM', committees=('enforcement',))]\n")
+           "    return [Agency(id='jtk-sabah', name='Labour Department of Sabah',"
+           " short_name='JTK Sabah', committees=('forced-labour',), state='sabah')]\n")
     _write(tmp_path, "syntax.py", "def broken(:\n")
     _write(tmp_path, "unknown_hook.py", "from naptip import hookimpl\n"
            "@hookimpl\ndef naptip_actvities():\n    return []\n")
     _write(tmp_path, "_private.py", "raise SystemExit('never imported')\n")
     loaded = build_plugin_manager(plugins_dir=tmp_path, environ={})
     catalog = build_catalog(loaded)
-    assert catalog.agencies["jim"].short_name == "JIM"
-    assert catalog.plugin_of("agency", "jim") == "good"
+    assert catalog.agencies["jtk-sabah"].short_name == "JTK Sabah"
+    assert catalog.plugin_of("agency", "jtk-sabah") == "good"
     problems = [str(p) for p in catalog.problems]
     assert len(problems) == 2
     assert problems[0].startswith(f"plugin 'syntax' ({tmp_path / 'syntax.py'}): failed to load "
@@ -236,7 +236,8 @@ def test_plugins_list_json(run: Callable[..., Result]) -> None:
     assert rows["monitoring"]["activities"] == 0
     assert rows["secretariat"]["activities"] == 47
     assert rows["media"]["hooks"] == ["naptip_activities", "naptip_agencies",
-                                      "naptip_committees"]
+                                      "naptip_committees", "naptip_duties"]
+    assert rows["media"]["duties"] == 3 and rows["monitoring"]["duties"] == 3
     assert all(r["builtin"] for r in rows.values())
     assert data["problems"] == []
 

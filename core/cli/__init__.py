@@ -11,9 +11,11 @@ import sys
 from .app import cli
 from .plan import plan
 from .plugins import plugins
+from .schedule import schedule
 
 cli.add_command(plan)
 cli.add_command(plugins)
+cli.add_command(schedule)
 
 
 def main() -> None:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from ..catalog import Catalog, build_catalog
+from ..clock import parse_day, today
+from ..config import Settings, load_settings
 from ..errors import NaptipError, Problem
 from ..pluginmanager import LoadedPlugins, build_plugin_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class NaptipGroup(click.Group):
@@ -41,6 +47,9 @@ class App:
     """What the commands share: the plugins and the catalog, built once, on first use."""
 
     plugins_dir: Path | None = None
+    config_path: Path | None = None
+    as_of: date | None = None  #: set by --as-of; else NAPTIP_AS_OF; else today
+    _settings: Settings | None = field(default=None, repr=False)
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
@@ -52,10 +61,21 @@ class App:
         return self._loaded
 
     @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config_path)
+        return self._settings
+
+    @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = build_catalog(self.loaded)
+            self._catalog = build_catalog(self.loaded, settings=self.settings)
         return self._catalog
+
+    @property
+    def today(self) -> date:
+        """The day the commands work on (the plan's clock)."""
+        return today(self.as_of)
 
     def warn_problems(self) -> None:
         """Print plugin problems as warnings (once); the command goes on without them."""
@@ -69,6 +89,28 @@ class App:
 pass_app = click.make_pass_decorator(App)
 
 
+def parse_day_option(value: str, param: click.Parameter | None) -> date:
+    """A YYYY-MM-DD option value, or click's one-line "Invalid value" error."""
+    try:
+        return parse_day(value, "date")
+    except NaptipError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-07-30",
+                                 param=param) from None
+
+
+def _set_as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(App).as_of = parse_day_option(value, param)
+
+
+def as_of_option(f: F) -> F:
+    """``--as-of YYYY-MM-DD``: run as if today were that day (also NAPTIP_AS_OF)."""
+    return click.option(
+        "--as-of", metavar="YYYY-MM-DD", expose_value=False, callback=_set_as_of,
+        is_eager=False, help="Run as if today were this day [env: NAPTIP_AS_OF].",
+    )(f)
+
+
 @click.group(cls=NaptipGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--plugins-dir",
@@ -76,11 +118,22 @@ pass_app = click.make_pass_decorator(App)
     envvar="NAPTIP_PLUGINS_DIR",
     help="Folder of one-file plugins to load beside the installed ones [env: NAPTIP_PLUGINS_DIR].",
 )
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="NAPTIP_CONFIG",
+    help="Settings file (TOML) [env: NAPTIP_CONFIG; default: naptip.toml in the user's "
+         "configuration folder, if present].",
+)
+@as_of_option
 @click.version_option(package_name="naptip", prog_name="naptip")
 @click.pass_context
-def cli(ctx: click.Context, plugins_dir: Path | None) -> None:
+def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) -> None:
     """naptip: NAPTIP 3.0 as owned, dated, reminded and evidenced work."""
-    ctx.obj = App(plugins_dir=plugins_dir)
+    app = ctx.ensure_object(App)
+    app.plugins_dir = plugins_dir
+    app.config_path = config_path
 
 
 def register_plugin_commands(group: click.Group) -> None:

@@ -24,7 +24,8 @@ def list_plugins(app: App, as_json: bool) -> None:
     counts = catalog.counts_by_plugin()
     rows: list[dict[str, Any]] = []
     for info in loaded.infos.values():
-        per = counts.get(info.name, {"committees": 0, "agencies": 0, "activities": 0})
+        per = counts.get(info.name, {"committees": 0, "agencies": 0, "activities": 0,
+                                     "duties": 0})
         rows.append({
             "name": info.name,
             "version": info.version,
@@ -47,12 +48,13 @@ def list_plugins(app: App, as_json: bool) -> None:
     table.add_column("name", no_wrap=True, style="bold")
     table.add_column("version", no_wrap=True)
     table.add_column("package", overflow="fold")
-    for column in ("committees", "activities", "agencies"):
+    for column in ("committees", "activities", "agencies", "duties"):
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("hooks", overflow="fold")
     for row in rows:
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
                       str(row["committees"]), str(row["activities"]), str(row["agencies"]),
+                      str(row["duties"]),
                       " ".join(h.removeprefix("naptip_") for h in row["hooks"]))
     Console().print(table)
 
@@ -73,5 +75,6 @@ def check(app: App) -> None:
         raise click.exceptions.Exit(1)
     click.echo(
         f"ok: {len(app.loaded.infos)} plugins, {len(catalog.committees)} committees, "
-        f"{len(catalog.activities)} activity entries, {len(catalog.agencies)} agencies"
+        f"{len(catalog.activities)} activity entries, {len(catalog.agencies)} agencies, "
+        f"{len(catalog.duties)} duties"
     )

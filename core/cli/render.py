@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -11,6 +13,8 @@ from ..cadence import cadence_of
 from ..catalog import Catalog
 from ..errors import NaptipError
 from ..model import Activity
+from ..schedule import Occurrence, Schedule
+from ..workdays import STATES
 
 
 def _who(catalog: Catalog, a: Activity) -> str:
@@ -119,4 +123,62 @@ def _show_activity(catalog: Catalog, a: Activity) -> None:
     for note in a.notes:
         table.add_row("note", escape(note))
     table.add_row("declared by", f"plugin {catalog.plugin_of('activity', a.id)}")
+    Console().print(table)
+
+
+def _status(o: Occurrence, as_of: date) -> str:
+    if o.due < as_of:
+        return "[red]past[/]"
+    if o.due == as_of:
+        return "[yellow]today[/]"
+    return f"in {(o.due - as_of).days} d"
+
+
+def show_schedule(catalog: Catalog, rows: list[Occurrence], first: date, last: date,
+                  as_of: date) -> None:
+    table = Table(title=f"Schedule {first} to {last} (as of {as_of})", title_justify="left")
+    table.add_column("due", no_wrap=True)
+    table.add_column("id · kind", style="green", overflow="fold", ratio=2)
+    table.add_column("what", overflow="fold", ratio=3, min_width=20)
+    table.add_column("owner", overflow="fold")
+    for o in rows:
+        note = f"\n[dim]moved from {o.unshifted:%a %d %b}[/]" if o.shifted else ""
+        time = f"{o.start:%H:%M} · " if o.start else ""
+        table.add_row(f"{o.due:%a %d %b %Y}\n{time}{_status(o, as_of)}",
+                      f"{o.id}\n[dim]{o.kind}[/]", escape(o.title) + note,
+                      o.owner + (f"\n[dim]host {o.host}[/]" if o.host else ""))
+    console = Console()
+    if not rows:
+        console.print(f"Nothing due from {first} to {last}.")
+        return
+    console.print(table)
+
+
+def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: date) -> None:
+    table = _table(f"Occurrence {o.id}")
+    table.add_row("what", escape(o.title))
+    table.add_row("kind", str(o.kind))
+    owner = catalog.committees.get(o.owner)
+    table.add_row("owner", o.owner + (f" ({escape(owner.name)})" if owner else ""))
+    if o.support:
+        table.add_row("support", ", ".join(o.support))
+    if o.host:
+        table.add_row("host", o.host)
+    when = f"{o.due:%A %d %B %Y}"
+    if o.start and o.end:
+        when += f", {o.start:%H:%M}-{o.end:%H:%M} ({o.start.tzinfo})"
+    table.add_row("due" if o.kind not in ("meeting", "review", "event") else "on", when)
+    table.add_row("status", _status(o, as_of))
+    table.add_row("rule date", f"{o.unshifted:%A %d %B %Y}")
+    reason = o.shift_reason()
+    state = STATES[o.state][0]
+    table.add_row("working days", reason or (f"a working day in {state}; no move needed"
+                  if o.shift != "none" else f"an {o.kind}: keeps its day"))
+    table.add_row("why it exists", escape(o.rule))
+    if o.activity:
+        a = catalog.activities.get(o.activity)
+        table.add_row("activity", f"{o.activity} {escape(a.text) if a else ''}")
+    if o.duty and o.activity and schedule.fulfilled_by.get(o.activity) == o.duty:
+        table.add_row("evidence", f"collects the yearly evidence of {o.activity}")
+    table.add_row("declared by", f"plugin {o.plugin}")
     Console().print(table)

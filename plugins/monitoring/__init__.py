@@ -1,10 +1,77 @@
 """Built-in plugin: Monitoring and Evaluation Committee.
 
-Its committee and activities are data, in `activities.toml` beside this module.
+Its committee and meeting are data, in `activities.toml` beside this module. The annual
+review of NAPTIP (2022-2025) and the final evaluation (2025) are built here, because the
+review's month comes from the deployment's reporting calendar (`reporting.review_month`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from naptip import Duty, DutyKind, Milestone, hookimpl
+from naptip.config import Settings
 from naptip.datafile import DataPlugin
 
-plugin = DataPlugin(__name__)
+_UNTIL = "UNTIL=20251231T155959Z"  # 31 December 2025, 23:59:59 in Kuala Lumpur
+
+
+def annual_review(settings: Settings) -> Duty:
+    month = settings.reporting.review_month
+    return Duty(
+        id="annual-review",
+        title="Annual review of NAPTIP",
+        kind=DutyKind.REVIEW,
+        owner="monitoring",
+        support=("nso-mapo",),
+        parties=("MAPO Committees",),
+        fulfils=("S34-O2-i",),
+        flow="annual-review",
+        duration_minutes=240,
+        description="S34-O2-i: conduct annual review of NAPTIP through the Monitoring and "
+                    "Evaluation Committee (2022-2025), on the previous year's evidence.",
+        recurrence=(f"DTSTART;TZID=Asia/Kuala_Lumpur:2022{month:02d}01T100000\n"
+                    f"RRULE:FREQ=YEARLY;BYMONTH={month};BYDAY=2WE;{_UNTIL}"),
+        milestones=(
+            Milestone(id="collect", title="The year's evidence collected", offset_days=-35),
+            Milestone(id="draft", title="Draft annual review report prepared", offset_days=-14),
+            Milestone(id="notify", title="Draft sent to the Monitoring and Evaluation "
+                      "Committee", offset_days=-7),
+        ),
+        notes=("The review meets on the second Wednesday of the month set by "
+               "reporting.review_month (default March).",),
+    )
+
+
+def final_evaluation() -> Duty:
+    return Duty(
+        id="final-evaluation",
+        title="Final evaluation of NAPTIP 3.0",
+        kind=DutyKind.REVIEW,
+        owner="monitoring",
+        support=("nso-mapo",),
+        parties=("MAPO Committees",),
+        flow="final-evaluation",
+        duration_minutes=240,
+        description="§5.2: the Monitoring and Evaluation Committee facilitates the final "
+                    "evaluation of the NAPTIP in 2025.",
+        recurrence=("DTSTART;TZID=Asia/Kuala_Lumpur:20251112T100000\n"
+                    f"RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=2WE;{_UNTIL}"),
+        milestones=(
+            Milestone(id="draft", title="Draft final evaluation report prepared",
+                      offset_days=-30),
+            Milestone(id="report", title="Final evaluation report submitted to MAPO",
+                      offset_days=30),
+        ),
+        notes=("The plan says only 'in 2025': a meeting on the second Wednesday of "
+               "November 2025 is chosen, with the report due a month later.",),
+    )
+
+
+class MonitoringPlugin(DataPlugin):
+    @hookimpl
+    def naptip_duties(self, settings: Settings) -> Iterable[Duty]:  # type: ignore[override]
+        return [*self.data.duties, annual_review(settings), final_evaluation()]
+
+
+plugin = MonitoringPlugin(__name__)

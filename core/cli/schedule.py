@@ -1,0 +1,118 @@
+"""``naptip schedule``: what is due when, and why it exists."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import click
+
+from ..errors import NaptipError
+from ..schedule import Occurrence, OccurrenceKind, Schedule, build_schedule, plan_running
+from ..schedule import still_open as open_after_plan
+from .app import App, as_of_option, parse_day_option, pass_app
+
+DEFAULT_DAYS = 60
+
+
+def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    return None if value is None else parse_day_option(value, param)
+
+
+def occurrence_dict(o: Occurrence) -> dict[str, Any]:
+    return {
+        "id": o.id, "kind": str(o.kind), "title": o.title, "owner": o.owner,
+        "support": list(o.support), "host": o.host, "due": o.due.isoformat(),
+        "unshifted": o.unshifted.isoformat(), "shifted": o.shifted, "state": o.state,
+        "start": o.start.isoformat() if o.start else None,
+        "end": o.end.isoformat() if o.end else None, "period": o.period,
+        "activity": o.activity, "duty": o.duty, "plugin": o.plugin, "rule": o.rule,
+        "shift_reason": o.shift_reason(),
+    }
+
+
+@click.group(invoke_without_command=True)
+@click.option("--from", "start", callback=_day, metavar="YYYY-MM-DD",
+              help="First day shown [default: the as-of day].")
+@click.option("--to", "end", callback=_day, metavar="YYYY-MM-DD",
+              help=f"Last day shown [default: {DEFAULT_DAYS} days after --from].")
+@click.option("--committee", "-c", help="Owned, supported or hosted by this committee.")
+@click.option("--kind", "-k", type=click.Choice([k.value for k in OccurrenceKind]),
+              help="Only this kind of occurrence.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@as_of_option
+@click.pass_context
+def schedule(ctx: click.Context, start: date | None, end: date | None, committee: str | None,
+             kind: str | None, fmt: str) -> None:
+    """What is due, day by day (see also: naptip schedule explain ID)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = ctx.find_object(App)
+    assert app is not None
+    catalog = app.catalog
+    app.warn_problems()
+    as_of = app.today
+    running = plan_running(catalog, as_of)
+    first = start or as_of
+    last = end or first + timedelta(days=DEFAULT_DAYS - 1)
+    if not running and start is None and end is None:
+        # Outside the plan the default is everything still open, wherever it falls.
+        first, last = date.min, date.max
+    if last < first:
+        raise NaptipError(f"--to {last} is before --from {first}")
+    wanted = None
+    if committee:
+        wanted = catalog.committee_id(committee) or (committee if committee in catalog.agencies
+                                                     else None)
+        if wanted is None:
+            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+    plan = build_schedule(catalog)
+    rows = _select(plan, running=running, as_of=as_of,
+                   first=first, last=last, committee=wanted, kind=kind, catalog=catalog)
+    if not running:
+        p = catalog.structure.plan
+        click.echo(f"note: the plan is not running on {as_of} ({p.short_title} runs {p.start} "
+                   f"to {p.end}); showing only what is still open", err=True)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "as_of": as_of.isoformat(), "from": first.isoformat(), "to": last.isoformat(),
+            "plan_running": running, "occurrences": [occurrence_dict(o) for o in rows],
+        }, ensure_ascii=False, indent=2))
+        return
+    from .render import show_schedule
+
+    show_schedule(catalog, rows, first, last, as_of)
+
+
+def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: date,
+            committee: str | None, kind: str | None, catalog: Any) -> list[Occurrence]:
+    if running:
+        rows = plan.between(first, last)
+    else:
+        open_ids = {o.id for o in open_after_plan(plan, catalog, as_of)}
+        rows = [o for o in plan.between(first, last) if o.id in open_ids]
+    return [o for o in rows
+            if (committee is None or committee in (o.owner, *o.support, o.host))
+            and (kind is None or o.kind == kind)]
+
+
+@schedule.command("explain")
+@click.argument("occurrence_id")
+@as_of_option
+@pass_app
+def explain(app: App, occurrence_id: str) -> None:
+    """Why an occurrence exists, whose it is, and how its date was found."""
+    catalog = app.catalog
+    app.warn_problems()
+    plan = build_schedule(catalog)
+    o = plan.by_id.get(occurrence_id.strip())
+    if o is None:
+        close = difflib.get_close_matches(occurrence_id, list(plan.by_id), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise NaptipError(f"no occurrence has the id {occurrence_id!r}{hint}")
+    from .render import show_occurrence
+
+    show_occurrence(catalog, plan, o, app.today)

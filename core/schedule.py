@@ -1,0 +1,261 @@
+"""The schedule: every dated piece of expected work of the plan, as occurrences.
+
+An occurrence has a stable id that the store, the calendars and the reminders share:
+
+- ``S9-O1-vi@2023``        activity × year (progress report, yearly deliverable, nil return)
+- ``S11-O1-ii@deliverable`` a one-off deliverable
+- ``world-day@2024-07-30``  a duty instance, keyed by its rule date (before any shift)
+- ``world-day@2024-07-30/report``  a milestone of that instance
+
+Dates move by the working-day rules of the owner's (or host's) state: deadlines to the
+previous working day, meetings to the next, observances not at all. The unshifted date is
+kept, and every occurrence says which rule produced it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from .cadence import cadence_of
+from .catalog import Catalog
+from .model import Activity, Cadence, Duty, DutyKind, Milestone
+from .workdays import DEFAULT_STATE, next_working_day, previous_working_day, why_not_working
+
+
+class OccurrenceKind(StrEnum):
+    PROGRESS_REPORT = "progress-report"
+    DELIVERABLE = "deliverable"
+    NIL_RETURN = "nil-return"
+    MEETING = "meeting"
+    REVIEW = "review"
+    EVENT = "event"
+    DEADLINE = "deadline"  #: a duty's own deadline or a milestone
+
+
+class Shift(StrEnum):
+    EARLIER = "earlier"  #: deadlines: the previous working day
+    LATER = "later"  #: meetings: the next working day
+    NONE = "none"  #: observances keep their day
+
+
+_DUTY_OCCURRENCE = {
+    DutyKind.MEETING: (OccurrenceKind.MEETING, Shift.LATER),
+    DutyKind.REVIEW: (OccurrenceKind.REVIEW, Shift.LATER),
+    DutyKind.EVENT: (OccurrenceKind.EVENT, Shift.NONE),
+    DutyKind.DEADLINE: (OccurrenceKind.DEADLINE, Shift.EARLIER),
+}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Occurrence:
+    id: str
+    kind: OccurrenceKind
+    title: str
+    owner: str  #: committee id that answers for it
+    support: tuple[str, ...]
+    due: date  #: the working day it falls on (for a meeting: its day)
+    unshifted: date  #: the date its rule gives
+    state: str  #: whose working days apply
+    rule: str  #: why it exists, in words
+    plugin: str
+    activity: str | None = None  #: the activity whose evidence it collects
+    duty: str | None = None
+    period: int | None = None  #: the plan year it is about
+    host: str | None = None
+    start: datetime | None = None  #: meetings and events with a time
+    end: datetime | None = None
+    shift: Shift = Shift.NONE
+    lead_times: tuple[int, ...] | None = None
+
+    @property
+    def shifted(self) -> bool:
+        return self.due != self.unshifted
+
+    def shift_reason(self) -> str | None:
+        if not self.shifted:
+            return None
+        why = why_not_working(self.state, self.unshifted) or "not a working day"
+        direction = "previous" if self.shift is Shift.EARLIER else "next"
+        return (f"{self.unshifted:%a %d %b %Y} is {why}: {self.kind} moves to the {direction} "
+                f"working day, {self.due:%a %d %b %Y}")
+
+
+@dataclass
+class Schedule:
+    """All occurrences of the plan, sorted by due date then id."""
+
+    occurrences: list[Occurrence]
+    by_id: dict[str, Occurrence] = field(default_factory=dict)
+    fulfilled_by: dict[str, str] = field(default_factory=dict)  #: activity -> duty
+    _dues: list[date] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self.occurrences.sort(key=lambda o: (o.due, o.id))
+        self.by_id = {o.id: o for o in self.occurrences}
+        self._dues = [o.due for o in self.occurrences]
+
+    def between(self, start: date, end: date) -> list[Occurrence]:
+        """Occurrences due from ``start`` to ``end``, both included."""
+        lo = bisect.bisect_left(self._dues, start)
+        hi = bisect.bisect_right(self._dues, end)
+        return self.occurrences[lo:hi]
+
+
+def build_schedule(catalog: Catalog) -> Schedule:
+    """Expand every activity and duty of the catalog into occurrences."""
+    builder = _Builder(catalog)
+    fulfilled = {a: d.id for d in catalog.duties.values() for a in d.fulfils}
+    for activity in catalog.activities.values():
+        if activity.id not in fulfilled:
+            builder.activity(activity)
+    for duty in catalog.duties.values():
+        builder.duty(duty)
+    return Schedule(builder.out, fulfilled_by=fulfilled)
+
+
+class _Builder:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.reporting = catalog.settings.reporting
+        self.out: list[Occurrence] = []
+
+    def _state(self, committee: str) -> str:
+        found = self.catalog.committees.get(committee)
+        return found.state if found else DEFAULT_STATE
+
+    def activity(self, a: Activity) -> None:
+        cadence = cadence_of(a)
+        plugin = self.catalog.plugin_of("activity", a.id)
+        state = self._state(a.owner)
+        how = "stated by the plugin" if a.cadence else "the default rule"
+        common = dict(owner=a.owner, support=a.support, state=state, plugin=plugin,
+                      activity=a.id, shift=Shift.EARLIER)
+        rep = self.reporting
+        if cadence is Cadence.DELIVERABLE:
+            day = rep.deliverable_due.in_year(a.timeline.end)
+            self.out.append(Occurrence(
+                id=f"{a.id}@deliverable", kind=OccurrenceKind.DELIVERABLE,
+                title=f"Deliverable: {_short(a.text)}", due=previous_working_day(state, day),
+                unshifted=day, period=a.timeline.end,
+                rule=(f"activity {a.id} has cadence {cadence} ({how}): one deliverable at the "
+                      f"end of its timeline {a.timeline}, due {rep.deliverable_due} of "
+                      f"{a.timeline.end} (reporting.deliverable_due)"),
+                **common))  # type: ignore[arg-type]
+            return
+        for year in a.timeline.years():
+            if cadence is Cadence.YEARLY_DELIVERABLE:
+                kind, day = OccurrenceKind.DELIVERABLE, rep.yearly_deliverable_due.in_year(year)
+                what = (f"one deliverable for each year of its timeline {a.timeline}, due "
+                        f"{rep.yearly_deliverable_due} of that year "
+                        "(reporting.yearly_deliverable_due)")
+                title = f"Deliverable {year}: {_short(a.text)}"
+            else:
+                kind = (OccurrenceKind.NIL_RETURN if cadence is Cadence.ON_DEMAND
+                        else OccurrenceKind.PROGRESS_REPORT)
+                day = rep.evidence_due.in_year(year + 1)
+                report = ("a yearly return (work done, or nil)" if cadence is Cadence.ON_DEMAND
+                          else "an annual progress report")
+                what = (f"{report} for each year of its timeline {a.timeline}, due "
+                        f"{rep.evidence_due} of the following year (reporting.evidence_due)")
+                label = "Return" if cadence is Cadence.ON_DEMAND else "Progress report"
+                title = f"{label} {year}: {_short(a.text)}"
+            self.out.append(Occurrence(
+                id=f"{a.id}@{year}", kind=kind, title=title, period=year,
+                due=previous_working_day(state, day), unshifted=day,
+                rule=f"activity {a.id} has cadence {cadence} ({how}): {what}",
+                **common))  # type: ignore[arg-type]
+
+    def duty(self, d: Duty) -> None:
+        recurrence = self.catalog.recurrences[d.id]
+        plugin = self.catalog.plugin_of("duty", d.id)
+        kind, shift = _DUTY_OCCURRENCE[DutyKind(d.kind)]
+        activity = d.fulfils[0] if len(d.fulfils) == 1 else None
+        for n, start in enumerate(recurrence.instances):
+            host = d.hosts[n % len(d.hosts)] if d.hosts else None
+            state = self._host_state(host) if host else self._state(d.owner)
+            rule_day = start.date()
+            day = _shift(state, rule_day, shift)
+            moved = start + timedelta(days=(day - rule_day).days)
+            base = f"{d.id}@{rule_day.isoformat()}"
+            rotation = (f"; host {host}: turn {n % len(d.hosts) + 1} of {len(d.hosts)} in the "
+                        f"rotation {' → '.join(d.hosts)}, instance {n + 1} of the series"
+                        if host else "")
+            self.out.append(Occurrence(
+                id=base, kind=kind, title=d.title + (f" (host: {self._host_name(host)})"
+                                                     if host else ""),
+                owner=d.owner, support=d.support, due=day, unshifted=rule_day, state=state,
+                plugin=plugin, duty=d.id, activity=activity, period=rule_day.year, host=host,
+                start=moved if d.duration_minutes else None,
+                end=moved + timedelta(minutes=d.duration_minutes) if d.duration_minutes else None,
+                shift=shift, lead_times=d.lead_times,
+                rule=(f"duty {d.id} ({d.kind}) recurs by {'; '.join(recurrence.rrules)} from "
+                      f"{recurrence.dtstart:%Y-%m-%d %H:%M} {recurrence.tzid}{rotation}"),
+            ))
+            for m in d.milestones:
+                self._milestone(d, m, base, rule_day, state, plugin, activity)
+
+    def _milestone(self, d: Duty, m: Milestone, base: str, rule_day: date, state: str,
+                   plugin: str, activity: str | None) -> None:
+        mkind, shift = _DUTY_OCCURRENCE[DutyKind(m.kind)]
+        day = rule_day + timedelta(days=m.offset_days)
+        when = (f"{abs(m.offset_days)} days {'before' if m.offset_days < 0 else 'after'}"
+                if m.offset_days else "on the day of")
+        self.out.append(Occurrence(
+            id=f"{base}/{m.id}", kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
+            owner=d.owner, support=d.support, due=_shift(state, day, shift), unshifted=day,
+            state=state, plugin=plugin, duty=d.id, activity=activity, period=rule_day.year,
+            shift=shift, lead_times=d.lead_times,
+            rule=f"milestone {m.id} of duty {d.id}: {when} the instance of {rule_day}",
+        ))
+
+    def _host_state(self, host: str) -> str:
+        agency = self.catalog.agencies.get(host)
+        return agency.state if agency else self._state(host)
+
+    def _host_name(self, host: str) -> str:
+        agency = self.catalog.agencies.get(host)
+        if agency:
+            return agency.short_name
+        committee = self.catalog.committees.get(host)
+        return committee.lead_agency_short if committee else host
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """The start of an activity's text, cut on a word, for titles."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def _shift(state: str, day: date, shift: Shift) -> date:
+    if shift is Shift.EARLIER:
+        return previous_working_day(state, day)
+    if shift is Shift.LATER:
+        return next_working_day(state, day)
+    return day
+
+
+def plan_running(catalog: Catalog, day: date) -> bool:
+    plan = catalog.structure.plan
+    return plan.start <= day <= plan.end
+
+
+def still_open(schedule: Schedule, catalog: Catalog, as_of: date,
+               done: Iterable[str] | None = None) -> list[Occurrence]:
+    """What is still open on ``as_of`` when the plan is not running.
+
+    Before the plan nothing is open yet. After it: work due after its end, and (when a
+    record of completed work is given) everything not done.
+    """
+    plan = catalog.structure.plan
+    if as_of < plan.start:
+        return []
+    end = plan.end
+    if done is None:
+        return [o for o in schedule.occurrences if o.due > end]
+    finished = set(done)
+    return [o for o in schedule.occurrences if o.id not in finished]

@@ -1,0 +1,103 @@
+"""Malaysian working days: public holidays per state, and weekends per state and year.
+
+Public holidays come from the ``holidays`` package (Malaysia, with state subdivisions).
+Weekends it does not know, so they are here:
+
+- Kedah, Kelantan and Terengganu rest Friday-Saturday;
+- Johor rested Friday-Saturday until 31 December 2024 and Saturday-Sunday from 2025;
+- every other state and federal territory, Putrajaya included, rests Saturday-Sunday.
+
+A deadline on a non-working day moves to the previous working day; a meeting moves to the
+next working day; an observance (World Day) stays on its day.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from .errors import NaptipError
+
+#: state id -> (name, ISO 3166-2:MY subdivision code used by ``holidays``)
+STATES: dict[str, tuple[str, str]] = {
+    "johor": ("Johor", "01"),
+    "kedah": ("Kedah", "02"),
+    "kelantan": ("Kelantan", "03"),
+    "melaka": ("Melaka", "04"),
+    "negeri-sembilan": ("Negeri Sembilan", "05"),
+    "pahang": ("Pahang", "06"),
+    "pulau-pinang": ("Pulau Pinang", "07"),
+    "perak": ("Perak", "08"),
+    "perlis": ("Perlis", "09"),
+    "selangor": ("Selangor", "10"),
+    "terengganu": ("Terengganu", "11"),
+    "sabah": ("Sabah", "12"),
+    "sarawak": ("Sarawak", "13"),
+    "kuala-lumpur": ("Wilayah Persekutuan Kuala Lumpur", "14"),
+    "labuan": ("Wilayah Persekutuan Labuan", "15"),
+    "putrajaya": ("Wilayah Persekutuan Putrajaya", "16"),
+}
+DEFAULT_STATE = "putrajaya"
+
+FRI, SAT, SUN = 4, 5, 6
+_FRI_SAT = frozenset({FRI, SAT})
+_SAT_SUN = frozenset({SAT, SUN})
+_FRIDAY_SATURDAY_STATES = {"kedah", "kelantan", "terengganu"}
+_JOHOR_SWITCH = date(2025, 1, 1)  # Johor rests Saturday-Sunday from this day
+
+
+def check_state(state: str) -> str:
+    """The state id, or a clear error naming the known ones."""
+    if state not in STATES:
+        raise NaptipError(f"unknown state {state!r}; known: {', '.join(sorted(STATES))}")
+    return state
+
+
+def weekend(state: str, day: date) -> frozenset[int]:
+    """The weekdays (Monday=0) that are the weekend in ``state`` on ``day``."""
+    if state in _FRIDAY_SATURDAY_STATES:
+        return _FRI_SAT
+    if state == "johor" and day < _JOHOR_SWITCH:
+        return _FRI_SAT
+    return _SAT_SUN
+
+
+@lru_cache(maxsize=256)
+def public_holidays(state: str, year: int) -> dict[date, str]:
+    """Public holidays (federal and of the state) in ``year``, with their names."""
+    code = STATES[check_state(state)][1]
+    return dict(holidays.country_holidays("MY", subdiv=code, years=year).items())
+
+
+def holiday_name(state: str, day: date) -> str | None:
+    return public_holidays(state, day.year).get(day)
+
+
+def is_working_day(state: str, day: date) -> bool:
+    return day.weekday() not in weekend(state, day) and day not in public_holidays(state, day.year)
+
+
+def why_not_working(state: str, day: date) -> str | None:
+    """Why ``day`` is not a working day in ``state`` (None when it is one)."""
+    name = holiday_name(state, day)
+    if name:
+        return f"{name} (public holiday in {STATES[state][0]})"
+    if day.weekday() in weekend(state, day):
+        return f"{day:%A}, the weekend in {STATES[state][0]}"
+    return None
+
+
+def previous_working_day(state: str, day: date) -> date:
+    """``day`` if it is a working day, else the working day before it (deadlines)."""
+    while not is_working_day(state, day):
+        day -= timedelta(days=1)
+    return day
+
+
+def next_working_day(state: str, day: date) -> date:
+    """``day`` if it is a working day, else the working day after it (meetings)."""
+    while not is_working_day(state, day):
+        day += timedelta(days=1)
+    return day
