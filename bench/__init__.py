@@ -1,0 +1,1 @@
+"""Benchmarks: run as scripts (python -m bench.NAME); they print ratios, never assert."""
