@@ -9,6 +9,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .datafile import DataPlugin
+from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .hookimpl import hookimpl
 from .model import (
     SECRETARIAT_ID,
@@ -39,6 +40,7 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
 
 __all__ = [
     "SECRETARIAT_ID",
+    "AcceptedEvidence",
     "Activity",
     "Agency",
     "Cadence",
@@ -46,6 +48,7 @@ __all__ = [
     "DataPlugin",
     "Duty",
     "DutyKind",
+    "EvidenceDraft",
     "Indicator",
     "IndicatorKind",
     "Milestone",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from .config import Settings
+    from .evidence_types import AcceptedEvidence, EvidenceDraft
     from .model import Activity, Agency, Committee, Duty, PlanStructure
 
 hookspec = pluggy.HookspecMarker("naptip")
@@ -76,6 +77,30 @@ def naptip_duties(  # type: ignore[empty-body]
     carrying a ``TZID`` and ``RRULE`` lines with ``UNTIL`` in UTC and no ``COUNT``. The
     deployment's configuration may replace a duty's recurrence, hosts and lead times
     (``[duties.ID]``); the replacement is validated the same way.
+    """
+
+
+@hookspec
+def naptip_validate_evidence(draft: EvidenceDraft) -> Iterable[str] | None:
+    """Check submitted evidence against an agency's own rules.
+
+    Receives ``draft``, a :class:`naptip.EvidenceDraft`: the occurrence, its
+    parsed values per indicator, the breakdowns, the note, links and the files' names,
+    media types and sizes, after naptip's own checks passed. Returns messages (an iterable
+    of text, or one text) saying why the evidence is refused; ``None`` or nothing accepts
+    it. Every implementation is called; the first message refuses the evidence and is
+    shown to the person as "evidence refused by plugin NAME: MESSAGE". A validator that
+    raises refuses the evidence too (naptip fails closed).
+    """
+
+
+@hookspec
+def naptip_evidence_accepted(evidence: AcceptedEvidence) -> None:
+    """React to evidence that was just accepted (after it is stored).
+
+    Receives ``evidence``, a :class:`naptip.AcceptedEvidence`: the evidence number,
+    occurrence, activity, owner, reviewer and time. Returns nothing. Every implementation
+    is called; an exception is shown as a warning and changes nothing stored.
     """
 
 

@@ -196,10 +196,10 @@ class _Builder:
                       f"{recurrence.dtstart:%Y-%m-%d %H:%M} {recurrence.tzid}{rotation}"),
             ))
             for m in d.milestones:
-                self._milestone(d, m, base, rule_day, state, plugin, activity)
+                self._milestone(d, m, base, rule_day, state, plugin)
 
     def _milestone(self, d: Duty, m: Milestone, base: str, rule_day: date, state: str,
-                   plugin: str, activity: str | None) -> None:
+                   plugin: str) -> None:
         mkind, shift = _DUTY_OCCURRENCE[DutyKind(m.kind)]
         day = rule_day + timedelta(days=m.offset_days)
         when = (f"{abs(m.offset_days)} days {'before' if m.offset_days < 0 else 'after'}"
@@ -207,7 +207,7 @@ class _Builder:
         self.out.append(Occurrence(
             id=f"{base}/{m.id}", kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
             owner=d.owner, support=d.support, due=_shift(state, day, shift), unshifted=day,
-            state=state, plugin=plugin, duty=d.id, activity=activity, period=rule_day.year,
+            state=state, plugin=plugin, duty=d.id, period=rule_day.year,
             shift=shift, lead_times=d.lead_times,
             rule=f"milestone {m.id} of duty {d.id}: {when} the instance of {rule_day}",
         ))

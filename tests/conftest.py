@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from click.testing import CliRunner, Result
 from naptip import pluginmanager
 from naptip.catalog import Catalog, build_catalog
 from naptip.cli import cli
+from naptip.db import Database, open_database
 from naptip.pluginmanager import LoadedPlugins, build_plugin_manager
 
 from .support import FakeEntryPoint
@@ -80,3 +83,77 @@ def run() -> Callable[..., Result]:
         return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
     return invoke
+
+
+# --- the store: SQLite and the PostgreSQL on 127.0.0.1:5432, a fresh database per session ---
+
+PG_SERVER = os.environ.get("NAPTIP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL database created for this test session and dropped after it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(PG_SERVER)
+    name = f"naptip_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_TABLES = ("review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",
+           "occurrence_change", "occurrence", "contact", "audit_log", "meta")
+
+
+def _reset(db: Database) -> None:
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        if db.backend == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(_TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in _TABLES:
+                conn.execute(text(f"DELETE FROM {table}"))
+        conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": "0" * 64})
+
+
+@pytest.fixture(scope="session")
+def _pg_database(pg_url: str) -> Iterator[Database]:
+    db = open_database(pg_url, blobs=Path("/nonexistent"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated store on each backend, with its own blob folder."""
+    if request.param == "sqlite":
+        store = open_database(f"sqlite:///{tmp_path / 'naptip.db'}", blobs=tmp_path / "blobs")
+        yield store
+        store.dispose()
+        return
+    shared: Database = request.getfixturevalue("_pg_database")
+    _reset(shared)
+    yield Database(url=shared.url, engine=shared.engine, blobs=tmp_path / "blobs")
+
+
+@pytest.fixture
+def synced(db: Database, builtin_catalog: Catalog) -> Database:
+    """The store with the built-in plan's schedule materialised."""
+    from naptip.materialise import sync
+    from naptip.schedule import build_schedule
+
+    sync(db, builtin_catalog, build_schedule(builtin_catalog))
+    return db
+
+
+def db_env(db: Database) -> dict[str, str]:
+    """Environment for CLI runs against this store."""
+    return {"NAPTIP_DATABASE_URL": db.url, "NAPTIP_BLOB_DIR": str(db.blobs)}

@@ -9,13 +9,21 @@ from __future__ import annotations
 import sys
 
 from .app import cli
+from .audit import audit_group
+from .db import db_group
+from .evidence import evidence_group
 from .plan import plan
 from .plugins import plugins
 from .schedule import schedule
+from .status import status_command
 
 cli.add_command(plan)
 cli.add_command(plugins)
 cli.add_command(schedule)
+cli.add_command(evidence_group)
+cli.add_command(status_command)
+cli.add_command(db_group)
+cli.add_command(audit_group)
 
 
 def main() -> None:

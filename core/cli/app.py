@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -16,6 +16,9 @@ from ..clock import parse_day, today
 from ..config import Settings, load_settings
 from ..errors import NaptipError, Problem
 from ..pluginmanager import LoadedPlugins, build_plugin_manager
+
+if TYPE_CHECKING:
+    from ..db import Database
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +53,7 @@ class App:
     config_path: Path | None = None
     as_of: date | None = None  #: set by --as-of; else NAPTIP_AS_OF; else today
     _settings: Settings | None = field(default=None, repr=False)
+    _db: Any = field(default=None, repr=False)
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
@@ -71,6 +75,30 @@ class App:
         if self._catalog is None:
             self._catalog = build_catalog(self.loaded, settings=self.settings)
         return self._catalog
+
+    @property
+    def db(self) -> Database:
+        """The store (opened, and created if empty, on first use)."""
+        if self._db is None:
+            from ..db import open_database
+
+            self._db = open_database()
+        db: Database = self._db
+        return db
+
+    def synced_db(self) -> Database:
+        """The store, with the current schedule materialised into it."""
+        from ..materialise import sync
+        from ..schedule import build_schedule
+
+        db = self.db
+        sync(db, self.catalog, build_schedule(self.catalog))
+        return db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
 
     @property
     def today(self) -> date:
@@ -134,6 +162,7 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
     app = ctx.ensure_object(App)
     app.plugins_dir = plugins_dir
     app.config_path = config_path
+    ctx.call_on_close(app.close)
 
 
 def register_plugin_commands(group: click.Group) -> None:

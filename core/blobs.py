@@ -1,0 +1,158 @@
+"""Attachments, stored by the SHA-256 of their content.
+
+An uploaded file's name is never used as a path: the blob is ``blobs/ab/cdef...`` and the
+name is kept as metadata only. A blob is written (to a temporary file, flushed, then
+renamed) before the rows that refer to it are committed, so a crash can leave an
+unreferenced blob but never a row without its blob; ``naptip db sweep`` removes orphans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .values import EvidenceError
+
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+_CHUNK = 1024 * 1024
+
+#: media types accepted as evidence, by their first bytes
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"PK\x03\x04", "application/zip"),  # also .docx, .xlsx, .pptx, .odt
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # .doc, .xls
+)
+_OFFICE = {".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+           ".odt": "application/vnd.oasis.opendocument.text",
+           ".ods": "application/vnd.oasis.opendocument.spreadsheet"}
+_REFUSED = ((b"MZ", "a Windows program"), (b"\x7fELF", "a Linux program"),
+            (b"#!", "a script"))
+TEXT_TYPES = {"text/plain", "text/csv", "text/markdown"}
+
+
+def sniff(head: bytes, name: str) -> str:
+    """The media type of a file from its first bytes; refuse programs and unknown binaries."""
+    for magic, what in _REFUSED:
+        if head.startswith(magic):
+            raise EvidenceError(f"file {name!r}: looks like {what}; only documents, images "
+                                "and text are accepted")
+    for magic, media_type in _MAGIC:
+        if head.startswith(magic):
+            if media_type == "application/zip":
+                return _OFFICE.get(Path(name).suffix.lower(), media_type)
+            return media_type
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the sample's end
+            raise EvidenceError(f"file {name!r}: type not recognised; accepted: PDF, images, "
+                                "office documents, ZIP and UTF-8 text") from None
+    suffix = Path(name).suffix.lower()
+    return {".csv": "text/csv", ".md": "text/markdown"}.get(suffix, "text/plain")
+
+
+def check_name(name: str) -> str:
+    """An original file name as metadata: a plain name, never a path."""
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
+        raise EvidenceError(f"file name {name!r} is not a plain file name")
+    if any(ord(ch) < 32 for ch in name) or len(name) > 255:
+        raise EvidenceError("file name has control characters or is longer than 255")
+    return name
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    media_type: str
+    original_name: str
+    text: str | None  #: the content, for text files (to be checked for personal data)
+
+
+class BlobStore:
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.root = root
+        self.max_bytes = max_bytes
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256[2:]
+
+    def check_path(self, given: str) -> Path:
+        """A local file named on the command line: a regular file, reached without '..'."""
+        path = Path(given)
+        if ".." in path.parts:
+            raise EvidenceError(f"file {given!r}: '..' is not allowed in file paths; name the "
+                                "file directly")
+        if not path.is_file():
+            raise EvidenceError(f"file {given!r} does not exist or is not a regular file")
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise EvidenceError(f"file {path.name!r} is {size / 1024 / 1024:.0f} MB; the limit "
+                                f"is {self.max_bytes / 1024 / 1024:.0f} MB")
+        if size == 0:
+            raise EvidenceError(f"file {path.name!r} is empty")
+        return path
+
+    def put(self, path: Path, original_name: str) -> StoredBlob:
+        """Copy a file in by content; identical content is stored once."""
+        name = check_name(original_name)
+        (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        digest, size, head = hashlib.sha256(), 0, b""
+        fd, tmp = tempfile.mkstemp(dir=self.root / "tmp")
+        try:
+            with os.fdopen(fd, "wb") as out, path.open("rb") as source:
+                while chunk := source.read(_CHUNK):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise EvidenceError(f"file {name!r} is larger than the limit of "
+                                            f"{self.max_bytes / 1024 / 1024:.0f} MB")
+                    if len(head) < 8192:
+                        head += chunk[: 8192 - len(head)]
+                    digest.update(chunk)
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            media_type = sniff(head, name)
+            sha = digest.hexdigest()
+            final = self.path_of(sha)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            if final.exists():
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, final)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        text = None
+        if media_type in TEXT_TYPES:
+            text = final.read_bytes().decode("utf-8", errors="replace")
+        return StoredBlob(sha256=sha, size=size, media_type=media_type, original_name=name,
+                          text=text)
+
+    def sweep(self, referenced: set[str], grace_seconds: float) -> list[str]:
+        """Remove blobs no row refers to (and stale temporary files) older than the grace."""
+        removed: list[str] = []
+        if not self.root.exists():
+            return removed
+        cutoff = time.time() - grace_seconds
+        for folder in sorted(self.root.iterdir()):
+            if not folder.is_dir():
+                continue
+            for blob in sorted(folder.iterdir()):
+                sha = blob.name if folder.name == "tmp" else folder.name + blob.name
+                stale = blob.stat().st_mtime < cutoff
+                if stale and (folder.name == "tmp" or sha not in referenced):
+                    blob.unlink()
+                    removed.append(sha if folder.name != "tmp" else f"tmp/{blob.name}")
+        return removed

@@ -1,0 +1,79 @@
+"""``naptip db``: the store's schema and housekeeping."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .app import App, pass_app
+
+
+@click.group("db")
+def db_group() -> None:
+    """The store: schema upgrades, status, orphan sweep (NAPTIP_DATABASE_URL)."""
+
+
+@db_group.command("upgrade")
+@pass_app
+def upgrade(app: App) -> None:
+    """Bring the database schema up to date (Alembic migrations)."""
+    from ..db import database_url, make_engine
+    from ..migrate import schema_state
+    from ..migrate import upgrade as run_upgrade
+
+    engine = make_engine(database_url())
+    try:
+        before = schema_state(engine)
+        run_upgrade(engine)
+        after = schema_state(engine)
+    finally:
+        engine.dispose()
+    if before.current == after.current:
+        click.echo(f"database is up to date (schema {after.current})")
+    else:
+        click.echo(f"database upgraded from schema {before.current or 'none'} to {after.current}")
+
+
+@db_group.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def db_status(app: App, as_json: bool) -> None:
+    """Where the store is, its schema, and how much it holds."""
+    from sqlalchemy import func, select
+
+    from ..migrate import schema_state
+    from ..orm import Attachment, AuditEntry, Evidence, OccurrenceRow
+
+    db = app.db
+    state = schema_state(db.engine)
+    with db.reading() as session:
+        counts = {name: session.execute(select(func.count()).select_from(table)).scalar_one()
+                  for name, table in (("occurrences", OccurrenceRow), ("evidence", Evidence),
+                                      ("attachments", Attachment), ("audit entries", AuditEntry))}
+    info = {"database": db.describe(), "backend": db.backend, "schema": state.current,
+            "schema_head": state.head, "up_to_date": state.current == state.head,
+            "blobs": str(db.blobs), **counts}
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    for key, value in info.items():
+        click.echo(f"{key:>14}: {value}")
+
+
+@db_group.command("sweep")
+@click.option("--grace-minutes", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Keep unreferenced blobs younger than this (a submission may be writing).")
+@pass_app
+def sweep(app: App, grace_minutes: int) -> None:
+    """Remove attachment blobs that no evidence refers to (left by interrupted submissions)."""
+    from sqlalchemy import select
+
+    from ..blobs import BlobStore
+    from ..orm import Attachment
+
+    db = app.db
+    with db.reading() as session:
+        referenced = set(session.execute(select(Attachment.sha256)).scalars())
+    removed = BlobStore(db.blobs).sweep(referenced, grace_seconds=grace_minutes * 60)
+    click.echo(f"removed {len(removed)} unreferenced blob(s) from {db.blobs}")

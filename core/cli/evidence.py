@@ -1,0 +1,237 @@
+"""``naptip evidence``: submit, review, list and show completion evidence."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from ..errors import NaptipError
+from .app import App, as_of_option, parse_day_option, pass_app
+from .common import actor_name, actor_option
+
+#: options that take several KEY=VALUE words after one flag: --sex female=12 male=30
+_MULTI = {"--value", "--sex", "--nationality", "--age"}
+
+
+class KeyValueCommand(click.Command):
+    """Lets ``--sex female=12 male=30`` mean ``--sex female=12 --sex male=30``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        out: list[str] = []
+        current: str | None = None
+        for arg in args:
+            if arg.startswith("-"):
+                current = arg if arg in _MULTI else None
+                out.append(arg)
+            elif current and "=" in arg and out[-1] != current:
+                out += [current, arg]
+            else:
+                out.append(arg)
+        return super().parse_args(ctx, out)
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for item in values:
+        for part in item.split(","):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"{part!r} is not KEY=VALUE", param_hint=option)
+            if key.strip() in result:
+                raise click.BadParameter(f"{key.strip()!r} is given twice", param_hint=option)
+            result[key.strip()] = value.strip()
+    return result
+
+
+def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    return None if value is None else parse_day_option(value, param)
+
+
+@click.group("evidence")
+def evidence_group() -> None:
+    """Completion evidence: submit it, review it, list it."""
+
+
+@evidence_group.command("submit", cls=KeyValueCommand)
+@click.argument("occurrence_id")
+@click.option("--value", "-v", "values", multiple=True, metavar="N=VALUE",
+              help="Value of indicator N (1, 2...): a count, an amount in MYR, a percentage, "
+                   "yes@YYYY-MM-DD for a milestone, or text.")
+@click.option("--sex", multiple=True, metavar="CATEGORY=N",
+              help="People counted by sex: female=12 male=30 (unknown allowed).")
+@click.option("--nationality", multiple=True, metavar="COUNTRY=N",
+              help="People counted by nationality: malaysian=30 indonesian=12.")
+@click.option("--age", multiple=True, metavar="GROUP=N", help="child=3 adult=39 (unknown).")
+@click.option("--file", "-f", "files", multiple=True, metavar="PATH",
+              help="A document (repeat for several); stored by content, never by name.")
+@click.option("--done-on", callback=_day, metavar="YYYY-MM-DD",
+              help="When the work was done (not when you submit).")
+@click.option("--note", help="A short note for the reviewer (no personal data).")
+@click.option("--link", "links", multiple=True, metavar="URL", help="A link (repeatable).")
+@click.option("--nil", is_flag=True, help="A yearly return: no such work this year.")
+@actor_option
+@as_of_option
+@pass_app
+def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str, ...],
+           nationality: tuple[str, ...], age: tuple[str, ...], files: tuple[str, ...],
+           done_on: date | None, note: str | None, links: tuple[str, ...], nil: bool,
+           actor: str | None) -> None:
+    """Submit evidence that the work of OCCURRENCE_ID was done."""
+    from ..evidence import EvidenceService, Submission
+
+    breakdown = {dimension: _pairs(given, f"--{dimension}")
+                 for dimension, given in (("sex", sex), ("nationality", nationality),
+                                          ("age", age)) if given}
+    submission = Submission(
+        occurrence_id=occurrence_id.strip(), actor=actor_name(actor),
+        values=_pairs(values, "--value"), breakdown=breakdown, files=files, done_on=done_on,
+        note=note, links=links, nil=nil)
+    catalog = app.catalog
+    app.warn_problems()
+    service = EvidenceService(app.synced_db(), catalog, app.loaded)
+    evidence_id = service.submit(submission, today=app.today)
+    click.echo(f"evidence #{evidence_id} submitted for {submission.occurrence_id}; it awaits "
+               "review")
+
+
+@evidence_group.command("review")
+@click.argument("evidence_id", type=click.IntRange(min=1))
+@click.option("--accept", is_flag=True, help="Accept it: the occurrence counts as done.")
+@click.option("--return", "reason", metavar="REASON",
+              help="Return it to the submitter, saying why.")
+@actor_option
+@pass_app
+def review(app: App, evidence_id: int, accept: bool, reason: str | None,
+           actor: str | None) -> None:
+    """Accept evidence, or return it with a reason."""
+    from ..evidence import EvidenceService
+
+    if accept == (reason is not None):
+        raise click.UsageError("give exactly one of --accept or --return REASON")
+    service = EvidenceService(app.db, app.catalog, app.loaded)
+    evidence = service.review(evidence_id, accept=accept, reason=reason,
+                              actor=actor_name(actor))
+    click.echo(f"evidence #{evidence.id} {evidence.status} for {evidence.occurrence_id}")
+    for problem in service.warnings:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@evidence_group.command("list")
+@click.option("--committee", "-c", help="Owned by this committee.")
+@click.option("--year", "-y", type=click.IntRange(2000, 2100), help="Plan year of the work.")
+@click.option("--status", type=click.Choice(["submitted", "accepted", "returned"]))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_app
+def list_evidence(app: App, committee: str | None, year: int | None, status: str | None,
+                  fmt: str) -> None:
+    """Evidence submitted, newest first."""
+    from sqlalchemy import select
+
+    from ..orm import Evidence, OccurrenceRow
+
+    catalog = app.catalog
+    wanted = None
+    if committee:
+        wanted = catalog.committee_id(committee)
+        if wanted is None:
+            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+    query = (select(Evidence, OccurrenceRow).join(OccurrenceRow)
+             .where(OccurrenceRow.plan_id == catalog.structure.plan.id)
+             .order_by(Evidence.id.desc()))
+    if wanted:
+        query = query.where(OccurrenceRow.owner == wanted)
+    if year:
+        query = query.where(OccurrenceRow.period == year)
+    if status:
+        query = query.where(Evidence.status == status)
+    with app.db.reading() as session:
+        rows = [_summary(e, o) for e, o in session.execute(query)]
+    if fmt == "json":
+        click.echo(json.dumps({"evidence": rows}, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Evidence", title_justify="left")
+    for column in ("#", "occurrence", "owner", "status", "submitted", "by", "files"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        table.add_row(str(r["id"]), r["occurrence"], r["owner"], r["status"],
+                      r["submitted_at"][:10], r["submitted_by"], str(r["files"]))
+    Console().print(table if rows else "No evidence matches.")
+
+
+def _summary(e: Any, o: Any) -> dict[str, Any]:
+    return {"id": e.id, "occurrence": o.id, "owner": o.owner, "period": o.period,
+            "status": e.status, "nil": e.nil, "submitted_at": e.submitted_at.isoformat(),
+            "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
+            "files": len(e.attachments)}
+
+
+@evidence_group.command("show")
+@click.argument("evidence_id", type=click.IntRange(min=1))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_app
+def show(app: App, evidence_id: int, fmt: str) -> None:
+    """Everything about one submission: values, breakdowns, files, reviews."""
+    from ..orm import Evidence, OccurrenceRow
+
+    with app.db.reading() as session:
+        e = session.get(Evidence, evidence_id)
+        if e is None:
+            raise NaptipError(f"no evidence has the number {evidence_id}")
+        o = session.get(OccurrenceRow, e.occurrence_id)
+        doc = {
+            **_summary(e, o), "title": o.title if o else None,
+            "done_on": e.done_on.isoformat() if e.done_on else None, "note": e.note,
+            "links": e.links,
+            "values": [{"indicator": v.indicator, "kind": v.kind, "value": _value(v)}
+                       for v in e.values],
+            "breakdown": [{"indicator": b.indicator, "dimension": b.dimension,
+                           "category": b.category, "count": b.count} for b in e.breakdown],
+            "attachments": [{"name": a.original_name, "sha256": a.sha256, "size": a.size,
+                             "media_type": a.media_type} for a in e.attachments],
+            "reviews": [{"decision": r.decision, "reason": r.reason, "reviewer": r.reviewer,
+                         "at": r.reviewed_at.isoformat()} for r in e.reviews],
+        }
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Evidence #{evidence_id}", show_header=False, title_justify="left")
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key in ("occurrence", "title", "owner", "status", "nil", "done_on", "submitted_at",
+                "submitted_by", "reviewed_by", "note"):
+        if doc.get(key) not in (None, False, ""):
+            table.add_row(key.replace("_", " "), escape(str(doc[key])))
+    for v in doc["values"]:
+        table.add_row(f"indicator {v['indicator']}", f"{escape(str(v['value']))} ({v['kind']})")
+    for b in doc["breakdown"]:
+        table.add_row(f"by {b['dimension']}", f"{b['category']}: {b['count']}")
+    for a in doc["attachments"]:
+        table.add_row("file", f"{escape(a['name'])} · {a['media_type']} · {a['size']:,} bytes"
+                              f" · sha256 {a['sha256'][:16]}…")
+    for link in doc["links"]:
+        table.add_row("link", escape(link))
+    for r in doc["reviews"]:
+        table.add_row("review", f"{r['decision']} by {r['reviewer']} on {r['at'][:10]}"
+                                + (f": {escape(r['reason'])}" if r["reason"] else ""))
+    Console().print(table)
+
+
+def _value(v: Any) -> Any:
+    for item in (v.count, v.amount, v.percentage):
+        if item is not None:
+            return str(item)
+    if v.flag is not None:
+        return ("yes" if v.flag else "no") + (f"@{v.on_date.isoformat()}" if v.on_date else "")
+    return v.text

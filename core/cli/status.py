@@ -1,0 +1,69 @@
+"""``naptip status``: done / due / overdue / upcoming per committee and pillar."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import click
+
+from .app import App, as_of_option, pass_app
+
+
+@click.command("status")
+@click.option("--committee", "-c", help="Only this committee's work.")
+@click.option("--year", "-y", type=click.IntRange(2000, 2100), help="Only this plan year.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@as_of_option
+@pass_app
+def status_command(app: App, committee: str | None, year: int | None, fmt: str) -> None:
+    """Progress of the plan per committee and pillar, on the as-of day."""
+    from ..status import DUE_WINDOW_DAYS, status
+
+    catalog = app.catalog
+    app.warn_problems()
+    wanted = None
+    if committee:
+        wanted = catalog.committee_id(committee)
+        if wanted is None:
+            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+    db = app.synced_db()
+    as_of = app.today
+    with db.reading() as session:
+        report = status(session, catalog.structure.plan.id, as_of, committee=wanted, year=year)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "as_of": as_of.isoformat(), "due_window_days": DUE_WINDOW_DAYS,
+            "committee": wanted, "year": year,
+            "by_committee": {k: {**asdict(v), "total": v.total}
+                             for k, v in sorted(report.by_committee.items())},
+            "by_pillar": {k: {**asdict(v), "total": v.total}
+                          for k, v in sorted(report.by_pillar.items())},
+            "total": {**asdict(report.total), "total": report.total.total},
+        }, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for title, rows in (("committee", report.by_committee), ("pillar", report.by_pillar)):
+        table = Table(title=f"Status by {title} on {as_of}" + (f", {year}" if year else ""),
+                      title_justify="left")
+        table.add_column(title)
+        for column in ("done", "awaiting review", "overdue", f"due ≤{DUE_WINDOW_DAYS}d",
+                       "upcoming", "total"):
+            table.add_column(column, justify="right")
+        for key, c in sorted(rows.items()):
+            name = key
+            if title == "pillar" and key in catalog.structure.pillars:
+                name = f"{key} {catalog.structure.pillars[key].name}"
+            elif title == "pillar":
+                name = "- (duties)"
+            table.add_row(name, str(c.done), str(c.submitted),
+                          f"[red]{c.overdue}[/]" if c.overdue else "0", str(c.due),
+                          str(c.upcoming), str(c.total))
+        t = report.total
+        table.add_row("[bold]all", str(t.done), str(t.submitted), str(t.overdue), str(t.due),
+                      str(t.upcoming), str(t.total))
+        console.print(table)

@@ -1,0 +1,359 @@
+"""Completion evidence: submit, review, list. The service layer every front end uses.
+
+Submitting validates everything first (values by indicator kind, breakdowns, dates, links,
+files, personal data, plugin rules), then writes the attachments' blobs, then stores all
+rows in one transaction that also appends to the audit log. Bad evidence changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .blobs import TEXT_TYPES, BlobStore, StoredBlob, sniff
+from .catalog import Catalog
+from .db import Database
+from .errors import Problem
+from .evidence_types import AcceptedEvidence, EvidenceDraft
+from .model import Indicator, IndicatorKind
+from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
+from .personal_data import Finding, refusal, scan
+from .pluginmanager import LoadedPlugins
+from .values import EvidenceError, Value, parse_value
+
+__all__ = ["EvidenceDraft", "EvidenceError", "EvidenceService", "Submission"]
+
+SEX = ("female", "male", "unknown")
+AGE = ("child", "adult", "unknown")  #: child: under 18
+DIMENSIONS = ("sex", "nationality", "age")
+_LINK = re.compile(r"^https?://[^\s]+$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Submission:
+    """What a person submits. Values are keyed by indicator number ("1", "2"...)."""
+
+    occurrence_id: str
+    actor: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    breakdown: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    files: Sequence[str] = ()
+    done_on: date | None = None
+    note: str | None = None
+    links: Sequence[str] = ()
+    nil: bool = False
+
+
+_MEETING_FORM = (Indicator(text="Minutes or report of the meeting",
+                           kind=IndicatorKind.DELIVERABLE),)
+_EVENT_FORM = (Indicator(text="Report of the event", kind=IndicatorKind.DELIVERABLE),)
+_MILESTONE_FORM = (Indicator(text="Milestone reached", kind=IndicatorKind.MILESTONE),)
+
+
+class EvidenceService:
+    def __init__(self, db: Database, catalog: Catalog, plugins: LoadedPlugins | None = None,
+                 *, max_bytes: int | None = None) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.plugins = plugins
+        self.blobs = BlobStore(db.blobs, **({"max_bytes": max_bytes} if max_bytes else {}))
+        self.plan_id = catalog.structure.plan.id
+        self.warnings: list[Problem] = []
+
+    # --- what an occurrence asks for -------------------------------------------------
+
+    def form(self, row: OccurrenceRow) -> tuple[Indicator, ...]:
+        """The indicators evidence for this occurrence reports on."""
+        activity = self.catalog.activities.get(row.activity_id) if row.activity_id else None
+        if activity is not None:
+            return activity.indicators
+        if row.kind in ("meeting", "review"):
+            return _MEETING_FORM
+        if row.kind == "event":
+            return _EVENT_FORM
+        return _MILESTONE_FORM
+
+    def occurrence(self, session: Session, occurrence_id: str) -> OccurrenceRow:
+        row = session.get(OccurrenceRow, occurrence_id)
+        if row is None:
+            raise EvidenceError(f"no occurrence has the id {occurrence_id!r} (see `naptip "
+                                "schedule`)")
+        if row.plan_id != self.plan_id:
+            raise EvidenceError(f"occurrence {occurrence_id} belongs to plan {row.plan_id}, "
+                                f"not {self.plan_id}")
+        if row.withdrawn:
+            raise EvidenceError(f"occurrence {occurrence_id} was withdrawn from the plan")
+        return row
+
+    # --- submit ----------------------------------------------------------------------
+
+    def submit(self, sub: Submission, *, today: date, now: datetime | None = None) -> int:
+        with self.db.reading() as session:
+            row = self.occurrence(session, sub.occurrence_id)
+            self._check_open(session, row)
+            form = self.form(row)
+            kind, owner, activity_id = row.kind, row.owner, row.activity_id
+        values = self._values(sub, form, kind)
+        breakdown = self._breakdown(sub, form, values)
+        if sub.done_on is not None and sub.done_on > today:
+            raise EvidenceError(f"--done-on {sub.done_on} is in the future (today is {today})")
+        links = tuple(link.strip() for link in sub.links)
+        bad = [link for link in links if not _LINK.match(link) or len(link) > 2000]
+        if bad:
+            raise EvidenceError(f"link {bad[0][:80]!r} is not an http(s) address")
+        note = sub.note.strip() if sub.note and sub.note.strip() else None
+        if note and len(note) > 20_000:
+            raise EvidenceError("the note is longer than 20,000 characters")
+        paths = [self.blobs.check_path(p) for p in sub.files]
+        needs_document = any(ind.kind is IndicatorKind.DELIVERABLE for ind in form)
+        if needs_document and not paths and not sub.nil:
+            names = "; ".join(f"{n} ({ind.text})" for n, ind in enumerate(form, 1)
+                              if ind.kind is IndicatorKind.DELIVERABLE)
+            raise EvidenceError(f"a deliverable needs at least one document (--file): "
+                                f"indicator {names}")
+        files = self._inspect_files(paths)
+        self._guard(note, values, links, files, breakdown)
+        draft = EvidenceDraft(
+            occurrence_id=sub.occurrence_id, occurrence_kind=kind, owner=owner,
+            activity_id=activity_id, values=tuple(values), breakdown=breakdown,
+            files=tuple((p.name, media, size) for p, media, size, _ in files),
+            done_on=sub.done_on, note=note, links=links, nil=sub.nil)
+        self._plugin_checks(draft)
+        stored = [self.blobs.put(path, path.name) for path, *_ in files]
+        when = now or datetime.now(UTC)
+
+        def work(session: Session) -> int:
+            row = session.get(OccurrenceRow, sub.occurrence_id, with_for_update=True)
+            assert row is not None
+            self._check_open(session, row)
+            evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
+                                done_on=sub.done_on, note=note, links=list(links),
+                                submitted_by=sub.actor, submitted_at=when)
+            session.add(evidence)
+            for number, ind, value in values:
+                session.add(EvidenceValue(evidence=evidence, indicator=number,
+                                          kind=str(ind.kind), count=value.count,
+                                          amount=value.amount, percentage=value.percentage,
+                                          flag=value.flag, on_date=value.on_date,
+                                          text=value.text))
+            target = _people_indicator(form)
+            for dimension, counts in breakdown.items():
+                for category, count in counts.items():
+                    session.add(Breakdown(evidence=evidence, indicator=target or 0,
+                                          dimension=dimension, category=category, count=count))
+            for blob in stored:
+                session.add(Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
+                                       media_type=blob.media_type,
+                                       original_name=blob.original_name, created_at=when))
+            row.progress = "submitted"
+            session.flush()
+            audit.append(session, actor=sub.actor, action="evidence.submitted",
+                         subject=row.id, at=when, payload=_audit_payload(evidence, stored))
+            return evidence.id
+
+        return self.db.write(work)
+
+    def _check_open(self, session: Session, row: OccurrenceRow) -> None:
+        if row.progress == "accepted":
+            raise EvidenceError(f"occurrence {row.id} is already done: its evidence was "
+                                "accepted")
+        if row.progress == "submitted":
+            pending = session.execute(
+                select(Evidence.id).where(Evidence.occurrence_id == row.id,
+                                          Evidence.status == "submitted")).scalar()
+            raise EvidenceError(f"occurrence {row.id} has evidence #{pending} awaiting review; "
+                                "it must be reviewed before new evidence is submitted")
+
+    def _values(self, sub: Submission, form: tuple[Indicator, ...], kind: str,
+                ) -> list[tuple[int, Indicator, Value]]:
+        if sub.nil:
+            if kind != "nil-return":
+                raise EvidenceError("--nil is only for yearly returns of on-demand activities "
+                                    "(occurrences of kind nil-return)")
+            if sub.values or sub.files:
+                raise EvidenceError("--nil means no such work this year: give no values or "
+                                    "files with it")
+            return []
+        listing = ", ".join(f"{n}: {ind.text}" for n, ind in enumerate(form, 1))
+        parsed: list[tuple[int, Indicator, Value]] = []
+        numbers: dict[int, str] = {}
+        for key, raw in sub.values.items():
+            if not key.strip().isdigit() or not 1 <= int(key) <= len(form):
+                raise EvidenceError(f"indicator {key!r}: this occurrence has {len(form)} "
+                                    f"indicator(s): {listing}")
+            numbers[int(key)] = raw
+        for number, ind in enumerate(form, 1):
+            where = f"indicator {number} ({ind.text})"
+            given = numbers.get(number)
+            if given is None and ind.kind is IndicatorKind.DELIVERABLE:
+                if sub.files:
+                    continue  # the documents are the deliverable
+                raise EvidenceError(f"{where}: a deliverable needs at least one document "
+                                    "(--file PATH)")
+            if given is None:
+                raise EvidenceError(f"{where}: a value is needed (--value {number}=...)")
+            parsed.append((number, ind, parse_value(ind.kind, given, where,
+                                                    done_on=sub.done_on)))
+        return parsed
+
+    def _breakdown(self, sub: Submission, form: tuple[Indicator, ...],
+                   values: list[tuple[int, Indicator, Value]]) -> dict[str, dict[str, int]]:
+        if not sub.breakdown:
+            return {}
+        target = _people_indicator(form)
+        if target is None:
+            raise EvidenceError("this occurrence has no indicator that counts people: "
+                                "--sex, --nationality and --age do not apply")
+        total = next((v.count for n, _i, v in values if n == target), None)
+        result: dict[str, dict[str, int]] = {}
+        for dimension, counts in sub.breakdown.items():
+            if dimension not in DIMENSIONS:
+                raise EvidenceError(f"unknown breakdown {dimension!r}; use sex, nationality "
+                                    "or age")
+            allowed = {"sex": SEX, "age": AGE}.get(dimension)
+            clean: dict[str, int] = {}
+            for category, raw in counts.items():
+                name = " ".join(category.strip().lower().split())
+                if allowed is not None and name not in allowed:
+                    raise EvidenceError(f"--{dimension} {category!r}: use one of "
+                                        f"{', '.join(allowed)}")
+                if not name or len(name) > 80:
+                    raise EvidenceError(f"--{dimension}: a category needs a short name")
+                if not raw.strip().isdigit():
+                    raise EvidenceError(f"--{dimension} {name}={raw!r}: a count is a whole "
+                                        "number, 0 or more")
+                clean[name] = clean.get(name, 0) + int(raw)
+            if total is not None and sum(clean.values()) != total:
+                raise EvidenceError(f"--{dimension} adds up to {sum(clean.values())}, but "
+                                    f"indicator {target} counts {total}")
+            result[dimension] = clean
+        return result
+
+    def _inspect_files(self, paths: list[Path]) -> list[tuple[Path, str, int, str | None]]:
+        out = []
+        for path in paths:
+            with path.open("rb") as handle:
+                head = handle.read(8192)
+            media = sniff(head, path.name)
+            text = None
+            if media in TEXT_TYPES:
+                text = path.read_bytes().decode("utf-8", errors="replace")
+            out.append((path, media, path.stat().st_size, text))
+        return out
+
+    def _guard(self, note: str | None, values: list[tuple[int, Indicator, Value]],
+               links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
+               breakdown: Mapping[str, Mapping[str, int]]) -> None:
+        findings: list[Finding] = []
+        if note:
+            findings += scan(note, "the note")
+        for number, _ind, value in values:
+            if value.text:
+                findings += scan(value.text, f"indicator {number}")
+        for n, link in enumerate(links, 1):
+            findings += scan(link, f"link {n}")
+        for path, _media, _size, text in files:
+            findings += scan(path.name, "a file name")
+            if text is not None:
+                findings += scan(text, f"file {path.name}")
+        for dimension, counts in breakdown.items():
+            for category in counts:
+                findings += scan(category, f"the {dimension} breakdown")
+        if findings:
+            raise EvidenceError(refusal(findings))
+
+    def _plugin_checks(self, draft: EvidenceDraft) -> None:
+        if self.plugins is None:
+            return
+        problems: list[Problem] = []
+        for plugin, result in self.plugins.call_each("naptip_validate_evidence", problems,
+                                                     draft=draft):
+            messages = [result] if isinstance(result, str) else list(result or ())
+            for message in messages:
+                raise EvidenceError(f"evidence refused by plugin {plugin!r}: "
+                                    f"{' '.join(str(message).split())}")
+        if problems:
+            raise EvidenceError(f"evidence not checked: {problems[0]}")
+
+    # --- review ----------------------------------------------------------------------
+
+    def review(self, evidence_id: int, *, accept: bool, reason: str | None, actor: str,
+               now: datetime | None = None) -> Evidence:
+        reason = " ".join(reason.split()) if reason else None
+        if not accept and not reason:
+            raise EvidenceError("returning evidence needs a reason (--return REASON)")
+        if reason:
+            findings = scan(reason, "the reason")
+            if findings:
+                raise EvidenceError(refusal(findings))
+        when = now or datetime.now(UTC)
+
+        def work(session: Session) -> Evidence:
+            evidence = session.get(Evidence, evidence_id, with_for_update=True)
+            if evidence is None:
+                raise EvidenceError(f"no evidence has the number {evidence_id}")
+            row = session.get(OccurrenceRow, evidence.occurrence_id, with_for_update=True)
+            assert row is not None
+            if row.plan_id != self.plan_id:
+                raise EvidenceError(f"evidence #{evidence_id} is for plan {row.plan_id}, not "
+                                    f"{self.plan_id}")
+            if evidence.status != "submitted":
+                raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
+                                    f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
+            decision = "accepted" if accept else "returned"
+            evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when
+            session.add(Review(evidence=evidence, decision=decision, reason=reason,
+                               reviewer=actor, reviewed_at=when))
+            row.progress = decision
+            session.flush()
+            audit.append(session, actor=actor, action=f"evidence.{decision}",
+                         subject=row.id, at=when,
+                         payload={"evidence": evidence.id, "reason": reason})
+            return evidence
+
+        evidence = self.db.write(work)
+        if accept:
+            self._accepted(evidence)
+        return evidence
+
+    def _accepted(self, evidence: Evidence) -> None:
+        if self.plugins is None:
+            return
+        with self.db.reading() as session:
+            row = session.get(OccurrenceRow, evidence.occurrence_id)
+            assert row is not None
+            accepted = AcceptedEvidence(
+                evidence_id=evidence.id, occurrence_id=row.id, activity_id=row.activity_id,
+                owner=row.owner, reviewer=evidence.reviewed_by or "",
+                reviewed_at=evidence.reviewed_at or datetime.now(UTC))
+        for _plugin, _result in self.plugins.call_each("naptip_evidence_accepted",
+                                                       self.warnings, evidence=accepted):
+            pass
+
+
+def _people_indicator(form: tuple[Indicator, ...]) -> int | None:
+    return next((n for n, ind in enumerate(form, 1) if ind.disaggregate), None)
+
+
+def _audit_payload(evidence: Evidence, stored: list[StoredBlob]) -> dict[str, object]:
+    return {
+        "evidence": evidence.id, "nil": evidence.nil,
+        "done_on": evidence.done_on.isoformat() if evidence.done_on else None,
+        "values": {v.indicator: _value_text(v) for v in evidence.values},
+        "breakdown": [[b.dimension, b.category, b.count] for b in evidence.breakdown],
+        "attachments": [[b.sha256, b.size, b.media_type] for b in stored],
+    }
+
+
+def _value_text(v: EvidenceValue) -> str | None:
+    for field_value in (v.count, v.amount, v.percentage, v.flag, v.on_date, v.text):
+        if field_value is not None:
+            return str(field_value)
+    return None

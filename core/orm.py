@@ -1,0 +1,269 @@
+"""The store's tables (SQLAlchemy 2 typed ORM). Schema changes go through Alembic
+migrations in ``naptip/migrations``; a test checks that the two agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC and always read back timezone-aware (SQLite included)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naptip stores only timezone-aware instants")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class OccurrenceRow(Base):
+    """A materialised occurrence of the schedule, keyed by its stable id."""
+
+    __tablename__ = "occurrence"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    plan_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(80))
+    support: Mapped[list[str]] = mapped_column(JSON, default=list)
+    host: Mapped[str | None] = mapped_column(String(80))
+    activity_id: Mapped[str | None] = mapped_column(String(120))
+    duty_id: Mapped[str | None] = mapped_column(String(120))
+    pillar: Mapped[str | None] = mapped_column(String(4))
+    period: Mapped[int | None] = mapped_column(Integer)
+    due: Mapped[date] = mapped_column(Date)
+    unshifted: Mapped[date] = mapped_column(Date)
+    start_at: Mapped[datetime | None]
+    end_at: Mapped[datetime | None]
+    region: Mapped[str] = mapped_column(String(40))  #: the Malaysian state of its working days
+    #: open, submitted, returned or accepted: kept in step with its evidence
+    progress: Mapped[str] = mapped_column(String(12), default="open")
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_occurrence_status", "plan_id", "withdrawn", "owner", "pillar", "progress",
+              "due"),
+        Index("ix_occurrence_plan_due", "plan_id", "due"),
+    )
+
+
+class OccurrenceChange(Base):
+    """The history of an occurrence: what a changed plan changed, and when."""
+
+    __tablename__ = "occurrence_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[str] = mapped_column(ForeignKey("occurrence.id"), index=True)
+    changed_at: Mapped[datetime]
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Contact(Base):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    committee: Mapped[str | None] = mapped_column(String(80), index=True)
+    role: Mapped[str] = mapped_column(String(30), default="member")
+    region: Mapped[str] = mapped_column(String(40), default="putrajaya")
+    target: Mapped[str | None] = mapped_column(Text)  #: an apprise URL; secrets as ${ENV}
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Evidence(Base):
+    """One submission of completion evidence for an occurrence."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[str] = mapped_column(ForeignKey("occurrence.id"))
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    nil: Mapped[bool] = mapped_column(Boolean, default=False)  #: "no such work this year"
+    done_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitted_at: Mapped[datetime]
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime | None]
+
+    values: Mapped[list[EvidenceValue]] = relationship(
+        back_populates="evidence", order_by="EvidenceValue.indicator", lazy="selectin")
+    breakdown: Mapped[list[Breakdown]] = relationship(
+        back_populates="evidence", order_by="Breakdown.id", lazy="selectin")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="evidence", order_by="Attachment.id", lazy="selectin")
+    reviews: Mapped[list[Review]] = relationship(
+        back_populates="evidence", order_by="Review.id", lazy="selectin")
+
+    __table_args__ = (Index("ix_evidence_occurrence_status", "occurrence_id", "status"),)
+
+
+class EvidenceValue(Base):
+    """The value given for one indicator, in the column of its kind."""
+
+    __tablename__ = "evidence_value"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    indicator: Mapped[int] = mapped_column(Integer)  #: 1-based, in the activity's order
+    kind: Mapped[str] = mapped_column(String(12))
+    count: Mapped[int | None] = mapped_column(BigInteger)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    percentage: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
+    flag: Mapped[bool | None] = mapped_column(Boolean)
+    on_date: Mapped[date | None] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+
+    evidence: Mapped[Evidence] = relationship(back_populates="values")
+
+    __table_args__ = (UniqueConstraint("evidence_id", "indicator"),)
+
+
+class Breakdown(Base):
+    """People counted by sex, nationality or age group, for one indicator."""
+
+    __tablename__ = "breakdown"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
+    indicator: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(12))
+    category: Mapped[str] = mapped_column(String(80))
+    count: Mapped[int] = mapped_column(BigInteger)
+
+    evidence: Mapped[Evidence] = relationship(back_populates="breakdown")
+
+    __table_args__ = (UniqueConstraint("evidence_id", "indicator", "dimension", "category"),)
+
+
+class Attachment(Base):
+    """A document stored by its SHA-256; the uploaded name is metadata only."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(120))
+    original_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+    evidence: Mapped[Evidence] = relationship(back_populates="attachments")
+
+
+class Review(Base):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(12))  #: accepted or returned
+    reason: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[str] = mapped_column(String(120))
+    reviewed_at: Mapped[datetime]
+
+    evidence: Mapped[Evidence] = relationship(back_populates="reviews")
+
+
+class ReminderSent(Base):
+    """One reminder stage sent (or being retried) to one recipient for one occurrence."""
+
+    __tablename__ = "reminder_sent"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[str] = mapped_column(ForeignKey("occurrence.id"))
+    stage: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("occurrence_id", "stage", "recipient"),)
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained record of every write."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)  #: canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The last entry of the audit chain: one row, locked by each writer."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class MetaValue(Base):
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,57 @@
+"""Worker processes for the concurrency and crash tests (run with ``python -m``).
+
+    python -m tests.workers submit URL BLOBS OCCURRENCE...    submit one count each
+    python -m tests.workers review URL BLOBS EVIDENCE_ID...   accept each
+    python -m tests.workers crash URL BLOBS OCCURRENCE FILE   die between blob and rows
+
+Each prints one JSON line per item: {"item": ..., "ok": true|false, "detail": ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+from naptip.catalog import build_catalog
+from naptip.db import Database, open_database
+from naptip.errors import NaptipError
+from naptip.evidence import EvidenceService, Submission
+from naptip.pluginmanager import build_plugin_manager
+
+
+def main(argv: list[str]) -> int:
+    action, url, blobs, *items = argv
+    db = open_database(url, blobs=Path(blobs))
+    catalog = build_catalog(build_plugin_manager(environ={}))
+    service = EvidenceService(db, catalog)
+    worker = f"worker-{os.getpid()}"
+    if action == "crash":
+        occurrence, file = items
+
+        def die(self: Database, work: object, **kwargs: object) -> None:
+            os._exit(9)  # the process dies after the blob is written, before any row
+
+        Database.write = die  # type: ignore[assignment, method-assign]
+        service.submit(Submission(occurrence_id=occurrence, actor=worker, files=[file]),
+                       today=date(2024, 3, 1))
+        return 1
+    for item in items:
+        try:
+            if action == "submit":
+                detail: object = service.submit(
+                    Submission(occurrence_id=item, actor=worker, values={"1": "1"}),
+                    today=date(2024, 3, 1))
+            else:
+                detail = service.review(int(item), accept=True, reason=None, actor=worker).status
+            print(json.dumps({"item": item, "ok": True, "detail": detail}), flush=True)
+        except NaptipError as exc:
+            print(json.dumps({"item": item, "ok": False, "detail": str(exc)}), flush=True)
+    db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
