@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .values import EvidenceError
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = 25 * 1024 * 1024  #: the default of [evidence] max_file_mb
 _CHUNK = 1024 * 1024
 
 #: media types accepted as evidence, by their first bytes

@@ -67,6 +67,8 @@ class DutyOverride:
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
     reporting: ReportingCalendar = ReportingCalendar()
+    #: the largest attachment accepted as evidence, in MB
+    max_file_mb: int = 25
     duties: Mapping[str, DutyOverride] = field(default_factory=dict)
     source: Path | None = None
 
@@ -109,7 +111,12 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
             raise fail(f"{key}.{unknown[0]}", "unknown key")
         return value
 
-    top = table(raw, "top level", {"reporting", "duties"})
+    top = table(raw, "top level", {"reporting", "duties", "evidence"})
+    ev = table(top.get("evidence", {}), "evidence", {"max_file_mb"})
+    max_file_mb = ev.get("max_file_mb", 25)
+    if isinstance(max_file_mb, bool) or not isinstance(max_file_mb, int) or not (
+            1 <= max_file_mb <= 1024):
+        raise fail("evidence.max_file_mb", "must be a whole number of MB, 1 to 1024")
     rep = table(top.get("reporting", {}), "reporting",
                 {"evidence_due", "yearly_deliverable_due", "deliverable_due", "review_month"})
     reporting_args: dict[str, Any] = {}
@@ -146,4 +153,5 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
             hosts=tuple(hosts) if hosts is not None else None,
             lead_times=tuple(lead) if lead is not None else None,
         )
-    return Settings(reporting=ReportingCalendar(**reporting_args), duties=duties, source=source)
+    return Settings(reporting=ReportingCalendar(**reporting_args), duties=duties,
+                    max_file_mb=max_file_mb, source=source)

@@ -59,11 +59,11 @@ _MILESTONE_FORM = (Indicator(text="Milestone reached", kind=IndicatorKind.MILEST
 
 class EvidenceService:
     def __init__(self, db: Database, catalog: Catalog, plugins: LoadedPlugins | None = None,
-                 *, max_bytes: int | None = None) -> None:
+                 ) -> None:
         self.db = db
         self.catalog = catalog
         self.plugins = plugins
-        self.blobs = BlobStore(db.blobs, **({"max_bytes": max_bytes} if max_bytes else {}))
+        self.blobs = BlobStore(db.blobs, max_bytes=catalog.settings.max_file_mb * 1024 * 1024)
         self.plan_id = catalog.structure.plan.id
         self.warnings: list[Problem] = []
 
@@ -155,7 +155,8 @@ class EvidenceService:
             row.progress = "submitted"
             session.flush()
             audit.append(session, actor=sub.actor, action="evidence.submitted",
-                         subject=row.id, at=when, payload=_audit_payload(evidence, stored))
+                         subject=row.id, at=when,
+                         payload=_audit_payload(evidence, values, breakdown, stored))
             return evidence.id
 
         return self.db.write(work)
@@ -342,18 +343,14 @@ def _people_indicator(form: tuple[Indicator, ...]) -> int | None:
     return next((n for n, ind in enumerate(form, 1) if ind.disaggregate), None)
 
 
-def _audit_payload(evidence: Evidence, stored: list[StoredBlob]) -> dict[str, object]:
+def _audit_payload(evidence: Evidence, values: list[tuple[int, Indicator, Value]],
+                   breakdown: Mapping[str, Mapping[str, int]],
+                   stored: list[StoredBlob]) -> dict[str, object]:
+    """What the audit entry records, built from what was just written (no re-reads)."""
     return {
         "evidence": evidence.id, "nil": evidence.nil,
         "done_on": evidence.done_on.isoformat() if evidence.done_on else None,
-        "values": {v.indicator: _value_text(v) for v in evidence.values},
-        "breakdown": [[b.dimension, b.category, b.count] for b in evidence.breakdown],
+        "values": {number: value.display() for number, _ind, value in values},
+        "breakdown": [[d, c, n] for d, counts in breakdown.items() for c, n in counts.items()],
         "attachments": [[b.sha256, b.size, b.media_type] for b in stored],
     }
-
-
-def _value_text(v: EvidenceValue) -> str | None:
-    for field_value in (v.count, v.amount, v.percentage, v.flag, v.on_date, v.text):
-        if field_value is not None:
-            return str(field_value)
-    return None

@@ -90,8 +90,9 @@ class OccurrenceRow(Base):
     updated_at: Mapped[datetime]
 
     __table_args__ = (
-        Index("ix_occurrence_status", "plan_id", "withdrawn", "owner", "pillar", "progress",
-              "due"),
+        # covers the status report (with or without --year): answered from the index alone
+        Index("ix_occurrence_status", "plan_id", "withdrawn", "period", "owner", "pillar",
+              "progress", "due"),
         Index("ix_occurrence_plan_due", "plan_id", "due"),
     )
 

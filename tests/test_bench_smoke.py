@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import bench_schedule
+from bench import bench_schedule, bench_store
 
 
 def test_schedule_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -14,3 +14,11 @@ def test_schedule_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "ratio naptip/peer throughput" in out
     # Both sides expand the same recurrences into the same number of instances.
     assert "instance counts differ" not in capsys.readouterr().err
+
+
+def test_store_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench_store.main(["--submissions", "5", "--rounds", "1", "--activities", "50",
+                             "--evidence", "500"]) == 0
+    out = capsys.readouterr().out
+    assert "submissions on SQLite" in out and "submissions on PostgreSQL" in out
+    assert "query plan uses an index" in out

@@ -282,6 +282,21 @@ def test_failing_acceptance_hook_is_a_warning(service: EvidenceService,
         "plugin 'broken': hook naptip_evidence_accepted raised RuntimeError: webhook down"]
 
 
+def test_file_size_limit_is_configuration(synced: Database, builtin_catalog: Catalog,
+                                          tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from naptip.config import parse_settings
+
+    small = Catalog(**{**vars(builtin_catalog),
+                       "settings": parse_settings({"evidence": {"max_file_mb": 1}})})
+    doc = tmp_path / "scan.pdf"
+    doc.write_bytes(b"%PDF-1.4" + b"0" * (2 * 1024 * 1024))
+    with pytest.raises(EvidenceError, match="is 2 MB; the limit is 1 MB"):
+        EvidenceService(synced, small).submit(Submission(
+            occurrence_id="S11-O1-ii@deliverable", actor="a", files=[str(doc)]), today=TODAY)
+
+
 def test_blob_names_never_become_paths(service: EvidenceService, tmp_path: Path) -> None:
     odd = tmp_path / "minutes; rm -rf ~.txt"
     odd.write_text("Minutes of the meeting.")

@@ -244,6 +244,7 @@ def test_bad_duty_override_is_a_configuration_error(loaded: LoadedPlugins,
     ({"reporting": {"review_month": 13}}, "reporting.review_month: must be a month number"),
     ({"reporting": {"cutoff": "01-31"}}, "reporting.cutoff: unknown key"),
     ({"duties": {"x": {"lead_times": [-1]}}}, "duties.x.lead_times: must be a list of whole"),
+    ({"evidence": {"max_file_mb": 0}}, "evidence.max_file_mb: must be a whole number of MB"),
 ])
 def test_bad_settings(raw: dict[str, object], message: str) -> None:
     with pytest.raises(NaptipError, match=message):

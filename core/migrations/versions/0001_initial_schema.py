@@ -90,7 +90,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('occurrence', schema=None) as batch_op:
         batch_op.create_index('ix_occurrence_plan_due', ['plan_id', 'due'], unique=False)
-        batch_op.create_index('ix_occurrence_status', ['plan_id', 'withdrawn', 'owner', 'pillar', 'progress', 'due'], unique=False)
+        batch_op.create_index('ix_occurrence_status', ['plan_id', 'withdrawn', 'period', 'owner', 'pillar', 'progress', 'due'], unique=False)
 
     op.create_table('evidence',
     sa.Column('id', sa.Integer(), nullable=False),
