@@ -284,7 +284,6 @@ def test_failing_acceptance_hook_is_a_warning(service: EvidenceService,
 
 def test_file_size_limit_is_configuration(synced: Database, builtin_catalog: Catalog,
                                           tmp_path: Path) -> None:
-
     from naptip.config import parse_settings
 
     small = Catalog(**{**vars(builtin_catalog),
