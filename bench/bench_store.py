@@ -15,14 +15,10 @@ creates its own databases and drops them.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -37,26 +33,7 @@ from naptip.orm import AuditEntry, AuditHead, Evidence, EvidenceValue, Occurrenc
 from naptip.pluginmanager import build_plugin_manager
 from naptip.schedule import build_schedule
 from naptip.status import status, status_query
-
-PG_SERVER = os.environ.get("NAPTIP_TEST_PG_URL",
-                           "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-@contextmanager
-def pg_database() -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    server = make_url(PG_SERVER)
-    name = f"naptip_bench_{uuid.uuid4().hex[:8]}"
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from naptip.testing import temporary_postgres
 
 
 def targets(catalog: Catalog, n: int) -> list[str]:
@@ -162,7 +139,7 @@ def load_big(db: Database, activities: int, evidence: int) -> None:
 
 
 def big_status(activities: int, evidence: int) -> float:
-    with pg_database() as url, tempfile.TemporaryDirectory() as tmp:
+    with temporary_postgres("naptip_bench") as url, tempfile.TemporaryDirectory() as tmp:
         db = open_database(url, blobs=Path(tmp))
         start = time.perf_counter()
         load_big(db, activities, evidence)
@@ -206,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         submissions("SQLite", f"sqlite:///{tmp}/bench.db", catalog, args.submissions,
                     args.rounds)
-    with pg_database() as url:
+    with temporary_postgres("naptip_bench") as url:
         submissions("PostgreSQL", url, catalog, args.submissions, args.rounds)
     big_status(args.activities, args.evidence)
     return 0

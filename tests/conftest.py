@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +15,7 @@ from naptip.catalog import Catalog, build_catalog
 from naptip.cli import cli
 from naptip.db import Database, open_database
 from naptip.pluginmanager import LoadedPlugins, build_plugin_manager
+from naptip.testing import temporary_postgres
 
 from .support import FakeEntryPoint
 
@@ -24,11 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see the developer's own naptip settings."""
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory,
+               ) -> None:
+    """Tests never see (or write) the developer's own naptip settings, store or files."""
     for name in ("NAPTIP_PLUGINS_DIR", "NAPTIP_ENABLE_PLUGINS", "NAPTIP_DISABLE_PLUGINS",
-                 "NAPTIP_DEBUG"):
+                 "NAPTIP_DEBUG", "NAPTIP_DATABASE_URL", "NAPTIP_BLOB_DIR", "NAPTIP_CONFIG",
+                 "NAPTIP_AS_OF", "NAPTIP_USER"):
         monkeypatch.delenv(name, raising=False)
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
 
 
 @pytest.fixture(scope="session")
@@ -87,25 +91,11 @@ def run() -> Callable[..., Result]:
 
 # --- the store: SQLite and the PostgreSQL on 127.0.0.1:5432, a fresh database per session ---
 
-PG_SERVER = os.environ.get("NAPTIP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database created for this test session and dropped after it."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    server = make_url(PG_SERVER)
-    name = f"naptip_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    dsn = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with temporary_postgres() as url:
+        yield url
 
 
 _TABLES = ("review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",

@@ -131,3 +131,27 @@ def test_bad_database_url(run: Run) -> None:
     result = run("db", "status", env={"NAPTIP_DATABASE_URL": "not a url"})
     assert result.exit_code == 1
     assert "NAPTIP_DATABASE_URL is not a database URL" in result.stderr
+
+
+def test_after_the_plan_schedule_shows_what_the_store_says_is_open(run: Run,
+                                                                   env: dict[str, str]) -> None:
+    run("evidence", "submit", "S1-O1-i@2025", "--value", "1=2", env=env)
+    run("evidence", "review", "1", "--accept", env=env)
+    after = run("schedule", "--as-of", "2026-03-01", "--format", "json", env=env)
+    assert "work not yet accepted in the store" in after.stderr
+    ids = {o["id"] for o in json.loads(after.stdout)["occurrences"]}
+    assert "S1-O1-i@2025" not in ids  # done
+    assert "S1-O1-ii@2025" in ids  # still open, due after the plan
+    assert "S1-O1-ii@2023" in ids  # overdue since 2024
+
+
+def test_default_store_is_a_sqlite_file_in_the_data_folder(run: Run) -> None:
+    import os
+
+    result = run("db", "status", "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    data = os.environ["XDG_DATA_HOME"]
+    assert info["database"] == f"sqlite:///{data}/naptip/naptip.db"
+    assert info["blobs"] == f"{data}/naptip/naptip.blobs"
+    assert info["backend"] == "sqlite" and info["up_to_date"]

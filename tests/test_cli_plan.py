@@ -126,8 +126,9 @@ def test_export_to_unwritable_place_is_one_line(run: Run, tmp_path: Path) -> Non
     assert result.stderr.startswith("Error: cannot write")
 
 
-def test_plan_show_does_not_import_prefect() -> None:
-    """Commands that do not orchestrate must start fast: no Prefect, apprise or icalendar."""
+def test_plan_and_schedule_do_not_import_heavy_libraries() -> None:
+    """Commands that do not orchestrate start fast: no Prefect, apprise, icalendar, or even
+    SQLAlchemy (the store is not needed to show the plan or its schedule)."""
     code = (
         "import sys\n"
         "from click.testing import CliRunner\n"
@@ -135,6 +136,10 @@ def test_plan_show_does_not_import_prefect() -> None:
         "r = CliRunner().invoke(cli, ['plan', 'show', '--objective', 'S9'])\n"
         "assert r.exit_code == 0, r.output\n"
         "r = CliRunner().invoke(cli, ['plan', 'export'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "r = CliRunner().invoke(cli, ['schedule', '--as-of', '2024-07-01'])\n"
+        "assert r.exit_code == 0, r.output\n"
+        "r = CliRunner().invoke(cli, ['schedule', 'explain', 'world-day@2024-07-30'])\n"
         "assert r.exit_code == 0, r.output\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
         "('prefect', 'apprise', 'icalendar', 'sqlalchemy'))\n"

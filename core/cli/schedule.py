@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from ..catalog import Catalog
 from ..errors import NaptipError
 from ..schedule import Occurrence, OccurrenceKind, Schedule, build_schedule, plan_running
 from ..schedule import still_open as open_after_plan
@@ -70,12 +71,15 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         if wanted is None:
             raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
     plan = build_schedule(catalog)
-    rows = _select(plan, running=running, as_of=as_of,
+    done = _done_in_store(app, catalog) if not running else None
+    rows = _select(plan, running=running, as_of=as_of, done=done,
                    first=first, last=last, committee=wanted, kind=kind, catalog=catalog)
     if not running:
         p = catalog.structure.plan
+        basis = ("work not yet accepted in the store" if done is not None
+                 else "work due after the plan's end (no store found)")
         click.echo(f"note: the plan is not running on {as_of} ({p.short_title} runs {p.start} "
-                   f"to {p.end}); showing only what is still open", err=True)
+                   f"to {p.end}); showing only what is still open: {basis}", err=True)
     if fmt == "json":
         click.echo(json.dumps({
             "as_of": as_of.isoformat(), "from": first.isoformat(), "to": last.isoformat(),
@@ -88,15 +92,37 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
 
 
 def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: date,
-            committee: str | None, kind: str | None, catalog: Any) -> list[Occurrence]:
+            committee: str | None, kind: str | None, catalog: Catalog,
+            done: set[str] | None) -> list[Occurrence]:
     if running:
         rows = plan.between(first, last)
     else:
-        open_ids = {o.id for o in open_after_plan(plan, catalog, as_of)}
+        open_ids = {o.id for o in open_after_plan(plan, catalog, as_of, done)}
         rows = [o for o in plan.between(first, last) if o.id in open_ids]
     return [o for o in rows
             if (committee is None or committee in (o.owner, *o.support, o.host))
             and (kind is None or o.kind == kind)]
+
+
+def _done_in_store(app: App, catalog: Catalog) -> set[str] | None:
+    """Occurrences with accepted evidence, when a store already exists (never creates one)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from ..db import database_url
+
+    url = make_url(database_url())
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+        return None
+    from sqlalchemy import select
+
+    from ..orm import OccurrenceRow
+
+    with app.db.reading() as session:
+        return set(session.execute(select(OccurrenceRow.id).where(
+            OccurrenceRow.plan_id == catalog.structure.plan.id,
+            OccurrenceRow.progress == "accepted")).scalars())
 
 
 @schedule.command("explain")
