@@ -299,3 +299,26 @@ def test_generated_activities_stay_in_their_timeline(start: int, length: int, ca
     assert len(plan.occurrences) == expected
     assert len({o.id for o in plan.occurrences}) == expected
     assert (plan.occurrences[-1].due - plan.occurrences[0].due) < timedelta(days=366 * 5)
+
+
+month_days = st.sampled_from(["01-15", "01-31", "02-29", "03-31", "06-30", "12-31"])
+_LOADED = build_plugin_manager(environ={})
+_DEFAULT_ACTIVITY_IDS = {o.id for o in build_schedule(build_catalog(_LOADED)).occurrences
+                         if o.id.startswith("S")}
+
+
+@settings(max_examples=15, deadline=None)
+@given(evidence=month_days, yearly=month_days, deliverable=month_days,
+       review=st.integers(min_value=1, max_value=12))
+def test_ids_unique_and_stable_for_any_reporting_calendar(
+        evidence: str, yearly: str, deliverable: str, review: int) -> None:
+    config = parse_settings({"reporting": {"evidence_due": evidence,
+                                           "yearly_deliverable_due": yearly,
+                                           "deliverable_due": deliverable,
+                                           "review_month": review}})
+    first = [o.id for o in build_schedule(build_catalog(_LOADED, settings=config)).occurrences]
+    again = [o.id for o in build_schedule(build_catalog(_LOADED, settings=config)).occurrences]
+    assert sorted(first) == sorted(again)
+    assert len(set(first)) == len(first)
+    # An activity's occurrence ids do not depend on the calendar: only their dates do.
+    assert {i for i in first if i.startswith("S")} == _DEFAULT_ACTIVITY_IDS
