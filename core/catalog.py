@@ -245,16 +245,21 @@ class _Builder:
 
 
     def add_duty(self, plugin: str, d: Duty) -> None:
-        try:
-            message = self._duty_problem(d)
-        except RecurrenceError as exc:
-            message = f"recurrence: {exc}"
+        """Validate a duty and parse (expand) its recurrence once."""
+        message = self._duty_problem(d)
+        if message is None:
+            try:
+                recurrence = parse_recurrence(d.recurrence)
+            except RecurrenceError as exc:
+                message = f"recurrence: {exc}"
+            else:
+                message = _period_problem(recurrence, self.catalog.structure)
         if message is not None:
             self.problem(plugin, f"duty {d.id}", message)
             return
         if self._claim(plugin, "duty", d.id):
             self.catalog.duties[d.id] = d
-            self.catalog.recurrences[d.id] = parse_recurrence(d.recurrence)
+            self.catalog.recurrences[d.id] = recurrence
 
     def _duty_problem(self, d: Duty) -> str | None:
         c = self.catalog
@@ -283,13 +288,16 @@ class _Builder:
         bad = [m.id for m in d.milestones if not _SLUG.match(m.id) or m.kind not in _DUTY_KINDS]
         if bad:
             return f"milestone {bad[0]!r}: id must be lower-case words, kind a duty kind"
-        recurrence = parse_recurrence(d.recurrence)
-        period = c.structure.plan
-        first, last = recurrence.instances[0].date(), recurrence.instances[-1].date()
-        if first < period.start or last > period.end:
-            return (f"recurrence: runs {first} to {last}, outside the plan period "
-                    f"{period.start} to {period.end}")
         return None
+
+
+def _period_problem(recurrence: Recurrence, structure: PlanStructure) -> str | None:
+    plan = structure.plan
+    first, last = recurrence.instances[0].date(), recurrence.instances[-1].date()
+    if first < plan.start or last > plan.end:
+        return (f"recurrence: runs {first} to {last}, outside the plan period "
+                f"{plan.start} to {plan.end}")
+    return None
 
 
 def _timeline_problem(start: int, end: int, period: range) -> str | None:
