@@ -16,7 +16,6 @@ from sqlalchemy.sql import Select
 from .orm import OccurrenceRow
 
 DUE_WINDOW_DAYS = 30  #: "due" means due within this many days; later is "upcoming"
-BUCKETS = ("done", "submitted", "overdue", "due", "upcoming")
 
 
 @dataclass

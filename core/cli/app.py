@@ -53,7 +53,7 @@ class App:
     config_path: Path | None = None
     as_of: date | None = None  #: set by --as-of; else NAPTIP_AS_OF; else today
     _settings: Settings | None = field(default=None, repr=False)
-    _db: Any = field(default=None, repr=False)
+    _db: Database | None = field(default=None, repr=False)
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
@@ -83,8 +83,7 @@ class App:
             from ..db import open_database
 
             self._db = open_database()
-        db: Database = self._db
-        return db
+        return self._db
 
     def synced_db(self) -> Database:
         """The store, with the current schedule materialised into it."""

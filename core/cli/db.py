@@ -15,8 +15,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-@pass_app
-def upgrade(app: App) -> None:
+def upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
     from ..db import database_url, make_engine
     from ..migrate import schema_state

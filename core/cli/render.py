@@ -134,8 +134,7 @@ def _status(o: Occurrence, as_of: date) -> str:
     return f"in {(o.due - as_of).days} d"
 
 
-def show_schedule(catalog: Catalog, rows: list[Occurrence], first: date, last: date,
-                  as_of: date) -> None:
+def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date) -> None:
     table = Table(title=f"Schedule {first} to {last} (as of {as_of})", title_justify="left")
     table.add_column("due", no_wrap=True)
     table.add_column("id · kind", style="green", overflow="fold", ratio=2)

@@ -88,7 +88,7 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         return
     from .render import show_schedule
 
-    show_schedule(catalog, rows, first, last, as_of)
+    show_schedule(rows, first, last, as_of)
 
 
 def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: date,
