@@ -47,3 +47,33 @@ def test_every_hook_is_tested() -> None:
                     if p.name != "test_project.py")
     for name in _hooks():
         assert f"def {name}(" in tests, name
+
+
+def _tracked_files() -> list[Path]:
+    import subprocess
+
+    out = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    return [ROOT / line for line in out.splitlines() if line]
+
+
+def test_shell_scripts_parse() -> None:
+    """A syntax error in .ci/run fails CI in 0 s with nothing tested: catch it here."""
+    import subprocess
+
+    for script in [ROOT / ".ci" / "run", *sorted((ROOT / "scripts").iterdir())]:
+        if script.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash"):
+            done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+            assert done.returncode == 0, f"{script.name}: {done.stderr}"
+
+
+def test_no_merge_conflict_markers() -> None:
+    marker = re.compile(r"^(<{7}|>{7}|={7})( |$)", re.M)
+    for path in _tracked_files():
+        if path.suffix in {".png", ".pdf", ".xlsx", ".docx", ".gz"} or not path.is_file():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        assert not marker.search(text), f"conflict marker left in {path.relative_to(ROOT)}"
