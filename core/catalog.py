@@ -28,6 +28,7 @@ from .model import (
 from .plandata import load_plan_structure
 from .pluginmanager import LoadedPlugins
 from .recurrence import Recurrence, RecurrenceError, parse_recurrence
+from .workdays import STATES, configure_holidays
 
 T = TypeVar("T")
 
@@ -87,6 +88,7 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
     """
     catalog = Catalog(structure=structure or load_plan_structure(),
                       settings=settings or Settings())
+    configure_holidays(catalog.settings.holidays)
     catalog.problems.extend(loaded.problems)
     builder = _Builder(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_committees", catalog.problems):
@@ -212,6 +214,10 @@ class _Builder:
         if not c.name.strip() or not c.lead_agency.strip():
             self.problem(plugin, subject, "name and lead agency must not be empty")
             return
+        if c.state not in STATES:
+            self.problem(plugin, subject, f"unknown state {c.state!r}; known: "
+                                          f"{', '.join(sorted(STATES))}")
+            return
         if self._claim(plugin, "committee", c.id):
             self.catalog.committees[c.id] = c
 
@@ -224,10 +230,20 @@ class _Builder:
         if unknown:
             self.problem(plugin, subject, f"unknown committee {unknown[0]!r}")
             return
+        if a.state not in STATES:
+            self.problem(plugin, subject, f"unknown state {a.state!r} (of committees "
+                                          f"{', '.join(a.committees) or 'none'}); known: "
+                                          f"{', '.join(sorted(STATES))}")
+            return
         if self._claim(plugin, "agency", a.id):
             self.catalog.agencies[a.id] = a
 
     def add_activity(self, plugin: str, a: Activity) -> None:
+        if (isinstance(a.cadence, str) and not isinstance(a.cadence, Cadence)
+                and a.cadence in _CADENCES):
+            # A Python plugin may pass cadence="deliverable": the schedule compares enum
+            # members, so a valid name is coerced (any other text is refused below).
+            a = replace(a, cadence=Cadence(a.cadence))
         message = self._activity_problem(a)
         if message is not None:
             self.problem(plugin, f"activity {a.id}", message)

@@ -7,6 +7,7 @@ refused with one line naming the file and the key. See docs/configuration.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -90,10 +91,12 @@ class HolidayChange:
     """A public holiday added to (or removed from) a state's calendar by configuration."""
 
     day: date
-    states: tuple[str, ...]  #: state ids, or ("all",)
+    #: state ids, "all", or "saturday-sunday" (the states whose weekend that day is Sat-Sun)
+    states: tuple[str, ...]
     name: str
     remove: bool = False
-    source: str = ""
+    origin: str = ""  #: where it is written (file and key)
+    citation: str = ""  #: the public source of the fact (a gazette, an announcement)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -188,7 +191,7 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
             raise fail(f"duties.{duty_id}", "several changes need increasing 'from' dates "
                                             "(only the first may have none)")
         duties[duty_id] = tuple(overrides)
-    holiday_changes = _holidays(top.get("holidays", {}), table, fail, where)
+    holiday_changes = _holidays(top.get("holidays", {}), table, fail, f"configuration {where}")
     return Settings(reporting=reporting, duties=duties, max_file_mb=max_file_mb,
                     reporting_changes=tuple(changes), holidays=holiday_changes, source=source)
 
@@ -286,22 +289,38 @@ def _duty_override(value: Any, key: str, table: _Table, fail: _Fail) -> DutyOver
     )
 
 
-def _holidays(raw: Any, table: _Table, fail: _Fail, where: str) -> tuple[HolidayChange, ...]:
-    t = table(raw, "holidays", {"add", "remove"})
+def parse_holiday_changes(raw: Mapping[str, Any], where: str, prefix: str = "",
+                          ) -> tuple[HolidayChange, ...]:
+    """``add``/``remove`` arrays of holiday changes (configuration or the shipped file)."""
+    def fail(key: str, message: str) -> NaptipError:
+        return NaptipError(f"{where}: {key}: {message}")
+
+    def table(value: Any, key: str, allowed: set[str]) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise fail(key, "must be a table")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise fail(f"{key}.{unknown[0]}", "unknown key")
+        return value
+
+    return _holidays(raw, table, fail, where, prefix)
+
+
+def _holidays(raw: Any, table: _Table, fail: _Fail, where: str, prefix: str = "holidays.",
+              ) -> tuple[HolidayChange, ...]:
+    t = table(raw, prefix.rstrip(".") or "top level", {"add", "remove"})
     out: list[HolidayChange] = []
     for action in ("add", "remove"):
         rows = t.get(action, [])
         if not isinstance(rows, list):
-            raise fail(f"holidays.{action}", f"must be an array of tables ([[holidays.{action}]])")
+            raise fail(f"{prefix}{action}", f"must be an array of tables ([[{prefix}{action}]])")
         for n, row in enumerate(rows, 1):
-            key = f"holidays.{action}[{n}]"
+            key = f"{prefix}{action}[{n}]"
             r = table(row, key, {"date", "states", "name", "source"})
             day = r.get("date")
             if isinstance(day, str):
-                try:
+                with contextlib.suppress(ValueError):
                     day = date.fromisoformat(day.strip())
-                except ValueError:
-                    pass
             if isinstance(day, datetime) or not isinstance(day, date):
                 raise fail(f"{key}.date", "must be a day like 2024-07-08")
             states = r.get("states", ["all"])
@@ -312,14 +331,18 @@ def _holidays(raw: Any, table: _Table, fail: _Fail, where: str) -> tuple[Holiday
                 raise fail(f"{key}.states", "must be a list of state ids, or \"all\"")
             from .workdays import STATES
 
-            unknown = [x for x in states if x != "all" and x not in STATES]
+            unknown = [x for x in states if x not in ("all", "saturday-sunday")
+                       and x not in STATES]
             if unknown:
                 raise fail(f"{key}.states", f"unknown state {unknown[0]!r}; known: "
                                             f"{', '.join(sorted(STATES))}")
             name = r.get("name", "Public holiday (configuration)")
             if not isinstance(name, str) or not name.strip():
                 raise fail(f"{key}.name", "must be text")
+            citation = r.get("source", "")
+            if not isinstance(citation, str):
+                raise fail(f"{key}.source", "must be text")
             out.append(HolidayChange(day=day, states=tuple(states), name=" ".join(name.split()),
-                                     remove=action == "remove",
-                                     source=f"configuration {where} [{key}]"))
+                                     remove=action == "remove", origin=f"{where} [{key}]",
+                                     citation=" ".join(citation.split())))
     return tuple(out)

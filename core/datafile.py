@@ -8,6 +8,7 @@ and the field named, so a typo never silently drops data.
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -119,10 +120,8 @@ class _Reader:
             raise self.fail(where, "'milestone' must be an array of tables ([[duty.milestone]])")
         start = t.get("from")
         if isinstance(start, str):
-            try:
+            with contextlib.suppress(ValueError):
                 start = date.fromisoformat(start.strip())
-            except ValueError:
-                pass
         if start is not None and (isinstance(start, datetime) or not isinstance(start, date)):
             raise self.fail(where, "'from' must be a day like 2023-07-01")
         recurrence = t.get("recurrence")
