@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -215,13 +215,13 @@ def parse_recurrence(text: str) -> Recurrence:
     slots = tuple(islice(ruleset, MAX_INSTANCES + 1))
     if len(slots) > MAX_INSTANCES:
         raise RecurrenceError(f"recurrence produces more than {MAX_INSTANCES} instances")
-    days: dict[object, datetime] = {}
+    seen: dict[date, datetime] = {}
     for slot in slots:
-        day = slot.astimezone(PLAN_TZ).date()
-        if day in days:
-            raise RecurrenceError(f"two instances on {day} ({_when(days[day])} and "
+        on = slot.astimezone(PLAN_TZ).date()
+        if on in seen:
+            raise RecurrenceError(f"two instances on {on} ({_when(seen[on])} and "
                                   f"{_when(slot)}): a duty happens at most once a day")
-        days[day] = slot
+        seen[on] = slot
     cancelled = set(exdates)
     held = tuple(s.astimezone(PLAN_TZ) for s in slots if s not in cancelled)
     if not held:

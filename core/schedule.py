@@ -127,6 +127,7 @@ class _Builder:
         self.catalog = catalog
         self.reporting = catalog.settings.reporting
         self.out: list[Occurrence] = []
+        self.milestone_ids: set[str] = set()
 
     def _state(self, committee: str) -> str:
         found = self.catalog.committees.get(committee)
@@ -225,6 +226,13 @@ class _Builder:
             rule_day = start.date()
             day = _shift(state, rule_day, shift)
             if not v.covers(day):
+                if v.end is not None and day >= v.end and start not in cancelled:
+                    # An instance of the next version: the steps of this version's that
+                    # were due before the change stay as they were.
+                    base = f"{d.id}@{rule_day.isoformat()}"
+                    for m in d.milestones:
+                        self._milestone(d, m, base, rule_day, state, plugin, v, version,
+                                        source, before=v.end)
                 continue
             if start in cancelled:
                 if d.cancelled_turn == "passes":
@@ -255,12 +263,17 @@ class _Builder:
         return turn
 
     def _milestone(self, d: Duty, m: Milestone, base: str, rule_day: date, state: str,
-                   plugin: str, v: DutyVersion, version: str | None, source: str) -> None:
+                   plugin: str, v: DutyVersion, version: str | None, source: str,
+                   before: date | None = None) -> None:
+        """One dated step of an instance (only those due before ``before``, if given)."""
         mkind, shift = _DUTY_OCCURRENCE[DutyKind(m.kind)]
         day = rule_day + timedelta(days=m.offset_days)
         when = (f"{abs(m.offset_days)} days {'before' if m.offset_days < 0 else 'after'}"
                 if m.offset_days else "on the day of")
         due = _shift(state, day, shift)
+        oid = f"{base}/{m.id}"
+        if (before is not None and due >= before) or oid in self.milestone_ids:
+            return  # a step the previous version kept (due before the change) stands
         note = ""
         if v.number > 1 and due < v.start:
             # A new version never adds work before the day it takes effect.
@@ -268,8 +281,9 @@ class _Builder:
                 else v.start
             note = (f"; moved to {v.start}, the day version {v.number} takes effect (a new "
                     "version adds no work before it)")
+        self.milestone_ids.add(oid)
         self.out.append(Occurrence(
-            id=f"{base}/{m.id}", kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
+            id=oid, kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
             owner=d.owner, support=d.support, due=due, unshifted=day,
             state=state, plugin=plugin, duty=d.id, period=rule_day.year,
             shift=shift, lead_times=d.lead_times, version=version, source=source,

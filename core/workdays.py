@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
+from importlib.metadata import version
 from importlib.resources import files
 
 import holidays
@@ -113,7 +114,7 @@ def public_holidays(state: str, year: int) -> dict[date, str]:
 def holiday_data() -> str:
     """Which holiday data the working days come from, for ``db status`` and ``explain``."""
     configured = f" + {len(_configured)} from configuration" if _configured else ""
-    return (f"holidays {holidays.__version__} (tested {TESTED_HOLIDAYS}) + "
+    return (f"holidays {version('holidays')} (tested {TESTED_HOLIDAYS}) + "
             f"{len(shipped_corrections())} correction(s) from {CORRECTIONS_FILE}{configured}")
 
 

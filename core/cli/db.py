@@ -43,7 +43,6 @@ def db_status(app: App, as_json: bool) -> None:
 
     from ..migrate import schema_state
     from ..orm import Attachment, AuditEntry, Evidence, OccurrenceRow
-
     from ..workdays import holiday_data
 
     db = app.db
