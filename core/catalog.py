@@ -135,6 +135,14 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
                 raise RecurrenceError(problem.removeprefix("recurrence: "))
             return recurrence
 
+        for o in overrides:
+            if o.start is None and (o.recurrence is not None or o.hosts is not None
+                                    or o.cancelled_turn is not None):
+                catalog.warnings.append(Problem(
+                    plugin=plugin, subject=f"duty {duty_id}", source=settings.where(o.key),
+                    message="no 'from': the change applies to the whole plan, past "
+                            "occurrences included (add from = YYYY-MM-DD to change it from "
+                            "a day on)"))
         try:
             for o in overrides:
                 current = o.key

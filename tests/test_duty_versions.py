@@ -85,6 +85,18 @@ def test_monthly_from_july_2023_keeps_every_earlier_meeting(
     assert held[0].source == "plugin 'enforcement'"
 
 
+def test_a_change_without_from_is_warned(run: Run, tmp_path: Path) -> None:
+    config = tmp_path / "naptip.toml"
+    config.write_text('[duties.enforcement-meeting]\nhosts = ["jim", "rmp"]\n',
+                      encoding="utf-8")
+    result = run("--config", str(config), "plugins", "check")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: configuration {config} [duties.enforcement-meeting]: duty "
+        "enforcement-meeting: no 'from': the change applies to the whole plan, past "
+        "occurrences included (add from = YYYY-MM-DD to change it from a day on)"]
+
+
 def test_toml_date_and_several_changes(loaded_module: LoadedPlugins, tmp_path: Path,
                                        baseline: Schedule) -> None:
     import tomllib

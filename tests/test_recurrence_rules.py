@@ -226,7 +226,8 @@ def test_review_month_out_of_bounds_is_refused_with_the_reason(month: int, reaso
 def test_bad_configured_recurrence_names_file_and_key_and_others_carry_on(
         run: Run, tmp_path: Path) -> None:
     config = tmp_path / "naptip.toml"
-    config.write_text('[duties.enforcement-meeting]\nrecurrence = "DTSTART;TZID=Asia/Kuala_'
+    config.write_text('[duties.enforcement-meeting]\nfrom = 2024-01-01\n'
+                      'recurrence = "DTSTART;TZID=Asia/Kuala_'
                       'Lumpur:20210112T100000\\nRRULE:FREQ=MINUTELY;COUNT=5"\n',
                       encoding="utf-8")
     check = run("--config", str(config), "plugins", "check")
