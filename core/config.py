@@ -200,8 +200,9 @@ _REPORTING_KEYS = {"evidence_due", "yearly_deliverable_due", "deliverable_due", 
 _Fail = Callable[[str, str], NaptipError]
 _Table = Callable[[Any, str, set[str]], Mapping[str, Any]]
 
-#: the annual review collects the year's evidence this many days before it meets
-REVIEW_COLLECT_DAYS = 35
+#: the draft annual review report is prepared this many days before the review meets, on
+#: the year's evidence: the evidence must be due by then
+REVIEW_DRAFT_DAYS = 14
 #: the final evaluation meets in November 2025: the review must meet before that month
 LAST_REVIEW_MONTH = 10
 
@@ -228,18 +229,19 @@ def _from(t: Mapping[str, Any], key: str, fail: _Fail, *, required: bool) -> dat
 def review_month_problem(month: int, evidence_due: MonthDay) -> str | None:
     """Why an annual review in ``month`` cannot review the evidence due on ``evidence_due``.
 
-    The review meets on the second Wednesday (the 8th at the earliest) and starts collecting
-    the year's evidence 35 days before; that must not come before the evidence is due, and
-    the last review (2025) must meet before the final evaluation in November 2025.
+    The review meets on the second Wednesday (the 8th at the earliest); its draft report is
+    prepared 14 days before, on the year's evidence, which must be due by then. The last
+    review (2025) must meet before the final evaluation in November 2025.
     """
     if month > LAST_REVIEW_MONTH:
         return (f"{month} puts the 2025 annual review on or after the final evaluation "
                 f"(November 2025); choose a month up to {LAST_REVIEW_MONTH}")
-    earliest = date(2023, month, 8) - timedelta(days=REVIEW_COLLECT_DAYS)
-    if earliest <= evidence_due.in_year(2023) or evidence_due.month > month:
+    draft = date(2023, month, 8) - timedelta(days=REVIEW_DRAFT_DAYS)
+    if evidence_due.month > month or draft <= evidence_due.in_year(2023):
         return (f"{month} puts the annual review before the evidence it reviews is due "
-                f"({evidence_due} each year, collected {REVIEW_COLLECT_DAYS} days before "
-                "the review)")
+                f"({evidence_due} each year; the draft review is prepared "
+                f"{REVIEW_DRAFT_DAYS} days before the review, which meets on the second "
+                "Wednesday, the 8th at the earliest)")
     return None
 
 
