@@ -274,6 +274,8 @@ _RULES = {
     "every 2 months 1st Friday": f"{KL}20210101T143000\nRRULE:FREQ=MONTHLY;INTERVAL=2;"
                                  f"BYDAY=1FR;{UNTIL}",
     "yearly 1 August": f"{KL}20210801T100000\nRRULE:FREQ=YEARLY;{UNTIL}",
+    "monthly with cancellations": f"{MONTHLY}\nEXDATE;TZID=Asia/Kuala_Lumpur:"
+                                  "20220208T100000,20230912T100000,20241008T100000",
 }
 
 
