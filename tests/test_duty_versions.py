@@ -304,3 +304,36 @@ def test_no_occurrence_before_from_changes(duty: str, start: date, rule: str | N
     assert _before(plan, start) == _before(_BASE, start)
     # and nothing after it is lost or duplicated
     assert len({o.id for o in plan.occurrences}) == len(plan.occurrences)
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    ({"duties": {"x": {"from": "soon"}}}, "duties.x.from: 'soon' is not a day like 2024-07-01"),
+    ({"duties": {"x": {"cancelled_turn": "skips"}}},
+     "duties.x.cancelled_turn: must be one of passes, keeps"),
+    ({"duties": {"x": [{"from": "2024-01-01"}, {"from": "2023-01-01"}]}},
+     "duties.x: several changes need increasing 'from' dates"),
+    ({"reporting": {"change": [{"evidence_due": "01-15"}]}},
+     "reporting.change[1].from: missing"),
+    ({"reporting": {"change": [{"from": "2024-01-01"}, {"from": "2023-01-01"}]}},
+     "reporting.change[2].from: 2023-01-01 is not after the previous change's 2024-01-01"),
+])
+def test_bad_effective_dates_are_one_line(raw: dict[str, object], message: str) -> None:
+    from naptip.errors import NaptipError
+
+    with pytest.raises(NaptipError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        parse_settings(raw)
+
+
+def test_data_file_from_must_be_a_day() -> None:
+    from naptip.datafile import parse_data
+    from naptip.errors import DataFileError
+
+    with pytest.raises(DataFileError, match="duty m: 'from' must be a day like 2023-07-01"):
+        parse_data('[[duty]]\nid = "m"\nfrom = "soon"\nrecurrence = "x"\n', "t.toml")
+
+
+def test_plugin_cancelled_turn_is_validated(
+        register_plugin: Callable[[object, str], Catalog]) -> None:
+    catalog = register_plugin(VersionedPlugin(_duty(cancelled_turn="skips")), "jtk")
+    assert [str(p) for p in catalog.problems] == [
+        "plugin 'jtk': duty jtk-meeting: cancelled_turn 'skips' is not one of passes, keeps"]
