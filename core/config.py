@@ -239,9 +239,9 @@ def review_month_problem(month: int, evidence_due: MonthDay) -> str | None:
     draft = date(2023, month, 8) - timedelta(days=REVIEW_DRAFT_DAYS)
     if evidence_due.month > month or draft <= evidence_due.in_year(2023):
         return (f"{month} puts the annual review before the evidence it reviews is due "
-                f"({evidence_due} each year; the draft review is prepared "
-                f"{REVIEW_DRAFT_DAYS} days before the review, which meets on the second "
-                "Wednesday, the 8th at the earliest)")
+                f"({evidence_due}): its draft report is prepared {REVIEW_DRAFT_DAYS} days "
+                "before the review, which meets on the second Wednesday (the 8th at the "
+                "earliest)")
     return None
 
 
@@ -262,6 +262,10 @@ def _calendar(t: Mapping[str, Any], base: ReportingCalendar, key: str, fail: _Fa
     calendar = replace(base, **args)
     if "review_month" in t or "evidence_due" in t:
         problem = review_month_problem(calendar.review_month, calendar.evidence_due)
+        if problem and "review_month" not in t:
+            raise fail(f"{key}.evidence_due", f"{calendar.evidence_due} comes after the "
+                       "annual review has started on it; move review_month too (review_month "
+                       f"{problem})")
         if problem:
             raise fail(f"{key}.review_month", problem)
     return calendar

@@ -36,8 +36,9 @@ class DutyVersion:
         return self.start <= day and (self.end is None or day < self.end)
 
     def describe(self, total: int) -> str:
+        """``version 2 of 3, from 2023-07-01 until 2024-07-01`` (sources are apart)."""
         span = f"from {self.start}" + (f" until {self.end}" if self.end else "")
-        return f"version {self.number} of {total}, {span}; from {', '.join(self.sources)}"
+        return f"version {self.number} of {total}, {span}"
 
 
 def resolve_versions(

@@ -190,7 +190,7 @@ def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: 
         table.add_row("evidence", f"collects the yearly evidence of {o.activity}")
     table.add_row("declared by", f"plugin {o.plugin}")
     if o.version:
-        table.add_row("version", escape(o.version))
+        table.add_row("version", escape(o.version.removeprefix("version ")))
     if o.source:
         table.add_row("source", escape(o.source))
     for line in explain_extra(o):
