@@ -8,7 +8,6 @@ before that day exactly as it was: same id, date and host.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
