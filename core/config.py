@@ -263,9 +263,10 @@ def _calendar(t: Mapping[str, Any], base: ReportingCalendar, key: str, fail: _Fa
     if "review_month" in t or "evidence_due" in t:
         problem = review_month_problem(calendar.review_month, calendar.evidence_due)
         if problem and "review_month" not in t:
-            raise fail(f"{key}.evidence_due", f"{calendar.evidence_due} comes after the "
-                       "annual review has started on it; move review_month too (review_month "
-                       f"{problem})")
+            raise fail(f"{key}.evidence_due", f"{calendar.evidence_due} is too late for the "
+                       f"annual review in month {calendar.review_month}, whose draft report is "
+                       f"prepared {REVIEW_DRAFT_DAYS} days before it meets (the 8th at the "
+                       "earliest): move review_month too")
         if problem:
             raise fail(f"{key}.review_month", problem)
     return calendar

@@ -242,3 +242,10 @@ def test_bad_configured_recurrence_names_file_and_key_and_others_carry_on(
     duties = {o["duty"] for o in json.loads(schedule.stdout)["occurrences"]}
     assert "enforcement-meeting" not in duties and "world-day" in duties
     assert schedule.stderr.count("warning:") == 1
+
+
+def test_evidence_due_too_late_for_the_review_names_evidence_due() -> None:
+    with pytest.raises(NaptipError, match=r"reporting.evidence_due: 03-31 is too late for the "
+                                          r"annual review in month 3, .*move review_month too"):
+        parse_settings({"reporting": {"evidence_due": "03-31"}})
+    assert parse_settings({"reporting": {"evidence_due": "03-31", "review_month": 5}})
