@@ -249,3 +249,15 @@ def test_evidence_due_too_late_for_the_review_names_evidence_due() -> None:
                                           r"annual review in month 3, .*move review_month too"):
         parse_settings({"reporting": {"evidence_due": "03-31"}})
     assert parse_settings({"reporting": {"evidence_due": "03-31", "review_month": 5}})
+
+
+def test_rdate_in_utc_is_dated_in_kuala_lumpur() -> None:
+    r = parse_recurrence(f"{MEETING}\nRDATE:20240620T020000Z")
+    extra = [i for i in r.instances if i.date() == date(2024, 6, 20)]
+    assert [(str(i.tzinfo), i.hour) for i in extra] == [("Asia/Kuala_Lumpur", 10)]
+
+
+def test_two_instances_on_one_day_are_refused() -> None:
+    # Occurrence ids are ID@day: a second instance the same day would collide.
+    with pytest.raises(RecurrenceError, match="two instances on 2024-04-09"):
+        parse_recurrence(f"{MEETING}\nRDATE;TZID=Asia/Kuala_Lumpur:20240409T150000")
