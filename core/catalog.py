@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from .config import Settings
+from .config import CANCELLED_TURN, Settings
+from .dutyversions import DutyVersion, resolve_versions
 from .errors import NaptipError, Problem
 from .model import (
     Activity,
@@ -27,6 +28,7 @@ from .model import (
 from .plandata import load_plan_structure
 from .pluginmanager import LoadedPlugins
 from .recurrence import Recurrence, RecurrenceError, parse_recurrence
+from .workdays import STATES, configure_holidays
 
 T = TypeVar("T")
 
@@ -47,9 +49,13 @@ class Catalog:
     activities: dict[str, Activity] = field(default_factory=dict)
     duties: dict[str, Duty] = field(default_factory=dict)
     recurrences: dict[str, Recurrence] = field(default_factory=dict)  #: duty id -> parsed
+    #: duty id -> its versions in order (docs/configuration.md, "effective dates")
+    versions: dict[str, tuple[DutyVersion, ...]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     declared_by: dict[str, str] = field(default_factory=dict)  #: "kind:id" -> plugin name
     problems: list[Problem] = field(default_factory=list)
+    #: suspicious but harmless (an EXDATE that cancels nothing): shown, not fatal
+    warnings: list[Problem] = field(default_factory=list)
 
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]
@@ -82,6 +88,7 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
     """
     catalog = Catalog(structure=structure or load_plan_structure(),
                       settings=settings or Settings())
+    configure_holidays(catalog.settings.holidays)
     catalog.problems.extend(loaded.problems)
     builder = _Builder(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_committees", catalog.problems):
@@ -98,31 +105,63 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
                                            plan=catalog.structure, settings=catalog.settings):
         for duty in builder.items(plugin, "naptip_duties", result, Duty):
             builder.add_duty(plugin, duty)
-    _apply_overrides(catalog)
+    _apply_overrides(catalog, builder.declared)
     return catalog
 
 
-def _apply_overrides(catalog: Catalog) -> None:
-    for duty_id, override in catalog.settings.duties.items():
-        where = f"configuration [duties.{duty_id}]"
-        duty = catalog.duties.get(duty_id)
-        if duty is None:
-            raise NaptipError(f"{where}: no plugin declares a duty {duty_id!r}")
-        changes: dict[str, object] = {}
-        if override.recurrence is not None:
-            try:
-                catalog.recurrences[duty_id] = parse_recurrence(override.recurrence)
-            except RecurrenceError as exc:
-                raise NaptipError(f"{where}: recurrence: {exc}") from None
-            changes["recurrence"] = catalog.recurrences[duty_id].text
-        if override.hosts is not None:
-            unknown = [h for h in override.hosts if not _is_host(catalog, h)]
+def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recurrence]]],
+                     ) -> None:
+    """Cut every duty into versions: its plugin's, then the configuration's changes."""
+    settings = catalog.settings
+    for duty_id, overrides in settings.duties.items():
+        if duty_id not in catalog.duties:
+            raise NaptipError(f"{settings.where('duties.' + duty_id)}: no plugin declares a "
+                              f"duty {duty_id!r}")
+        for o in overrides:
+            unknown = [h for h in o.hosts or () if not _is_host(catalog, h)]
             if unknown:
-                raise NaptipError(f"{where}: hosts: unknown agency or committee {unknown[0]!r}")
-            changes["hosts"] = override.hosts
-        if override.lead_times is not None:
-            changes["lead_times"] = override.lead_times
-        catalog.duties[duty_id] = replace(duty, **changes)  # type: ignore[arg-type]
+                raise NaptipError(f"{settings.where(o.key)}: hosts: unknown agency or "
+                                  f"committee {unknown[0]!r}")
+    plan_start = catalog.structure.plan.start
+    for duty_id in list(catalog.duties):
+        plugin = catalog.plugin_of("duty", duty_id)
+        overrides = settings.duties.get(duty_id, ())
+        current = ""
+
+        def parse(text: str) -> Recurrence:
+            recurrence = parse_recurrence(text)
+            problem = _period_problem(recurrence, catalog.structure)
+            if problem:
+                raise RecurrenceError(problem.removeprefix("recurrence: "))
+            return recurrence
+
+        for o in overrides:
+            if o.start is None and (o.recurrence is not None or o.hosts is not None
+                                    or o.cancelled_turn is not None):
+                catalog.warnings.append(Problem(
+                    plugin=plugin, subject=f"duty {duty_id}", source=settings.where(o.key),
+                    message="no 'from': the change applies to the whole plan, past "
+                            "occurrences included (add from = YYYY-MM-DD to change it from "
+                            "a day on)"))
+        try:
+            for o in overrides:
+                current = o.key
+                if o.recurrence is not None:
+                    for warning in parse(o.recurrence).warnings:
+                        catalog.warnings.append(Problem(
+                            plugin=plugin, subject=f"duty {duty_id}", message=warning,
+                            source=settings.where(o.key)))
+            versions = resolve_versions(plugin, declared[duty_id], overrides, settings,
+                                        plan_start, parse)
+        except RecurrenceError as exc:
+            catalog.problems.append(Problem(plugin=plugin, subject=f"duty {duty_id}",
+                                            message=f"recurrence: {exc}",
+                                            source=settings.where(current)))
+            del catalog.duties[duty_id], catalog.recurrences[duty_id]
+            continue
+        catalog.versions[duty_id] = versions
+        catalog.duties[duty_id] = versions[-1].duty
+        catalog.recurrences[duty_id] = versions[-1].recurrence
 
 
 def _is_host(catalog: Catalog, host: str) -> bool:
@@ -133,6 +172,8 @@ class _Builder:
     def __init__(self, catalog: Catalog, loaded: LoadedPlugins) -> None:
         self.catalog = catalog
         self.loaded = loaded
+        #: duty id -> the versions its plugin declared, in order of effective_from
+        self.declared: dict[str, list[tuple[Duty, Recurrence]]] = {}
 
     def problem(self, plugin: str, subject: str | None, message: str) -> None:
         info = self.loaded.infos.get(plugin)
@@ -181,6 +222,10 @@ class _Builder:
         if not c.name.strip() or not c.lead_agency.strip():
             self.problem(plugin, subject, "name and lead agency must not be empty")
             return
+        if c.state not in STATES:
+            self.problem(plugin, subject, f"unknown state {c.state!r}; known: "
+                                          f"{', '.join(sorted(STATES))}")
+            return
         if self._claim(plugin, "committee", c.id):
             self.catalog.committees[c.id] = c
 
@@ -193,10 +238,20 @@ class _Builder:
         if unknown:
             self.problem(plugin, subject, f"unknown committee {unknown[0]!r}")
             return
+        if a.state not in STATES:
+            self.problem(plugin, subject, f"unknown state {a.state!r} (of committees "
+                                          f"{', '.join(a.committees) or 'none'}); known: "
+                                          f"{', '.join(sorted(STATES))}")
+            return
         if self._claim(plugin, "agency", a.id):
             self.catalog.agencies[a.id] = a
 
     def add_activity(self, plugin: str, a: Activity) -> None:
+        if (isinstance(a.cadence, str) and not isinstance(a.cadence, Cadence)
+                and a.cadence in _CADENCES):
+            # A Python plugin may pass cadence="deliverable": the schedule compares enum
+            # members, so a valid name is coerced (any other text is refused below).
+            a = replace(a, cadence=Cadence(a.cadence))
         message = self._activity_problem(a)
         if message is not None:
             self.problem(plugin, f"activity {a.id}", message)
@@ -257,9 +312,26 @@ class _Builder:
         if message is not None:
             self.problem(plugin, f"duty {d.id}", message)
             return
+        for warning in recurrence.warnings:
+            info = self.loaded.infos.get(plugin)
+            self.catalog.warnings.append(Problem(plugin=plugin, subject=f"duty {d.id}",
+                                                 message=f"recurrence: {warning}",
+                                                 package=info.package if info else None))
+        earlier = self.declared.get(d.id)
+        if earlier is not None and self.catalog.declared_by.get(f"duty:{d.id}") == plugin:
+            # A later version of a duty this plugin already declared.
+            starts = [e.effective_from for e, _ in earlier]
+            if d.effective_from is None or any(s is not None and s >= d.effective_from
+                                               for s in starts):
+                self.problem(plugin, f"duty {d.id}", "a later version needs a 'from' date "
+                             "after the previous version's")
+                return
+            earlier.append((d, recurrence))
+            return
         if self._claim(plugin, "duty", d.id):
             self.catalog.duties[d.id] = d
             self.catalog.recurrences[d.id] = recurrence
+            self.declared[d.id] = [(d, recurrence)]
 
     def _duty_problem(self, d: Duty) -> str | None:
         c = self.catalog
@@ -280,6 +352,12 @@ class _Builder:
             return f"fulfils unknown activity {unknown_acts[0]}"
         if d.duration_minutes < 0:
             return "duration_minutes is negative"
+        if d.cancelled_turn not in CANCELLED_TURN:
+            return f"cancelled_turn {d.cancelled_turn!r} is not one of {', '.join(CANCELLED_TURN)}"
+        plan = c.structure.plan
+        if d.effective_from is not None and not plan.start <= d.effective_from <= plan.end:
+            return (f"from {d.effective_from} is outside the plan period {plan.start} to "
+                    f"{plan.end}")
         if d.lead_times is not None and any(n < 0 for n in d.lead_times):
             return "lead_times must not be negative"
         ids = [m.id for m in d.milestones]

@@ -8,9 +8,11 @@ and the field named, so a typo never silently drops data.
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -40,7 +42,7 @@ _ACTIVITY_KEYS = {"id", "objective", "output", "parent", "text", "responsibility
 _INDICATOR_KEYS = {"text", "kind", "target", "target_value", "disaggregate", "timeline"}
 _DUTY_KEYS = {"id", "title", "owner", "kind", "recurrence", "duration_minutes", "hosts",
               "support", "parties", "milestone", "fulfils", "lead_times", "flow",
-              "description", "notes"}
+              "description", "notes", "from", "cancelled_turn"}
 _MILESTONE_KEYS = {"id", "title", "offset_days", "kind"}
 
 
@@ -116,6 +118,12 @@ class _Reader:
         milestones = t.get("milestone", [])
         if not isinstance(milestones, list):
             raise self.fail(where, "'milestone' must be an array of tables ([[duty.milestone]])")
+        start = t.get("from")
+        if isinstance(start, str):
+            with contextlib.suppress(ValueError):
+                start = date.fromisoformat(start.strip())
+        if start is not None and (isinstance(start, datetime) or not isinstance(start, date)):
+            raise self.fail(where, "'from' must be a day like 2023-07-01")
         recurrence = t.get("recurrence")
         if not isinstance(recurrence, str):
             raise self.fail(where, "'recurrence' must be RFC 5545 text (DTSTART and RRULE lines)")
@@ -134,6 +142,8 @@ class _Reader:
             flow=self.text(t, "flow", where, required=False) or "reminders",
             description=self.text(t, "description", where, required=False),
             notes=self.texts(t, "notes", where),
+            effective_from=start,
+            cancelled_turn=self.text(t, "cancelled_turn", where, required=False) or "passes",
             milestones=tuple(self.milestone(m, f"{where} milestone #{k}")
                              for k, m in enumerate(milestones, 1)),
         )

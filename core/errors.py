@@ -21,8 +21,11 @@ class Problem:
     message: str
     package: str | None = None
     subject: str | None = None
+    #: where it is written when not in a plugin (``configuration FILE [KEY]``)
+    source: str | None = None
 
     def __str__(self) -> str:
-        who = f"plugin {self.plugin!r}" + (f" ({self.package})" if self.package else "")
+        who = self.source or (
+            f"plugin {self.plugin!r}" + (f" ({self.package})" if self.package else ""))
         what = f"{self.subject}: " if self.subject else ""
         return f"{who}: {what}{self.message}"

@@ -73,10 +73,14 @@ def naptip_duties(  # type: ignore[empty-body]
     implementations may leave either out. Returns an iterable of :class:`naptip.Duty`.
     All results are collected. Each duty is validated: a unique id; an owner, supporting
     committees and hosts that exist (hosts are agency or committee ids); activities in
-    ``fulfils`` that exist; unique milestone ids; and a recurrence with a ``DTSTART``
-    carrying a ``TZID`` and ``RRULE`` lines with ``UNTIL`` in UTC and no ``COUNT``. The
-    deployment's configuration may replace a duty's recurrence, hosts and lead times
-    (``[duties.ID]``); the replacement is validated the same way.
+    ``fulfils`` that exist; unique milestone ids; and a recurrence with a zoned ``DTSTART``
+    that is itself an instance, ``RRULE`` lines with ``UNTIL`` in UTC and no ``COUNT``,
+    nothing finer than daily and at most 2,000 instances (docs/plugin-authors.md). Several
+    duties with the same id from one plugin are successive versions: each later one needs
+    a later ``effective_from`` and takes effect that day, earlier occurrences unchanged.
+    The deployment's configuration may change a duty's recurrence, hosts, lead times and
+    cancelled-turn policy from a day on (``[duties.ID]`` with ``from``); the change is
+    validated the same way.
     """
 
 

@@ -273,6 +273,13 @@ class Duty:
     flow: str = "reminders"  #: the flow that runs for it
     description: str | None = None
     notes: tuple[str, ...] = ()
+    #: the day this version of the duty takes effect (``from`` in data files); a plugin
+    #: declares successive versions as several ``Duty`` objects with the same id. ``None``:
+    #: from the start of the plan. Instances before it come from the previous version.
+    effective_from: date | None = None
+    #: a cancelled (EXDATE) instance's host turn: "passes" (used up: later hosts keep their
+    #: turns) or "keeps" (that host hosts the next held instance; later turns move along)
+    cancelled_turn: str = "passes"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

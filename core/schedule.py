@@ -22,6 +22,7 @@ from enum import StrEnum
 
 from .cadence import cadence_of
 from .catalog import Catalog
+from .dutyversions import DutyVersion
 from .model import Activity, Cadence, Duty, DutyKind, Milestone
 from .workdays import DEFAULT_STATE, next_working_day, previous_working_day, why_not_working
 
@@ -70,6 +71,10 @@ class Occurrence:
     end: datetime | None = None
     shift: Shift = Shift.NONE
     lead_times: tuple[int, ...] | None = None
+    #: which version of its duty (or reporting calendar) produced it, and from when
+    version: str | None = None
+    #: where its rule is written: the plugin, and any configuration file and key
+    source: str = ""
 
     @property
     def shifted(self) -> bool:
@@ -122,10 +127,35 @@ class _Builder:
         self.catalog = catalog
         self.reporting = catalog.settings.reporting
         self.out: list[Occurrence] = []
+        self.milestone_ids: set[str] = set()
 
     def _state(self, committee: str) -> str:
         found = self.catalog.committees.get(committee)
         return found.state if found else DEFAULT_STATE
+
+    def _reporting_day(self, key: str, year: int, state: str) -> tuple[date, date, str, str]:
+        """(rule date, due date, rule note, source) of ``reporting.<key>`` in ``year``.
+
+        A ``[[reporting.change]]`` applies only to occurrences that were due on or after
+        its ``from`` day under the calendar before it; a date it would put before that
+        day is moved to it. Occurrences due before the change keep their date.
+        """
+        day: date = getattr(self.reporting, key).in_year(year)
+        due = previous_working_day(state, day)
+        note = f"{getattr(self.reporting, key)} (reporting.{key})"
+        source = self.catalog.settings.where("reporting") if self.catalog.settings.source \
+            else "default reporting calendar"
+        for change in self.catalog.settings.reporting_changes:
+            if due < change.start:
+                continue
+            day = max(getattr(change.calendar, key).in_year(year), change.start)
+            due = previous_working_day(state, day)
+            if due < change.start:
+                due = next_working_day(state, day)
+            note = (f"{getattr(change.calendar, key)} ({change.key}.{key}, in effect from "
+                    f"{change.start})")
+            source = self.catalog.settings.where(change.key)
+        return day, due, note, source
 
     def activity(self, a: Activity) -> None:
         cadence = cadence_of(a)
@@ -134,55 +164,87 @@ class _Builder:
         how = "stated by the plugin" if a.cadence else "the default rule"
         common = dict(owner=a.owner, support=a.support, state=state, plugin=plugin,
                       activity=a.id, shift=Shift.EARLIER)
-        rep = self.reporting
         if cadence is Cadence.DELIVERABLE:
-            day = rep.deliverable_due.in_year(a.timeline.end)
+            day, due, note, source = self._reporting_day("deliverable_due", a.timeline.end,
+                                                         state)
             self.out.append(Occurrence(
                 id=f"{a.id}@deliverable", kind=OccurrenceKind.DELIVERABLE,
-                title=f"Deliverable: {_short(a.text)}", due=previous_working_day(state, day),
+                title=f"Deliverable: {_short(a.text)}", due=due,
                 unshifted=day, period=a.timeline.end,
+                source=f"plugin {plugin!r}; {source}",
                 rule=(f"activity {a.id} has cadence {cadence} ({how}): one deliverable at the "
-                      f"end of its timeline {a.timeline}, due {rep.deliverable_due} of "
-                      f"{a.timeline.end} (reporting.deliverable_due)"),
+                      f"end of its timeline {a.timeline}, due {note} of {a.timeline.end}"),
                 **common))  # type: ignore[arg-type]
             return
         for year in a.timeline.years():
             if cadence is Cadence.YEARLY_DELIVERABLE:
-                kind, day = OccurrenceKind.DELIVERABLE, rep.yearly_deliverable_due.in_year(year)
+                kind = OccurrenceKind.DELIVERABLE
+                day, due, note, source = self._reporting_day("yearly_deliverable_due", year,
+                                                             state)
                 what = (f"one deliverable for each year of its timeline {a.timeline}, due "
-                        f"{rep.yearly_deliverable_due} of that year "
-                        "(reporting.yearly_deliverable_due)")
+                        f"{note} of that year")
                 title = f"Deliverable {year}: {_short(a.text)}"
             else:
                 kind = (OccurrenceKind.NIL_RETURN if cadence is Cadence.ON_DEMAND
                         else OccurrenceKind.PROGRESS_REPORT)
-                day = rep.evidence_due.in_year(year + 1)
+                day, due, note, source = self._reporting_day("evidence_due", year + 1, state)
                 report = ("a yearly return (work done, or nil)" if cadence is Cadence.ON_DEMAND
                           else "an annual progress report")
                 what = (f"{report} for each year of its timeline {a.timeline}, due "
-                        f"{rep.evidence_due} of the following year (reporting.evidence_due)")
+                        f"{note} of the following year")
                 label = "Return" if cadence is Cadence.ON_DEMAND else "Progress report"
                 title = f"{label} {year}: {_short(a.text)}"
             self.out.append(Occurrence(
                 id=f"{a.id}@{year}", kind=kind, title=title, period=year,
-                due=previous_working_day(state, day), unshifted=day,
+                due=due, unshifted=day, source=f"plugin {plugin!r}; {source}",
                 rule=f"activity {a.id} has cadence {cadence} ({how}): {what}",
                 **common))  # type: ignore[arg-type]
 
     def duty(self, d: Duty) -> None:
-        recurrence = self.catalog.recurrences[d.id]
+        versions = self.catalog.versions.get(d.id)
+        if versions is None:  # a catalog built by hand: one version, the whole plan
+            versions = (DutyVersion(number=1, start=date.min, end=None, duty=d,
+                                    recurrence=self.catalog.recurrences[d.id],
+                                    sources=(f"plugin {self.catalog.plugin_of('duty', d.id)!r}",)),)
         plugin = self.catalog.plugin_of("duty", d.id)
+        turn = 0  # the host rotation runs over the whole series, across versions
+        for v in versions:
+            turn = self._version(v, len(versions), plugin, turn)
+
+    def _version(self, v: DutyVersion, total: int, plugin: str, turn: int) -> int:
+        """Emit the instances of one version that fall in its span; return the next turn."""
+        d, recurrence = v.duty, v.recurrence
         kind, shift = _DUTY_OCCURRENCE[DutyKind(d.kind)]
         activity = d.fulfils[0] if len(d.fulfils) == 1 else None
-        for n, start in enumerate(recurrence.instances):
-            host = d.hosts[n % len(d.hosts)] if d.hosts else None
+        cancelled = recurrence.cancelled
+        labelled = total > 1 or len(v.sources) > 1
+        version = v.describe(total) if labelled else None
+        source = "; ".join(v.sources)
+        for start in recurrence.slots:
+            host = d.hosts[turn % len(d.hosts)] if d.hosts else None
             state = self._host_state(host) if host else self._state(d.owner)
             rule_day = start.date()
             day = _shift(state, rule_day, shift)
+            if not v.covers(day):
+                if v.end is not None and day >= v.end and start not in cancelled:
+                    # An instance of the next version: the steps of this version's that
+                    # were due before the change stay as they were.
+                    base = f"{d.id}@{rule_day.isoformat()}"
+                    for m in d.milestones:
+                        self._milestone(d, m, base, rule_day, state, plugin, v, version,
+                                        source, before=v.end)
+                continue
+            if start in cancelled:
+                if d.cancelled_turn == "passes":
+                    turn += 1
+                continue
+            n = turn
+            turn += 1
             moved = start + timedelta(days=(day - rule_day).days)
             base = f"{d.id}@{rule_day.isoformat()}"
             rotation = (f"; host {host}: turn {n % len(d.hosts) + 1} of {len(d.hosts)} in the "
-                        f"rotation {' → '.join(d.hosts)}, instance {n + 1} of the series"
+                        f"rotation {' → '.join(d.hosts)}, turn {n + 1} of the series (a "
+                        f"cancelled meeting's turn {d.cancelled_turn})"
                         if host else "")
             self.out.append(Occurrence(
                 id=base, kind=kind, title=d.title + (f" (host: {self._host_name(host)})"
@@ -191,25 +253,41 @@ class _Builder:
                 plugin=plugin, duty=d.id, activity=activity, period=rule_day.year, host=host,
                 start=moved if d.duration_minutes else None,
                 end=moved + timedelta(minutes=d.duration_minutes) if d.duration_minutes else None,
-                shift=shift, lead_times=d.lead_times,
+                shift=shift, lead_times=d.lead_times, version=version, source=source,
                 rule=(f"duty {d.id} ({d.kind}) recurs by {'; '.join(recurrence.rrules)} from "
-                      f"{recurrence.dtstart:%Y-%m-%d %H:%M} {recurrence.tzid}{rotation}"),
+                      f"{recurrence.dtstart:%Y-%m-%d %H:%M} {recurrence.tzid}{rotation}"
+                      + (f"; {version}" if version else "")),
             ))
             for m in d.milestones:
-                self._milestone(d, m, base, rule_day, state, plugin)
+                self._milestone(d, m, base, rule_day, state, plugin, v, version, source)
+        return turn
 
     def _milestone(self, d: Duty, m: Milestone, base: str, rule_day: date, state: str,
-                   plugin: str) -> None:
+                   plugin: str, v: DutyVersion, version: str | None, source: str,
+                   before: date | None = None) -> None:
+        """One dated step of an instance (only those due before ``before``, if given)."""
         mkind, shift = _DUTY_OCCURRENCE[DutyKind(m.kind)]
         day = rule_day + timedelta(days=m.offset_days)
         when = (f"{abs(m.offset_days)} days {'before' if m.offset_days < 0 else 'after'}"
                 if m.offset_days else "on the day of")
+        due = _shift(state, day, shift)
+        oid = f"{base}/{m.id}"
+        if (before is not None and due >= before) or oid in self.milestone_ids:
+            return  # a step the previous version kept (due before the change) stands
+        note = ""
+        if v.number > 1 and due < v.start:
+            # A new version never adds work before the day it takes effect.
+            day, due = v.start, next_working_day(state, v.start) if shift is not Shift.NONE \
+                else v.start
+            note = (f"; moved to {v.start}, the day version {v.number} takes effect (a new "
+                    "version adds no work before it)")
+        self.milestone_ids.add(oid)
         self.out.append(Occurrence(
-            id=f"{base}/{m.id}", kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
-            owner=d.owner, support=d.support, due=_shift(state, day, shift), unshifted=day,
+            id=oid, kind=mkind, title=f"{m.title} ({d.title} {rule_day.year})",
+            owner=d.owner, support=d.support, due=due, unshifted=day,
             state=state, plugin=plugin, duty=d.id, period=rule_day.year,
-            shift=shift, lead_times=d.lead_times,
-            rule=f"milestone {m.id} of duty {d.id}: {when} the instance of {rule_day}",
+            shift=shift, lead_times=d.lead_times, version=version, source=source,
+            rule=f"milestone {m.id} of duty {d.id}: {when} the instance of {rule_day}{note}",
         ))
 
     def _host_state(self, host: str) -> str:

@@ -13,12 +13,22 @@ next working day; an observance (World Day) stays on its day.
 
 from __future__ import annotations
 
+import tomllib
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
+from importlib.metadata import version
+from importlib.resources import files
 
 import holidays
 
+from .config import HolidayChange, parse_holiday_changes
 from .errors import NaptipError
+
+#: the `holidays` releases this project is tested with (pyproject pins the same range)
+TESTED_HOLIDAYS = ">=0.109,<0.110"
+CORRECTIONS_FILE = "naptip/data/holiday_corrections.toml"
+_configured: tuple[HolidayChange, ...] = ()
 
 #: state id -> (name, ISO 3166-2:MY subdivision code used by ``holidays``)
 STATES: dict[str, tuple[str, str]] = {
@@ -64,11 +74,58 @@ def weekend(state: str, day: date) -> frozenset[int]:
     return _SAT_SUN
 
 
+@lru_cache(maxsize=1)
+def shipped_corrections() -> tuple[HolidayChange, ...]:
+    """The corrections shipped with naptip (``naptip/data/holiday_corrections.toml``)."""
+    text = files("naptip.data").joinpath("holiday_corrections.toml").read_text(encoding="utf-8")
+    return parse_holiday_changes(tomllib.loads(text), CORRECTIONS_FILE)
+
+
+def configure_holidays(changes: Iterable[HolidayChange]) -> None:
+    """Apply a deployment's ``[holidays]`` changes (after the shipped corrections)."""
+    global _configured
+    new = tuple(changes)
+    if new != _configured:
+        _configured = new
+        public_holidays.cache_clear()
+
+
+def _applies(change: HolidayChange, state: str) -> bool:
+    if "all" in change.states or state in change.states:
+        return True
+    return "saturday-sunday" in change.states and weekend(state, change.day) == _SAT_SUN
+
+
 @lru_cache(maxsize=256)
 def public_holidays(state: str, year: int) -> dict[date, str]:
-    """Public holidays (federal and of the state) in ``year``, with their names."""
+    """Public holidays (federal and of the state) in ``year``, with their names: the
+    `holidays` package's, then the shipped corrections, then the configuration's."""
     code = STATES[check_state(state)][1]
-    return dict(holidays.country_holidays("MY", subdiv=code, years=year).items())
+    days = dict(holidays.country_holidays("MY", subdiv=code, years=year).items())
+    for change in (*shipped_corrections(), *_configured):
+        if change.day.year == year and _applies(change, state):
+            if change.remove:
+                days.pop(change.day, None)
+            else:
+                days[change.day] = change.name
+    return days
+
+
+def holiday_data() -> str:
+    """Which holiday data the working days come from, for ``db status`` and ``explain``."""
+    configured = f" + {len(_configured)} from configuration" if _configured else ""
+    return (f"holidays {version('holidays')} (tested {TESTED_HOLIDAYS}) + "
+            f"{len(shipped_corrections())} correction(s) from {CORRECTIONS_FILE}{configured}")
+
+
+def estimated_holidays(state: str, first: date, last: date) -> list[tuple[date, str]]:
+    """Holidays from ``first`` to ``last`` whose date the package only estimates."""
+    lo, hi = min(first, last), max(first, last)
+    found: list[tuple[date, str]] = []
+    for year in range(lo.year, hi.year + 1):
+        found.extend((d, n) for d, n in sorted(public_holidays(state, year).items())
+                     if lo <= d <= hi and "estimated" in n.lower())
+    return found
 
 
 def holiday_name(state: str, day: date) -> str | None:

@@ -22,3 +22,11 @@ def test_store_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "submissions on SQLite" in out and "submissions on PostgreSQL" in out
     assert "query plan uses an index" in out
+
+
+def test_check_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import bench_check
+
+    assert bench_check.main(["--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("2 error lines") == 2 and "ratio bad/baseline" in out

@@ -106,7 +106,9 @@ def test_bad_as_of_environment(run: Run) -> None:
 
 def test_config_file_changes_the_reporting_calendar(run: Run, tmp_path: Path) -> None:
     config = tmp_path / "naptip.toml"
-    config.write_text('[reporting]\nevidence_due = "03-15"\n', encoding="utf-8")
+    # The review must come after the evidence it reviews is due: it moves to May too.
+    config.write_text('[reporting]\nevidence_due = "03-15"\nreview_month = 5\n',
+                      encoding="utf-8")
     result = run("--config", str(config), "schedule", "explain", "S1-O1-i@2021", env=WIDE)
     assert "Tuesday 15 March 2022" in " ".join(result.stdout.split())
 
@@ -114,8 +116,6 @@ def test_config_file_changes_the_reporting_calendar(run: Run, tmp_path: Path) ->
 @pytest.mark.parametrize(("text", "message"), [
     ("[reporting\n", "is not valid TOML"),
     ('[reporting]\nreview_month = "March"\n', "reporting.review_month: must be a month"),
-    ('[duties.enforcement-meeting]\nrecurrence = "DTSTART;TZID=Asia/Kuala_Lumpur:20210112T1'
-     '00000\\nRRULE:FREQ=MONTHLY;COUNT=5"\n', "uses COUNT"),
 ])
 def test_bad_config_is_one_line(run: Run, tmp_path: Path, text: str, message: str) -> None:
     config = tmp_path / "naptip.toml"

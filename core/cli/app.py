@@ -109,7 +109,7 @@ class App:
         if self._warned:
             return
         self._warned = True
-        for problem in self.catalog.problems:
+        for problem in (*self.catalog.problems, *self.catalog.warnings):
             click.echo(f"warning: {problem}", err=True)
 
 

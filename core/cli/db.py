@@ -43,6 +43,7 @@ def db_status(app: App, as_json: bool) -> None:
 
     from ..migrate import schema_state
     from ..orm import Attachment, AuditEntry, Evidence, OccurrenceRow
+    from ..workdays import holiday_data
 
     db = app.db
     state = schema_state(db.engine)
@@ -52,7 +53,7 @@ def db_status(app: App, as_json: bool) -> None:
                                       ("attachments", Attachment), ("audit entries", AuditEntry))}
     info = {"database": db.describe(), "backend": db.backend, "schema": state.current,
             "schema_head": state.head, "up_to_date": state.current == state.head,
-            "blobs": str(db.blobs), **counts}
+            "blobs": str(db.blobs), "holiday data": holiday_data(), **counts}
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return

@@ -69,6 +69,8 @@ def check(app: App) -> None:
     probe = click.Group("naptip")
     for _name, _result in app.loaded.call_each("naptip_register_commands", problems, cli=probe):
         pass
+    for warning in catalog.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if problems:
         for problem in problems:
             click.echo(str(problem))

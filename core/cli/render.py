@@ -14,7 +14,7 @@ from ..catalog import Catalog
 from ..errors import NaptipError
 from ..model import Activity
 from ..schedule import Occurrence, Schedule
-from ..workdays import STATES
+from ..workdays import STATES, estimated_holidays, holiday_data
 
 
 def _who(catalog: Catalog, a: Activity) -> str:
@@ -153,6 +153,15 @@ def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date) 
     console.print(table)
 
 
+def explain_extra(o: Occurrence) -> list[tuple[str, str]]:
+    """The holiday data behind an occurrence's date, and any estimate it depends on."""
+    rows = [("holiday data", holiday_data())]
+    for day, name in estimated_holidays(o.state, o.unshifted, o.due):
+        rows.append(("warning", f"depends on an estimated holiday: {escape(name)} on "
+                                f"{day:%a %d %b %Y} (the package's date may be wrong)"))
+    return rows
+
+
 def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: date) -> None:
     table = _table(f"Occurrence {o.id}")
     table.add_row("what", escape(o.title))
@@ -180,4 +189,10 @@ def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: 
     if o.duty and o.activity and schedule.fulfilled_by.get(o.activity) == o.duty:
         table.add_row("evidence", f"collects the yearly evidence of {o.activity}")
     table.add_row("declared by", f"plugin {o.plugin}")
+    if o.version:
+        table.add_row("version", escape(o.version.removeprefix("version ")))
+    if o.source:
+        table.add_row("source", escape(o.source))
+    for line in explain_extra(o):
+        table.add_row(*line)
     Console().print(table)

@@ -30,7 +30,7 @@ def occurrence_dict(o: Occurrence) -> dict[str, Any]:
         "start": o.start.isoformat() if o.start else None,
         "end": o.end.isoformat() if o.end else None, "period": o.period,
         "activity": o.activity, "duty": o.duty, "plugin": o.plugin, "rule": o.rule,
-        "shift_reason": o.shift_reason(),
+        "shift_reason": o.shift_reason(), "version": o.version, "source": o.source,
     }
 
 

@@ -8,6 +8,7 @@ review's month comes from the deployment's reporting calendar (`reporting.review
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 
 from naptip import Duty, DutyKind, Milestone, hookimpl
 from naptip.config import Settings
@@ -16,8 +17,30 @@ from naptip.datafile import DataPlugin
 _UNTIL = "UNTIL=20251231T155959Z"  # 31 December 2025, 23:59:59 in Kuala Lumpur
 
 
-def annual_review(settings: Settings) -> Duty:
+def second_wednesday(year: int, month: int) -> date:
+    first = date(year, month, 1)
+    return first + timedelta(days=(2 - first.weekday()) % 7 + 7)
+
+
+def annual_reviews(settings: Settings) -> list[Duty]:
+    """The annual review, one version per change of ``reporting.review_month``.
+
+    A ``[[reporting.change]]`` that moves the review month takes effect on its ``from``
+    day: reviews before it keep their month.
+    """
     month = settings.reporting.review_month
+    versions = [annual_review(month)]
+    for change in settings.reporting_changes:
+        if change.calendar.review_month != month:
+            month = change.calendar.review_month
+            versions.append(annual_review(month, change.start))
+    return versions
+
+
+def annual_review(month: int, start: date | None = None) -> Duty:
+    """The review on the second Wednesday of ``month``, 2022-2025 (DTSTART is the first
+    such Wednesday, so that calendars and the schedule count the same instances)."""
+    first = second_wednesday(2022, month)
     return Duty(
         id="annual-review",
         title="Annual review of NAPTIP",
@@ -30,7 +53,8 @@ def annual_review(settings: Settings) -> Duty:
         duration_minutes=240,
         description="S34-O2-i: conduct annual review of NAPTIP through the Monitoring and "
                     "Evaluation Committee (2022-2025), on the previous year's evidence.",
-        recurrence=(f"DTSTART;TZID=Asia/Kuala_Lumpur:2022{month:02d}01T100000\n"
+        effective_from=start,
+        recurrence=(f"DTSTART;TZID=Asia/Kuala_Lumpur:{first:%Y%m%d}T100000\n"
                     f"RRULE:FREQ=YEARLY;BYMONTH={month};BYDAY=2WE;{_UNTIL}"),
         milestones=(
             Milestone(id="collect", title="The year's evidence collected", offset_days=-35),
@@ -71,7 +95,7 @@ def final_evaluation() -> Duty:
 class MonitoringPlugin(DataPlugin):
     @hookimpl
     def naptip_duties(self, settings: Settings) -> Iterable[Duty]:  # type: ignore[override]
-        return [*self.data.duties, annual_review(settings), final_evaluation()]
+        return [*self.data.duties, *annual_reviews(settings), final_evaluation()]
 
 
 plugin = MonitoringPlugin(__name__)
