@@ -26,8 +26,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 class NaptipGroup(click.Group):
     """A group that turns every failure into one line and a non-zero exit.
 
-    ``NAPTIP_DEBUG=1`` lets unexpected exceptions through with their traceback.
+    ``NAPTIP_DEBUG=1`` lets unexpected exceptions through with their traceback. A failure
+    in a command a plugin added names the plugin.
     """
+
+    #: command name -> the plugin that added it (filled by register_plugin_commands)
+    command_plugins: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.command_plugins = {}
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -40,8 +48,11 @@ class NaptipGroup(click.Group):
             if os.environ.get("NAPTIP_DEBUG"):
                 raise
             text = " ".join(str(exc).split())
+            plugin = self.command_plugins.get(ctx.invoked_subcommand or "")
+            who = (f"command {ctx.invoked_subcommand!r} of plugin {plugin!r} failed: "
+                   if plugin else "")
             raise click.ClickException(
-                f"unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
+                f"{who}unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
             ) from None
 
 
@@ -57,6 +68,7 @@ class App:
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
+    _shown: set[str] = field(default_factory=set, repr=False)
 
     @property
     def loaded(self) -> LoadedPlugins:
@@ -110,7 +122,17 @@ class App:
             return
         self._warned = True
         for problem in self.catalog.problems:
-            click.echo(f"warning: {problem}", err=True)
+            self._warn(str(problem))
+
+    def warn_failed(self) -> None:
+        """Warn (once) about every plugin that was found but could not be loaded."""
+        for problem in self.loaded.problems:
+            self._warn(str(problem))
+
+    def _warn(self, text: str) -> None:
+        if text not in self._shown:
+            self._shown.add(text)
+            click.echo(f"warning: {text}", err=True)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -162,6 +184,8 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
     app.plugins_dir = plugins_dir
     app.config_path = config_path
     ctx.call_on_close(app.close)
+    if ctx.invoked_subcommand != "plugins":  # `plugins list|check` show them in full
+        app.warn_failed()
 
 
 def register_plugin_commands(group: click.Group) -> None:
@@ -171,5 +195,9 @@ def register_plugin_commands(group: click.Group) -> None:
     except NaptipError:
         return  # reported properly when the command runs
     ignored: list[Problem] = []  # reported by `naptip plugins check`
-    for _name, _result in loaded.call_each("naptip_register_commands", ignored, cli=group):
-        pass
+    before = set(group.commands)
+    for name, _result in loaded.call_each("naptip_register_commands", ignored, cli=group):
+        added = set(group.commands) - before
+        before |= added
+        if isinstance(group, NaptipGroup):
+            group.command_plugins.update(dict.fromkeys(added, name))

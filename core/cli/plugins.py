@@ -34,7 +34,16 @@ def list_plugins(app: App, as_json: bool) -> None:
             "source": info.source,
             "builtin": info.builtin,
             "hooks": loaded.hooks_of(info.name),
+            "status": "loaded",
+            "error": None,
             **per,
+        })
+    for info, reason in loaded.failed.values():
+        rows.append({
+            "name": info.name, "version": info.version, "package": info.package,
+            "module": info.module, "source": info.source, "builtin": info.builtin,
+            "hooks": [], "status": "failed", "error": reason,
+            "committees": 0, "agencies": 0, "activities": 0, "duties": 0,
         })
     if as_json:
         click.echo(json.dumps({"plugins": rows,
@@ -42,6 +51,7 @@ def list_plugins(app: App, as_json: bool) -> None:
         return
     app.warn_problems()
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="naptip plugins", title_justify="left")
@@ -52,10 +62,11 @@ def list_plugins(app: App, as_json: bool) -> None:
         table.add_column(column, justify="right", no_wrap=True)
     table.add_column("hooks", overflow="fold")
     for row in rows:
+        hooks = " ".join(h.removeprefix("naptip_") for h in row["hooks"])
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
                       str(row["committees"]), str(row["activities"]), str(row["agencies"]),
                       str(row["duties"]),
-                      " ".join(h.removeprefix("naptip_") for h in row["hooks"]))
+                      f"[red]FAILED[/red]: {escape(row['error'])}" if row["error"] else hooks)
     Console().print(table)
 
 
