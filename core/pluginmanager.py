@@ -271,3 +271,17 @@ def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> Non
         loaded.pm.register(obj, name=name)
     except Exception as exc:
         loaded.fail(name, f"cannot be registered: {_describe(exc)}")
+
+
+def register_plugin(loaded: LoadedPlugins, name: str, obj: object) -> None:
+    """Register a plugin object that is not installed (tests, tools), checked like the others.
+
+    Its hooks are checked and its declared needs are met, or it is recorded as failed.
+    """
+    if name in loaded.infos:
+        raise NaptipError(f"a plugin named {name!r} is already loaded; disable it first "
+                          f"(NAPTIP_DISABLE_PLUGINS={name})")
+    module = getattr(obj, "__name__", type(obj).__name__)
+    loaded.infos[name] = PluginInfo(name=name, source="object", module=str(module))
+    _register(loaded, name, obj)
+    _check_needs(loaded)
