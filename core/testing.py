@@ -232,10 +232,12 @@ def submit_evidence(store: Database, loaded: LoadedPlugins, occurrence_id: str,
 
 
 def invoke(*args: str, plugins: Sequence[str] | None = None,
+           objects: Mapping[str, object] | None = None,
            env: Mapping[str, str] | None = None) -> Result:
     """Run ``naptip ARGS`` in-process with plugins' commands; stdout and stderr apart.
 
-    ``plugins`` limits the run to those plugins and the ones they depend on.
+    ``plugins`` limits the run to those plugins and the ones they depend on. ``objects``
+    (name -> plugin object) adds the commands of plugins that are not installed.
     """
     from click.testing import CliRunner
 
@@ -245,16 +247,23 @@ def invoke(*args: str, plugins: Sequence[str] | None = None,
     environ = dict(env or {})
     if plugins is not None:
         wanted = {*plugins, *dependencies(_build_all({}, None), list(plugins))}
-        environ["NAPTIP_ENABLE_PLUGINS"] = ",".join(sorted(wanted))
+        environ["NAPTIP_ENABLE_PLUGINS"] = ",".join(sorted(wanted)) or "-"
     before = set(cli.commands)
     saved = {k: os.environ.get(k) for k in environ}
     os.environ.update(environ)
     try:
         register_plugin_commands(cli)
+        for name, obj in (objects or {}).items():
+            hook = getattr(obj, "naptip_register_commands", None)
+            if hook is not None and name not in cli.command_plugins.values():
+                added = set(cli.commands)
+                hook(cli=cli)
+                cli.command_plugins.update(dict.fromkeys(set(cli.commands) - added, name))
         return CliRunner().invoke(cli, list(args), env=environ, catch_exceptions=False)
     finally:
         for name in set(cli.commands) - before:
             del cli.commands[name]
+            cli.command_plugins.pop(name, None)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

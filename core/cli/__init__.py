@@ -13,6 +13,7 @@ from .audit import audit_group
 from .db import db_group
 from .evidence import evidence_group
 from .plan import plan
+from .plugin_kit import plugin_group
 from .plugins import plugins
 from .schedule import schedule
 from .status import status_command
@@ -24,6 +25,7 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(plugin_group)
 
 
 def main() -> None:
