@@ -257,7 +257,8 @@ def parse_data(text: str, source: str) -> DataFile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{source}: not valid TOML: {exc}") from None
-    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty"})
+    # [plugin] (declared needs) is read by naptip.dataplugins
+    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty", "plugin"})
     if unknown:
         raise reader.fail("top level", f"unknown table {unknown[0]!r}")
     committee = reader.committee(raw["committee"]) if "committee" in raw else None

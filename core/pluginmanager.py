@@ -6,7 +6,8 @@ plugin and its package, and the other plugins still load.
 
 Environment:
 
-- ``NAPTIP_PLUGINS_DIR``: a folder of one-file plugins (``*.py``), like ``--plugins-dir``;
+- ``NAPTIP_PLUGINS_DIR``: a folder of one-file plugins (``*.py``) and data-only plugins
+  (``*.toml`` files, folders of them), like ``--plugins-dir``;
 - ``NAPTIP_ENABLE_PLUGINS``: comma-separated allowlist of plugin names; only these load;
 - ``NAPTIP_DISABLE_PLUGINS``: comma-separated blocklist of plugin names.
 """
@@ -26,6 +27,7 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .dataplugins import FolderDataPlugin, is_data_plugin
 from .errors import NaptipError, Problem
 from .hookcheck import hook_problems
 from .needs import needs_of, unmet
@@ -149,6 +151,9 @@ def build_plugin_manager(
         for file in sorted(path.glob("*.py")):
             if not file.name.startswith("_") and wanted(file.stem):
                 _load_file(loaded, file)
+        for item in sorted(path.iterdir()):
+            if is_data_plugin(item) and wanted(item.stem):
+                _load_data(loaded, item)
 
     _check_pending(loaded)
     _check_needs(loaded)
@@ -257,6 +262,25 @@ class _Partial:
 
 def _without(plugin: object, leave_out: set[str]) -> object:
     return _Partial(plugin, leave_out)
+
+
+def _load_data(loaded: LoadedPlugins, path: Path) -> None:
+    """A data-only plugin: a TOML file or a folder of them (see naptip.dataplugins)."""
+    name = path.stem
+    if name in loaded.infos:
+        loaded.problems.append(Problem(
+            plugin=name, package=str(path),
+            message="name already used by another plugin; this data is not loaded"))
+        return
+    loaded.infos[name] = PluginInfo(name=name, source="data", module=str(path),
+                                    package=str(path))
+    try:
+        obj = FolderDataPlugin(path)
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, NaptipError) else _describe(exc)
+        loaded.fail(name, message)
+        return
+    _register(loaded, name, obj)
 
 
 def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> None:

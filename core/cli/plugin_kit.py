@@ -32,3 +32,11 @@ def new(app: App, name: str, agency: str | None, parent: Path) -> None:
     click.echo(f"created {root}")
     click.echo(f"next: naptip plugins check --path {root} && pip install -e {root} && "
                f"python -m pytest {root / 'tests'}")
+
+
+@plugin_group.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the plugin data format (for editors and CI)."""
+    from ..dataschema import schema_text
+
+    click.echo(schema_text(), nl=False)
