@@ -121,7 +121,9 @@ class App:
         if self._warned:
             return
         self._warned = True
-        for problem in self.catalog.problems:
+        from ..zonecheck import zone_warnings
+
+        for problem in [*self.catalog.problems, *zone_warnings(self.catalog)]:
             self._warn(str(problem))
 
     def warn_failed(self) -> None:

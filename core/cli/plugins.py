@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -71,15 +72,29 @@ def list_plugins(app: App, as_json: bool) -> None:
 
 
 @plugins.command("check")
+@click.option("--path", "path", type=click.Path(path_type=Path),
+              help="Check this plugin package (folder with pyproject.toml) or data-only "
+                   "plugin (TOML file or folder) before it is installed.")
 @pass_app
-def check(app: App) -> None:
-    """Validate every plugin: exit 0 when clean, 1 with one line per problem."""
+def check(app: App, path: Path | None) -> None:
+    """Validate every plugin: exit 0 when clean, 1 with one line per problem.
+
+    Warnings (such as a duty whose DTSTART is not in Kuala Lumpur time) are shown but do
+    not fail the check.
+    """
+    if path is not None:
+        _check_path(app, path)
+        return
     catalog = app.catalog
     problems = list(catalog.problems)
     # Commands are added at start-up, where failures cannot be shown; check them here.
     probe = click.Group("naptip")
     for _name, _result in app.loaded.call_each("naptip_register_commands", problems, cli=probe):
         pass
+    from ..zonecheck import zone_warnings
+
+    for warning in zone_warnings(catalog):
+        click.echo(f"warning: {warning}", err=True)
     if problems:
         for problem in problems:
             click.echo(str(problem))
@@ -89,3 +104,17 @@ def check(app: App) -> None:
         f"{len(catalog.activities)} activity entries, {len(catalog.agencies)} agencies, "
         f"{len(catalog.duties)} duties"
     )
+
+
+def _check_path(app: App, path: Path) -> None:
+    from ..packagecheck import check_path
+
+    report = check_path(path, app.settings)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(problem)
+        raise click.exceptions.Exit(1)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts.items()))
+    click.echo(f"ok: {path}: plugin {', '.join(report.plugins)} ({counts or 'nothing declared'})")
