@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from .agencyext import apply_agency_extensions
 from .config import Settings
 from .errors import NaptipError, Problem
 from .model import (
@@ -49,6 +50,7 @@ class Catalog:
     recurrences: dict[str, Recurrence] = field(default_factory=dict)  #: duty id -> parsed
     settings: Settings = field(default_factory=Settings)
     declared_by: dict[str, str] = field(default_factory=dict)  #: "kind:id" -> plugin name
+    agency_extended_by: dict[str, list[str]] = field(default_factory=dict)  #: id -> plugins
     problems: list[Problem] = field(default_factory=list)
 
     def plugin_of(self, kind: str, item_id: str) -> str:
@@ -90,6 +92,7 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
     for plugin, result in loaded.call_each("naptip_agencies", catalog.problems):
         for agency in builder.items(plugin, "naptip_agencies", result, Agency):
             builder.add_agency(plugin, agency)
+    apply_agency_extensions(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
                                            plan=catalog.structure):
         for activity in builder.items(plugin, "naptip_activities", result, Activity):

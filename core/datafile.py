@@ -21,6 +21,7 @@ from .hookimpl import hookimpl
 from .model import (
     Activity,
     Agency,
+    AgencyExtension,
     Cadence,
     Committee,
     Duty,
@@ -33,7 +34,8 @@ from .model import (
 
 _COMMITTEE_KEYS = {"id", "kind", "name", "name_ms", "lead_agency", "lead_agency_short",
                    "function", "pillars", "aliases", "state", "notes"}
-_AGENCY_KEYS = {"id", "name", "short_name", "name_ms", "committees", "state"}
+_AGENCY_KEYS = {"id", "name", "short_name", "name_ms", "committees", "state", "units"}
+_EXTENSION_KEYS = {"agency", "units", "committees", "state"}
 _ACTIVITY_KEYS = {"id", "objective", "output", "parent", "text", "responsibility", "lead",
                   "support", "parties", "timeline", "cadence", "related_goals", "notes",
                   "indicator"}
@@ -50,6 +52,7 @@ class DataFile:
     agencies: tuple[Agency, ...]
     activities: tuple[Activity, ...]
     duties: tuple[Duty, ...] = ()
+    agency_extensions: tuple[AgencyExtension, ...] = ()
 
 
 class _Reader:
@@ -187,6 +190,17 @@ class _Reader:
             name_ms=self.text(t, "name_ms", where, required=False),
             committees=self.texts(t, "committees", where),
             state=self.text(t, "state", where, required=False) or "putrajaya",
+            units=self.texts(t, "units", where),
+        )
+
+    def agency_extension(self, raw: Any, n: int) -> AgencyExtension:
+        t = self.table(raw, f"agency_extension #{n}", _EXTENSION_KEYS)
+        where = f"agency_extension {t.get('agency', f'#{n}')}"
+        return AgencyExtension(
+            agency=self.req(t, "agency", where),
+            units=self.texts(t, "units", where),
+            committees=self.texts(t, "committees", where),
+            state=self.text(t, "state", where, required=False),
         )
 
     def indicator(self, raw: Any, where: str) -> Indicator:
@@ -258,7 +272,8 @@ def parse_data(text: str, source: str) -> DataFile:
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{source}: not valid TOML: {exc}") from None
     # [plugin] (declared needs) is read by naptip.dataplugins
-    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty", "plugin"})
+    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty", "plugin",
+                                 "agency_extension"})
     if unknown:
         raise reader.fail("top level", f"unknown table {unknown[0]!r}")
     committee = reader.committee(raw["committee"]) if "committee" in raw else None
@@ -274,6 +289,8 @@ def parse_data(text: str, source: str) -> DataFile:
         agencies=tuple(reader.agency(r, n) for n, r in enumerate(rows("agency"), 1)),
         activities=tuple(reader.activity(r, n) for n, r in enumerate(rows("activity"), 1)),
         duties=tuple(reader.duty(r, n) for n, r in enumerate(rows("duty"), 1)),
+        agency_extensions=tuple(reader.agency_extension(r, n)
+                                for n, r in enumerate(rows("agency_extension"), 1)),
     )
 
 
@@ -320,6 +337,10 @@ class DataPlugin:
     @hookimpl
     def naptip_agencies(self) -> Iterable[Agency]:
         return self.data.agencies
+
+    @hookimpl
+    def naptip_agency_extensions(self) -> Iterable[AgencyExtension]:
+        return self.data.agency_extensions
 
     @hookimpl
     def naptip_activities(self) -> Iterable[Activity]:

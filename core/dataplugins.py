@@ -44,7 +44,9 @@ class FolderDataPlugin(DataPlugin):
             merged = replace(merged, committee=merged.committee or data.committee,
                              agencies=merged.agencies + data.agencies,
                              activities=merged.activities + data.activities,
-                             duties=merged.duties + data.duties)
+                             duties=merged.duties + data.duties,
+                             agency_extensions=merged.agency_extensions
+                             + data.agency_extensions)
             requires += plugin.get("requires", [])
             api = plugin.get("api_version", api)
         self._data = merged

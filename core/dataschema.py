@@ -73,8 +73,11 @@ def build_schema() -> dict[str, Any]:
                 "a committee (built-in plugins only, usually)"),
             "agency": {"type": "array", "items": _table({
                 "id": _SLUG, "name": _TEXT, "short_name": _TEXT, "name_ms": _TEXT,
-                "committees": _TEXTS, "state": _TEXT,
+                "committees": _TEXTS, "state": _TEXT, "units": _TEXTS,
             }, ["id", "name", "short_name"], "a member agency: [[agency]]")},
+            "agency_extension": {"type": "array", "items": _table({
+                "agency": _TEXT, "units": _TEXTS, "committees": _TEXTS, "state": _TEXT,
+            }, ["agency"], "adds to an agency another plugin declares: [[agency_extension]]")},
             "activity": {"type": "array", "items": _table({
                 "id": {"type": "string", "pattern": r"^S\d+-O\d+-[a-z0-9]+(-[a-z0-9]+)*$"},
                 "objective": {"type": "string", "pattern": r"^S\d+$"},

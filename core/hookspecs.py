@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
     from .evidence_types import AcceptedEvidence, EvidenceDraft
-    from .model import Activity, Agency, Committee, Duty, PlanStructure
+    from .model import Activity, Agency, AgencyExtension, Committee, Duty, PlanStructure
 
 hookspec = pluggy.HookspecMarker("naptip")
 
@@ -45,6 +45,17 @@ def naptip_agencies() -> Iterable[Agency]:  # type: ignore[empty-body]
     Receives nothing. Returns an iterable of :class:`naptip.Agency` whose ``committees``
     must name contributed committees. All results are collected; duplicate ids are
     reported.
+    """
+
+
+@hookspec
+def naptip_agency_extensions() -> Iterable[AgencyExtension]:  # type: ignore[empty-body]
+    """Extend agencies that other plugins declare (a built-in agency such as MMEA).
+
+    Receives nothing. Returns an iterable of :class:`naptip.AgencyExtension`: the agency's
+    id, and units, committees and a state to add. All results are collected after every
+    agency is known. Units and committees are added; an extension naming an unknown agency
+    or committee, or a second plugin setting a different state, is reported and ignored.
     """
 
 

@@ -237,7 +237,8 @@ def test_plugins_list_json(run: Callable[..., Result]) -> None:
     assert rows["monitoring"]["activities"] == 0
     assert rows["secretariat"]["activities"] == 47
     assert rows["media"]["hooks"] == ["naptip_activities", "naptip_agencies",
-                                      "naptip_committees", "naptip_duties"]
+                                      "naptip_agency_extensions", "naptip_committees",
+                                      "naptip_duties"]
     assert rows["media"]["duties"] == 3 and rows["monitoring"]["duties"] == 3
     assert all(r["builtin"] for r in rows.values())
     assert data["problems"] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from .agencies import agencies_group
 from .app import cli
 from .audit import audit_group
 from .db import db_group
@@ -26,6 +27,7 @@ cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
 cli.add_command(plugin_group)
+cli.add_command(agencies_group)
 
 
 def main() -> None:
