@@ -208,7 +208,7 @@ lead = "enforcement"              # the committee that leads it
 # support = ["forced-labour"]     # committees that support it
 parties = ["$party"]
 timeline = "2024-2025"            # years, inside the plan period 2021-2025
-# cadence = "annual-report"       # default: an annual progress report per year
+# cadence = "progress-report"     # default rule: docs/plugin-authors.md
 
 [[activity.indicator]]
 text = "Number of joint inspections"

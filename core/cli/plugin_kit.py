@@ -40,3 +40,28 @@ def schema() -> None:
     from ..dataschema import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+@plugin_group.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The data-only plugin file to write (e.g. plugins/x.toml).")
+def import_csv(source: Path, output: Path) -> None:
+    """Turn a spreadsheet (CSV) of activities into a data-only plugin file.
+
+    Columns: id, objective, output, text, timeline, indicator, indicator_kind; optional:
+    lead, support, parties, responsibility, cadence, target, disaggregate. ';' separates
+    list items; a row repeating the previous id adds an indicator to that activity.
+    """
+    from ..csvimport import csv_to_toml
+    from ..errors import NaptipError
+
+    text, count = csv_to_toml(source)
+    if output.exists():
+        raise NaptipError(f"{output} already exists; not overwritten")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise NaptipError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {count} activities to {output}; check: naptip --plugins-dir "
+               f"{output.parent} plugins check")
