@@ -7,12 +7,15 @@ from pathlib import Path
 
 from click.testing import Result
 
-SHEET = """\
-id,objective,output,text,timeline,lead,parties,indicator,indicator_kind,target,disaggregate
-S21-O1-mmsb-i,S21,S21-O1,"Joint patrols, Sabah coast",2024-2025,enforcement,MMEA Sabah;JIM,Number of patrols,count,4 a year,
-S21-O1-mmsb-i,,,,,,,Number of people rescued,count,,yes
-S21-O1-mmsb-ii,S21,S21-O1,Patrol report to the committee,2025,enforcement,,Report,deliverable,1,
-"""
+SHEET = (
+    "id,objective,output,text,timeline,lead,parties,indicator,indicator_kind,target,"
+    "disaggregate\n"
+    'S21-O1-mmsb-i,S21,S21-O1,"Joint patrols, Sabah coast",2024-2025,enforcement,'
+    "MMEA Sabah;JIM,Number of patrols,count,4 a year,\n"
+    "S21-O1-mmsb-i,,,,,,,Number of people rescued,count,,yes\n"
+    "S21-O1-mmsb-ii,S21,S21-O1,Patrol report to the committee,2025,enforcement,,Report,"
+    "deliverable,1,\n"
+)
 
 
 def test_a_csv_becomes_a_plugin_that_loads(tmp_path: Path, run: Callable[..., Result]) -> None:
