@@ -102,7 +102,8 @@ def dependencies(loaded: LoadedPlugins, names: Sequence[str]) -> set[str]:
     """The plugins that ``names`` depend on (not including them).
 
     A plugin depends on the plugins that declare the committees and agencies its
-    activities, duties and agencies refer to (not on what those refer to in turn), and on
+    activities, duties, agencies and agency extensions refer to (not on what those refer
+    to in turn), and on
     those in its ``NAPTIP_REQUIRES`` (transitively, as loading requires).
     """
     from .catalog import build_catalog
@@ -126,6 +127,7 @@ def dependencies(loaded: LoadedPlugins, names: Sequence[str]) -> set[str]:
                 refs |= {d.owner, *d.support, *d.hosts}
             elif kind == "agency":
                 refs |= set(full.agencies[item_id].committees)
+        refs |= {agency for agency, by in full.agency_extended_by.items() if name in by}
         wanted |= {owner[ref] for ref in refs if ref in owner}
     todo = [*names, *wanted]
     while todo:

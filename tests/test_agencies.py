@@ -8,6 +8,8 @@ from pathlib import Path
 
 from click.testing import Result
 
+from naptip import AgencyExtension, hookimpl
+from naptip.testing import catalog, plugin_manager, problems
 from tests.test_data_plugins import DATA
 
 EXTEND = """
@@ -88,3 +90,24 @@ def test_schedule_by_agency_and_plugin(tmp_path: Path, run: Callable[..., Result
         "occurrences"]
     assert {o["duty"] or o["activity"] for o in sabah} == {"mmea-sabah-briefing",
                                                            "S21-O1-mmsb-i"}
+
+
+class MmeaSabahUnits:
+    """A Python plugin extending the built-in MMEA through the hook."""
+
+    @hookimpl
+    def naptip_agency_extensions(self) -> list[AgencyExtension]:
+        return [AgencyExtension(agency="mmea", units=("MMEA Sabah Region",), state="sabah"),
+                AgencyExtension(agency="nope", units=("x",))]
+
+
+def test_the_agency_extension_hook() -> None:
+    loaded = plugin_manager("units", plugins={"units": MmeaSabahUnits()})
+    cat = catalog(loaded)
+    assert "enforcement" in loaded.infos  # declares mmea: a dependency through the extension
+    mmea = cat.agencies["mmea"]
+    assert (mmea.units, mmea.state) == (("MMEA Sabah Region",), "sabah")
+    assert cat.agency_extended_by["mmea"] == ["units"]
+    assert problems(loaded, "units") == [
+        "plugin 'units': agency extension nope: unknown agency 'nope' (see `naptip agencies "
+        "list`)"]

@@ -121,3 +121,22 @@ def test_error_in_a_plugin_command_names_the_plugin(
     assert result.exit_code == 1
     assert ("command 'mmea-report' of plugin 'cmdplugin' failed: unexpected AttributeError"
             in result.stderr)
+
+
+def test_a_plugin_command_gets_catalog_settings_and_the_as_of_day(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found: nothing said how a plugin command reaches the catalog, settings or --as-of.
+    from naptip.testing import invoke
+
+    (tmp_path / "daycmd.py").write_text(
+        "import click\nfrom naptip import hookimpl\nfrom naptip.cli.app import pass_app\n"
+        "@hookimpl\ndef naptip_register_commands(cli):\n"
+        "    @cli.command('mmea-day')\n    @pass_app\n    def day(app):\n"
+        "        click.echo(f'{app.today} {len(app.catalog.activities)} '\n"
+        "                   f'{app.settings.reporting.review_month}')\n",
+        encoding="utf-8")
+    monkeypatch.setenv("NAPTIP_PLUGINS_DIR", str(tmp_path))
+    result = invoke("--as-of", "2023-05-02", "mmea-day")
+    assert result.exit_code == 0, result.stderr
+    day, activities, _month = result.stdout.split()
+    assert (day, activities) == ("2023-05-02", "210")
