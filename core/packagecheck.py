@@ -97,14 +97,19 @@ def _check_package(root: Path, report: PackageReport, settings: Settings | None)
 
 @contextmanager
 def _importable(root: Path) -> Iterator[None]:
+    """Import from ``root`` for a while, then forget the modules imported from there (and
+    only those: naptip's own modules stay, so its classes keep one identity)."""
     before = set(sys.modules)
     sys.path.insert(0, str(root))
     try:
         yield
     finally:
         sys.path.remove(str(root))
-        for name in set(sys.modules) - before:  # forget the uninstalled copy
-            del sys.modules[name]
+        inside = str(root.resolve())
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if str(Path(module_file).resolve()).startswith(inside) if module_file else False:
+                del sys.modules[name]
 
 
 def _check_object(name: str, obj: object, report: PackageReport,

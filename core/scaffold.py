@@ -191,10 +191,9 @@ DATA = """\
 # Schema: `naptip plugin schema` (point your editor's TOML support at it).
 # After editing: `naptip plugins check` (or `naptip plugins check --path .` before install).
 
-# Declared needs (the same as NAPTIP_REQUIRES in __init__.py):
-# [plugin]
-# requires = ["enforcement"]
-# api_version = 1
+# What this plugin needs (other plugins, the plugin API version) is declared in
+# __init__.py (NAPTIP_REQUIRES, NAPTIP_API_VERSION). A data-only plugin (this file alone
+# in a plugins folder) says it in a [plugin] table instead: requires = [...], api_version.
 
 $agency_block
 # An agency activity hangs under an existing output of the plan (S21-O1 here). Its id is

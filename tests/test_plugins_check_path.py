@@ -85,3 +85,15 @@ def test_a_data_only_plugin_path(tmp_path: Path, run: Callable[..., Result]) -> 
     result = run("plugins", "check", "--path", str(good))
     assert result.exit_code == 1
     assert "activity S21-O1-mmsb-i: unknown committee 'enforcment'" in result.stdout
+
+
+def test_checking_forgets_the_package_but_not_naptip(package: Path,
+                                                     run: Callable[..., Result]) -> None:
+    import sys
+
+    import naptip.model
+
+    assert run("plugins", "check", "--path", str(package)).exit_code == 0
+    assert "naptip_mmea_sabah" not in sys.modules
+    assert sys.modules["naptip.model"] is naptip.model
+    assert "naptip.packagecheck" in sys.modules

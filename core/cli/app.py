@@ -128,7 +128,11 @@ class App:
 
     def warn_failed(self) -> None:
         """Warn (once) about every plugin that was found but could not be loaded."""
-        for problem in self.loaded.problems:
+        try:
+            loaded = self.loaded
+        except NaptipError:
+            return  # e.g. a missing plugins folder: reported by the commands that need it
+        for problem in loaded.problems:
             self._warn(str(problem))
 
     def _warn(self, text: str) -> None:
