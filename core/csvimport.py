@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 from .datafile import parse_data
 from .dataschema import check_data_text
-from .errors import NaptipError
+from .errors import DataFileError, NaptipError
 
 REQUIRED = ("id", "objective", "output", "text", "timeline", "indicator", "indicator_kind")
 OPTIONAL = ("lead", "support", "parties", "responsibility", "cadence", "target",
@@ -53,12 +54,14 @@ def csv_to_toml(path: Path) -> tuple[str, int]:
     out = [f"# Imported from {path.name} by `naptip plugin import`; edit freely.", ""]
     previous: str | None = None
     count = 0
+    sheet_rows: list[list[int]] = []  #: per activity, the sheet row of each indicator
     for n, raw in enumerate(rows, 2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         if not row["id"]:
             raise NaptipError(f"{path}:{n}: empty 'id'")
         if row["id"] != previous:
             count += 1
+            sheet_rows.append([])
             out += ["[[activity]]", f"id = {_q(row['id'])}"]
             for key in ("objective", "output", "text", "timeline", "responsibility", "lead",
                         "cadence"):
@@ -69,6 +72,7 @@ def csv_to_toml(path: Path) -> tuple[str, int]:
                     out.append(f"{key} = {_list(row[key])}")
             out.append("")
         previous = row["id"]
+        sheet_rows[-1].append(n)
         out += ["[[activity.indicator]]", f"text = {_q(row['indicator'])}",
                 f"kind = {_q(row['indicator_kind'])}"]
         if row.get("target"):
@@ -77,6 +81,26 @@ def csv_to_toml(path: Path) -> tuple[str, int]:
             out.append("disaggregate = true")
         out.append("")
     text = "\n".join(out)
-    check_data_text(text, f"{path} (as TOML)")
-    parse_data(text, f"{path} (as TOML)")
+    try:
+        check_data_text(text, "sheet")
+        parse_data(text, "sheet")
+    except DataFileError as exc:
+        raise DataFileError(_in_sheet(str(exc), path, sheet_rows)) from None
     return text, count
+
+
+_WHERE = re.compile(r"^sheet(?::\d+)?: activity\[(\d+)\](?:\.indicator\[(\d+)\])?\.?(\w*)")
+
+
+def _in_sheet(message: str, path: Path, sheet_rows: list[list[int]]) -> str:
+    """Say where in the sheet: its row (and column), not the generated TOML's line."""
+    m = _WHERE.match(message)
+    if m:
+        activity, indicator = int(m.group(1)), int(m.group(2) or 1)
+        row = sheet_rows[activity - 1][min(indicator, len(sheet_rows[activity - 1])) - 1]
+        column = m.group(3)
+        if m.group(2) is not None:  # an indicator's key: its own columns
+            column = {"text": "indicator", "kind": "indicator_kind"}.get(column, column)
+        rest = message[m.end():].lstrip(": ")
+        return f"{path}:{row}: column {column!r}: {rest}" if column else f"{path}:{row}: {rest}"
+    return message.replace("sheet", str(path), 1)

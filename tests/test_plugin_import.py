@@ -38,8 +38,15 @@ def test_a_bad_sheet_is_one_line(tmp_path: Path, run: Callable[..., Result]) -> 
     sheet.write_text(SHEET.replace(",count,4 a year", ",cuont,4 a year"), encoding="utf-8")
     result = run("plugin", "import", str(sheet), "-o", str(tmp_path / "x.toml"))
     assert result.exit_code == 1
-    assert "activity[1].indicator[1].kind: 'cuont' is not one of" in result.stderr
+    assert f"{sheet}:2: column 'indicator_kind': 'cuont' is not one of count," in result.stderr
     assert not (tmp_path / "x.toml").exists()
+    sheet.write_text(SHEET.replace("2024-2025", "2024-2027"), encoding="utf-8")
+    result = run("plugin", "import", str(sheet), "-o", str(tmp_path / "x.toml"))
+    assert result.exit_code == 0  # the schema accepts it; `plugins check` reports the years
+    sheet.write_text(SHEET.replace("Number of people rescued,count", "Rescued,cuont"),
+                     encoding="utf-8")
+    result = run("plugin", "import", str(sheet), "-o", str(tmp_path / "y.toml"))
+    assert f"{sheet}:3: column 'indicator_kind': 'cuont'" in result.stderr
     sheet.write_text("id,text\nx,y\n", encoding="utf-8")
     result = run("plugin", "import", str(sheet), "-o", str(tmp_path / "x.toml"))
     assert "missing column 'objective'" in result.stderr
