@@ -326,6 +326,11 @@ class DataPlugin:
             else:
                 assert self._package is not None
                 resource = files(self._package).joinpath(self._filename)
+                if not resource.is_file():
+                    raise DataFileError(
+                        f"{self._package}/{self._filename} is not in the installed package: "
+                        "list it in [tool.setuptools.package-data] of the plugin's "
+                        "pyproject.toml (an editable install hides this)")
                 self._data = parse_data(resource.read_text(encoding="utf-8"),
                                         f"{self._package}/{self._filename}")
         return self._data

@@ -140,3 +140,16 @@ def test_a_plugin_command_gets_catalog_settings_and_the_as_of_day(
     assert result.exit_code == 0, result.stderr
     day, activities, _month = result.stdout.split()
     assert (day, activities) == ("2023-05-02", "210")
+
+
+def test_a_data_file_missing_from_the_installed_package_says_package_data() -> None:
+    # Found: a DataPlugin whose TOML is not package-data failed after a normal install
+    # with an error that did not say why.
+    from naptip import DataPlugin
+    from naptip.testing import plugin_manager, problems
+
+    missing = DataPlugin("naptip.plugins.media", filename="not-packaged.toml")
+    loaded = plugin_manager("agency", plugins={"agency": missing})
+    [problem] = problems(loaded, "agency")
+    assert ("naptip.plugins.media/not-packaged.toml is not in the installed package: list it "
+            "in [tool.setuptools.package-data]") in problem
