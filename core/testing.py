@@ -266,6 +266,7 @@ def invoke(*args: str, plugins: Sequence[str] | None = None,
         for name in set(cli.commands) - before:
             del cli.commands[name]
             cli.command_plugins.pop(name, None)
+        cli.command_problems.clear()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -153,3 +153,20 @@ def test_a_data_file_missing_from_the_installed_package_says_package_data() -> N
     [problem] = problems(loaded, "agency")
     assert ("naptip.plugins.media/not-packaged.toml is not in the installed package: list it "
             "in [tool.setuptools.package-data]") in problem
+
+
+def test_a_failing_register_commands_is_warned_by_every_command(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Found: the only sign of a plugin whose commands failed was "No such command".
+    from naptip.testing import invoke
+
+    (tmp_path / "badcmd.py").write_text(
+        "from naptip import hookimpl\n@hookimpl\ndef naptip_register_commands(cli):\n"
+        "    cli.add_commnd(None)\n", encoding="utf-8")
+    monkeypatch.setenv("NAPTIP_PLUGINS_DIR", str(tmp_path))
+    result = invoke("plan", "show", "S1-O1-i")
+    assert result.exit_code == 0
+    [warning] = [line for line in result.stderr.splitlines() if "badcmd" in line]
+    assert warning.startswith("warning: plugin 'badcmd'")
+    assert "hook naptip_register_commands raised AttributeError" in warning
+    assert warning.endswith("(its commands may be missing)")

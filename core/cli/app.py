@@ -32,10 +32,13 @@ class NaptipGroup(click.Group):
 
     #: command name -> the plugin that added it (filled by register_plugin_commands)
     command_plugins: dict[str, str]
+    #: failures of plugins' naptip_register_commands at start-up, warned by every command
+    command_problems: list[Problem]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.command_plugins = {}
+        self.command_problems = []
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -135,6 +138,10 @@ class App:
         for problem in loaded.problems:
             self._warn(str(problem))
 
+    def warn_text(self, text: str) -> None:
+        """Print a warning line once per run."""
+        self._warn(text)
+
     def _warn(self, text: str) -> None:
         if text not in self._shown:
             self._shown.add(text)
@@ -192,6 +199,9 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
     ctx.call_on_close(app.close)
     if ctx.invoked_subcommand != "plugins":  # `plugins list|check` show them in full
         app.warn_failed()
+        if isinstance(ctx.command, NaptipGroup):
+            for problem in ctx.command.command_problems:
+                app.warn_text(f"{problem} (its commands may be missing)")
 
 
 def register_plugin_commands(group: click.Group) -> None:
@@ -200,10 +210,12 @@ def register_plugin_commands(group: click.Group) -> None:
         loaded = build_plugin_manager()
     except NaptipError:
         return  # reported properly when the command runs
-    ignored: list[Problem] = []  # reported by `naptip plugins check`
+    failed: list[Problem] = []  # warned by every command, listed by `plugins check`
     before = set(group.commands)
-    for name, _result in loaded.call_each("naptip_register_commands", ignored, cli=group):
+    for name, _result in loaded.call_each("naptip_register_commands", failed, cli=group):
         added = set(group.commands) - before
         before |= added
         if isinstance(group, NaptipGroup):
             group.command_plugins.update(dict.fromkeys(added, name))
+    if isinstance(group, NaptipGroup):
+        group.command_problems[:] = failed
