@@ -260,10 +260,6 @@ class _Partial:
                 setattr(self, attr, getattr(plugin, attr))
 
 
-def _without(plugin: object, leave_out: set[str]) -> object:
-    return _Partial(plugin, leave_out)
-
-
 def _load_data(loaded: LoadedPlugins, path: Path) -> None:
     """A data-only plugin: a TOML file or a folder of them (see naptip.dataplugins)."""
     name = path.stem
@@ -290,7 +286,7 @@ def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> Non
         # wrong, and load the plugin's other hooks so nothing else is lost.
         for message in problems.values():
             loaded.problem(name, f"{message} (its other hooks are loaded)")
-        obj = _without(obj, set(problems))
+        obj = _Partial(obj, set(problems))
     try:
         loaded.pm.register(obj, name=name)
     except Exception as exc:

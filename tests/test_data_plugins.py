@@ -80,6 +80,7 @@ def test_a_folder_adds_activity_and_duty_to_plan_schedule_and_export(
     listed = json.loads(run("--plugins-dir", str(folder), "plugins", "list", "--json").stdout)
     mine = next(r for r in listed["plugins"] if r["name"] == "mmea_sabah")
     assert (mine["source"], mine["activities"], mine["duties"]) == ("data", 1, 1)
+    assert (mine["requires"], mine["api_version"]) == (["enforcement"], 1)
 
 
 def test_a_single_toml_file_is_a_plugin(tmp_path: Path, run: Callable[..., Result]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..needs import needs_of
 from .app import App, pass_app
 
 
@@ -25,6 +26,7 @@ def list_plugins(app: App, as_json: bool) -> None:
     counts = catalog.counts_by_plugin()
     rows: list[dict[str, Any]] = []
     for info in loaded.infos.values():
+        needs = needs_of(loaded.pm.get_plugin(info.name))
         per = counts.get(info.name, {"committees": 0, "agencies": 0, "activities": 0,
                                      "duties": 0})
         rows.append({
@@ -35,6 +37,8 @@ def list_plugins(app: App, as_json: bool) -> None:
             "source": info.source,
             "builtin": info.builtin,
             "hooks": loaded.hooks_of(info.name),
+            "requires": list(needs.requires),
+            "api_version": needs.api_version,
             "status": "loaded",
             "error": None,
             **per,
@@ -43,7 +47,8 @@ def list_plugins(app: App, as_json: bool) -> None:
         rows.append({
             "name": info.name, "version": info.version, "package": info.package,
             "module": info.module, "source": info.source, "builtin": info.builtin,
-            "hooks": [], "status": "failed", "error": reason,
+            "hooks": [], "requires": [], "api_version": None, "status": "failed",
+            "error": reason,
             "committees": 0, "agencies": 0, "activities": 0, "duties": 0,
         })
     if as_json:
