@@ -9,12 +9,13 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .datafile import DataPlugin
-from .evidence_types import AcceptedEvidence, EvidenceDraft
+from .evidence_types import AcceptedEvidence, EvidenceDraft, Value
 from .hookimpl import hookimpl
 from .model import (
     SECRETARIAT_ID,
     Activity,
     Agency,
+    AgencyExtension,
     Cadence,
     Committee,
     Duty,
@@ -32,6 +33,7 @@ from .model import (
     StrategicGoal,
     Timeline,
 )
+from .needs import PLUGIN_API_VERSION
 
 try:
     __version__ = version("naptip")
@@ -39,10 +41,12 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
     __version__ = "0+unknown"
 
 __all__ = [
+    "PLUGIN_API_VERSION",
     "SECRETARIAT_ID",
     "AcceptedEvidence",
     "Activity",
     "Agency",
+    "AgencyExtension",
     "Cadence",
     "Committee",
     "DataPlugin",
@@ -61,6 +65,7 @@ __all__ = [
     "SpecificObjective",
     "StrategicGoal",
     "Timeline",
+    "Value",
     "__version__",
     "hookimpl",
 ]

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from .agencyext import apply_agency_extensions
 from .config import CANCELLED_TURN, Settings
 from .dutyversions import DutyVersion, resolve_versions
 from .errors import NaptipError, Problem
@@ -53,6 +54,7 @@ class Catalog:
     versions: dict[str, tuple[DutyVersion, ...]] = field(default_factory=dict)
     settings: Settings = field(default_factory=Settings)
     declared_by: dict[str, str] = field(default_factory=dict)  #: "kind:id" -> plugin name
+    agency_extended_by: dict[str, list[str]] = field(default_factory=dict)  #: id -> plugins
     problems: list[Problem] = field(default_factory=list)
     #: suspicious but harmless (an EXDATE that cancels nothing): shown, not fatal
     warnings: list[Problem] = field(default_factory=list)
@@ -97,6 +99,7 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
     for plugin, result in loaded.call_each("naptip_agencies", catalog.problems):
         for agency in builder.items(plugin, "naptip_agencies", result, Agency):
             builder.add_agency(plugin, agency)
+    apply_agency_extensions(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
                                            plan=catalog.structure):
         for activity in builder.items(plugin, "naptip_activities", result, Activity):

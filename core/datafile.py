@@ -23,6 +23,7 @@ from .hookimpl import hookimpl
 from .model import (
     Activity,
     Agency,
+    AgencyExtension,
     Cadence,
     Committee,
     Duty,
@@ -35,7 +36,8 @@ from .model import (
 
 _COMMITTEE_KEYS = {"id", "kind", "name", "name_ms", "lead_agency", "lead_agency_short",
                    "function", "pillars", "aliases", "state", "notes"}
-_AGENCY_KEYS = {"id", "name", "short_name", "name_ms", "committees", "state"}
+_AGENCY_KEYS = {"id", "name", "short_name", "name_ms", "committees", "state", "units"}
+_EXTENSION_KEYS = {"agency", "units", "committees", "state"}
 _ACTIVITY_KEYS = {"id", "objective", "output", "parent", "text", "responsibility", "lead",
                   "support", "parties", "timeline", "cadence", "related_goals", "notes",
                   "indicator"}
@@ -52,6 +54,7 @@ class DataFile:
     agencies: tuple[Agency, ...]
     activities: tuple[Activity, ...]
     duties: tuple[Duty, ...] = ()
+    agency_extensions: tuple[AgencyExtension, ...] = ()
 
 
 class _Reader:
@@ -197,6 +200,17 @@ class _Reader:
             name_ms=self.text(t, "name_ms", where, required=False),
             committees=self.texts(t, "committees", where),
             state=self.text(t, "state", where, required=False) or "putrajaya",
+            units=self.texts(t, "units", where),
+        )
+
+    def agency_extension(self, raw: Any, n: int) -> AgencyExtension:
+        t = self.table(raw, f"agency_extension #{n}", _EXTENSION_KEYS)
+        where = f"agency_extension {t.get('agency', f'#{n}')}"
+        return AgencyExtension(
+            agency=self.req(t, "agency", where),
+            units=self.texts(t, "units", where),
+            committees=self.texts(t, "committees", where),
+            state=self.text(t, "state", where, required=False),
         )
 
     def indicator(self, raw: Any, where: str) -> Indicator:
@@ -267,7 +281,9 @@ def parse_data(text: str, source: str) -> DataFile:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(f"{source}: not valid TOML: {exc}") from None
-    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty"})
+    # [plugin] (declared needs) is read by naptip.dataplugins
+    unknown = sorted(set(raw) - {"committee", "agency", "activity", "duty", "plugin",
+                                 "agency_extension"})
     if unknown:
         raise reader.fail("top level", f"unknown table {unknown[0]!r}")
     committee = reader.committee(raw["committee"]) if "committee" in raw else None
@@ -283,6 +299,8 @@ def parse_data(text: str, source: str) -> DataFile:
         agencies=tuple(reader.agency(r, n) for n, r in enumerate(rows("agency"), 1)),
         activities=tuple(reader.activity(r, n) for n, r in enumerate(rows("activity"), 1)),
         duties=tuple(reader.duty(r, n) for n, r in enumerate(rows("duty"), 1)),
+        agency_extensions=tuple(reader.agency_extension(r, n)
+                                for n, r in enumerate(rows("agency_extension"), 1)),
     )
 
 
@@ -318,6 +336,11 @@ class DataPlugin:
             else:
                 assert self._package is not None
                 resource = files(self._package).joinpath(self._filename)
+                if not resource.is_file():
+                    raise DataFileError(
+                        f"{self._package}/{self._filename} is not in the installed package: "
+                        "list it in [tool.setuptools.package-data] of the plugin's "
+                        "pyproject.toml (an editable install hides this)")
                 self._data = parse_data(resource.read_text(encoding="utf-8"),
                                         f"{self._package}/{self._filename}")
         return self._data
@@ -329,6 +352,10 @@ class DataPlugin:
     @hookimpl
     def naptip_agencies(self) -> Iterable[Agency]:
         return self.data.agencies
+
+    @hookimpl
+    def naptip_agency_extensions(self) -> Iterable[AgencyExtension]:
+        return self.data.agency_extensions
 
     @hookimpl
     def naptip_activities(self) -> Iterable[Activity]:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .config import Settings
     from .evidence_types import AcceptedEvidence, EvidenceDraft
-    from .model import Activity, Agency, Committee, Duty, PlanStructure
+    from .model import Activity, Agency, AgencyExtension, Committee, Duty, PlanStructure
 
 hookspec = pluggy.HookspecMarker("naptip")
 
@@ -45,6 +45,17 @@ def naptip_agencies() -> Iterable[Agency]:  # type: ignore[empty-body]
     Receives nothing. Returns an iterable of :class:`naptip.Agency` whose ``committees``
     must name contributed committees. All results are collected; duplicate ids are
     reported.
+    """
+
+
+@hookspec
+def naptip_agency_extensions() -> Iterable[AgencyExtension]:  # type: ignore[empty-body]
+    """Extend agencies that other plugins declare (a built-in agency such as MMEA).
+
+    Receives nothing. Returns an iterable of :class:`naptip.AgencyExtension`: the agency's
+    id, and units, committees and a state to add. All results are collected after every
+    agency is known. Units and committees are added; an extension naming an unknown agency
+    or committee, or a second plugin setting a different state, is reported and ignored.
     """
 
 
@@ -89,8 +100,10 @@ def naptip_validate_evidence(draft: EvidenceDraft) -> Iterable[str] | None:
     """Check submitted evidence against an agency's own rules.
 
     Receives ``draft``, a :class:`naptip.EvidenceDraft`: the occurrence, its
-    parsed values per indicator, the breakdowns, the note, links and the files' names,
-    media types and sizes, after naptip's own checks passed. Returns messages (an iterable
+    parsed values per indicator (``values``: tuples of the indicator's number from 1, the
+    :class:`naptip.Indicator` and the parsed :class:`naptip.Value`), the breakdowns
+    (dimension -> category -> count), the note, links and the files' names, media types
+    and sizes, after naptip's own checks passed. Returns messages (an iterable
     of text, or one text) saying why the evidence is refused; ``None`` or nothing accepts
     it. Every implementation is called; the first message refuses the evidence and is
     shown to the person as "evidence refused by plugin NAME: MESSAGE". A validator that
@@ -115,5 +128,9 @@ def naptip_register_commands(cli: click.Group) -> None:
     Receives ``cli``, the top-level :class:`click.Group`; call ``cli.add_command(...)`` or
     decorate with ``@cli.command()``. Returns nothing; every implementation is called.
     Only plugins found through entry points or ``NAPTIP_PLUGINS_DIR`` can add commands
-    (the ``--plugins-dir`` option is parsed after the commands exist).
+    (the ``--plugins-dir`` option is parsed after the commands exist). A command gets what
+    naptip's own commands use by decorating with ``naptip.cli.app.pass_app``: ``app.catalog``
+    (committees, agencies, activities, duties), ``app.settings``, ``app.today`` (the
+    ``--as-of`` day, else ``NAPTIP_AS_OF``, else today in Kuala Lumpur) and ``app.db``. An
+    exception in the command is shown as one line naming the plugin.
     """

@@ -19,6 +19,7 @@ __all__ = [
     "SECRETARIAT_ID",
     "Activity",
     "Agency",
+    "AgencyExtension",
     "Cadence",
     "Committee",
     "Duty",
@@ -185,6 +186,18 @@ class Agency:
     committees: tuple[str, ...]
     name_ms: str | None = None
     state: str = "putrajaya"
+    units: tuple[str, ...] = ()  #: its units or state offices ("MMEA Sabah Region")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AgencyExtension:
+    """What a plugin adds to an agency another plugin declared (without declaring it again):
+    units, membership of more committees, or the state whose working days apply."""
+
+    agency: str  #: the id of the agency to extend
+    units: tuple[str, ...] = ()
+    committees: tuple[str, ...] = ()
+    state: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -6,7 +6,8 @@ plugin and its package, and the other plugins still load.
 
 Environment:
 
-- ``NAPTIP_PLUGINS_DIR``: a folder of one-file plugins (``*.py``), like ``--plugins-dir``;
+- ``NAPTIP_PLUGINS_DIR``: a folder of one-file plugins (``*.py``) and data-only plugins
+  (``*.toml`` files, folders of them), like ``--plugins-dir``;
 - ``NAPTIP_ENABLE_PLUGINS``: comma-separated allowlist of plugin names; only these load;
 - ``NAPTIP_DISABLE_PLUGINS``: comma-separated blocklist of plugin names.
 """
@@ -26,7 +27,10 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
+from .dataplugins import FolderDataPlugin, is_data_plugin
 from .errors import NaptipError, Problem
+from .hookcheck import hook_problems
+from .needs import needs_of, unmet
 
 ENTRY_POINT_GROUP = "naptip"
 
@@ -60,6 +64,15 @@ class LoadedPlugins:
     pm: pluggy.PluginManager
     infos: dict[str, PluginInfo] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: plugins that were found but are not loaded, with the one-line reason
+    failed: dict[str, tuple[PluginInfo, str]] = field(default_factory=dict)
+
+    def fail(self, plugin: str, message: str) -> None:
+        """Record that ``plugin`` is not loaded, and why (a problem and a failed entry)."""
+        self.problem(plugin, message)
+        info = self.infos.pop(plugin, None)
+        if info is not None:
+            self.failed[plugin] = (info, message)
 
     def problem(self, plugin: str, message: str, subject: str | None = None) -> None:
         info = self.infos.get(plugin)
@@ -138,9 +151,30 @@ def build_plugin_manager(
         for file in sorted(path.glob("*.py")):
             if not file.name.startswith("_") and wanted(file.stem):
                 _load_file(loaded, file)
+        for item in sorted(path.iterdir()):
+            if is_data_plugin(item) and wanted(item.stem):
+                _load_data(loaded, item)
 
     _check_pending(loaded)
+    _check_needs(loaded)
     return loaded
+
+
+def _check_needs(loaded: LoadedPlugins) -> None:
+    """Unload every plugin whose declared needs are not met (until none is left)."""
+    changed = True
+    while changed:
+        changed = False
+        for name in list(loaded.infos):
+            plugin = loaded.pm.get_plugin(name)
+            try:
+                message = unmet(needs_of(plugin), set(loaded.infos), set(loaded.failed))
+            except Exception as exc:
+                message = f"cannot read its declared needs: {_describe(exc)}"
+            if message is not None:
+                loaded.pm.unregister(plugin)
+                loaded.fail(name, message)
+                changed = True
 
 
 def _check_pending(loaded: LoadedPlugins) -> None:
@@ -150,9 +184,8 @@ def _check_pending(loaded: LoadedPlugins) -> None:
             loaded.pm.check_pending()
         except pluggy.PluginValidationError as exc:
             name = loaded.pm.get_name(exc.plugin) or "?"
-            loaded.problem(name, f"implements an unknown hook: {_describe(exc)}")
             loaded.pm.unregister(exc.plugin)
-            loaded.infos.pop(name, None)
+            loaded.fail(name, f"implements an unknown hook: {_describe(exc)}")
             continue
         return
 
@@ -186,8 +219,7 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     try:
         obj = ep.load()
     except Exception as exc:
-        loaded.problem(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
-        del loaded.infos[ep.name]
+        loaded.fail(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
         return
     _register(loaded, ep.name, obj)
 
@@ -212,15 +244,64 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
         spec.loader.exec_module(module)
     except Exception as exc:
         sys.modules.pop(module_name, None)
-        loaded.problem(name, f"failed to load {file.name}: {_describe(exc)}")
-        del loaded.infos[name]
+        loaded.fail(name, f"failed to load {file.name}: {_describe(exc)}")
         return
     _register(loaded, name, module)
 
 
+class _Partial:
+    """A plugin's valid hooks (and declared needs) without the ones that are wrong."""
+
+    def __init__(self, plugin: object, leave_out: set[str]) -> None:
+        self.__wrapped__ = plugin
+        for attr in dir(plugin):
+            if (attr.startswith("naptip_") and attr not in leave_out) or attr in (
+                    "NAPTIP_REQUIRES", "NAPTIP_API_VERSION"):
+                setattr(self, attr, getattr(plugin, attr))
+
+
+def _load_data(loaded: LoadedPlugins, path: Path) -> None:
+    """A data-only plugin: a TOML file or a folder of them (see naptip.dataplugins)."""
+    name = path.stem
+    if name in loaded.infos:
+        loaded.problems.append(Problem(
+            plugin=name, package=str(path),
+            message="name already used by another plugin; this data is not loaded"))
+        return
+    loaded.infos[name] = PluginInfo(name=name, source="data", module=str(path),
+                                    package=str(path))
+    try:
+        obj = FolderDataPlugin(path)
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, NaptipError) else _describe(exc)
+        loaded.fail(name, message)
+        return
+    _register(loaded, name, obj)
+
+
 def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> None:
+    problems = hook_problems(loaded.pm, obj)
+    if problems:
+        # pluggy would refuse the whole plugin for one wrong hook: say precisely what is
+        # wrong, and load the plugin's other hooks so nothing else is lost.
+        for message in problems.values():
+            loaded.problem(name, f"{message} (its other hooks are loaded)")
+        obj = _Partial(obj, set(problems))
     try:
         loaded.pm.register(obj, name=name)
     except Exception as exc:
-        loaded.problem(name, f"cannot be registered: {_describe(exc)}")
-        del loaded.infos[name]
+        loaded.fail(name, f"cannot be registered: {_describe(exc)}")
+
+
+def register_plugin(loaded: LoadedPlugins, name: str, obj: object) -> None:
+    """Register a plugin object that is not installed (tests, tools), checked like the others.
+
+    Its hooks are checked and its declared needs are met, or it is recorded as failed.
+    """
+    if name in loaded.infos:
+        raise NaptipError(f"a plugin named {name!r} is already loaded; disable it first "
+                          f"(NAPTIP_DISABLE_PLUGINS={name})")
+    module = getattr(obj, "__name__", type(obj).__name__)
+    loaded.infos[name] = PluginInfo(name=name, source="object", module=str(module))
+    _register(loaded, name, obj)
+    _check_needs(loaded)

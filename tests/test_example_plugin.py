@@ -64,3 +64,13 @@ def test_checks_clean_and_exports(installed: Path) -> None:
     doc = json.loads(_naptip(installed, "plan", "export").stdout)
     row = next(r for r in doc["activities"] if r["id"] == "S21-O1-jtksrw-i")
     assert row["plugin"] == "jtk_sarawak" and row["lead_committee"] == "forced-labour"
+
+
+def test_its_own_tests_pass_with_naptip_testing(installed: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(installed)}
+    env.pop("NAPTIP_PLUGINS_DIR", None)
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(EXAMPLE / "tests")], cwd=EXAMPLE, env=env,
+                         capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "2 passed" in out.stdout

@@ -162,7 +162,8 @@ def test_plugins_dir(tmp_path: Path) -> None:
                                   "syntax.py: SyntaxError")
     assert problems[1].startswith("plugin 'unknown_hook' (")
     assert "unknown hook" in problems[1] and "naptip_actvities" in problems[1]
-    assert "unknown_hook" not in loaded.infos
+    # A wrong hook is reported, and the plugin's other hooks still load (issue 14).
+    assert "unknown_hook" in loaded.infos and not loaded.hooks_of("unknown_hook")
 
 
 def test_plugins_dir_from_environment(tmp_path: Path) -> None:
@@ -236,7 +237,8 @@ def test_plugins_list_json(run: Callable[..., Result]) -> None:
     assert rows["monitoring"]["activities"] == 0
     assert rows["secretariat"]["activities"] == 47
     assert rows["media"]["hooks"] == ["naptip_activities", "naptip_agencies",
-                                      "naptip_committees", "naptip_duties"]
+                                      "naptip_agency_extensions", "naptip_committees",
+                                      "naptip_duties"]
     assert rows["media"]["duties"] == 3 and rows["monitoring"]["duties"] == 3
     assert all(r["builtin"] for r in rows.values())
     assert data["problems"] == []

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sys
 
+from .agencies import agencies_group
 from .app import cli
 from .audit import audit_group
 from .db import db_group
 from .evidence import evidence_group
 from .plan import plan
+from .plugin_kit import plugin_group
 from .plugins import plugins
 from .schedule import schedule
 from .status import status_command
@@ -24,6 +26,8 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(plugin_group)
+cli.add_command(agencies_group)
 
 
 def main() -> None:

@@ -26,8 +26,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 class NaptipGroup(click.Group):
     """A group that turns every failure into one line and a non-zero exit.
 
-    ``NAPTIP_DEBUG=1`` lets unexpected exceptions through with their traceback.
+    ``NAPTIP_DEBUG=1`` lets unexpected exceptions through with their traceback. A failure
+    in a command a plugin added names the plugin.
     """
+
+    #: command name -> the plugin that added it (filled by register_plugin_commands)
+    command_plugins: dict[str, str]
+    #: failures of plugins' naptip_register_commands at start-up, warned by every command
+    command_problems: list[Problem]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.command_plugins = {}
+        self.command_problems = []
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -40,8 +51,11 @@ class NaptipGroup(click.Group):
             if os.environ.get("NAPTIP_DEBUG"):
                 raise
             text = " ".join(str(exc).split())
+            plugin = self.command_plugins.get(ctx.invoked_subcommand or "")
+            who = (f"command {ctx.invoked_subcommand!r} of plugin {plugin!r} failed: "
+                   if plugin else "")
             raise click.ClickException(
-                f"unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
+                f"{who}unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
             ) from None
 
 
@@ -57,6 +71,7 @@ class App:
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
+    _shown: set[str] = field(default_factory=set, repr=False)
 
     @property
     def loaded(self) -> LoadedPlugins:
@@ -109,8 +124,29 @@ class App:
         if self._warned:
             return
         self._warned = True
-        for problem in (*self.catalog.problems, *self.catalog.warnings):
-            click.echo(f"warning: {problem}", err=True)
+        from ..zonecheck import zone_warnings
+
+        for problem in [*self.catalog.problems, *self.catalog.warnings,
+                        *zone_warnings(self.catalog)]:
+            self._warn(str(problem))
+
+    def warn_failed(self) -> None:
+        """Warn (once) about every plugin that was found but could not be loaded."""
+        try:
+            loaded = self.loaded
+        except NaptipError:
+            return  # e.g. a missing plugins folder: reported by the commands that need it
+        for problem in loaded.problems:
+            self._warn(str(problem))
+
+    def warn_text(self, text: str) -> None:
+        """Print a warning line once per run."""
+        self._warn(text)
+
+    def _warn(self, text: str) -> None:
+        if text not in self._shown:
+            self._shown.add(text)
+            click.echo(f"warning: {text}", err=True)
 
 
 pass_app = click.make_pass_decorator(App)
@@ -162,6 +198,11 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
     app.plugins_dir = plugins_dir
     app.config_path = config_path
     ctx.call_on_close(app.close)
+    if ctx.invoked_subcommand != "plugins":  # `plugins list|check` show them in full
+        app.warn_failed()
+        if isinstance(ctx.command, NaptipGroup):
+            for problem in ctx.command.command_problems:
+                app.warn_text(f"{problem} (its commands may be missing)")
 
 
 def register_plugin_commands(group: click.Group) -> None:
@@ -170,6 +211,12 @@ def register_plugin_commands(group: click.Group) -> None:
         loaded = build_plugin_manager()
     except NaptipError:
         return  # reported properly when the command runs
-    ignored: list[Problem] = []  # reported by `naptip plugins check`
-    for _name, _result in loaded.call_each("naptip_register_commands", ignored, cli=group):
-        pass
+    failed: list[Problem] = []  # warned by every command, listed by `plugins check`
+    before = set(group.commands)
+    for name, _result in loaded.call_each("naptip_register_commands", failed, cli=group):
+        added = set(group.commands) - before
+        before |= added
+        if isinstance(group, NaptipGroup):
+            group.command_plugins.update(dict.fromkeys(added, name))
+    if isinstance(group, NaptipGroup):
+        group.command_problems[:] = failed

@@ -55,9 +55,13 @@ def _upper(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 @click.option("--goal", "-g", callback=_upper, help="Strategic goal, G1-G9 (linked or related).")
 @click.option("--objective", "-s", callback=_upper, help="Specific objective, S1-S34.")
 @click.option("--year", "-y", type=click.IntRange(1900, 2100), help="Active in this year.")
+@click.option("--agency", "-a", help="Agency id or short name named in its responsibility or "
+                                     "parties (see `naptip agencies list`).")
+@click.option("--plugin", "plugin", help="Declared by this plugin.")
 @pass_app
 def show(app: App, item_id: str | None, committee: str | None, pillar: str | None,
-         goal: str | None, objective: str | None, year: int | None) -> None:
+         goal: str | None, objective: str | None, year: int | None, agency: str | None,
+         plugin: str | None) -> None:
     """Show the plan as a tree, or one objective, output or activity (ID) in full."""
     catalog = app.catalog
     app.warn_problems()
@@ -72,10 +76,18 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
     if item_id:
         render.show_item(catalog, item_id.strip())
         return
+    from ..agencies import activity_involves, agency_id, plugin_name
+
+    if committee and catalog.committee_id(committee) is None and committee in catalog.agencies:
+        agency, committee = agency or committee, None  # as `schedule --committee` accepts
     wanted = _committee(catalog, committee)
+    by_agency = agency_id(catalog, agency) if agency else None
+    by_plugin = plugin_name(catalog, set(app.loaded.infos), plugin) if plugin else None
     activities = [a for a in sorted_activities(catalog)
                   if _matches(a, catalog, committee=wanted, pillar=pillar, goal=goal,
-                              objective=objective, year=year)]
+                              objective=objective, year=year)
+                  and (by_agency is None or activity_involves(catalog, a, by_agency))
+                  and (by_plugin is None or catalog.plugin_of("activity", a.id) == by_plugin)]
     if not activities:
         raise NaptipError("no activity matches these filters")
     render.show_tree(catalog, activities)

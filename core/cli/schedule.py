@@ -42,12 +42,14 @@ def occurrence_dict(o: Occurrence) -> dict[str, Any]:
 @click.option("--committee", "-c", help="Owned, supported or hosted by this committee.")
 @click.option("--kind", "-k", type=click.Choice([k.value for k in OccurrenceKind]),
               help="Only this kind of occurrence.")
+@click.option("--agency", "-a", help="Hosted by this agency, or for an activity naming it.")
+@click.option("--plugin", "plugin", help="Declared by this plugin.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @as_of_option
 @click.pass_context
 def schedule(ctx: click.Context, start: date | None, end: date | None, committee: str | None,
-             kind: str | None, fmt: str) -> None:
+             kind: str | None, agency: str | None, plugin: str | None, fmt: str) -> None:
     """What is due, day by day (see also: naptip schedule explain ID)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -74,6 +76,14 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
     done = _done_in_store(app, catalog) if not running else None
     rows = _select(plan, running=running, as_of=as_of, done=done,
                    first=first, last=last, committee=wanted, kind=kind, catalog=catalog)
+    if agency or plugin:
+        from ..agencies import agency_id, occurrence_involves, plugin_name
+
+        by_agency = agency_id(catalog, agency) if agency else None
+        by_plugin = plugin_name(catalog, set(app.loaded.infos), plugin) if plugin else None
+        rows = [o for o in rows
+                if (by_agency is None or occurrence_involves(catalog, o, by_agency))
+                and (by_plugin is None or o.plugin == by_plugin)]
     if not running:
         p = catalog.structure.plan
         basis = ("work not yet accepted in the store" if done is not None
