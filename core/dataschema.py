@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from importlib.resources import files
 from typing import Any
 
+from .config import CANCELLED_TURN
 from .errors import DataFileError
 from .model import Cadence, DutyKind, IndicatorKind
 
@@ -99,6 +100,9 @@ def build_schema() -> dict[str, Any]:
                 "milestone": {"type": "array", "items": milestone}, "fulfils": _TEXTS,
                 "lead_times": {"type": "array", "items": {"type": "integer", "minimum": 0}},
                 "flow": _TEXT, "description": _TEXT, "notes": _TEXTS,
+                "from": {"type": "string", "format": "date",
+                         "description": "the day this version of the duty takes effect"},
+                "cancelled_turn": _enum(CANCELLED_TURN),
             }, ["id", "title", "owner", "kind", "recurrence"], "a recurring duty: [[duty]]")},
         },
     }
@@ -130,7 +134,9 @@ def check_data_text(text: str, source: str) -> dict[str, Any]:
         raise DataFileError(f"{where}: not valid TOML: {exc}") from None
     validator = jsonschema.Draft202012Validator(build_schema())
     rank = {"additionalProperties": 0, "required": 2}
-    errors = sorted(validator.iter_errors(raw), key=lambda e: (
+    # TOML dates are checked as the ISO text an editor's TOML-to-JSON mapping gives
+    as_json = json.loads(json.dumps(raw, default=lambda value: value.isoformat()))
+    errors = sorted(validator.iter_errors(as_json), key=lambda e: (
         list(map(str, e.path)), rank.get(str(e.validator), 1)))
     if not errors:
         return raw

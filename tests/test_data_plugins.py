@@ -89,6 +89,25 @@ def test_a_single_toml_file_is_a_plugin(tmp_path: Path, run: Callable[..., Resul
     assert shown.exit_code == 0 and "plugin mmea_sabah" in shown.stdout
 
 
+def test_a_data_plugin_declares_successive_versions_of_a_duty(
+        folder: Path, run: Callable[..., Result]) -> None:
+    """`from` as a TOML date (not only text) passes the schema; the later version takes over."""
+    later = DATA.split("[[duty]]")[1].replace("INTERVAL=3;", "").replace(
+        "20240110T100000", "20250108T100000").replace(
+        'kind = "meeting"', 'kind = "meeting"\nfrom = 2025-01-01\ncancelled_turn = "keeps"')
+    data = folder / "mmea_sabah" / "activities.toml"
+    data.write_text(DATA + "\n[[duty]]" + later, encoding="utf-8")
+    check = run("--plugins-dir", str(folder), "plugins", "check")
+    assert check.exit_code == 0, check.stdout + check.stderr
+    schedule = run("--plugins-dir", str(folder), "--as-of", "2024-01-01", "schedule",
+                   "--format", "json", "--from", "2024-01-01", "--to", "2025-03-31")
+    dues = [r["due"] for r in json.loads(schedule.stdout)["occurrences"]
+            if r["duty"] == "mmea-sabah-briefing"]
+    # 10 April 2024 is Hari Raya Aidilfitri: the meeting moves to the next working day
+    assert dues == ["2024-01-10", "2024-04-12", "2024-07-10", "2024-10-09",
+                    "2025-01-08", "2025-02-12", "2025-03-12"]
+
+
 @pytest.mark.parametrize(("change", "expected"), [
     (('timeline = "2024-2025"', 'timline = "2024-2025"'),
      "activities.toml:20: activity[1].timline: unknown key; did you mean 'timeline'?"),
