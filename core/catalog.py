@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TypeVar
 
 from .agencyext import apply_agency_extensions
@@ -125,18 +126,26 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
             if unknown:
                 raise NaptipError(f"{settings.where(o.key)}: hosts: unknown agency or "
                                   f"committee {unknown[0]!r}")
+            _check_in_plan(catalog, o.start, settings.where(o.key))
+    for change in settings.reporting_changes:
+        _check_in_plan(catalog, change.start, settings.where(change.key))
     plan_start = catalog.structure.plan.start
-    for duty_id in list(catalog.duties):
-        plugin = catalog.plugin_of("duty", duty_id)
-        overrides = settings.duties.get(duty_id, ())
-        current = ""
+    parsed: dict[str, Recurrence] = {}
 
-        def parse(text: str) -> Recurrence:
+    def parse(text: str) -> Recurrence:
+        """A configured recurrence, parsed once, inside the plan period."""
+        if text not in parsed:
             recurrence = parse_recurrence(text)
             problem = _period_problem(recurrence, catalog.structure)
             if problem:
                 raise RecurrenceError(problem.removeprefix("recurrence: "))
-            return recurrence
+            parsed[text] = recurrence
+        return parsed[text]
+
+    for duty_id in list(catalog.duties):
+        plugin = catalog.plugin_of("duty", duty_id)
+        overrides = settings.duties.get(duty_id, ())
+        current = ""
 
         for o in overrides:
             if o.start is None and (o.recurrence is not None or o.hosts is not None
@@ -150,10 +159,17 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
             for o in overrides:
                 current = o.key
                 if o.recurrence is not None:
-                    for warning in parse(o.recurrence).warnings:
+                    recurrence = parse(o.recurrence)
+                    warnings = list(recurrence.warnings)
+                    if o.start is not None:
+                        warnings += [
+                            f"EXDATE {day:%Y-%m-%d %H:%M} is before 'from' {o.start}: it "
+                            "cancels nothing (occurrences before the change stay as they were)"
+                            for day in sorted(recurrence.cancelled) if day.date() < o.start]
+                    for warning in warnings:
                         catalog.warnings.append(Problem(
-                            plugin=plugin, subject=f"duty {duty_id}", message=warning,
-                            source=settings.where(o.key)))
+                            plugin=plugin, subject=f"duty {duty_id}",
+                            message=f"recurrence: {warning}", source=settings.where(o.key)))
             versions = resolve_versions(plugin, declared[duty_id], overrides, settings,
                                         plan_start, parse)
         except RecurrenceError as exc:
@@ -165,6 +181,13 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
         catalog.versions[duty_id] = versions
         catalog.duties[duty_id] = versions[-1].duty
         catalog.recurrences[duty_id] = versions[-1].recurrence
+
+
+def _check_in_plan(catalog: Catalog, day: date | None, where: str) -> None:
+    plan = catalog.structure.plan
+    if day is not None and not plan.start <= day <= plan.end:
+        raise NaptipError(f"{where}: from: {day} is outside the plan period {plan.start} to "
+                          f"{plan.end}")
 
 
 def _is_host(catalog: Catalog, host: str) -> bool:

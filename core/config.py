@@ -113,7 +113,8 @@ class Settings:
 
     def where(self, key: str) -> str:
         """``configuration FILE [KEY]``: where a setting is written."""
-        return f"configuration {self.source or '(defaults)'} [{key}]"
+        return f"configuration {self.source} [{key}]" if self.source else \
+            f"configuration [{key}]"
 
 
 def default_config_path() -> Path:

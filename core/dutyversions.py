@@ -35,6 +35,10 @@ class DutyVersion:
     def covers(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
 
+    def label(self, total: int) -> str | None:
+        """What occurrences carry as ``version``: None for a duty never changed."""
+        return self.describe(total) if total > 1 or len(self.sources) > 1 else None
+
     def describe(self, total: int) -> str:
         """``version 2 of 3, from 2023-07-01 until 2024-07-01`` (sources are apart)."""
         span = f"from {self.start}" + (f" until {self.end}" if self.end else "")

@@ -217,8 +217,7 @@ class _Builder:
         kind, shift = _DUTY_OCCURRENCE[DutyKind(d.kind)]
         activity = d.fulfils[0] if len(d.fulfils) == 1 else None
         cancelled = recurrence.cancelled
-        labelled = total > 1 or len(v.sources) > 1
-        version = v.describe(total) if labelled else None
+        version = v.label(total)
         source = "; ".join(v.sources)
         for start in recurrence.slots:
             host = d.hosts[turn % len(d.hosts)] if d.hosts else None

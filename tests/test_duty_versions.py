@@ -341,3 +341,28 @@ def test_plugin_cancelled_turn_is_validated(
     catalog = register_plugin(VersionedPlugin(_duty(cancelled_turn="skips")), "jtk")
     assert [str(p) for p in catalog.problems] == [
         "plugin 'jtk': duty jtk-meeting: cancelled_turn 'skips' is not one of passes, keeps"]
+
+
+def test_exdate_before_from_is_warned_as_cancelling_nothing(loaded_module: LoadedPlugins,
+                                                            ) -> None:
+    text = (f"{KL}20210209T100000\nRRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU;{UNTIL}\n"
+            "EXDATE;TZID=Asia/Kuala_Lumpur:20210511T100000")
+    catalog = build_catalog(loaded_module, settings=parse_settings({"duties": {
+        "enforcement-meeting": {"recurrence": text, "from": "2024-01-01"}}}))
+    assert [str(w) for w in catalog.warnings] == [
+        "configuration [duties.enforcement-meeting]: duty enforcement-meeting: "
+        "recurrence: EXDATE 2021-05-11 10:00 is before 'from' 2024-01-01: it cancels nothing "
+        "(occurrences before the change stay as they were)"]
+
+
+@pytest.mark.parametrize("raw", [
+    {"duties": {"enforcement-meeting": {"from": "2030-01-01", "hosts": ["rmp"]}}},
+    {"reporting": {"change": [{"from": "2020-01-01", "evidence_due": "01-15"}]}},
+])
+def test_from_outside_the_plan_is_refused(loaded_module: LoadedPlugins,
+                                          raw: dict[str, object]) -> None:
+    from naptip.errors import NaptipError
+
+    with pytest.raises(NaptipError, match=r"from: 20\d\d-01-01 is outside the plan period "
+                                          r"2021-01-01 to 2025-12-31"):
+        build_catalog(loaded_module, settings=parse_settings(raw))

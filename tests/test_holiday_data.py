@@ -176,3 +176,19 @@ def test_db_status_records_the_holiday_data(run: Run, tmp_path: Path) -> None:
     assert info["holiday data"] == holiday_data()
     assert f"holidays {version('holidays')}" in info["holiday data"]
     assert "holiday_corrections.toml" in info["holiday data"]
+
+
+def test_schedule_warns_when_a_date_depends_on_an_estimated_holiday(run: Run,
+                                                                   tmp_path: Path) -> None:
+    # No date of the plan depends on an estimate with the pinned data; an estimated
+    # holiday (as older releases had for 2025) is simulated through configuration.
+    config = tmp_path / "naptip.toml"
+    config.write_text('[[holidays.add]]\ndate = 2024-07-30\nname = "Test holiday (estimated)"\n'
+                      'states = ["putrajaya"]\n', encoding="utf-8")
+    result = run("--config", str(config), "--as-of", "2024-07-29", "schedule", "--to",
+                 "2024-07-31", "--format", "json")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "estimated holiday" in line]
+    assert warned and all("Test holiday (estimated) on Tue 30 Jul 2024" in w for w in warned)
+    plain = run("--as-of", "2024-07-29", "schedule", "--to", "2024-07-31")
+    assert "estimated" not in plain.stderr

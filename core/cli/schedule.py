@@ -90,6 +90,7 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
                  else "work due after the plan's end (no store found)")
         click.echo(f"note: the plan is not running on {as_of} ({p.short_title} runs {p.start} "
                    f"to {p.end}); showing only what is still open: {basis}", err=True)
+    _warn_estimated(rows)
     if fmt == "json":
         click.echo(json.dumps({
             "as_of": as_of.isoformat(), "from": first.isoformat(), "to": last.isoformat(),
@@ -99,6 +100,16 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
     from .render import show_schedule
 
     show_schedule(rows, first, last, as_of)
+
+
+def _warn_estimated(rows: list[Occurrence]) -> None:
+    """Say which dates shown depend on a holiday the holiday data only estimates."""
+    from ..workdays import estimated_holidays
+
+    for o in rows:
+        for day, name in estimated_holidays(o.state, o.unshifted, o.due):
+            click.echo(f"warning: {o.id}: its date depends on an estimated holiday, {name} "
+                       f"on {day:%a %d %b %Y}", err=True)
 
 
 def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: date,
