@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .contact_types import ContactInfo, ReminderPolicy, Role
 from .datafile import DataPlugin
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .hookimpl import hookimpl
@@ -45,6 +46,7 @@ __all__ = [
     "Agency",
     "Cadence",
     "Committee",
+    "ContactInfo",
     "DataPlugin",
     "Duty",
     "DutyKind",
@@ -58,6 +60,8 @@ __all__ = [
     "Plan",
     "PlanStructure",
     "ProgrammeArea",
+    "ReminderPolicy",
+    "Role",
     "SpecificObjective",
     "StrategicGoal",
     "Timeline",

@@ -10,10 +10,13 @@ import sys
 
 from .app import cli
 from .audit import audit_group
+from .contacts import contacts_group
 from .db import db_group
 from .evidence import evidence_group
+from .outbox import outbox_group
 from .plan import plan
 from .plugins import plugins
+from .remind import remind_command
 from .schedule import schedule
 from .status import status_command
 
@@ -24,6 +27,9 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(contacts_group)
+cli.add_command(remind_command)
+cli.add_command(outbox_group)
 
 
 def main() -> None:
