@@ -76,21 +76,25 @@ def counts(items: Sequence[Item]) -> dict[str, int]:
             "meetings": sum(i.section == "meeting" for i in items)}
 
 
-def committees(items: Sequence[Item]) -> dict[str, str]:
-    owners = {i.owner: (i.owner_name, i.owner_name_ms) for i in items}
+def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
+               ) -> dict[str, str]:
+    """Whose digest it is: the recipient's committees (else the items' owners)."""
+    owners = dict.fromkeys(audience) if audience else dict.fromkeys(
+        (i.owner_name, i.owner_name_ms) for i in items)
     if len(owners) == 1:
-        en, ms = next(iter(owners.values()))
+        en, ms = next(iter(owners))
         return {"en": en, "ms": ms}
     return {"en": f"{len(owners)} committees", "ms": f"{len(owners)} jawatankuasa"}
 
 
-def render(items: Sequence[Item], *, name: str, language: str, today: date) -> Digest:
+def render(items: Sequence[Item], *, name: str, language: str, today: date,
+           audience: Sequence[tuple[str, str]] = ()) -> Digest:
     env = environment(language if language in LANGUAGES else "en")
     sections = [Section(s, [i for i in items if i.section == s])
                 for s in ("overdue", "due", "meeting")]
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "sections": [s for s in sections if s.items], "counts": counts(items),
-               "committees": committees(items)}
+               "committees": committees(items, audience)}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
     context["subject"] = subject
     return Digest(subject=subject, text=env.get_template("digest.txt.j2").render(context),

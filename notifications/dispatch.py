@@ -110,7 +110,7 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             items = tuple(i for i in d.items if (i.occurrence_id, i.stage, d.key) not in done)
             if items:
                 digest = render(items, name=d.contact.name, language=d.contact.language,
-                                today=opts.today)
+                                today=opts.today, audience=_audience(catalog, d))
                 result.outcomes.append(Outcome(d.contact.name, d.contact.email,
                                                _channel(d), len(items), "would send",
                                                digest.subject, digest))
@@ -127,7 +127,7 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
         for c in claimed:
             d = c.delivery
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
-                            today=opts.today)
+                            today=opts.today, audience=_audience(catalog, d))
             try:
                 if d.channel == "email":
                     msg = build_message(digest, to_name=d.contact.name, to_email=d.contact.email,
@@ -146,6 +146,13 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
     finally:
         mail.close()
     return result
+
+
+def _audience(catalog: Catalog, d: Delivery) -> list[tuple[str, str]]:
+    """The committees the recipient serves, for the subject line."""
+    found = [catalog.committees[r.scope] for r in d.contact.roles
+             if r.scope in catalog.committees]
+    return [(c.name, c.name_ms) for c in dict.fromkeys(found)]
 
 
 def _channel(d: Delivery) -> str:
