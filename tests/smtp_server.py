@@ -26,6 +26,19 @@ class Received:
         assert isinstance(msg, EmailMessage)
         return msg
 
+    def body(self, kind: str) -> str:
+        part = self.message.get_body(preferencelist=(kind,))
+        assert part is not None, f"no {kind} part"
+        return str(part.get_content())
+
+    @property
+    def text(self) -> str:
+        return self.body("plain")
+
+    @property
+    def html(self) -> str:
+        return self.body("html")
+
 
 @dataclass
 class Handler:
