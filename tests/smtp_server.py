@@ -57,8 +57,8 @@ class Handler:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(Received(list(envelope.rcpt_tos), bytes(envelope.content)))
-        if self.stall_after is not None and len(self.messages) > self.stall_after:
-            await asyncio.sleep(120)
+        while self.stall_after is not None and len(self.messages) > self.stall_after:
+            await asyncio.sleep(0.05)  # held until the test sets stall_after = None
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:
