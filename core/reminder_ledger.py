@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -63,20 +63,20 @@ def claim(db: Database, deliveries: Sequence[Delivery], policy: ReminderSettings
     def work(session: Session) -> list[Claimed]:
         when = now or datetime.now(UTC)
         session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).one()
-        keys = {(i.occurrence_id, i.stage, d.key) for d in deliveries for i in d.items}
-        existing = _existing(session, keys)
+        existing = _existing(session, {i.occurrence_id for d in deliveries for i in d.items})
         stale = when - timedelta(minutes=policy.claim_timeout_minutes)
         claimed: list[Claimed] = []
+        new_rows: list[dict[str, object]] = []
         for delivery in deliveries:
             batch = batch_key(run, delivery)
             mine = []
             for item in delivery.items:
                 row = existing.get((item.occurrence_id, item.stage, delivery.key))
                 if row is None:
-                    session.add(ReminderSent(
-                        occurrence_id=item.occurrence_id, stage=item.stage,
-                        recipient=delivery.key, status="sending", attempts=1, batch=batch,
-                        claimed_at=when, created_at=when))
+                    new_rows.append({
+                        "occurrence_id": item.occurrence_id, "stage": item.stage,
+                        "recipient": delivery.key, "status": "sending", "attempts": 1,
+                        "batch": batch, "claimed_at": when, "created_at": when})
                 elif (row.status == "failed" and (row.next_attempt_at or when) <= when) or (
                         row.status == "sending" and (row.claimed_at or when) <= stale):
                     row.status, row.batch, row.claimed_at = "sending", batch, when
@@ -86,6 +86,8 @@ def claim(db: Database, deliveries: Sequence[Delivery], policy: ReminderSettings
                 mine.append(item)
             if mine:
                 claimed.append(Claimed(replace(delivery, items=tuple(mine)), batch))
+        if new_rows:
+            session.execute(insert(ReminderSent), new_rows)
         if claimed:
             session.flush()
             audit.append(session, actor=actor, action="reminders.claimed", subject="reminders",
@@ -99,15 +101,13 @@ def claim(db: Database, deliveries: Sequence[Delivery], policy: ReminderSettings
     return db.write(work)
 
 
-def _existing(session: Session, keys: set[tuple[str, str, str]],
+def _existing(session: Session, occurrence_ids: set[str],
               ) -> dict[tuple[str, str, str], ReminderSent]:
     found: dict[tuple[str, str, str], ReminderSent] = {}
-    ordered = sorted(keys)
+    ordered = sorted(occurrence_ids)
     for start in range(0, len(ordered), 500):
-        chunk = ordered[start:start + 500]
         for row in session.execute(select(ReminderSent).where(
-                tuple_(ReminderSent.occurrence_id, ReminderSent.stage, ReminderSent.recipient)
-                .in_(chunk))).scalars():
+                ReminderSent.occurrence_id.in_(ordered[start:start + 500]))).scalars():
             found[(row.occurrence_id, row.stage, row.recipient)] = row
     return found
 
@@ -118,13 +118,15 @@ def mark(db: Database, batch: str, *, error: str | None, policy: ReminderSetting
 
     def work(session: Session) -> None:
         when = now or datetime.now(UTC)
+        if error is None:
+            session.execute(update(ReminderSent).where(
+                ReminderSent.batch == batch, ReminderSent.status == "sending").values(
+                status="sent", sent_at=when, last_error=None))
+            return
         for row in session.execute(select(ReminderSent).where(
                 ReminderSent.batch == batch, ReminderSent.status == "sending")).scalars():
-            if error is None:
-                row.status, row.sent_at, row.last_error = "sent", when, None
-            else:
-                wait = policy.retry_minutes * 2 ** max(0, row.attempts - 1)
-                row.status, row.last_error = "failed", error[:2000]
-                row.next_attempt_at = when + timedelta(minutes=min(wait, 7 * 24 * 60))
+            wait = policy.retry_minutes * 2 ** max(0, row.attempts - 1)
+            row.status, row.last_error = "failed", error[:2000]
+            row.next_attempt_at = when + timedelta(minutes=min(wait, 7 * 24 * 60))
 
     db.write(work)
