@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..contact_types import ContactInfo
-from ..contacts import ContactDirectory, mask_url, parse_roles
 from ..errors import NaptipError
 from .app import App, pass_app
 from .common import actor_name, actor_option
+
+if TYPE_CHECKING:
+    from ..contacts import ContactDirectory
 
 
 @click.group("contacts")
@@ -19,6 +22,8 @@ def contacts_group() -> None:
 
 
 def _directory(app: App) -> ContactDirectory:
+    from ..contacts import ContactDirectory
+
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
     return ContactDirectory(app.db, scopes)
 
@@ -42,6 +47,8 @@ _LANG = click.Choice(["en", "ms"])
 def add(app: App, email: str, name: str, language: str, state: str, roles: tuple[str, ...],
         urls: tuple[str, ...], actor: str | None) -> None:
     """Add a contact (identified by EMAIL)."""
+    from ..contacts import parse_roles
+
     info = ContactInfo(name=name, email=email, language=language, state=state,
                        roles=parse_roles(roles), urls=urls)
     added = _directory(app).add(info, actor=actor_name(actor))
@@ -64,6 +71,8 @@ def edit(app: App, email: str, name: str | None, language: str | None, state: st
          roles: tuple[str, ...], urls: tuple[str, ...], clear_urls: bool,
          actor: str | None) -> None:
     """Change a contact; options not given keep their value."""
+    from ..contacts import parse_roles
+
     directory = _directory(app)
     old = directory.get(email)
     new = ContactInfo(name=name or old.name, email=old.email,
@@ -88,6 +97,7 @@ def remove(app: App, email: str, actor: str | None) -> None:
 @pass_app
 def list_contacts(app: App) -> None:
     """Every active contact, store and plugins; URLs masked."""
+    from ..contacts import mask_url
     from ..reminders import all_contacts
 
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
