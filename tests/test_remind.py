@@ -3,9 +3,13 @@ escaping, exactly-once, faults, hostile input and the escalation ladder."""
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 from click.testing import Result
@@ -276,3 +280,55 @@ def test_mail_settings_are_checked(tmp_path: Path) -> None:
     s = parse_settings({"reminders": {"escalation": {"chair": 10, "lead": 2}}})
     assert s.reminders.escalation == (("lead", 2), ("chair", 10))
     assert ReminderSettings().lead_times == (30, 7, 1)
+
+
+class Hook(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, Any]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        length = int(self.headers.get("Content-Length", "0"))
+        Hook.received.append(json.loads(self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+def test_extra_apprise_channel_gets_its_own_digest_once(
+        synced: Database, run: Callable[..., Result], tmp_path: Path, smtp: SmtpServer) -> None:
+    """A contact's extra URL (here apprise's json:// to a web hook on loopback) gets the
+    digest's text once, with its own ledger rows; e-mail goes as usual."""
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    Hook.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        people(synced)
+        url = "json://127.0.0.1:${NAPTIP_TEST_HOOK_PORT}/hook"
+        assert run("contacts", "edit", LEAD, "--url", url, env=db_env(synced)).exit_code == 0
+        path = tmp_path / "naptip.toml"
+        path.write_text(smtp.config(), encoding="utf-8")
+        env = {**db_env(synced), "NAPTIP_TEST_HOOK_PORT": str(server.server_port)}
+        for _ in range(2):
+            result = run("--config", str(path), "remind", "--as-of", "2024-02-01", "--to",
+                         LEAD, env=env)
+            assert result.exit_code == 0, result.output
+        [posted] = Hook.received
+        assert posted["title"].startswith("NAPTIP: ") and LADDER in posted["message"]
+        assert "json://127.0.0.1:${NAPTIP_TEST_HOOK_PORT}/hook" not in posted["message"]
+        assert [m.rcpt_tos for m in smtp.handler.messages] == [[LEAD]]
+        keys = {r[2] for r in ledger(synced, LADDER)}
+        assert len(keys) == 2 and LEAD in keys
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_unknown_recipient_or_committee_is_one_line(
+        synced: Database, run: Callable[..., Result], tmp_path: Path) -> None:
+    env = db_env(synced)
+    nobody = run("remind", "--to", "nobody@rmp.gov.my", env=env)
+    assert nobody.exit_code == 1 and "no contact 'nobody@rmp.gov.my'" in nobody.output
+    bad = run("remind", "--committee", "nonesuch", env=env)
+    assert bad.exit_code == 2 and "unknown committee" in bad.output

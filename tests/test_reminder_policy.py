@@ -126,6 +126,8 @@ class AgencyPlugin:
     def naptip_reminder_policy(self, activity: str | None) -> ReminderPolicy | None:
         if activity == "S20-O2-v":
             return ReminderPolicy(lead_times=(3,), escalation=(("chair", 2),))
+        if activity == "S23-O1-v":
+            return ReminderPolicy(enabled=False)
         return None
 
 
@@ -148,3 +150,4 @@ def test_plugins_contribute_contacts_and_policy(
     assert stages(later, CHAIR.email, oid) == [("overdue-2", False)]
     assert stages(later, LEAD.email, oid) == []  # its ladder has only the chair
     assert stages(later, LEAD.email, "S20-O1-ii@2023") == [("overdue-1", False)]
+    assert stages(later, LEAD.email, "S23-O1-v@2023") == []  # this plugin turned it off
