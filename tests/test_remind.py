@@ -285,7 +285,7 @@ def test_mail_settings_are_checked(tmp_path: Path) -> None:
 class Hook(BaseHTTPRequestHandler):
     received: ClassVar[list[dict[str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         Hook.received.append(json.loads(self.rfile.read(length)))
         self.send_response(200)
