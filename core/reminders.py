@@ -199,6 +199,7 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
             if r.role == "secretariat":
                 secretariat.append(c)
     items: dict[str, list[Item]] = defaultdict(list)
+    keys: set[tuple[str, str, str]] = set()
     people: dict[str, ContactInfo] = {}
     unreached: dict[str, int] = defaultdict(int)
     reasons = reasons or {}
@@ -208,8 +209,9 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
             unreached[missing] += 1
         for c in who:
             people[c.email] = c
-            if all(i.occurrence_id != item.occurrence_id or i.stage != item.stage
-                   for i in items[c.email]):
+            key = (c.email, item.occurrence_id, item.stage)
+            if key not in keys:
+                keys.add(key)
                 items[c.email].append(item)
 
     for row in rows:

@@ -90,6 +90,11 @@ def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
            audience: Sequence[tuple[str, str]] = ()) -> Digest:
     env = environment(language if language in LANGUAGES else "en")
+    # a person in two roles (lead and chair) sees an occurrence once, at its first stage
+    first: dict[str, Item] = {}
+    for item in items:
+        first.setdefault(item.occurrence_id, item)
+    items = list(first.values())
     sections = [Section(s, [i for i in items if i.section == s])
                 for s in ("overdue", "due", "meeting")]
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,

@@ -74,3 +74,14 @@ def test_missing_value_is_an_error_not_blank() -> None:
 def test_dates_per_language() -> None:
     assert format_day(date(2025, 7, 30), "en") == "Wednesday, 30 July 2025"
     assert format_day(date(2025, 8, 31), "ms") == "Ahad, 31 Ogos 2025"
+
+
+def test_an_occurrence_shows_once_for_a_person_in_two_roles() -> None:
+    from dataclasses import replace
+
+    lead_stage = items()[0]
+    chair_stage = replace(lead_stage, stage="overdue-14", days=14)
+    digest = render([lead_stage, chair_stage], name="Ali", language="en",
+                    today=date(2025, 8, 13))
+    assert digest.text.count("S1-O1-i@2024:") == 1
+    assert digest.subject.startswith("NAPTIP: 1 overdue —")
