@@ -170,9 +170,10 @@ class ContactDirectory:
             for info in checked:
                 row = session.execute(select(Contact).where(Contact.email == info.email)
                                       ).scalar_one_or_none()
-                if row is not None and create_only:
+                if row is not None and create_only and row.active:
                     raise NaptipError(f"contact {info.email} exists: use `naptip contacts edit`")
-                action = "contact.added" if row is None else "contact.changed"
+                action = ("contact.added" if row is None or (create_only and not row.active)
+                          else "contact.changed")
                 if row is None:
                     row = Contact(email=info.email, created_at=now)
                     session.add(row)

@@ -82,6 +82,9 @@ def test_cli_add_edit_remove_are_audited(db: Database, run: Callable[..., Result
         assert verify(session).ok
     assert actions == ["contact.added", "contact.changed", "contact.removed"]
     assert (row.language, row.active, row.roles) == ("ms", False, ["lead:enforcement"])
+    back = run("contacts", "add", "lead@rmp.gov.my", "--name", "ACP Lim", env=env)
+    assert back.exit_code == 0, back.output  # a removed contact can be added again
+    assert "lead@rmp.gov.my" in run("contacts", "list", env=env).output
 
 
 def test_refused_contact_is_one_line(sqlite_env: dict[str, str],
