@@ -332,3 +332,14 @@ def test_unknown_recipient_or_committee_is_one_line(
     assert nobody.exit_code == 1 and "no contact 'nobody@rmp.gov.my'" in nobody.output
     bad = run("remind", "--committee", "nonesuch", env=env)
     assert bad.exit_code == 2 and "unknown committee" in bad.output
+
+
+def test_missing_mail_secret_stops_before_anything_is_claimed(
+        synced: Database, run: Callable[..., Result], tmp_path: Path) -> None:
+    people(synced)
+    config = ('[mail]\nurl = "mailtos://naptip:${NAPTIP_NO_SUCH_SECRET}@127.0.0.1:1'
+              '?from=naptip@mapo.gov.my"\n')
+    result = cli(run, synced, tmp_path, config, "--as-of", "2024-02-01")
+    assert result.exit_code == 1
+    assert "environment variable NAPTIP_NO_SUCH_SECRET is not set" in result.output
+    assert result.output.count("\n") == 1 and ledger(synced) == []
