@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .contact_types import ContactInfo, ReminderPolicy, Role
 from .datafile import DataPlugin
 from .evidence_types import AcceptedEvidence, EvidenceDraft, Value
 from .hookimpl import hookimpl
@@ -49,6 +50,7 @@ __all__ = [
     "AgencyExtension",
     "Cadence",
     "Committee",
+    "ContactInfo",
     "DataPlugin",
     "Duty",
     "DutyKind",
@@ -62,6 +64,8 @@ __all__ = [
     "Plan",
     "PlanStructure",
     "ProgrammeArea",
+    "ReminderPolicy",
+    "Role",
     "SpecificObjective",
     "StrategicGoal",
     "Timeline",

@@ -100,6 +100,26 @@ class HolidayChange:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class MailSettings:
+    """``[mail]``: where e-mail goes. Without it, messages go to the local outbox."""
+
+    url: str  #: an apprise mailto:// or mailtos:// URL; the password as ${ENV_NAME}
+    sender: str | None = None  #: the From address (else the URL's from=)
+    sender_name: str = "NAPTIP"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ReminderSettings:
+    """``[reminders]``: the default policy and how dispatch retries."""
+
+    lead_times: tuple[int, ...] = (30, 7, 1)  #: calendar days before a due date
+    escalation: tuple[tuple[str, int], ...] = (("lead", 1), ("chair", 14), ("secretariat", 30))
+    meeting_lead_times: tuple[int, ...] = (14, 2)
+    retry_minutes: int = 15  #: the first retry waits this long; each later one twice longer
+    claim_timeout_minutes: int = 30  #: a claim older than this was lost in a crash: resend
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
     reporting: ReportingCalendar = ReportingCalendar()
     #: the largest attachment accepted as evidence, in MB
@@ -109,6 +129,8 @@ class Settings:
     #: later changes of the reporting calendar, in order (``[[reporting.change]]``)
     reporting_changes: tuple[ReportingChange, ...] = ()
     holidays: tuple[HolidayChange, ...] = ()  #: ``[[holidays.add]]`` and ``[[holidays.remove]]``
+    mail: MailSettings | None = None
+    reminders: ReminderSettings = ReminderSettings()
     source: Path | None = None
 
     def where(self, key: str) -> str:
@@ -155,7 +177,8 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
             raise fail(f"{key}.{unknown[0]}", "unknown key")
         return value
 
-    top = table(raw, "top level", {"reporting", "duties", "evidence", "holidays"})
+    top = table(raw, "top level", {"reporting", "duties", "evidence", "holidays", "mail",
+                                   "reminders"})
     ev = table(top.get("evidence", {}), "evidence", {"max_file_mb"})
     max_file_mb = ev.get("max_file_mb", 25)
     if isinstance(max_file_mb, bool) or not isinstance(max_file_mb, int) or not (
@@ -193,8 +216,10 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
                                             "(only the first may have none)")
         duties[duty_id] = tuple(overrides)
     holiday_changes = _holidays(top.get("holidays", {}), table, fail, f"configuration {where}")
+    mail, reminders = _reminder_settings(top, fail, table)
     return Settings(reporting=reporting, duties=duties, max_file_mb=max_file_mb,
-                    reporting_changes=tuple(changes), holidays=holiday_changes, source=source)
+                    reporting_changes=tuple(changes), holidays=holiday_changes, mail=mail,
+                    reminders=reminders, source=source)
 
 
 _REPORTING_KEYS = {"evidence_due", "yearly_deliverable_due", "deliverable_due", "review_month"}
@@ -354,3 +379,45 @@ def _holidays(raw: Any, table: _Table, fail: _Fail, where: str, prefix: str = "h
                                      remove=action == "remove", origin=f"{where} [{key}]",
                                      citation=" ".join(citation.split())))
     return tuple(out)
+def _days(value: Any) -> bool:
+    return (isinstance(value, list) and all(
+        isinstance(n, int) and not isinstance(n, bool) and 0 <= n <= 366 for n in value))
+
+
+def _reminder_settings(top: Mapping[str, Any], fail: Any, table: Any,
+                       ) -> tuple[MailSettings | None, ReminderSettings]:
+    mail = None
+    if "mail" in top:
+        m = table(top["mail"], "mail", {"url", "from", "name"})
+        url = m.get("url")
+        if not isinstance(url, str) or not url.lower().startswith(("mailto://", "mailtos://")):
+            raise fail("mail.url", "must be an apprise mailto:// or mailtos:// URL")
+        for key in ("from", "name"):
+            if key in m and (not isinstance(m[key], str) or "\n" in m[key] or "\r" in m[key]):
+                raise fail(f"mail.{key}", "must be one line of text")
+        mail = MailSettings(url=url, sender=m.get("from"), sender_name=m.get("name", "NAPTIP"))
+    r = table(top.get("reminders", {}), "reminders",
+              {"lead_times", "escalation", "meeting_lead_times", "retry_minutes",
+               "claim_timeout_minutes"})
+    args: dict[str, Any] = {}
+    for key in ("lead_times", "meeting_lead_times"):
+        if key in r:
+            if not _days(r[key]):
+                raise fail(f"reminders.{key}", "must be a list of whole days (0 to 366)")
+            args[key] = tuple(sorted(set(r[key]), reverse=True))
+    if "escalation" in r:
+        esc = table(r["escalation"], "reminders.escalation",
+                    {"lead", "chair", "member", "secretariat"})
+        if not _days(list(esc.values())):
+            raise fail("reminders.escalation", "each role's value must be whole days after "
+                       "the due date (0 to 366)")
+        args["escalation"] = tuple(sorted(esc.items(), key=lambda kv: kv[1]))
+    for key in ("retry_minutes", "claim_timeout_minutes"):
+        if key in r:
+            value = r[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10080:
+                raise fail(f"reminders.{key}", "must be whole minutes (0 to 10080)")
+            args[key] = value
+    return mail, ReminderSettings(**args)
+
+

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     import click
 
     from .config import Settings
+    from .contact_types import ContactInfo, ReminderPolicy
     from .evidence_types import AcceptedEvidence, EvidenceDraft
     from .model import Activity, Agency, AgencyExtension, Committee, Duty, PlanStructure
 
@@ -92,6 +93,32 @@ def naptip_duties(  # type: ignore[empty-body]
     The deployment's configuration may change a duty's recurrence, hosts, lead times and
     cancelled-turn policy from a day on (``[duties.ID]`` with ``from``); the change is
     validated the same way.
+    """
+
+
+@hookspec
+def naptip_contacts() -> Iterable[ContactInfo]:  # type: ignore[empty-body]
+    """Contribute contacts (an agency's officials) to the reminder directory.
+
+    Receives nothing. Returns an iterable of :class:`naptip.ContactInfo` (name, official
+    e-mail, language, state, roles such as ``Role(role="lead", scope="jim")``, extra apprise
+    URLs with ``${ENV}`` secrets). All results are collected; each is checked like a
+    contact added with ``naptip contacts add`` (an invalid one is reported and left out).
+    A contact in the store with the same e-mail wins over a contributed one.
+    """
+
+
+@hookspec(firstresult=True)
+def naptip_reminder_policy(
+    occurrence_id: str, kind: str, owner: str, activity: str | None, duty: str | None,
+) -> ReminderPolicy | None:
+    """Adjust when reminders go out for one occurrence (an activity's or a duty's).
+
+    Receives the occurrence's id, kind (``progress-report``, ``meeting``...), owner
+    committee, and its activity or duty id (one of them is ``None``); implementations may
+    take any subset. Returns a :class:`naptip.ReminderPolicy` whose non-``None`` fields
+    replace the configured defaults, or ``None`` to keep them. The first non-``None``
+    result wins; an implementation that raises is reported and the defaults apply.
     """
 
 

@@ -110,15 +110,21 @@ class OccurrenceChange(Base):
 
 
 class Contact(Base):
+    """A person in the contact directory: an official who receives digests.
+
+    ``roles`` are ``"ROLE:SCOPE"`` texts (``"lead:enforcement"``, ``"secretariat:nso-mapo"``,
+    ``"member:jim"``); ``urls`` extra apprise URLs whose secrets are ``${ENV}`` references.
+    """
+
     __tablename__ = "contact"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
-    committee: Mapped[str | None] = mapped_column(String(80), index=True)
-    role: Mapped[str] = mapped_column(String(30), default="member")
+    language: Mapped[str] = mapped_column(String(5), default="en")
     region: Mapped[str] = mapped_column(String(40), default="putrajaya")
-    target: Mapped[str | None] = mapped_column(Text)  #: an apprise URL; secrets as ${ENV}
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    urls: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -221,19 +227,24 @@ class Review(Base):
 
 
 class ReminderSent(Base):
-    """One reminder stage sent (or being retried) to one recipient for one occurrence."""
+    """One reminder stage for one occurrence on one channel of one recipient: the ledger
+    that makes dispatch exactly-once. Claimed (``sending``) in the transaction that decides
+    to send it, then marked ``sent`` or ``failed`` (retried from ``next_attempt_at``)."""
 
     __tablename__ = "reminder_sent"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurrence_id: Mapped[str] = mapped_column(ForeignKey("occurrence.id"))
     stage: Mapped[str] = mapped_column(String(40))
-    recipient: Mapped[str] = mapped_column(String(320))
+    recipient: Mapped[str] = mapped_column(String(320))  #: the channel: an address or URL key
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    batch: Mapped[str | None] = mapped_column(String(64), index=True)  #: the message's key
+    claimed_at: Mapped[datetime | None]
+    next_attempt_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("occurrence_id", "stage", "recipient"),)
 

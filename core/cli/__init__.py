@@ -11,11 +11,14 @@ import sys
 from .agencies import agencies_group
 from .app import cli
 from .audit import audit_group
+from .contacts import contacts_group
 from .db import db_group
 from .evidence import evidence_group
+from .outbox import outbox_group
 from .plan import plan
 from .plugin_kit import plugin_group
 from .plugins import plugins
+from .remind import remind_command
 from .schedule import schedule
 from .status import status_command
 
@@ -28,6 +31,9 @@ cli.add_command(db_group)
 cli.add_command(audit_group)
 cli.add_command(plugin_group)
 cli.add_command(agencies_group)
+cli.add_command(contacts_group)
+cli.add_command(remind_command)
+cli.add_command(outbox_group)
 
 
 def main() -> None:

@@ -1,0 +1,281 @@
+"""Who hears about what, and when: the reminder policy applied to the open occurrences.
+
+Pure planning: from the occurrences still open, the contacts and the policy, it works out
+for one day every (occurrence, stage, recipient) that is due, and groups them into one
+digest per recipient channel. Nothing here sends or writes: ``reminder_ledger`` claims,
+``naptip.notifications`` renders and sends.
+
+Stages, counted in **calendar days** (due dates themselves already sit on working days
+of the owner's state):
+
+* ``before-N``: N days before a deadline (default 30, 7, 1), to the owner committee's
+  leads and, marked as supporting, the supporting committees' leads. Only the nearest
+  stage reached is sent, so a late start does not send the 30-day reminder 5 days out.
+* ``overdue-N``: the escalation ladder after the due date (default lead +1, chair +14,
+  secretariat +30). Every rung reached is sent once, to its own role.
+* ``meeting-N``: N days before a meeting, review or event (default 14 and 2), to the
+  owner committee's leads, chairs and members, the supporting leads, and the host.
+
+Accepted work and work awaiting review are not reminded; returned work is, with the
+reviewer's reason.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from sqlalchemy import select
+
+from .catalog import Catalog
+from .config import ReminderSettings
+from .contact_types import ContactInfo, ReminderPolicy
+from .contacts import check_contact
+from .db import Database
+from .errors import NaptipError, Problem
+from .model import SECRETARIAT_ID
+from .orm import Evidence, OccurrenceRow, Review
+from .pluginmanager import LoadedPlugins
+
+MEETING_KINDS = frozenset({"meeting", "review", "event"})
+REMINDED_PROGRESS = ("open", "returned")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Item:
+    """One occurrence as a digest shows it to one recipient."""
+
+    occurrence_id: str
+    title: str
+    kind: str
+    section: str  #: overdue, due or meeting
+    stage: str
+    due: date
+    days: int  #: days overdue (section overdue) or days to go
+    unshifted: date | None  #: the rule's date, when the due date was moved
+    moved_why: str | None = None  #: why it moved ("Saturday, the weekend in ...")
+    owner: str
+    owner_name: str
+    owner_name_ms: str
+    supporting: bool = False
+    host: str | None = None
+    returned_reason: str | None = None
+    indicators: tuple[tuple[str, str | None], ...] = ()  #: (text, target)
+    activity: str | None = None
+    duty: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Delivery:
+    """One digest: the items due to one contact on one channel."""
+
+    contact: ContactInfo
+    channel: str  #: "email", or an extra apprise URL (with ${ENV} references)
+    items: tuple[Item, ...]
+
+    @property
+    def key(self) -> str:
+        """The ledger's recipient: the address, or address#hash-of-URL."""
+        if self.channel == "email":
+            return self.contact.email
+        import hashlib
+
+        return f"{self.contact.email}#{hashlib.sha256(self.channel.encode()).hexdigest()[:12]}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    deliveries: list[Delivery]
+    unreached: list[str] = field(default_factory=list)  #: "no lead for enforcement: 3 items"
+    problems: list[Problem] = field(default_factory=list)
+
+
+def remindable_occurrences(db: Database, *, sync: bool = True, catalog: Catalog | None = None,
+                           ) -> list[OccurrenceRow]:
+    """THE source of the occurrences reminders are about (one seam, on purpose).
+
+    Today it materialises the schedule first (as other commands do); once ``naptip sync``
+    is the only writer of the schedule, this becomes "read the store; refuse if unsynced".
+    """
+    if sync and catalog is not None:
+        from .materialise import sync as materialise
+        from .schedule import build_schedule
+
+        materialise(db, catalog, build_schedule(catalog))
+    with db.reading() as session:
+        return list(session.execute(
+            select(OccurrenceRow).where(OccurrenceRow.withdrawn.is_(False),
+                                        OccurrenceRow.progress.in_(REMINDED_PROGRESS))
+            .order_by(OccurrenceRow.due, OccurrenceRow.id)).scalars())
+
+
+def returned_reasons(db: Database, occurrence_ids: Iterable[str]) -> dict[str, str]:
+    """The latest reviewer's reason for each returned occurrence."""
+    ids = list(occurrence_ids)
+    if not ids:
+        return {}
+    with db.reading() as session:
+        rows = session.execute(
+            select(Evidence.occurrence_id, Review.reason)
+            .join(Review, Review.evidence_id == Evidence.id)
+            .where(Evidence.occurrence_id.in_(ids), Review.decision == "returned")
+            .order_by(Review.reviewed_at, Review.id)).all()
+    return {oid: reason or "" for oid, reason in rows}
+
+
+def all_contacts(stored: Sequence[ContactInfo], loaded: LoadedPlugins | None,
+                 scopes: Iterable[str]) -> tuple[list[ContactInfo], list[Problem]]:
+    """The store's active contacts plus those plugins contribute (the store wins)."""
+    problems: list[Problem] = []
+    contacts = {c.email: c for c in stored if c.active}
+    if loaded is not None:
+        known = set(scopes)
+        for plugin, result in loaded.call_each("naptip_contacts", problems):
+            for info in result or ():
+                if not isinstance(info, ContactInfo):
+                    problems.append(Problem(plugin=plugin, message="naptip_contacts returned "
+                                            f"{type(info).__name__}, not ContactInfo"))
+                    continue
+                try:
+                    checked = check_contact(replace(info, source=plugin), known)
+                except NaptipError as exc:
+                    problems.append(Problem(plugin=plugin, message=f"contact: {exc}"))
+                    continue
+                contacts.setdefault(checked.email, checked)
+    return sorted(contacts.values(), key=lambda c: c.email), problems
+
+
+def policy_for(row: OccurrenceRow, defaults: ReminderSettings, catalog: Catalog,
+               loaded: LoadedPlugins | None, problems: list[Problem]) -> ReminderSettings:
+    """The configured defaults, then the duty's own lead times, then any plugin's policy."""
+    policy = defaults
+    duty = catalog.duties.get(row.duty_id) if row.duty_id else None
+    if duty is not None and duty.lead_times is not None:
+        days = tuple(sorted(duty.lead_times, reverse=True))
+        policy = (replace(policy, meeting_lead_times=days) if row.kind in MEETING_KINDS
+                  else replace(policy, lead_times=days))
+    if loaded is None:
+        return policy
+    args = {"occurrence_id": row.id, "kind": row.kind, "owner": row.owner,
+            "activity": row.activity_id, "duty": row.duty_id}
+    for _plugin, result in loaded.call_each("naptip_reminder_policy", problems, **args):
+        if isinstance(result, ReminderPolicy):
+            if not result.enabled:
+                return replace(policy, lead_times=(), escalation=(), meeting_lead_times=())
+            changes = {k: getattr(result, k) for k in
+                       ("lead_times", "escalation", "meeting_lead_times")
+                       if getattr(result, k) is not None}
+            return replace(policy, **changes)
+    return policy
+
+
+def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
+            ) -> list[tuple[str, str, str, int]]:
+    """(stage, section, role, days) reached today for this occurrence."""
+    delta = (today - row.due).days  # > 0: overdue by delta days
+    if row.kind in MEETING_KINDS:
+        reached = [n for n in policy.meeting_lead_times if 0 <= -delta <= n]
+        return [(f"meeting-{min(reached)}", "meeting", "meeting", -delta)] if reached else []
+    if delta < 0 or (delta == 0 and 0 not in dict(policy.escalation).values()):
+        reached = [n for n in policy.lead_times if -delta <= n]
+        return [(f"before-{min(reached)}", "due", "lead", -delta)] if reached else []
+    return [(f"overdue-{n}", "overdue", role, delta) for role, n in policy.escalation
+            if delta >= n]
+
+
+def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo],
+                   catalog: Catalog, defaults: ReminderSettings, today: date, *,
+                   loaded: LoadedPlugins | None = None,
+                   reasons: dict[str, str] | None = None) -> Plan:
+    """Every digest due today: one per contact and channel, items grouped in it."""
+    problems: list[Problem] = []
+    by_role: dict[tuple[str, str], list[ContactInfo]] = defaultdict(list)
+    secretariat: list[ContactInfo] = []
+    for c in contacts:
+        for r in c.roles:
+            by_role[(r.role, r.scope)].append(c)
+            if r.role == "secretariat":
+                secretariat.append(c)
+    items: dict[str, list[Item]] = defaultdict(list)
+    keys: set[tuple[str, str, str]] = set()
+    people: dict[str, ContactInfo] = {}
+    unreached: dict[str, int] = defaultdict(int)
+    reasons = reasons or {}
+
+    def reach(who: list[ContactInfo], item: Item, missing: str) -> None:
+        if not who:
+            unreached[missing] += 1
+        for c in who:
+            people[c.email] = c
+            key = (c.email, item.occurrence_id, item.stage)
+            if key not in keys:
+                keys.add(key)
+                items[c.email].append(item)
+
+    for row in rows:
+        policy = policy_for(row, defaults, catalog, loaded, problems)
+        committee = catalog.committees.get(row.owner)
+        activity = catalog.activities.get(row.activity_id) if row.activity_id else None
+        for stage, section, role, days in _stages(row, policy, today):
+            item = Item(
+                occurrence_id=row.id, title=row.title, kind=row.kind, section=section,
+                stage=stage, due=row.due, days=days,
+                unshifted=row.unshifted if row.unshifted != row.due else None,
+                moved_why=_why_moved(row),
+                owner=row.owner, owner_name=committee.name if committee else row.owner,
+                owner_name_ms=committee.name_ms if committee else row.owner,
+                host=_host_name(catalog, row.host), returned_reason=reasons.get(row.id),
+                indicators=tuple((i.text, i.target) for i in activity.indicators)
+                if activity else (), activity=row.activity_id, duty=row.duty_id)
+            if role == "meeting":
+                reach([*by_role[("lead", row.owner)], *by_role[("chair", row.owner)],
+                       *by_role[("member", row.owner)]], item, f"no lead for {row.owner}")
+                if row.host:
+                    reach(by_role[("lead", row.host)] + by_role[("member", row.host)], item,
+                          f"no contact for host {row.host}")
+            elif role == "secretariat":
+                reach(secretariat or by_role[("lead", SECRETARIAT_ID)], item,
+                      "no secretariat contact")
+            else:
+                reach(by_role[(role, row.owner)], item, f"no {role} for {row.owner}")
+            if role in ("lead", "meeting"):
+                for other in row.support:
+                    reach(by_role[("lead", other)], replace(item, supporting=True),
+                          f"no lead for {other} (supporting)")
+    deliveries = []
+    for email in sorted(items):
+        contact = people[email]
+        ordered = tuple(sorted(items[email], key=_order))
+        for channel in ("email", *contact.urls):
+            deliveries.append(Delivery(contact=contact, channel=channel, items=ordered))
+    return Plan(deliveries=deliveries,
+                unreached=[f"{who}: {n} reminder(s) with nobody to receive them"
+                           for who, n in sorted(unreached.items())],
+                problems=problems)
+
+
+def _order(item: Item) -> tuple[int, date, str]:
+    return ({"overdue": 0, "due": 1, "meeting": 2}[item.section], item.due, item.occurrence_id)
+
+
+def _host_name(catalog: Catalog, host: str | None) -> str | None:
+    if host is None:
+        return None
+    agency = catalog.agencies.get(host)
+    if agency is not None:
+        return f"{agency.name} ({agency.short_name})"
+    committee = catalog.committees.get(host)
+    return committee.name if committee else host
+
+
+def _why_moved(row: OccurrenceRow) -> str | None:
+    if row.unshifted == row.due:
+        return None
+    from .workdays import why_not_working
+
+    try:
+        return why_not_working(row.region, row.unshifted)
+    except NaptipError:
+        return None

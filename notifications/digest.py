@@ -1,0 +1,109 @@
+"""Render a digest (subject, plain text, escaped HTML) from the per-language templates.
+
+``templates/en/`` and ``templates/ms/`` hold the same files; Jinja2 runs with
+``StrictUndefined`` (a missing value is an error, not an empty string) and autoescapes the
+HTML templates, so no plan title or name reaches the HTML unescaped. Dates are written out
+per language with the month names below (no locale data needed for two languages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from naptip.reminders import Item
+
+LANGUAGES = ("en", "ms")
+TEMPLATES = ("subject.txt.j2", "digest.txt.j2", "digest.html.j2")
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "ms": ("Januari", "Februari", "Mac", "April", "Mei", "Jun", "Julai", "Ogos", "September",
+           "Oktober", "November", "Disember"),
+}
+_WEEKDAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "ms": ("Isnin", "Selasa", "Rabu", "Khamis", "Jumaat", "Sabtu", "Ahad"),
+}
+_SPACE = re.compile(r"\s+")
+
+
+def format_day(day: date, language: str) -> str:
+    """``Wednesday, 30 July 2025`` / ``Rabu, 30 Julai 2025``."""
+    return (f"{_WEEKDAYS[language][day.weekday()]}, {day.day} "
+            f"{_MONTHS[language][day.month - 1]} {day.year}")
+
+
+def submit_command(item: Item) -> str:
+    if item.section == "meeting":
+        return ""
+    return f"naptip evidence submit {item.occurrence_id} --value 1=..."
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=PackageLoader("naptip.notifications", f"templates/{language}"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters["day"] = lambda d: format_day(d, language)
+    env.globals["submit"] = submit_command
+    return env
+
+
+@dataclass(frozen=True)
+class Digest:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    items: Sequence[Item]
+
+
+def counts(items: Sequence[Item]) -> dict[str, int]:
+    return {"overdue": sum(i.section == "overdue" for i in items),
+            "week": sum(i.section == "due" and i.days <= 7 for i in items),
+            "later": sum(i.section == "due" and i.days > 7 for i in items),
+            "meetings": sum(i.section == "meeting" for i in items)}
+
+
+def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
+               ) -> dict[str, str]:
+    """Whose digest it is: the recipient's committees (else the items' owners)."""
+    owners = dict.fromkeys(audience) if audience else dict.fromkeys(
+        (i.owner_name, i.owner_name_ms) for i in items)
+    if len(owners) == 1:
+        en, ms = next(iter(owners))
+        return {"en": en, "ms": ms}
+    return {"en": f"{len(owners)} committees", "ms": f"{len(owners)} jawatankuasa"}
+
+
+def render(items: Sequence[Item], *, name: str, language: str, today: date,
+           audience: Sequence[tuple[str, str]] = ()) -> Digest:
+    env = environment(language if language in LANGUAGES else "en")
+    # a person in two roles (lead and chair) sees an occurrence once, at its first stage
+    first: dict[str, Item] = {}
+    for item in items:
+        first.setdefault(item.occurrence_id, item)
+    items = list(first.values())
+    sections = [Section(s, [i for i in items if i.section == s])
+                for s in ("overdue", "due", "meeting")]
+    context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
+               "sections": [s for s in sections if s.items], "counts": counts(items),
+               "committees": committees(items, audience)}
+    subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
+    context["subject"] = subject
+    return Digest(subject=subject, text=env.get_template("digest.txt.j2").render(context),
+                  html=env.get_template("digest.html.j2").render(context))
+
+
+__all__ = ["Digest", "format_day", "render"]

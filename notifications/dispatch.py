@@ -1,0 +1,164 @@
+"""One reminder run: plan, claim, render, send one message per recipient, record results.
+
+The order is what makes it exactly-once (see ``naptip.reminder_ledger``): the claim is
+committed before anything leaves, and each message's result is committed right after it
+leaves. A failed message is recorded with its reason and retried by a later run once its
+backoff has passed; nothing is dropped without a line in the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+
+from naptip.catalog import Catalog
+from naptip.config import Settings
+from naptip.contacts import ContactDirectory, mask_url
+from naptip.db import Database
+from naptip.errors import NaptipError, Problem
+from naptip.pluginmanager import LoadedPlugins
+from naptip.reminder_ledger import claim, mark, pending_keys
+from naptip.reminders import (
+    Delivery,
+    all_contacts,
+    plan_reminders,
+    remindable_occurrences,
+    returned_reasons,
+)
+
+from .digest import Digest, render
+from .message import build_message
+from .outbox import outbox_dir
+from .transport import OutboxTransport, SendError, SmtpTransport, parse_url, send_apprise
+
+
+class MailTransport(Protocol):
+    def send(self, msg: EmailMessage, to_email: str) -> str: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    email: str
+    channel: str  #: "email" or the masked URL
+    items: int
+    status: str  #: sent, outbox, failed, skipped, would send
+    detail: str
+    digest: Digest | None = None
+
+
+@dataclass
+class RunResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    unreached: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    today: date
+    dry_run: bool = False
+    committee: str | None = None
+    to: str | None = None
+    actor: str = "naptip"
+    outbox: Path | None = None
+    environ: Mapping[str, str] | None = None
+    sync: bool = True
+    now: datetime | None = None
+
+
+def run_reminders(db: Database, catalog: Catalog, settings: Settings,
+                  loaded: LoadedPlugins | None, opts: RunOptions) -> RunResult:
+    rows = remindable_occurrences(db, sync=opts.sync, catalog=catalog)
+    if opts.committee:
+        if opts.committee not in catalog.committees:
+            raise NaptipError(f"no committee {opts.committee!r}; known: "
+                              f"{', '.join(sorted(catalog.committees))}")
+        rows = [r for r in rows if r.owner == opts.committee or opts.committee in r.support]
+    scopes = set(catalog.committees) | set(catalog.agencies)
+    contacts, problems = all_contacts(ContactDirectory(db).all(), loaded, scopes)
+    if opts.to:
+        wanted = opts.to.strip().lower()
+        contacts = [c for c in contacts if c.email == wanted]
+        if not contacts:
+            raise NaptipError(f"no contact {wanted!r} (naptip contacts list)")
+    reasons = returned_reasons(db, [r.id for r in rows if r.progress == "returned"])
+    plan = plan_reminders(rows, contacts, catalog, settings.reminders, opts.today,
+                          loaded=loaded, reasons=reasons)
+    result = RunResult(unreached=plan.unreached, problems=problems + plan.problems)
+    deliveries: list[Delivery] = []
+    for d in plan.deliveries:
+        if d.channel != "email":
+            try:
+                parse_url(d.channel, opts.environ)
+            except NaptipError as exc:
+                result.outcomes.append(_outcome(d, "skipped", str(exc)))
+                continue
+        deliveries.append(d)
+    if opts.dry_run:
+        done = pending_keys(db, deliveries)
+        for d in deliveries:
+            items = tuple(i for i in d.items if (i.occurrence_id, i.stage, d.key) not in done)
+            if items:
+                digest = render(items, name=d.contact.name, language=d.contact.language,
+                                today=opts.today, audience=_audience(catalog, d))
+                result.outcomes.append(Outcome(d.contact.name, d.contact.email,
+                                               _channel(d), len(items), "would send",
+                                               digest.subject, digest))
+        return result
+    mail: MailTransport
+    if settings.mail is not None:
+        mail = SmtpTransport.from_settings(settings.mail, opts.environ)
+        sender, sender_name, status = mail.sender, mail.sender_name, "sent"
+    else:
+        mail = OutboxTransport(opts.outbox or outbox_dir(db, opts.environ))
+        sender, sender_name, status = "naptip@localhost.invalid", "NAPTIP", "outbox"
+    claimed = claim(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now)
+    try:
+        for c in claimed:
+            d = c.delivery
+            digest = render(d.items, name=d.contact.name, language=d.contact.language,
+                            today=opts.today, audience=_audience(catalog, d))
+            try:
+                if d.channel == "email":
+                    msg = build_message(digest, to_name=d.contact.name, to_email=d.contact.email,
+                                        sender=sender, sender_name=sender_name, batch=c.batch)
+                    detail = mail.send(msg, d.contact.email)
+                else:
+                    detail = send_apprise(d.channel, title=digest.subject, body=digest.text,
+                                          environ=opts.environ)
+            except SendError as exc:
+                mark(db, c.batch, error=str(exc), policy=settings.reminders)
+                result.outcomes.append(_outcome(d, "failed", str(exc), digest))
+                continue
+            mark(db, c.batch, error=None, policy=settings.reminders)
+            result.outcomes.append(_outcome(d, status if d.channel == "email" else "sent",
+                                            detail, digest))
+    finally:
+        mail.close()
+    return result
+
+
+def _audience(catalog: Catalog, d: Delivery) -> list[tuple[str, str]]:
+    """The committees the recipient serves, for the subject line."""
+    found = [catalog.committees[r.scope] for r in d.contact.roles
+             if r.scope in catalog.committees]
+    return [(c.name, c.name_ms) for c in dict.fromkeys(found)]
+
+
+def _channel(d: Delivery) -> str:
+    return "email" if d.channel == "email" else mask_url(d.channel)
+
+
+def _outcome(d: Delivery, status: str, detail: str, digest: Digest | None = None) -> Outcome:
+    return Outcome(d.contact.name, d.contact.email, _channel(d), len(d.items), status, detail,
+                   digest)

@@ -1,0 +1,87 @@
+"""Exactly-once with real processes: two concurrent `naptip remind` runs, and a run killed
+(SIGKILL) in the middle of dispatch. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from naptip.contact_types import ContactInfo, Role
+from naptip.contacts import ContactDirectory
+from naptip.db import Database
+from naptip.orm import ReminderSent
+
+from .conftest import db_env
+from .smtp_server import SmtpServer, smtp
+
+__all__ = ["smtp"]
+NAPTIP = str(Path(sys.executable).parent / "naptip")
+pytestmark = pytest.mark.slow
+
+
+def leads(db: Database, n: int) -> list[str]:
+    emails = [f"lead{i}@rmp.gov.my" for i in range(n)]
+    ContactDirectory(db).upsert([
+        ContactInfo(name=f"Officer {i}", email=e, roles=(Role(role="lead", scope="enforcement"),))
+        for i, e in enumerate(emails)], actor="test")
+    return emails
+
+
+def start(db: Database, config: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, **db_env(db), "NAPTIP_CONFIG": str(config)}
+    return subprocess.Popen([NAPTIP, "remind", "--as-of", "2024-02-01", "--committee",
+                             "enforcement", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def statuses(db: Database) -> Counter[str]:
+    with db.reading() as session:
+        return Counter(r.status for r in session.execute(select(ReminderSent)).scalars())
+
+
+def test_two_concurrent_runs_send_once(synced: Database, smtp: SmtpServer,
+                                       tmp_path: Path) -> None:
+    emails = leads(synced, 4)
+    config = tmp_path / "naptip.toml"
+    config.write_text(smtp.config(), encoding="utf-8")
+    procs = [start(synced, config) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    received = Counter(r for m in smtp.handler.messages for r in m.rcpt_tos)
+    assert received == Counter(emails)  # each exactly once
+    assert sum("nothing new to send" in out for out, _ in outs) == 1
+    assert set(statuses(synced)) == {"sent"}
+
+
+def test_sigkill_during_dispatch_duplicates_at_most_the_message_in_flight(
+        synced: Database, smtp: SmtpServer, tmp_path: Path) -> None:
+    emails = leads(synced, 5)
+    config = tmp_path / "naptip.toml"
+    config.write_text(smtp.config("[reminders]\nclaim_timeout_minutes = 0\n"), encoding="utf-8")
+    smtp.handler.stall_after = 2  # the third message arrives, and its reply never comes
+    proc = start(synced, config)
+    deadline = time.monotonic() + 60
+    while len(smtp.handler.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(smtp.handler.messages) == 3
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    smtp.handler.stall_after = None
+    assert statuses(synced)["sending"] > 0  # claimed, fate unknown: not lost
+    rerun = start(synced, config)
+    out, err = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0, (out, err)
+    received = Counter(r for m in smtp.handler.messages for r in m.rcpt_tos)
+    assert set(received) == set(emails)  # nothing lost
+    duplicates = sum(n - 1 for n in received.values())
+    assert duplicates <= 1  # at most the message in flight
+    assert received[emails[2]] == 2 and duplicates == 1  # ...and it was that one
+    assert set(statuses(synced)) == {"sent"}
