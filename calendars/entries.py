@@ -42,6 +42,16 @@ _KIND_LABEL = {
     OccurrenceKind.DEADLINE: "Deadline",
 }
 
+_EVIDENCE_ARGS = {
+    OccurrenceKind.PROGRESS_REPORT: "--value N=VALUE for each indicator (--file for documents)",
+    OccurrenceKind.DELIVERABLE: "--file DOCUMENT",
+    OccurrenceKind.NIL_RETURN: "--value N=VALUE, or --nil when there was no such work",
+    OccurrenceKind.MEETING: "--file MINUTES",
+    OccurrenceKind.REVIEW: "--file MINUTES",
+    OccurrenceKind.EVENT: "--file REPORT",
+    OccurrenceKind.DEADLINE: "--value 1=yes@DATE (or --file DOCUMENT)",
+}
+
 
 def one_line(text: str) -> str:
     """Text for a single-line property: control characters (CR, LF...) become a space."""
@@ -125,7 +135,10 @@ def entries_from(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[En
 
 def _committee_name(catalog: Catalog, cid: str) -> str:
     c = catalog.committees.get(cid)
-    return one_line(f"{c.name} ({c.lead_agency_short})") if c else cid
+    if c is None:
+        return cid
+    return one_line(c.name if c.lead_agency_short in c.name else
+                    f"{c.name} ({c.lead_agency_short})")
 
 
 def _host_name(catalog: Catalog, host: str) -> str:
@@ -190,8 +203,7 @@ def _description(catalog: Catalog, o: Occurrence, owner_name: str) -> str:
     reason = o.shift_reason()
     if reason:
         lines += ["", f"Date moved: {reason}"]
-    lines += ["", "How to submit evidence: naptip evidence submit "
-              f"{o.id} --value N=VALUE | --file PATH | --nil (see docs/evidence.md), "
-              "or send it to the NSO MAPO secretariat quoting this id.",
-              f"Occurrence: {o.id}"]
+    lines += ["", f"How to submit evidence: naptip evidence submit {o.id} "
+              f"{_EVIDENCE_ARGS[OccurrenceKind(o.kind)]} (guide: docs/evidence.md), or send "
+              "it to the NSO MAPO secretariat quoting this id.", f"Occurrence: {o.id}"]
     return multi_line("\n".join(lines))
