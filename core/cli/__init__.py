@@ -10,6 +10,7 @@ import sys
 
 from .app import cli
 from .audit import audit_group
+from .calendar import calendar_group
 from .db import db_group
 from .evidence import evidence_group
 from .plan import plan
@@ -24,6 +25,7 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(calendar_group)
 
 
 def main() -> None:
