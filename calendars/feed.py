@@ -51,7 +51,8 @@ def render_feed(published: Iterable[Published], *, name: str, calendar_uid: str,
         cal.add_component(_vtimezone(tzid))
     for p in items:
         cal.add_component(render_event(p, committee=committee))
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def render_event(p: Published, *, committee: str | None = None) -> Event:

@@ -76,7 +76,7 @@ def export(app: App, committee: str | None, whole: bool, output: Path | None,
         scope = plan_scope(catalog)
     data = feed_bytes(catalog, scope, _recorded(app, keep).published)
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
     try:
         write_atomic(output, data)
