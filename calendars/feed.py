@@ -8,7 +8,9 @@ single-line values, so a CR/LF in a name, a title or the calendar name injects n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -32,9 +34,30 @@ def _vtimezone(tzid: str) -> Timezone:
                                 last_date=TZ_LAST)
 
 
-def render_feed(published: Iterable[Published], *, name: str, calendar_uid: str,
+DIGEST_PROPERTY = "X-NAPTIP-DIGEST"
+
+
+def inputs_digest(published: Sequence[Published], *, name: str, calendar_uid: str,
+                  description: str, committee: str | None = None) -> str:
+    """A digest of everything a feed is rendered from: equal digests, equal bytes.
+
+    Cheap (no rendering): ``publish`` compares it with the one in the file already there
+    and re-renders only the feeds whose inputs changed.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    for part in (PRODID, name, calendar_uid, description, committee or ""):
+        h.update(part.encode() + b"\0")
+    for p in published:
+        h.update(f"{p.entry.fingerprint()}|{p.sequence}|{p.cancelled}|"
+                 f"{p.created.isoformat()}|{p.last_modified.isoformat()}\0".encode())
+    return h.hexdigest()
+
+
+def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
                 description: str, committee: str | None = None) -> bytes:
     """The feed's bytes. ``committee``: entries it only supports are marked so."""
+    digest = inputs_digest(published, name=name, calendar_uid=calendar_uid,
+                           description=description, committee=committee)
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -46,6 +69,7 @@ def render_feed(published: Iterable[Published], *, name: str, calendar_uid: str,
     cal.add("x-wr-caldesc", vText(one_line(description)))
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vText("PT6H"))  # a timedelta would serialise as "6:00:00"
+    cal.add(DIGEST_PROPERTY, vText(digest))
     items = list(published)
     for tzid in sorted({p.entry.tzid for p in items if not p.entry.all_day}):
         cal.add_component(_vtimezone(tzid))
@@ -82,3 +106,12 @@ def render_event(p: Published, *, committee: str | None = None) -> Event:
     ev.add("x-naptip-kind", vText(one_line(e.kind)))
     return ev
 
+
+
+_DIGEST = re.compile(rb"\r\n" + DIGEST_PROPERTY.encode() + rb":([0-9a-f]{32})\r\n")
+
+
+def digest_of(head: bytes) -> str | None:
+    """The inputs digest recorded in a feed's first bytes (its calendar properties)."""
+    found = _DIGEST.search(head)
+    return found.group(1).decode() if found else None

@@ -5,7 +5,8 @@ supports is marked), or — once the contact directory exists — one contact. P
 have readable file names (``plan.ics``, ``committee-legislative.ics``); private ones
 (contacts) are named by an unguessable token kept in the store and listed by
 ``naptip calendar links``. Files are written atomically and only when their bytes change,
-so a web server's ETag and Last-Modified mean something.
+so a web server's ETag and Last-Modified mean something. Each feed records a digest of
+its inputs: a republish re-renders only the feeds whose entries changed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,7 +29,7 @@ from naptip.orm import CalendarLink
 from naptip.schedule import Occurrence
 
 from .entries import Entry, entries_from
-from .feed import render_feed
+from .feed import digest_of, inputs_digest, render_feed
 from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
 
 PLAN_FILE = "plan.ics"
@@ -97,11 +99,14 @@ def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
                      keep_cancelled_days=keep_cancelled_days)
 
 
+def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
+    return {"name": scope.name, "calendar_uid": f"{catalog.structure.plan.id}/{scope.key}@naptip",
+            "description": scope.description, "committee": scope.committee}
+
+
 def feed_bytes(catalog: Catalog, scope: Scope, published: Sequence[Published]) -> bytes:
-    plan = catalog.structure.plan
-    return render_feed([p for p in published if scope.select(p.entry)], name=scope.name,
-                       calendar_uid=f"{plan.id}/{scope.key}@naptip",
-                       description=scope.description, committee=scope.committee)
+    return render_feed([p for p in published if scope.select(p.entry)],
+                       **_feed_args(catalog, scope))
 
 
 @dataclass(frozen=True)
@@ -118,12 +123,23 @@ def publish(db: Database, catalog: Catalog, published: Sequence[Published], dire
     directory.mkdir(parents=True, exist_ok=True)
     out = []
     for scope in scopes:
-        name = scope.filename or f"{link_token(db, scope.key)}.ics"
-        data = feed_bytes(catalog, scope, published)
-        path = directory / name
-        changed = write_atomic(path, data)
-        out.append(Written(scope.key, path, data.count(b"BEGIN:VEVENT"), changed))
+        path = directory / (scope.filename or f"{link_token(db, scope.key)}.ics")
+        items = [p for p in published if scope.select(p.entry)]
+        args = _feed_args(catalog, scope)
+        if _head_digest(path) == inputs_digest(items, **args):
+            out.append(Written(scope.key, path, len(items), False))  # same inputs: same bytes
+            continue
+        changed = write_atomic(path, render_feed(items, **args))
+        out.append(Written(scope.key, path, len(items), changed))
     return out
+
+
+def _head_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as f:
+            return digest_of(f.read(4096))
+    except OSError:
+        return None
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

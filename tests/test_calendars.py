@@ -366,3 +366,25 @@ def test_publish_instant_follows_the_clock() -> None:
     assert publish_instant(date(2024, 7, 30)) == datetime(2024, 7, 29, 16, tzinfo=UTC)
     now = publish_instant(None)
     assert now.tzinfo is not None and now.microsecond == 0
+
+
+def test_republish_renders_only_the_feeds_whose_entries_changed(
+        builtin_catalog: Catalog, db: Database, tmp_path: Path) -> None:
+    cat = builtin_catalog
+    scopes = public_scopes(cat)
+    rec = record(db, cat, build_schedule(cat).occurrences, now=publish_instant(D1), today=D1)
+    assert all(w.changed for w in publish(db, cat, rec.published, tmp_path, scopes))
+    (tmp_path / "committee-monitoring.ics").write_bytes(b"damaged")  # no digest: re-rendered
+    moved = _one_off(cat, before=2025)
+    activity = cat.activities[moved]
+    changed = _variant(cat, activities={**cat.activities, moved: dataclasses.replace(
+        activity, timeline=dataclasses.replace(activity.timeline, end=activity.timeline.end + 1))})
+    rec = record(db, changed, build_schedule(changed).occurrences, now=publish_instant(D2),
+                 today=D2)
+    written = {w.path.name for w in publish(db, changed, rec.published, tmp_path, scopes)
+               if w.changed}
+    involved = {f"committee-{c}.ics" for c in (activity.owner, *activity.support)}
+    assert written == {"plan.ics", "committee-monitoring.ics", *involved}
+    for scope in scopes:  # what was left alone is exactly what a full render gives
+        assert (tmp_path / str(scope.filename)).read_bytes() == feed_bytes(changed, scope,
+                                                                           rec.published)
