@@ -26,6 +26,7 @@ from naptip.db import Database
 from naptip.orm import CalendarEntry
 
 from .entries import Entry
+from .vevent import RENDER_VERSION, needs_support_variant, render_vevent
 
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
 DEFAULT_KEEP_CANCELLED_DAYS = 60
@@ -41,6 +42,8 @@ class Published:
     last_modified: datetime
     cancelled: bool
     left_on: date | None = None  #: the day a cancelled entry left the plan
+    vevent: bytes = b""  #: the component as icalendar serialised it
+    vevent_support: bytes | None = None  #: as a committee that only supports it sees it
 
 
 @dataclass
@@ -50,10 +53,12 @@ class Reconciled:
     changed: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
+    rerendered: list[str] = field(default_factory=list)  #: same entry, new rendering code
 
     @property
     def touched(self) -> bool:
-        return bool(self.created or self.changed or self.cancelled or self.restored)
+        return bool(self.created or self.changed or self.cancelled or self.restored
+                    or self.rerendered)
 
 
 def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: date,
@@ -67,73 +72,102 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
     stamp = now.replace(microsecond=0)
 
     with db.reading() as session:
-        plan = _plan(session, wanted, prints, stamp, today)
-    if plan.touched:
-        def work(session: Session) -> Reconciled:
-            result = _plan(session, wanted, prints, stamp, today, apply=True)
-            if result.touched:
-                audit.append(session, actor=actor, action="calendar.published",
-                             subject="calendar", at=stamp, payload={
-                                 "created": len(result.created), "changed": result.changed,
-                                 "cancelled": result.cancelled, "restored": result.restored})
-            return result
+        rows = {row.uid: row for row in session.execute(select(CalendarEntry)).scalars()}
+        result = _compare(rows, wanted, prints)
+        unchanged = [_published(row) for uid, row in rows.items() if uid not in result.todo]
+    if result.touched:
+        def work(session: Session) -> list[Published]:
+            locked = {row.uid: row for row in session.execute(
+                select(CalendarEntry).with_for_update()).scalars()}
+            done = [_apply(session, locked.get(uid), uid, wanted.get(uid), prints.get(uid),
+                           stamp, today) for uid in sorted(result.todo)]
+            audit.append(session, actor=actor, action="calendar.published",
+                         subject="calendar", at=stamp, payload={
+                             "created": len(result.created), "changed": result.changed,
+                             "cancelled": result.cancelled, "restored": result.restored,
+                             "rerendered": len(result.rerendered)})
+            return done
 
-        plan = db.write(work)
+        unchanged += db.write(work)
     cutoff = today - timedelta(days=keep_cancelled_days)
-    plan.published = [p for p in plan.published
-                      if p.left_on is None or p.left_on > cutoff]
-    plan.published.sort(key=lambda p: (p.entry.start[:10], p.entry.uid))
-    return plan
+    result.published = sorted((p for p in unchanged if p.left_on is None or p.left_on > cutoff),
+                              key=lambda p: (p.entry.start[:10], p.entry.uid))
+    return result
 
 
-def _plan(session: Session, wanted: dict[str, Entry], prints: dict[str, str], now: datetime,
-          today: date, *, apply: bool = False) -> Reconciled:
-    query = select(CalendarEntry)
-    if apply:
-        query = query.with_for_update()
-    rows = {row.uid: row for row in session.execute(query).scalars()}
-    out = Reconciled(published=[])
-    for uid, entry in wanted.items():
+@dataclass
+class _Comparison(Reconciled):
+    todo: set[str] = field(default_factory=set)
+
+
+def _compare(rows: dict[str, CalendarEntry], wanted: dict[str, Entry],
+             prints: dict[str, str]) -> _Comparison:
+    """What must change, without changing anything."""
+    out = _Comparison(published=[])
+    for uid in wanted:
         row = rows.get(uid)
         if row is None:
             out.created.append(uid)
-            row = CalendarEntry(uid=uid, occurrence_id=entry.occurrence, fingerprint=prints[uid],
-                                sequence=0, status=CONFIRMED, content=entry.to_json(),
-                                created_at=now, last_modified=now, cancelled_on=None)
-            if apply:
-                session.add(row)
-        elif row.status == CANCELLED or row.fingerprint != prints[uid]:
-            (out.restored if row.status == CANCELLED else out.changed).append(uid)
-            row = _updated(row, apply, fingerprint=prints[uid], content=entry.to_json(),
-                           sequence=row.sequence + 1, status=CONFIRMED, last_modified=now,
-                           cancelled_on=None)
-        out.published.append(_published(row))
+        elif row.status == CANCELLED:
+            out.restored.append(uid)
+        elif row.fingerprint != prints[uid]:
+            out.changed.append(uid)
+        elif row.render_version != RENDER_VERSION:
+            out.rerendered.append(uid)
     for uid, row in rows.items():
         if uid in wanted:
             continue
         if row.status == CONFIRMED:
             out.cancelled.append(uid)
-            row = _updated(row, apply, sequence=row.sequence + 1, status=CANCELLED,
-                           last_modified=now, cancelled_on=today)
-        out.published.append(_published(row))
+        elif row.render_version != RENDER_VERSION:
+            out.rerendered.append(uid)
+    out.todo = {*out.created, *out.restored, *out.changed, *out.cancelled, *out.rerendered}
     return out
 
 
-def _updated(row: CalendarEntry, apply: bool, **values: object) -> CalendarEntry:
-    """``row`` with new values: changed in place when applying, else a detached copy."""
-    if not apply:
-        fields = {c: getattr(row, c) for c in ("uid", "occurrence_id", "fingerprint",
-                                                "sequence", "status", "content", "created_at",
-                                                "last_modified", "cancelled_on")}
-        row = CalendarEntry(**{**fields, **values})
-        return row
-    for name, value in values.items():
-        setattr(row, name, value)
-    return row
+def _apply(session: Session, row: CalendarEntry | None, uid: str, entry: Entry | None,
+           fingerprint: str | None, now: datetime, today: date) -> Published:
+    """Bring one row up to date under the write lock (a concurrent publisher may have
+    done it already: then nothing is bumped twice) and render it."""
+    if entry is not None and fingerprint is not None:
+        if row is None:
+            row = CalendarEntry(uid=uid, occurrence_id=entry.occurrence, sequence=0,
+                                fingerprint=fingerprint, content=entry.to_json(),
+                                status=CONFIRMED, created_at=now, last_modified=now,
+                                cancelled_on=None, render_version=0)
+            session.add(row)
+        elif row.status != CONFIRMED or row.fingerprint != fingerprint:
+            row.sequence += 1
+            row.fingerprint, row.content, row.status = fingerprint, entry.to_json(), CONFIRMED
+            row.last_modified, row.cancelled_on, row.render_version = now, None, 0
+    elif row is not None and row.status == CONFIRMED:
+        row.sequence += 1
+        row.status, row.last_modified, row.cancelled_on = CANCELLED, now, today
+        row.render_version = 0
+    assert row is not None
+    if row.render_version != RENDER_VERSION:
+        _render(row)
+    return _published(row)
+
+
+def _render(row: CalendarEntry) -> None:
+    entry = Entry.from_json(row.content)
+
+    def render(supporting: bool) -> str:
+        return render_vevent(entry, sequence=row.sequence, created=row.created_at,
+                             last_modified=row.last_modified,
+                             cancelled=row.status == CANCELLED, supporting=supporting).decode()
+
+    row.vevent = render(False)
+    row.vevent_support = render(True) if needs_support_variant(entry) else None
+    row.render_version = RENDER_VERSION
 
 
 def _published(row: CalendarEntry) -> Published:
+    cancelled = row.status == CANCELLED
     return Published(entry=Entry.from_json(row.content), sequence=row.sequence,
                      created=row.created_at, last_modified=row.last_modified,
-                     cancelled=row.status == CANCELLED,
-                     left_on=row.cancelled_on if row.status == CANCELLED else None)
+                     cancelled=cancelled, left_on=row.cancelled_on if cancelled else None,
+                     vevent=row.vevent.encode(),
+                     vevent_support=row.vevent_support.encode()
+                     if row.vevent_support is not None else None)

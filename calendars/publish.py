@@ -5,8 +5,8 @@ supports is marked), or — once the contact directory exists — one contact. P
 have readable file names (``plan.ics``, ``committee-legislative.ics``); private ones
 (contacts) are named by an unguessable token kept in the store and listed by
 ``naptip calendar links``. Files are written atomically and only when their bytes change,
-so a web server's ETag and Last-Modified mean something. Each feed records a digest of
-its inputs: a republish re-renders only the feeds whose entries changed.
+so a web server's ETag and Last-Modified mean something. Entries are rendered once, when
+the ledger records them: a republish renders only what changed, then assembles the feeds.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from naptip.orm import CalendarLink
 from naptip.schedule import Occurrence
 
 from .entries import Entry, entries_from
-from .feed import digest_of, inputs_digest, render_feed
+from .feed import render_feed
 from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
 
 PLAN_FILE = "plan.ics"
@@ -125,21 +125,9 @@ def publish(db: Database, catalog: Catalog, published: Sequence[Published], dire
     for scope in scopes:
         path = directory / (scope.filename or f"{link_token(db, scope.key)}.ics")
         items = [p for p in published if scope.select(p.entry)]
-        args = _feed_args(catalog, scope)
-        if _head_digest(path) == inputs_digest(items, **args):
-            out.append(Written(scope.key, path, len(items), False))  # same inputs: same bytes
-            continue
-        changed = write_atomic(path, render_feed(items, **args))
+        changed = write_atomic(path, render_feed(items, **_feed_args(catalog, scope)))
         out.append(Written(scope.key, path, len(items), changed))
     return out
-
-
-def _head_digest(path: Path) -> str | None:
-    try:
-        with path.open("rb") as f:
-            return digest_of(f.read(4096))
-    except OSError:
-        return None
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

@@ -288,6 +288,10 @@ class CalendarEntry(Base):
     created_at: Mapped[datetime]
     last_modified: Mapped[datetime]
     cancelled_on: Mapped[date | None] = mapped_column(Date)  #: the day it left the plan
+    #: the VEVENT as published (icalendar's bytes), and as a supporting committee sees it
+    vevent: Mapped[str] = mapped_column(Text)
+    vevent_support: Mapped[str | None] = mapped_column(Text)
+    render_version: Mapped[int] = mapped_column(Integer)
 
 
 class CalendarLink(Base):

@@ -31,6 +31,9 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_modified', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cancelled_on', sa.Date(), nullable=True),
+    sa.Column('vevent', sa.Text(), nullable=False),
+    sa.Column('vevent_support', sa.Text(), nullable=True),
+    sa.Column('render_version', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('uid', name=op.f('pk_calendar_entry'))
     )
     op.create_table('calendar_link',
