@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -112,7 +112,7 @@ class Entry:
         return committee in (self.owner, *self.support, self.host)
 
     def to_json(self) -> dict[str, Any]:
-        values = asdict(self)
+        values = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no deep copy
         values["categories"] = list(self.categories)
         values["support"] = list(self.support)
         return values

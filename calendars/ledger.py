@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from naptip import audit
 from naptip.db import Database
-from naptip.orm import CalendarEntry
+from naptip.orm import AuditHead, CalendarEntry
 
 from .entries import Entry
 from .vevent import RENDER_VERSION, needs_support_variant, render_vevent
 
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
 DEFAULT_KEEP_CANCELLED_DAYS = 60
+CHUNK = 500  #: rows locked per query (stays under every driver's parameter limit)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -77,10 +78,19 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
         unchanged = [_published(row) for uid, row in rows.items() if uid not in result.todo]
     if result.touched:
         def work(session: Session) -> list[Published]:
-            locked = {row.uid: row for row in session.execute(
-                select(CalendarEntry).with_for_update()).scalars()}
+            # one publisher at a time: a second one waits here, then finds the work done
+            session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+            todo = sorted(result.todo)
+            locked: dict[str, CalendarEntry] = {}
+            for n in range(0, len(todo), CHUNK):
+                locked.update((row.uid, row) for row in session.execute(
+                    select(CalendarEntry).where(CalendarEntry.uid.in_(todo[n:n + CHUNK]))
+                    .with_for_update()).scalars())
+            versions = {uid: (row.sequence, row.render_version) for uid, row in locked.items()}
             done = [_apply(session, locked.get(uid), uid, wanted.get(uid), prints.get(uid),
-                           stamp, today) for uid in sorted(result.todo)]
+                           stamp, today) for uid in todo]
+            if all(versions.get(p.entry.uid) == (p.sequence, RENDER_VERSION) for p in done):
+                return done  # a concurrent publisher recorded all of it first
             audit.append(session, actor=actor, action="calendar.published",
                          subject="calendar", at=stamp, payload={
                              "created": len(result.created), "changed": result.changed,

@@ -388,3 +388,21 @@ def test_republish_renders_only_the_feeds_whose_entries_changed(
     for scope in scopes:  # what was left alone is exactly what a full render gives
         assert (tmp_path / str(scope.filename)).read_bytes() == feed_bytes(changed, scope,
                                                                            rec.published)
+
+
+def test_concurrent_publishers_record_once(builtin_catalog: Catalog, db: Database) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from naptip.orm import AuditEntry, CalendarEntry
+
+    entries = entries_from(builtin_catalog, build_schedule(builtin_catalog).occurrences)
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: reconcile(db, entries, now=publish_instant(D1),
+                                                    today=D1), range(2)))
+    assert [len(r.published) for r in results] == [len(entries)] * 2
+    with db.reading() as session:
+        assert session.execute(select(func.max(CalendarEntry.sequence))).scalar() == 0
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+    assert actions == ["calendar.published"]
