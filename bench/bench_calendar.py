@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import statistics
 import sys
 import tempfile
 import time
@@ -47,14 +48,14 @@ from .bench_schedule import synthetic_catalog, timed
 DAY1, DAY2 = date(2023, 3, 1), date(2023, 3, 2)
 
 
-def one_entry_changed(catalog: Catalog) -> Catalog:
+def one_entry_changed(catalog: Catalog, revision: int = 1) -> Catalog:
     """The catalog with one activity's text changed: exactly one entry differs."""
     fulfilled = {a for d in catalog.duties.values() for a in d.fulfils}
     target = next(a for a in catalog.activities.values()
                   if cadence_of(a) is Cadence.DELIVERABLE and a.id not in fulfilled)
     out = copy.copy(catalog)
-    out.activities = {**catalog.activities,
-                      target.id: dataclasses.replace(target, text=target.text + " (revised)")}
+    text = f"{target.text} (revision {revision})"
+    out.activities = {**catalog.activities, target.id: dataclasses.replace(target, text=text)}
     return out
 
 
@@ -79,12 +80,15 @@ def measure(label: str, catalog: Catalog, work: Path) -> None:
         start = time.perf_counter()
         first = publish(db, catalog, rec.published, folder, scopes)
         full_s = ledger_s + time.perf_counter() - start
-        changed = one_entry_changed(catalog)
-        start = time.perf_counter()
-        rec2 = record(db, changed, build_schedule(changed).occurrences,
-                      now=publish_instant(DAY2), today=DAY2)
-        again = publish(db, changed, rec2.published, folder, scopes)
-        incr_s = time.perf_counter() - start
+        rounds = []
+        for revision in range(1, 4):  # median of three republishes, each with a new change
+            changed = one_entry_changed(catalog, revision)
+            start = time.perf_counter()
+            rec2 = record(db, changed, build_schedule(changed).occurrences,
+                          now=publish_instant(DAY2), today=DAY2)
+            again = publish(db, changed, rec2.published, folder, scopes)
+            rounds.append(time.perf_counter() - start)
+        incr_s = statistics.median(rounds)
         rewritten = sum(w.changed for w in again)
         ratio = incr_s / full_s
         print(f"{label}: first publication of {len(first)} feeds {full_s:.2f} s; republish "

@@ -22,3 +22,13 @@ def test_store_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "submissions on SQLite" in out and "submissions on PostgreSQL" in out
     assert "query plan uses an index" in out
+
+
+def test_calendar_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import bench_calendar
+
+    assert bench_calendar.main(["--plugins", "1", "--activities", "5", "--duties", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "real plan: whole-plan feed of 1,151 entries" in out
+    assert "ratio parse/build" in out and "ratio incremental/full" in out
+    assert "republish with 1 changed entry (2 feeds rewritten)" in out
