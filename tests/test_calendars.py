@@ -194,6 +194,19 @@ def test_export_equals_the_published_file_and_twice_gives_the_same_bytes(
     assert "0 new, 0 changed, 0 cancelled" in republish.stderr
 
 
+def test_links_list_every_feed_address(published: tuple[Path, dict[str, str]], run: Run,
+                                       builtin_catalog: Catalog) -> None:
+    result = run("calendar", "links", "--base-url", "https://feeds.example/naptip/",
+                 env=published[1])
+    assert result.exit_code == 0, result.output
+    lines = dict(line.split("\t") for line in result.stdout.splitlines())
+    assert lines["plan"] == "https://feeds.example/naptip/plan.ics"
+    assert lines["committee:victim-care"] == \
+        "https://feeds.example/naptip/committee-victim-care.ics"
+    assert len(lines) == 1 + len(builtin_catalog.committees)  # no contacts yet
+    assert all((published[0] / url.rsplit("/", 1)[1]).exists() for url in lines.values())
+
+
 def test_cli_errors_are_one_line(published: tuple[Path, dict[str, str]], run: Run,
                                  tmp_path: Path) -> None:
     env = published[1]
