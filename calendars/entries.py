@@ -32,6 +32,11 @@ from naptip.schedule import Occurrence, OccurrenceKind
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _CONTROL_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]+")
 
+#: Days before an entry its VALARMs ring when the duty names none: the reminders' default
+#: lead times (DESIGN "Reminders"). Clients that honour alarms in subscribed calendars
+#: (Apple, Thunderbird) use them; Google and Outlook ignore them: e-mail is the reminder.
+DEFAULT_LEAD_DAYS = (30, 7, 1)
+
 _KIND_LABEL = {
     OccurrenceKind.PROGRESS_REPORT: "Progress report",
     OccurrenceKind.DELIVERABLE: "Deliverable",
@@ -92,6 +97,7 @@ class Entry:
     owner_name: str
     support: tuple[str, ...]
     host: str | None
+    alarms: tuple[int, ...] = ()  #: VALARMs, days before the start
 
     @property
     def all_day(self) -> bool:
@@ -115,12 +121,14 @@ class Entry:
         values = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: no deep copy
         values["categories"] = list(self.categories)
         values["support"] = list(self.support)
+        values["alarms"] = list(self.alarms)
         return values
 
     @classmethod
     def from_json(cls, values: dict[str, Any]) -> Entry:
         return cls(**{**values, "categories": tuple(values["categories"]),
-                      "support": tuple(values["support"])})
+                      "support": tuple(values["support"]),
+                      "alarms": tuple(values.get("alarms", ()))})
 
     def fingerprint(self) -> str:
         text = json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False,
@@ -165,7 +173,7 @@ def _entry(catalog: Catalog, o: Occurrence) -> Entry:
         summary=one_line(o.title), description=_description(catalog, o, owner_name),
         location=location, categories=_categories(catalog, o, kind), start=start, end=end,
         tzid=plan.timezone, owner=o.owner, owner_name=owner_name, support=tuple(o.support),
-        host=o.host)
+        host=o.host, alarms=tuple(sorted(set(o.lead_times or DEFAULT_LEAD_DAYS), reverse=True)))
 
 
 def _categories(catalog: Catalog, o: Occurrence, kind: OccurrenceKind) -> tuple[str, ...]:

@@ -9,9 +9,9 @@ stored components and only a changed entry is rendered again.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from icalendar import Event, vText
+from icalendar import Alarm, Event, vText
 
 from .entries import Entry, one_line
 
@@ -49,5 +49,13 @@ def render_vevent(e: Entry, *, sequence: int, created: datetime, last_modified: 
         ev.add("location", vText(e.location))
     ev.add("x-naptip-occurrence", vText(one_line(e.occurrence)))
     ev.add("x-naptip-kind", vText(one_line(e.kind)))
+    if not cancelled:
+        for days in e.alarms:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", vText(f"{e.summary}: in {days} day(s)" if days
+                                           else e.summary))
+            alarm.add("trigger", timedelta(days=-days))
+            ev.add_component(alarm)
     data: bytes = ev.to_ical()
     return data

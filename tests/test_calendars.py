@@ -137,6 +137,11 @@ def check_invariants(data: bytes) -> Any:
             assert not isinstance(end.dt, datetime) and end.dt == start.dt + timedelta(days=1)
             assert start.params.get("VALUE") in (None, "DATE")
         assert ev["DTSTAMP"].dt == ev["LAST-MODIFIED"].dt
+        triggers = [a["TRIGGER"].dt for a in _walk(ev, "VALARM")]
+        if str(ev["STATUS"]) == "CANCELLED":
+            assert triggers == [], "a cancelled entry rings"
+        else:
+            assert triggers and all(t <= timedelta(0) for t in triggers), ev["UID"]
     assert len(uids) == len(set(uids)), "duplicate UIDs"
     return cal
 
@@ -323,12 +328,15 @@ def test_removed_activity_is_cancelled_once_then_leaves(builtin_catalog: Catalog
     def feed(day: date) -> dict[str, Any]:
         rec = record(db, without, occurrences, now=publish_instant(day), today=day,
                      keep_cancelled_days=keep)
-        return _events(feed_bytes(without, scope, rec.published))
+        data = feed_bytes(without, scope, rec.published)
+        check_invariants(data)  # the cancelled entry included: it no longer rings
+        return _events(data)
 
     day = D2
     events = feed(day)
     cancelled = {oid: e for oid, e in events.items() if str(e["STATUS"]) == "CANCELLED"}
     assert list(cancelled) == [f"{gone}@deliverable"]
+    assert not _walk(cancelled[f"{gone}@deliverable"], "VALARM")
     assert int(cancelled[f"{gone}@deliverable"]["SEQUENCE"]) == 1
     assert len(events) == len(occurrences) + 1
     last_day = feed(day + timedelta(days=keep - 1))
