@@ -279,3 +279,38 @@ class MetaValue(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CalendarEntry(Base):
+    """What the calendar feeds last published for one UID (one occurrence).
+
+    SEQUENCE and LAST-MODIFIED grow only when the entry's fingerprint (its date, time,
+    status or text) changes; an entry that left the plan stays, CANCELLED, for a period.
+    """
+
+    __tablename__ = "calendar_entry"
+
+    uid: Mapped[str] = mapped_column(String(250), primary_key=True)
+    occurrence_id: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12))  #: confirmed or cancelled
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)  #: the entry as last published
+    created_at: Mapped[datetime]
+    last_modified: Mapped[datetime]
+    cancelled_on: Mapped[date | None] = mapped_column(Date)  #: the day it left the plan
+    #: the VEVENT as published (icalendar's bytes), and as a supporting committee sees it
+    vevent: Mapped[str] = mapped_column(Text)
+    vevent_support: Mapped[str | None] = mapped_column(Text)
+    render_version: Mapped[int] = mapped_column(Integer)
+
+
+class CalendarLink(Base):
+    """An unguessable file name for a private feed (a contact's), listed by
+    ``naptip calendar links``."""
+
+    __tablename__ = "calendar_link"
+
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]

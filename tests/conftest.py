@@ -99,7 +99,8 @@ def pg_url() -> Iterator[str]:
 
 
 _TABLES = ("review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",
-           "occurrence_change", "occurrence", "contact", "audit_log", "meta")
+           "occurrence_change", "occurrence", "contact", "audit_log", "meta",
+           "calendar_entry", "calendar_link")
 
 
 def _reset(db: Database) -> None:

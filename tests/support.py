@@ -6,6 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+#: the newest migration's revision: the one line to update when a migration is added
+SCHEMA_HEAD = "0004_calendars"
+
 
 @dataclass
 class FakeDist:

@@ -30,3 +30,11 @@ def test_check_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_check.main(["--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert out.count("2 error lines") == 2 and "ratio bad/baseline" in out
+def test_calendar_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import bench_calendar
+
+    assert bench_calendar.main(["--plugins", "1", "--activities", "5", "--duties", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "real plan: whole-plan feed of 1,151 entries" in out
+    assert "ratio parse/build" in out and "ratio incremental/full" in out
+    assert "republish with 1 changed entry (2 feeds rewritten)" in out

@@ -12,7 +12,7 @@ from click.testing import Result
 from naptip.db import Database
 
 from .conftest import db_env
-from .test_migrations import HEAD
+from .support import SCHEMA_HEAD
 
 Run = Callable[..., Result]
 
@@ -105,9 +105,10 @@ def test_bad_input_is_one_line(run: Run, env: dict[str, str], args: list[str],
 
 def test_db_commands(run: Run, env: dict[str, str], db: Database) -> None:
     status = json.loads(run("db", "status", "--json", env=env).stdout)
-    assert status["schema"] == status["schema_head"] == HEAD
+    assert status["schema"] == status["schema_head"] == SCHEMA_HEAD
     assert status["backend"] == db.backend
-    assert run("db", "upgrade", env=env).stdout.strip() == f"database is up to date (schema {HEAD})"
+    assert run("db", "upgrade", env=env).stdout.strip() == \
+        f"database is up to date (schema {SCHEMA_HEAD})"
 
 
 def test_database_password_is_never_shown(run: Run, pg_url: str) -> None:
@@ -124,7 +125,7 @@ def test_database_password_is_never_shown(run: Run, pg_url: str) -> None:
 def test_fresh_sqlite_file_is_created_and_upgrade_reports(run: Run, tmp_path: Path) -> None:
     env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'new' / 'n.db'}"}
     assert run("db", "upgrade", env=env).stdout.strip() == ("database upgraded from schema none "
-                                                            f"to {HEAD}")
+                                                            f"to {SCHEMA_HEAD}")
     assert (tmp_path / "new" / "n.db").exists()
 
 

@@ -11,6 +11,7 @@ import sys
 from .agencies import agencies_group
 from .app import cli
 from .audit import audit_group
+from .calendar import calendar_group
 from .contacts import contacts_group
 from .db import db_group
 from .evidence import evidence_group
@@ -34,6 +35,7 @@ cli.add_command(agencies_group)
 cli.add_command(contacts_group)
 cli.add_command(remind_command)
 cli.add_command(outbox_group)
+cli.add_command(calendar_group)
 
 
 def main() -> None:

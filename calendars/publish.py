@@ -1,0 +1,178 @@
+"""Feeds by scope, exported or published into a folder any web server can serve.
+
+A scope is the whole plan, one committee (what it leads, supports or hosts; what it only
+supports is marked), or — once the contact directory exists — one contact. Public scopes
+have readable file names (``plan.ics``, ``committee-legislative.ics``); private ones
+(contacts) are named by an unguessable token kept in the store and listed by
+``naptip calendar links``. Files are written atomically and only when their bytes change,
+so a web server's ETag and Last-Modified mean something. Entries are rendered once, when
+the ledger records them: a republish renders only what changed, then assembles the feeds.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from naptip.catalog import Catalog
+from naptip.db import Database
+from naptip.orm import CalendarLink
+from naptip.schedule import Occurrence
+
+from .entries import Entry, entries_from
+from .feed import render_feed
+from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
+
+PLAN_FILE = "plan.ics"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scope:
+    """One feed: which entries it shows and how it is named."""
+
+    key: str  #: "plan", "committee:ID", "contact:ID"
+    name: str
+    description: str
+    select: Callable[[Entry], bool]
+    committee: str | None = None  #: entries this committee only supports are marked
+    filename: str | None = None  #: None: private, named by a token (see ``link_token``)
+
+
+def plan_scope(catalog: Catalog) -> Scope:
+    plan = catalog.structure.plan
+    return Scope(key="plan", name=f"{plan.short_title}: whole plan",
+                 description=f"{plan.title}: every deadline, meeting and event",
+                 select=lambda _e: True, filename=PLAN_FILE)
+
+
+def committee_scope(catalog: Catalog, committee: str) -> Scope:
+    """What ``committee`` (a committee or an agency id) leads, supports or hosts."""
+    plan = catalog.structure.plan
+    c = catalog.committees.get(committee)
+    agency = catalog.agencies.get(committee)
+    name = c.name if c else agency.name if agency else committee
+    return Scope(key=f"committee:{committee}", name=f"{plan.short_title}: {name}",
+                 description=f"{name}: what it leads, supports ([Support]) or hosts in "
+                             f"{plan.short_title}",
+                 select=lambda e: e.involves(committee), committee=committee,
+                 filename=f"committee-{committee}.ics")
+
+
+def contact_scopes(db: Database, catalog: Catalog) -> list[Scope]:
+    """Private feeds, one per contact: the seam for the contact directory (issue 9).
+
+    Until that directory lands there are none. Then: one ``Scope(key=f"contact:{id}",
+    filename=None, select=...)`` per active contact, selecting what the contact leads,
+    supports or attends; ``publish`` names each file by the contact's token.
+    """
+    return []
+
+
+def public_scopes(catalog: Catalog) -> list[Scope]:
+    return [plan_scope(catalog), *(committee_scope(catalog, c) for c in catalog.committees)]
+
+
+def publish_instant(as_of: date | None) -> datetime:
+    """LAST-MODIFIED for what changes now: the start of the as-of day (KL) when the clock
+    is set, else the current second."""
+    if as_of is not None:
+        from naptip.clock import PLAN_TZ
+
+        return datetime(as_of.year, as_of.month, as_of.day, tzinfo=PLAN_TZ).astimezone(UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
+           now: datetime, today: date,
+           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
+    """Record in the ledger what the feeds publish now; return it."""
+    return reconcile(db, entries_from(catalog, occurrences), now=now, today=today,
+                     keep_cancelled_days=keep_cancelled_days)
+
+
+def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
+    return {"name": scope.name, "calendar_uid": f"{catalog.structure.plan.id}/{scope.key}@naptip",
+            "description": scope.description, "committee": scope.committee}
+
+
+def feed_bytes(catalog: Catalog, scope: Scope, published: Sequence[Published]) -> bytes:
+    return render_feed([p for p in published if scope.select(p.entry)],
+                       **_feed_args(catalog, scope))
+
+
+@dataclass(frozen=True)
+class Written:
+    scope: str
+    path: Path
+    entries: int
+    changed: bool  #: False: the file already had these bytes and was left alone
+
+
+def publish(db: Database, catalog: Catalog, published: Sequence[Published], directory: Path,
+            scopes: Sequence[Scope]) -> list[Written]:
+    """Write one file per scope into ``directory`` (created if missing)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    out = []
+    for scope in scopes:
+        path = directory / (scope.filename or f"{link_token(db, scope.key)}.ics")
+        items = [p for p in published if scope.select(p.entry)]
+        changed = write_atomic(path, render_feed(items, **_feed_args(catalog, scope)))
+        out.append(Written(scope.key, path, len(items), changed))
+    return out
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Replace ``path`` with ``data`` in one step (readers see old or new, never half);
+    leave it alone when it already holds these bytes. True when written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def link_token(db: Database, scope: str) -> str:
+    """The unguessable, stable file name of a private feed (created on first use)."""
+    with db.reading() as session:
+        token = session.execute(select(CalendarLink.token).where(CalendarLink.scope == scope)
+                                ).scalar_one_or_none()
+    if token is not None:
+        return token
+
+    def work(session: Session) -> str:
+        found = session.get(CalendarLink, scope)
+        if found is not None:
+            return found.token
+        made = secrets.token_urlsafe(32)
+        session.add(CalendarLink(scope=scope, token=made, created_at=datetime.now(UTC)))
+        return made
+
+    return db.write(work)
+
+
+def links(db: Database) -> list[tuple[str, str]]:
+    """(scope, file name) of every private feed, by scope."""
+    with db.reading() as session:
+        rows = session.execute(select(CalendarLink).order_by(CalendarLink.scope)).scalars()
+        return [(row.scope, f"{row.token}.ics") for row in rows]
