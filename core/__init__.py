@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .datafile import DataPlugin
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .hookimpl import hookimpl
+from .report_types import ReportContext, ReportSection, ReportTable
 from .model import (
     SECRETARIAT_ID,
     Activity,
@@ -58,6 +59,9 @@ __all__ = [
     "Plan",
     "PlanStructure",
     "ProgrammeArea",
+    "ReportContext",
+    "ReportSection",
+    "ReportTable",
     "SpecificObjective",
     "StrategicGoal",
     "Timeline",

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .evidence_types import AcceptedEvidence, EvidenceDraft
     from .model import Activity, Agency, Committee, Duty, PlanStructure
+    from .report_types import ReportContext, ReportSection
 
 hookspec = pluggy.HookspecMarker("naptip")
 
@@ -112,4 +113,20 @@ def naptip_register_commands(cli: click.Group) -> None:
     decorate with ``@cli.command()``. Returns nothing; every implementation is called.
     Only plugins found through entry points or ``NAPTIP_PLUGINS_DIR`` can add commands
     (the ``--plugins-dir`` option is parsed after the commands exist).
+    """
+
+
+@hookspec
+def naptip_report_sections(  # type: ignore[empty-body]
+    report: ReportContext,
+) -> Iterable[ReportSection] | None:
+    """Add sections to the M&E reports (``naptip report annual|final|committee``).
+
+    Receives ``report``, a :class:`naptip.ReportContext`: the kind of report, its years,
+    the as-of day, the committee (for a committee report), the language (``en`` or
+    ``ms``) and the headline figures. Returns an iterable of :class:`naptip.ReportSection`
+    (a title, paragraphs and :class:`naptip.ReportTable` tables), or ``None`` to add
+    nothing. Every implementation is called; sections appear after the built-in ones, in
+    plugin order, in every format (HTML, PDF, xlsx, JSON, CSV). A plugin that raises or
+    returns something else is shown as a warning and the report is built without it.
     """

@@ -14,6 +14,7 @@ from .db import db_group
 from .evidence import evidence_group
 from .plan import plan
 from .plugins import plugins
+from .report import report_group
 from .schedule import schedule
 from .status import status_command
 
@@ -24,6 +25,7 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(report_group)
 
 
 def main() -> None:

@@ -1,0 +1,126 @@
+"""Reading the store for reports: the few small functions that know its tables.
+
+Everything the reports need from the store goes through these functions, so that a change
+of the store (money in integer sen, a schedule written only by ``naptip sync``) is adapted
+here and nowhere else. They use plain column selects, not ORM objects, so that a year with
+hundreds of thousands of evidence rows reads in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..orm import (
+    Attachment,
+    Breakdown,
+    Evidence,
+    EvidenceValue,
+    OccurrenceChange,
+    OccurrenceRow,
+)
+from ..progress import BreakdownFact, EvidenceFact, OccurrenceFact, ValueFact
+
+PLAN_TZ = ZoneInfo("Asia/Kuala_Lumpur")
+_CHUNK = 5000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleChange:
+    occurrence_id: str
+    changed_on: date
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def _day(instant: datetime | None) -> date | None:
+    return instant.astimezone(PLAN_TZ).date() if instant is not None else None
+
+
+def _amount(value: Any) -> Decimal | None:
+    """Money as stored, in MYR (the one place to adapt when the store keeps sen)."""
+    return None if value is None else Decimal(value)
+
+
+def read_occurrences(session: Session, plan_id: str, years: Sequence[int]
+                     ) -> list[OccurrenceFact]:
+    """Occurrences of the plan about ``years``, and every one-off deliverable (whose one
+    occurrence, at the end of its timeline, also answers for the years before)."""
+    o = OccurrenceRow
+    query = (select(o.id, o.kind, o.title, o.owner, o.activity_id, o.pillar, o.period, o.due,
+                    o.progress)
+             .where(o.plan_id == plan_id, o.withdrawn.is_(False))
+             .where(o.period.in_(list(years)) | (o.kind == "deliverable"))
+             .order_by(o.due, o.id))
+    return [OccurrenceFact(id=r[0], kind=r[1], title=r[2], owner=r[3], activity_id=r[4],
+                           pillar=r[5], period=r[6], due=r[7], progress=r[8])
+            for r in session.execute(query)]
+
+
+def read_evidence(session: Session, occurrence_ids: Iterable[str]) -> list[EvidenceFact]:
+    """Every evidence row of these occurrences, with its values, breakdowns and files."""
+    ids = list(occurrence_ids)
+    out: list[EvidenceFact] = []
+    for start in range(0, len(ids), _CHUNK):
+        out += _evidence_chunk(session, ids[start:start + _CHUNK])
+    out.sort(key=lambda e: e.id)
+    return out
+
+
+def _evidence_chunk(session: Session, ids: list[str]) -> list[EvidenceFact]:
+    e = Evidence
+    rows = session.execute(
+        select(e.id, e.occurrence_id, e.status, e.nil, e.done_on, e.submitted_at,
+               e.submitted_by, e.reviewed_by, e.reviewed_at)
+        .where(e.occurrence_id.in_(ids)).order_by(e.id)).all()
+    if not rows:
+        return []
+    values: dict[int, list[ValueFact]] = {}
+    v = EvidenceValue
+    for r in session.execute(
+            select(v.evidence_id, v.indicator, v.kind, v.count, v.amount, v.percentage, v.flag)
+            .join(e, e.id == v.evidence_id).where(e.occurrence_id.in_(ids))):
+        values.setdefault(r[0], []).append(ValueFact(
+            indicator=r[1], kind=r[2], count=r[3], amount=_amount(r[4]),
+            percentage=None if r[5] is None else Decimal(r[5]), flag=r[6]))
+    people: dict[int, list[BreakdownFact]] = {}
+    b = Breakdown
+    for r in session.execute(
+            select(b.evidence_id, b.indicator, b.dimension, b.category, b.count)
+            .join(e, e.id == b.evidence_id).where(e.occurrence_id.in_(ids))):
+        people.setdefault(r[0], []).append(BreakdownFact(indicator=r[1], dimension=r[2],
+                                                         category=r[3], count=r[4]))
+    files: dict[int, list[tuple[str, str]]] = {}
+    a = Attachment
+    for r in session.execute(
+            select(a.evidence_id, a.sha256, a.original_name)
+            .join(e, e.id == a.evidence_id).where(e.occurrence_id.in_(ids)).order_by(a.id)):
+        files.setdefault(r[0], []).append((r[1], r[2]))
+    return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
+                         done_on=r[4], submitted_on=_day(r[5]) or r[5], submitted_by=r[6],
+                         reviewed_by=r[7], reviewed_on=_day(r[8]),
+                         values=tuple(values.get(r[0], ())),
+                         breakdown=tuple(people.get(r[0], ())),
+                         attachments=tuple(files.get(r[0], ())))
+            for r in rows]
+
+
+def read_changes(session: Session, plan_id: str, years: Sequence[int]) -> list[ScheduleChange]:
+    """What changed in the plan's schedule during ``years`` (the store's history)."""
+    c, o = OccurrenceChange, OccurrenceRow
+    out = []
+    for r in session.execute(select(c.occurrence_id, c.changed_at, c.before, c.after)
+                             .join(o, o.id == c.occurrence_id)
+                             .where(o.plan_id == plan_id).order_by(c.changed_at, c.id)):
+        day = _day(r[1])
+        if day is not None and day.year in years:
+            out.append(ScheduleChange(occurrence_id=r[0], changed_on=day, before=r[2],
+                                      after=r[3]))
+    return out
