@@ -11,7 +11,6 @@ from importlib.metadata import PackageNotFoundError, version
 from .datafile import DataPlugin
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .hookimpl import hookimpl
-from .report_types import ReportContext, ReportSection, ReportTable
 from .model import (
     SECRETARIAT_ID,
     Activity,
@@ -33,6 +32,7 @@ from .model import (
     StrategicGoal,
     Timeline,
 )
+from .report_types import ReportContext, ReportSection, ReportTable
 
 try:
     __version__ = version("naptip")

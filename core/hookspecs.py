@@ -117,7 +117,7 @@ def naptip_register_commands(cli: click.Group) -> None:
 
 
 @hookspec
-def naptip_report_sections(  # type: ignore[empty-body]
+def naptip_report_sections(
     report: ReportContext,
 ) -> Iterable[ReportSection] | None:
     """Add sections to the M&E reports (``naptip report annual|final|committee``).

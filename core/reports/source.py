@@ -84,25 +84,25 @@ def _evidence_chunk(session: Session, ids: list[str]) -> list[EvidenceFact]:
         return []
     values: dict[int, list[ValueFact]] = {}
     v = EvidenceValue
-    for r in session.execute(
+    for vr in session.execute(
             select(v.evidence_id, v.indicator, v.kind, v.count, v.amount, v.percentage, v.flag)
             .join(e, e.id == v.evidence_id).where(e.occurrence_id.in_(ids))):
-        values.setdefault(r[0], []).append(ValueFact(
-            indicator=r[1], kind=r[2], count=r[3], amount=_amount(r[4]),
-            percentage=None if r[5] is None else Decimal(r[5]), flag=r[6]))
+        values.setdefault(vr[0], []).append(ValueFact(
+            indicator=vr[1], kind=vr[2], count=vr[3], amount=_amount(vr[4]),
+            percentage=None if vr[5] is None else Decimal(vr[5]), flag=vr[6]))
     people: dict[int, list[BreakdownFact]] = {}
     b = Breakdown
-    for r in session.execute(
+    for br in session.execute(
             select(b.evidence_id, b.indicator, b.dimension, b.category, b.count)
             .join(e, e.id == b.evidence_id).where(e.occurrence_id.in_(ids))):
-        people.setdefault(r[0], []).append(BreakdownFact(indicator=r[1], dimension=r[2],
-                                                         category=r[3], count=r[4]))
+        people.setdefault(br[0], []).append(BreakdownFact(indicator=br[1], dimension=br[2],
+                                                          category=br[3], count=br[4]))
     files: dict[int, list[tuple[str, str]]] = {}
     a = Attachment
-    for r in session.execute(
+    for ar in session.execute(
             select(a.evidence_id, a.sha256, a.original_name)
             .join(e, e.id == a.evidence_id).where(e.occurrence_id.in_(ids)).order_by(a.id)):
-        files.setdefault(r[0], []).append((r[1], r[2]))
+        files.setdefault(ar[0], []).append((ar[1], ar[2]))
     return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
                          done_on=r[4], submitted_on=_day(r[5]) or r[5], submitted_by=r[6],
                          reviewed_by=r[7], reviewed_on=_day(r[8]),

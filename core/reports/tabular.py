@@ -41,10 +41,10 @@ def render_csv(report: Report) -> str:
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "table"
+    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())[:31] or "table"
     name, n = base, 2
     while name.casefold() in used:
-        name, n = f"{base[:25]} {n}", n + 1
+        name, n = f"{base[:27]} {n}", n + 1
     used.add(name.casefold())
     return name
 
