@@ -392,3 +392,18 @@ def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
     counts = {(t["dimension"], t["category"]): t["people"] for t in table.values()}
     assert counts[("sex", "female")] == "6" and counts[("nationality", "indonesian")] == "3"
     assert len(counts) == 6
+
+
+def test_status_shows_progress_bars(sample_store: Database, run: Run) -> None:
+    result = run("--as-of", AS_OF.isoformat(), "status", env={**db_env(sample_store),
+                                                              "COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split("│")[1].strip(): line for line in result.stdout.splitlines()
+             if line.count("│") > 3}
+    media = lines["media"]
+    with sample_store.reading() as session:
+        total = len(session.execute(select(OccurrenceRow.id).where(
+            OccurrenceRow.owner == "media", OccurrenceRow.withdrawn.is_(False))).all())
+    assert f"{100 * 2 / total:5.1f}%" in media
+    assert "█░░░" in media  # the bar
+    assert "P1 Prevention" in lines
