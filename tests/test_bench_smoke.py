@@ -22,3 +22,13 @@ def test_store_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "submissions on SQLite" in out and "submissions on PostgreSQL" in out
     assert "query plan uses an index" in out
+
+
+def test_report_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import bench_report
+
+    assert bench_report.main(["--occurrences", "500", "--evidence", "2000",
+                              "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 500 occurrences and 2,000 evidence rows" in out
+    assert "ratio report / SQL aggregate" in out
