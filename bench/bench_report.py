@@ -62,9 +62,10 @@ def load(db: Database, catalog: Catalog, occurrences: int, evidence: int) -> Non
             INSERT INTO occurrence (id, plan_id, kind, title, owner, support, host, activity_id,
                 duty_id, pillar, period, due, unshifted, start_at, end_at, region, progress,
                 withdrawn, fingerprint, created_at, updated_at)
-            SELECT (CAST(:ids AS text[]))[1 + i % :na] || '@' || (2021 + i % 5) || '#' || i, 'naptip-3.0',
-                'progress-report', 'Synthetic report ' || i, (CAST(:owners AS text[]))[1 + i % :na], '[]',
-                NULL, (CAST(:ids AS text[]))[1 + i % :na], NULL, 'P1', 2021 + i % 5,
+            SELECT (CAST(:ids AS text[]))[1 + i % :na] || '@' || (2021 + i % 5) || '#' || i,
+                'naptip-3.0', 'progress-report', 'Synthetic report ' || i,
+                (CAST(:owners AS text[]))[1 + i % :na], '[]', NULL,
+                (CAST(:ids AS text[]))[1 + i % :na], NULL, 'P1', 2021 + i % 5,
                 make_date(2022 + i % 5, 1, 31), make_date(2022 + i % 5, 1, 31), NULL, NULL,
                 'putrajaya', CASE WHEN i % 3 = 0 THEN 'accepted' ELSE 'open' END, false,
                 'x', now(), now()

@@ -158,3 +158,24 @@ def html_to_pdf(html: str) -> bytes:
             if errors:
                 raise BrowserError(f"the report page logged an error: {errors[0]}")
             return browser.pdf()
+
+
+def screenshots(page: Path, out: Path, pages: int, *, width: int = 900,
+                height: int = 1273) -> list[Path]:
+    """PNG screenshots of the first ``pages`` screens of a page (A4 proportions)."""
+    written = []
+    with chromium() as browser:
+        browser.open(page)
+        errors = browser.console_errors()
+        if errors:
+            raise BrowserError(f"the page logged an error: {errors[0]}")
+        browser.screenshot(width, height)  # sets the window size
+        total = browser.page_height()
+        for n in range(pages):
+            if n * height >= total:
+                break
+            browser.scroll_to(n * height)
+            path = out / f"{page.stem}-{n + 1}.png"
+            path.write_bytes(browser.screenshot(width, height))
+            written.append(path)
+    return written

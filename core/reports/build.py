@@ -4,16 +4,16 @@ sections and charts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..catalog import Catalog
 from ..db import Database
 from ..errors import Problem
 from ..pluginmanager import LoadedPlugins
-from ..progress import build_progress
+from ..progress import Progress, build_progress
 from ..report_types import ReportSection
-from .document import Report, ReportError, build_report, context_of
+from .document import Chart, Report, ReportError, build_report, context_of
 from .labels import LANGS
 from .source import read_changes, read_evidence, read_occurrences
 
@@ -63,9 +63,22 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
             occurrences = [o for o in occurrences if o.owner == scope.committee]
         evidence = read_evidence(session, [o.id for o in occurrences])
         changes = read_changes(session, plan_id, scope.years)
+        # the 2021–Y timeline and trend of a one-year report need the years before it
+        first = catalog.structure.plan.years[0]
+        past = tuple(range(first, scope.years[0])) if charts else ()
+        past_occurrences = read_occurrences(session, plan_id, past) if past else []
+        if scope.committee:
+            past_occurrences = [o for o in past_occurrences if o.owner == scope.committee]
+        past_evidence = read_evidence(session, [o.id for o in past_occurrences
+                                                if o.period in past], details=False)
     say("computing progress")
     progress = build_progress(catalog, occurrences, evidence, years=scope.years, as_of=as_of,
                               committee=scope.committee)
+    history = progress
+    if past:
+        earlier = build_progress(catalog, past_occurrences, past_evidence, years=past,
+                                 as_of=as_of, committee=scope.committee)
+        history = replace(progress, by_year={**earlier.by_year, **progress.by_year})
     problems: list[Problem] = []
     extra: list[tuple[str, ReportSection]] = []
     if plugins is not None:
@@ -86,7 +99,8 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
         say("drawing charts")
         from .charts import make_charts
 
-        maker = make_charts
+        def maker(p: Progress, c: Catalog, lang: str) -> dict[str, Chart]:
+            return make_charts(p, c, lang, history=history)
     say("laying out")
     report = build_report(catalog, progress, changes, kind=scope.kind, lang=lang,
                           charts=maker, extra=extra)

@@ -54,10 +54,13 @@ def _stacked(title: str, rows: dict[str, RollUp], labels: list[str], lang: str) 
     return _svg(chart)
 
 
-def make_charts(progress: Progress, catalog: Catalog, lang: str) -> dict[str, Chart]:
+def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
+                history: Progress | None = None) -> dict[str, Chart]:
     """Completion by pillar and by committee, the 2021–2025 timeline, the yearly trend and
-    targets against actuals (for indicators with a numeric target)."""
+    targets against actuals (for indicators with a numeric target). ``history`` has the
+    roll-up by year from the plan's first year (for a one-year report)."""
     out: dict[str, Chart] = {}
+    by_year = (history or progress).by_year
     title = t("chart_pillar", lang)
     out["pillar"] = Chart(id="chart-pillar", title=title, svg=_stacked(
         title, progress.by_pillar, list(progress.by_pillar), lang))
@@ -69,18 +72,17 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str) -> dict[str, Ch
 
     title = t("chart_timeline", lang)
     timeline = pygal.StackedBar(title=title, **_config())
-    years = sorted(progress.by_year)
+    years = sorted(by_year)
     timeline.x_labels = [str(y) for y in years]
     for status in _SHOWN:
-        timeline.add(status_label(status, lang),
-                     [progress.by_year[y].counts[status] for y in years])
+        timeline.add(status_label(status, lang), [by_year[y].counts[status] for y in years])
     out["timeline"] = Chart(id="chart-timeline", title=title, svg=_svg(timeline))
 
     title = t("chart_trend", lang)
     trend = pygal.Line(title=title, range=(0, 100), **_config(
         style=_style(("#0072B2",)), show_legend=False, print_values=True))
     trend.x_labels = [str(y) for y in years]
-    trend.add(t("percent_done", lang), [progress.by_year[y].percent_done for y in years])
+    trend.add(t("percent_done", lang), [by_year[y].percent_done for y in years])
     out["trend"] = Chart(id="chart-trend", title=title, svg=_svg(trend))
 
     targeted = [i for i in progress.indicators if i.target_value is not None][:20]

@@ -64,24 +64,27 @@ def read_occurrences(session: Session, plan_id: str, years: Sequence[int]
             for r in session.execute(query)]
 
 
-def read_evidence(session: Session, occurrence_ids: Iterable[str]) -> list[EvidenceFact]:
-    """Every evidence row of these occurrences, with its values, breakdowns and files."""
+def read_evidence(session: Session, occurrence_ids: Iterable[str], *, details: bool = True,
+                  ) -> list[EvidenceFact]:
+    """Every evidence row of these occurrences, with its values, breakdowns and files
+    (``details=False``: only what statuses need, for the trend over past years)."""
     ids = list(occurrence_ids)
     out: list[EvidenceFact] = []
     for start in range(0, len(ids), _CHUNK):
-        out += _evidence_chunk(session, ids[start:start + _CHUNK])
+        out += _evidence_chunk(session, ids[start:start + _CHUNK], details)
     out.sort(key=lambda e: e.id)
     return out
 
 
-def _evidence_chunk(session: Session, ids: list[str]) -> list[EvidenceFact]:
+def _evidence_chunk(session: Session, ids: list[str], details: bool) -> list[EvidenceFact]:
     e = Evidence
     rows = session.execute(
         select(e.id, e.occurrence_id, e.status, e.nil, e.done_on, e.submitted_at,
                e.submitted_by, e.reviewed_by, e.reviewed_at)
         .where(e.occurrence_id.in_(ids)).order_by(e.id)).all()
-    if not rows:
-        return []
+    if not rows or not details:
+        return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
+                             done_on=r[4], submitted_on=_day(r[5]) or r[5]) for r in rows]
     values: dict[int, list[ValueFact]] = {}
     v = EvidenceValue
     for vr in session.execute(
