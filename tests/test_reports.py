@@ -318,6 +318,8 @@ def test_html_is_self_contained_and_has_every_chart(sample_store: Database, run:
     assert parser.external == []
     assert "@page { size: A4" in text and "<link" not in text
     assert "S9-O4-i@2023" in text  # the overdue list
+    timeline = text.split("id='chart-timeline'", 1)[1].split("</figure>", 1)[0]
+    assert all(f">{y}<" in timeline for y in (2021, 2022, 2023))  # from 2021, not just 2023
 
 
 def test_malay_report(sample_store: Database, run: Run, tmp_path: Path) -> None:
