@@ -409,3 +409,26 @@ def test_status_shows_progress_bars(sample_store: Database, run: Run) -> None:
     assert f"{100 * 2 / total:5.1f}%" in media
     assert "█░░░" in media  # the bar
     assert "P1 Prevention" in lines
+
+
+def test_pdf_without_chromium_is_one_line(sample_store: Database, run: Run, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("naptip.reports.browser.CHROMIUM", tmp_path / "no-chromium")
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "pdf", "-o",
+                 str(tmp_path / "r.pdf"), env=db_env(sample_store))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: PDF and PNG need Chromium and chromedriver: run ./scripts/install-browser "
+        "(Debian packages chromium, chromium-driver)")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_install_browser_is_a_no_op_when_chromium_is_there() -> None:
+    import subprocess
+
+    from .conftest import ROOT
+
+    assert Path("/usr/bin/chromium").exists()  # the test suite runs after the script
+    done = subprocess.run([str(ROOT / "scripts" / "install-browser")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "" and "apt-get" not in done.stderr
