@@ -432,3 +432,25 @@ def test_install_browser_is_a_no_op_when_chromium_is_there() -> None:
     done = subprocess.run([str(ROOT / "scripts" / "install-browser")], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and done.stdout == "" and "apt-get" not in done.stderr
+
+
+def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Seeded],
+                                                      run: Run) -> None:
+    from datetime import UTC, datetime
+
+    from naptip.orm import OccurrenceChange
+
+    db, _ = seeded
+    from sqlalchemy import insert
+
+    with db.engine.begin() as conn:
+        conn.execute(insert(OccurrenceChange).values(
+            occurrence_id="S9-O1-v@2023", changed_at=datetime(2024, 2, 1, 3, tzinfo=UTC),
+            before={"due": "2024-01-31"}, after={"due": "2024-01-30"}))
+    data = _report(run, db, "annual", "--year", "2023")
+    assert data["schedule_changes"] == [{"occurrence": "S9-O1-v@2023",
+                                         "changed_on": "2024-02-01",
+                                         "before": {"due": "2024-01-31"},
+                                         "after": {"due": "2024-01-30"}}]
+    assert _report(run, db, "annual", "--year", "2022")["schedule_changes"] == []
+    assert len(_report(run, db, "annual", "--year", "2024")["schedule_changes"]) == 1

@@ -116,14 +116,15 @@ def _evidence_chunk(session: Session, ids: list[str], details: bool) -> list[Evi
 
 
 def read_changes(session: Session, plan_id: str, years: Sequence[int]) -> list[ScheduleChange]:
-    """What changed in the plan's schedule during ``years`` (the store's history)."""
+    """What changed in the plan's schedule (the store's history): changes made during
+    ``years``, and changes to the occurrences of ``years`` whenever they were made."""
     c, o = OccurrenceChange, OccurrenceRow
     out = []
-    for r in session.execute(select(c.occurrence_id, c.changed_at, c.before, c.after)
+    for r in session.execute(select(c.occurrence_id, c.changed_at, c.before, c.after, o.period)
                              .join(o, o.id == c.occurrence_id)
                              .where(o.plan_id == plan_id).order_by(c.changed_at, c.id)):
         day = _day(r[1])
-        if day is not None and day.year in years:
+        if day is not None and (day.year in years or r[4] in years):
             out.append(ScheduleChange(occurrence_id=r[0], changed_on=day, before=r[2],
                                       after=r[3]))
     return out
