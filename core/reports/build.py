@@ -58,19 +58,16 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
     say("reading the store")
     plan_id = catalog.structure.plan.id
     with db.reading() as session:
-        occurrences = read_occurrences(session, plan_id, scope.years)
-        if scope.committee:
-            occurrences = [o for o in occurrences if o.owner == scope.committee]
-        evidence = read_evidence(session, [o.id for o in occurrences])
+        occurrences = read_occurrences(session, plan_id, scope.years, scope.committee)
+        evidence = read_evidence(session, plan_id, scope.years, scope.committee)
         changes = read_changes(session, plan_id, scope.years)
         # the 2021–Y timeline and trend of a one-year report need the years before it
         first = catalog.structure.plan.years[0]
         past = tuple(range(first, scope.years[0])) if charts else ()
-        past_occurrences = read_occurrences(session, plan_id, past) if past else []
-        if scope.committee:
-            past_occurrences = [o for o in past_occurrences if o.owner == scope.committee]
-        past_evidence = read_evidence(session, [o.id for o in past_occurrences
-                                                if o.period in past], details=False)
+        past_occurrences = (read_occurrences(session, plan_id, past, scope.committee)
+                            if past else [])
+        past_evidence = (read_evidence(session, plan_id, past, scope.committee,
+                                       details=False) if past else [])
     say("computing progress")
     progress = build_progress(catalog, occurrences, evidence, years=scope.years, as_of=as_of,
                               committee=scope.committee)

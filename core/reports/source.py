@@ -8,14 +8,14 @@ hundreds of thousands of evidence rows reads in seconds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from ..orm import (
@@ -29,7 +29,6 @@ from ..orm import (
 from ..progress import BreakdownFact, EvidenceFact, OccurrenceFact, ValueFact
 
 PLAN_TZ = ZoneInfo("Asia/Kuala_Lumpur")
-_CHUNK = 5000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,39 +48,42 @@ def _amount(value: Any) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-def read_occurrences(session: Session, plan_id: str, years: Sequence[int]
-                     ) -> list[OccurrenceFact]:
-    """Occurrences of the plan about ``years``, and every one-off deliverable (whose one
-    occurrence, at the end of its timeline, also answers for the years before)."""
+def _in_scope(plan_id: str, years: Sequence[int], committee: str | None,
+              ) -> list[ColumnElement[bool]]:
+    """Occurrences of the plan about ``years`` (of one committee), and every one-off
+    deliverable (whose one occurrence, at the end of its timeline, also answers for the
+    years before)."""
+    o = OccurrenceRow
+    where = [o.plan_id == plan_id, o.withdrawn.is_(False),
+             o.period.in_(list(years)) | (o.kind == "deliverable")]
+    if committee is not None:
+        where.append(o.owner == committee)
+    return where
+
+
+def read_occurrences(session: Session, plan_id: str, years: Sequence[int],
+                     committee: str | None = None) -> list[OccurrenceFact]:
     o = OccurrenceRow
     query = (select(o.id, o.kind, o.title, o.owner, o.activity_id, o.pillar, o.period, o.due,
                     o.progress)
-             .where(o.plan_id == plan_id, o.withdrawn.is_(False))
-             .where(o.period.in_(list(years)) | (o.kind == "deliverable"))
-             .order_by(o.due, o.id))
+             .where(*_in_scope(plan_id, years, committee)).order_by(o.due, o.id))
     return [OccurrenceFact(id=r[0], kind=r[1], title=r[2], owner=r[3], activity_id=r[4],
                            pillar=r[5], period=r[6], due=r[7], progress=r[8])
             for r in session.execute(query)]
 
 
-def read_evidence(session: Session, occurrence_ids: Iterable[str], *, details: bool = True,
+def read_evidence(session: Session, plan_id: str, years: Sequence[int],
+                  committee: str | None = None, *, details: bool = True,
                   ) -> list[EvidenceFact]:
-    """Every evidence row of these occurrences, with its values, breakdowns and files
-    (``details=False``: only what statuses need, for the trend over past years)."""
-    ids = list(occurrence_ids)
-    out: list[EvidenceFact] = []
-    for start in range(0, len(ids), _CHUNK):
-        out += _evidence_chunk(session, ids[start:start + _CHUNK], details)
-    out.sort(key=lambda e: e.id)
-    return out
-
-
-def _evidence_chunk(session: Session, ids: list[str], details: bool) -> list[EvidenceFact]:
-    e = Evidence
+    """Every evidence row of the occurrences ``read_occurrences`` gives, with its values,
+    breakdowns and files (``details=False``: only what statuses need, for the trend over
+    past years). One query per table, joined to the occurrences in SQL."""
+    e, o = Evidence, OccurrenceRow
+    scope = _in_scope(plan_id, years, committee)
     rows = session.execute(
         select(e.id, e.occurrence_id, e.status, e.nil, e.done_on, e.submitted_at,
                e.submitted_by, e.reviewed_by, e.reviewed_at)
-        .where(e.occurrence_id.in_(ids)).order_by(e.id)).all()
+        .join(o, o.id == e.occurrence_id).where(*scope).order_by(e.id)).all()
     if not rows or not details:
         return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
                              done_on=r[4], submitted_on=_day(r[5]) or r[5]) for r in rows]
@@ -89,7 +91,7 @@ def _evidence_chunk(session: Session, ids: list[str], details: bool) -> list[Evi
     v = EvidenceValue
     for vr in session.execute(
             select(v.evidence_id, v.indicator, v.kind, v.count, v.amount, v.percentage, v.flag)
-            .join(e, e.id == v.evidence_id).where(e.occurrence_id.in_(ids))):
+            .join(e, e.id == v.evidence_id).join(o, o.id == e.occurrence_id).where(*scope)):
         values.setdefault(vr[0], []).append(ValueFact(
             indicator=vr[1], kind=vr[2], count=vr[3], amount=_amount(vr[4]),
             percentage=None if vr[5] is None else Decimal(vr[5]), flag=vr[6]))
@@ -97,14 +99,15 @@ def _evidence_chunk(session: Session, ids: list[str], details: bool) -> list[Evi
     b = Breakdown
     for br in session.execute(
             select(b.evidence_id, b.indicator, b.dimension, b.category, b.count)
-            .join(e, e.id == b.evidence_id).where(e.occurrence_id.in_(ids))):
+            .join(e, e.id == b.evidence_id).join(o, o.id == e.occurrence_id).where(*scope)):
         people.setdefault(br[0], []).append(BreakdownFact(indicator=br[1], dimension=br[2],
                                                           category=br[3], count=br[4]))
     files: dict[int, list[tuple[str, str]]] = {}
     a = Attachment
     for ar in session.execute(
             select(a.evidence_id, a.sha256, a.original_name)
-            .join(e, e.id == a.evidence_id).where(e.occurrence_id.in_(ids)).order_by(a.id)):
+            .join(e, e.id == a.evidence_id).join(o, o.id == e.occurrence_id).where(*scope)
+            .order_by(a.id)):
         files.setdefault(ar[0], []).append((ar[1], ar[2]))
     return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
                          done_on=r[4], submitted_on=_day(r[5]) or r[5], submitted_by=r[6],
