@@ -35,6 +35,7 @@ from .model import (
     Timeline,
 )
 from .needs import PLUGIN_API_VERSION
+from .report_types import ReportContext, ReportSection, ReportTable
 
 try:
     __version__ = version("naptip")
@@ -65,6 +66,9 @@ __all__ = [
     "PlanStructure",
     "ProgrammeArea",
     "ReminderPolicy",
+    "ReportContext",
+    "ReportSection",
+    "ReportTable",
     "Role",
     "SpecificObjective",
     "StrategicGoal",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .contact_types import ContactInfo, ReminderPolicy
     from .evidence_types import AcceptedEvidence, EvidenceDraft
     from .model import Activity, Agency, AgencyExtension, Committee, Duty, PlanStructure
+    from .report_types import ReportContext, ReportSection
 
 hookspec = pluggy.HookspecMarker("naptip")
 
@@ -160,4 +161,20 @@ def naptip_register_commands(cli: click.Group) -> None:
     (committees, agencies, activities, duties), ``app.settings``, ``app.today`` (the
     ``--as-of`` day, else ``NAPTIP_AS_OF``, else today in Kuala Lumpur) and ``app.db``. An
     exception in the command is shown as one line naming the plugin.
+    """
+
+
+@hookspec
+def naptip_report_sections(
+    report: ReportContext,
+) -> Iterable[ReportSection] | None:
+    """Add sections to the M&E reports (``naptip report annual|final|committee``).
+
+    Receives ``report``, a :class:`naptip.ReportContext`: the kind of report, its years,
+    the as-of day, the committee (for a committee report), the language (``en`` or
+    ``ms``) and the headline figures. Returns an iterable of :class:`naptip.ReportSection`
+    (a title, paragraphs and :class:`naptip.ReportTable` tables), or ``None`` to add
+    nothing. Every implementation is called; sections appear after the built-in ones, in
+    plugin order, in every format (HTML, PDF, xlsx, JSON, CSV). A plugin that raises or
+    returns something else is shown as a warning and the report is built without it.
     """

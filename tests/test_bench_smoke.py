@@ -38,3 +38,11 @@ def test_calendar_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert "real plan: whole-plan feed of 1,151 entries" in out
     assert "ratio parse/build" in out and "ratio incremental/full" in out
     assert "republish with 1 changed entry (2 feeds rewritten)" in out
+def test_report_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import bench_report
+
+    assert bench_report.main(["--occurrences", "500", "--evidence", "2000",
+                              "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "loaded 500 occurrences and 2,000 evidence rows" in out
+    assert "ratio report / SQL aggregate" in out

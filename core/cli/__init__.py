@@ -20,6 +20,7 @@ from .plan import plan
 from .plugin_kit import plugin_group
 from .plugins import plugins
 from .remind import remind_command
+from .report import report_group
 from .schedule import schedule
 from .status import status_command
 
@@ -36,6 +37,7 @@ cli.add_command(contacts_group)
 cli.add_command(remind_command)
 cli.add_command(outbox_group)
 cli.add_command(calendar_group)
+cli.add_command(report_group)
 
 
 def main() -> None:

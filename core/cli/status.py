@@ -46,11 +46,14 @@ def status_command(app: App, committee: str | None, year: int | None, fmt: str) 
     from rich.console import Console
     from rich.table import Table
 
+    from .bars import done_bar
+
     console = Console()
     for title, rows in (("committee", report.by_committee), ("pillar", report.by_pillar)):
         table = Table(title=f"Status by {title} on {as_of}" + (f", {year}" if year else ""),
                       title_justify="left")
         table.add_column(title)
+        table.add_column("progress (done)", no_wrap=True)
         for column in ("done", "awaiting review", "overdue", f"due ≤{DUE_WINDOW_DAYS}d",
                        "upcoming", "total"):
             table.add_column(column, justify="right")
@@ -60,10 +63,10 @@ def status_command(app: App, committee: str | None, year: int | None, fmt: str) 
                 name = f"{key} {catalog.structure.pillars[key].name}"
             elif title == "pillar":
                 name = "- (duties)"
-            table.add_row(name, str(c.done), str(c.submitted),
+            table.add_row(name, done_bar(c.done, c.total), str(c.done), str(c.submitted),
                           f"[red]{c.overdue}[/]" if c.overdue else "0", str(c.due),
                           str(c.upcoming), str(c.total))
         t = report.total
-        table.add_row("[bold]all", str(t.done), str(t.submitted), str(t.overdue), str(t.due),
-                      str(t.upcoming), str(t.total))
+        table.add_row("[bold]all", done_bar(t.done, t.total), str(t.done), str(t.submitted),
+                      str(t.overdue), str(t.due), str(t.upcoming), str(t.total))
         console.print(table)

@@ -1,0 +1,355 @@
+"""The progress model of the plan, for the Monitoring and Evaluation Committee (no I/O).
+
+It takes facts already read from the store (``OccurrenceFact``, ``EvidenceFact``: see
+``naptip.reports.source`` for the few functions that read them) and the catalog, and
+computes:
+
+- per activity and plan year, a status (``STATUSES``);
+- per activity indicator, the actual summed from *accepted* evidence against the plan's
+  target where it gives one;
+- totals of people counted by sex, nationality and age group;
+- the on-time rate per committee: of the occurrences whose evidence was accepted, the
+  share whose work was done and submitted by the due date;
+- roll-ups by committee, pillar, strategic goal, objective and year.
+
+Every figure carries the ids of the evidence rows it came from (``evidence``), so that a
+reader can trace it. Submitted (pending) and returned evidence never counts as done and
+never adds to an actual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .catalog import Catalog
+from .model import Activity, IndicatorKind
+
+__all__ = [
+    "STATUSES",
+    "ActivityYear",
+    "BreakdownFact",
+    "EvidenceFact",
+    "IndicatorActual",
+    "OccurrenceFact",
+    "OnTime",
+    "Progress",
+    "RollUp",
+    "ValueFact",
+    "build_progress",
+]
+
+DUE_WINDOW_DAYS = 30  #: "due" means due within this many days of the as-of day
+
+#: Status of an activity in a year, worst first (a roll-up counts each).
+STATUSES = ("overdue", "due", "on-track", "not-started", "nil-return", "done",
+            "not-applicable")
+DONE_LIKE = ("done", "nil-return")
+
+
+# --- facts, as read from the store ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OccurrenceFact:
+    id: str
+    kind: str
+    title: str
+    owner: str
+    activity_id: str | None
+    pillar: str | None
+    period: int | None
+    due: date
+    progress: str  #: open, submitted, returned or accepted
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ValueFact:
+    indicator: int  #: 1-based, in the activity's order
+    kind: str
+    count: int | None = None
+    amount: Decimal | None = None  #: MYR
+    percentage: Decimal | None = None
+    flag: bool | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BreakdownFact:
+    indicator: int
+    dimension: str  #: sex, nationality or age
+    category: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceFact:
+    id: int
+    occurrence_id: str
+    status: str  #: submitted, accepted or returned
+    nil: bool
+    done_on: date | None
+    submitted_on: date  #: the day (plan time zone) it was submitted
+    submitted_by: str = ""
+    reviewed_by: str | None = None
+    reviewed_on: date | None = None
+    values: tuple[ValueFact, ...] = ()
+    breakdown: tuple[BreakdownFact, ...] = ()
+    attachments: tuple[tuple[str, str], ...] = ()  #: (sha256, original name)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == "accepted"
+
+
+# --- results ---------------------------------------------------------------------------
+
+@dataclass(slots=True, kw_only=True)
+class IndicatorActual:
+    activity_id: str
+    number: int
+    text: str
+    kind: str
+    target: str | None
+    target_value: Decimal | None
+    actual: Decimal = Decimal(0)  #: summed (count, amount, deliverables), latest (percentage)
+    reported: int = 0  #: accepted evidence rows that reported on it
+    evidence: list[int] = field(default_factory=list)
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the actual reaches the target; ``None`` when the plan gives no number."""
+        if self.target_value is None or self.kind not in _NUMERIC:
+            return None
+        return self.actual >= self.target_value
+
+
+_NUMERIC = {IndicatorKind.COUNT, IndicatorKind.AMOUNT, IndicatorKind.PERCENTAGE,
+            IndicatorKind.DELIVERABLE, IndicatorKind.MILESTONE}
+
+
+@dataclass(slots=True, kw_only=True)
+class ActivityYear:
+    activity_id: str
+    year: int
+    status: str
+    owner: str
+    pillar: str
+    goal: str
+    objective: str
+    occurrences: list[str] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)  #: accepted evidence rows
+
+
+@dataclass(slots=True, kw_only=True)
+class RollUp:
+    """Activity-years by status, for one committee, pillar, goal, objective or year."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    evidence: list[int] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != "not-applicable")
+
+    @property
+    def done(self) -> int:
+        return sum(self.counts[s] for s in DONE_LIKE)
+
+    @property
+    def percent_done(self) -> float:
+        return round(100.0 * self.done / self.applicable, 1) if self.applicable else 0.0
+
+    def add(self, item: ActivityYear) -> None:
+        self.counts[item.status] += 1
+        self.evidence.extend(item.evidence)
+
+
+@dataclass(slots=True, kw_only=True)
+class OnTime:
+    accepted: int = 0  #: occurrences whose evidence was accepted
+    on_time: int = 0  #: ... of which the work was done and submitted by the due date
+    evidence: list[int] = field(default_factory=list)  #: the on-time evidence rows
+
+    @property
+    def rate(self) -> float:
+        return round(100.0 * self.on_time / self.accepted, 1) if self.accepted else 0.0
+
+
+@dataclass(slots=True, kw_only=True)
+class Progress:
+    as_of: date
+    years: tuple[int, ...]
+    committee: str | None
+    activity_years: list[ActivityYear] = field(default_factory=list)
+    indicators: list[IndicatorActual] = field(default_factory=list)
+    #: dimension -> category -> people, with the evidence rows per dimension
+    people: dict[str, dict[str, int]] = field(default_factory=dict)
+    people_evidence: dict[str, list[int]] = field(default_factory=dict)
+    on_time: dict[str, OnTime] = field(default_factory=dict)
+    by_committee: dict[str, RollUp] = field(default_factory=dict)
+    by_pillar: dict[str, RollUp] = field(default_factory=dict)
+    by_goal: dict[str, RollUp] = field(default_factory=dict)
+    by_objective: dict[str, RollUp] = field(default_factory=dict)
+    by_year: dict[int, RollUp] = field(default_factory=dict)
+    total: RollUp = field(default_factory=RollUp)
+    overdue: list[OccurrenceFact] = field(default_factory=list)
+    evidence: list[EvidenceFact] = field(default_factory=list)  #: every row in scope
+
+
+def _occurrence_status(o: OccurrenceFact, evidence: Sequence[EvidenceFact], as_of: date,
+                       year: int) -> str:
+    accepted = [e for e in evidence if e.accepted]
+    if accepted:
+        return "nil-return" if all(e.nil for e in accepted) else "done"
+    if o.due < as_of:
+        return "overdue"
+    if o.due <= as_of + timedelta(days=DUE_WINDOW_DAYS):
+        return "due"
+    if evidence or as_of >= date(year, 1, 1):
+        return "on-track"
+    return "not-started"
+
+
+def _combine(statuses: Iterable[str]) -> str:
+    found = set(statuses)
+    if not found:
+        return "not-applicable"
+    if found <= set(DONE_LIKE):
+        return "done" if "done" in found else "nil-return"
+    for status in ("overdue", "due"):
+        if status in found:
+            return status
+    if found & set(DONE_LIKE) or "on-track" in found:
+        return "on-track"
+    return "not-started"
+
+
+def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
+                   evidence: Iterable[EvidenceFact], *, years: Sequence[int], as_of: date,
+                   committee: str | None = None) -> Progress:
+    """The progress of the plan in ``years`` on ``as_of`` (optionally of one committee)."""
+    wanted = set(years)
+    progress = Progress(as_of=as_of, years=tuple(years), committee=committee)
+    occ = [o for o in occurrences
+           if (committee is None or o.owner == committee)
+           and (o.period in wanted or o.kind == "deliverable")]
+    by_occurrence: dict[str, list[EvidenceFact]] = {}
+    for e in evidence:
+        by_occurrence.setdefault(e.occurrence_id, []).append(e)
+    in_scope = {o.id for o in occ if o.period in wanted}
+    by_activity: dict[str, list[OccurrenceFact]] = {}
+    for o in occ:
+        if o.activity_id:
+            by_activity.setdefault(o.activity_id, []).append(o)
+
+    structure = catalog.structure
+    for activity in catalog.activities.values():
+        if committee is not None and activity.owner != committee:
+            continue
+        objective = structure.objectives[activity.objective]
+        mine = by_activity.get(activity.id, [])
+        for year in years:
+            item = ActivityYear(activity_id=activity.id, year=year, status="not-applicable",
+                                owner=activity.owner, pillar=objective.primary_pillar,
+                                goal=objective.goal, objective=objective.id)
+            if year in activity.timeline:
+                item.status = _activity_year(item, mine, by_occurrence, as_of, year)
+            progress.activity_years.append(item)
+
+    for item in progress.activity_years:
+        for key, table in ((item.owner, progress.by_committee), (item.pillar, progress.by_pillar),
+                           (item.goal, progress.by_goal),
+                           (item.objective, progress.by_objective)):
+            table.setdefault(key, RollUp()).add(item)
+        progress.by_year.setdefault(item.year, RollUp()).add(item)
+        progress.total.add(item)
+
+    for o in occ:
+        if o.id not in in_scope:
+            continue
+        rows = by_occurrence.get(o.id, [])
+        progress.evidence.extend(rows)
+        year = o.period or o.due.year
+        if _occurrence_status(o, rows, as_of, year) == "overdue":
+            progress.overdue.append(o)
+        accepted = [e for e in rows if e.accepted]
+        if accepted:
+            tally = progress.on_time.setdefault(o.owner, OnTime())
+            tally.accepted += 1
+            last = accepted[-1]
+            if last.submitted_on <= o.due and (last.done_on is None or last.done_on <= o.due):
+                tally.on_time += 1
+                tally.evidence.append(last.id)
+    progress.overdue.sort(key=lambda o: (o.due, o.id))
+    progress.evidence.sort(key=lambda e: e.id)
+
+    accepted_by_activity: dict[str, list[EvidenceFact]] = {}
+    occ_by_id = {o.id: o for o in occ}
+    for e in progress.evidence:
+        o = occ_by_id[e.occurrence_id]
+        if e.accepted and not e.nil and o.activity_id:
+            accepted_by_activity.setdefault(o.activity_id, []).append(e)
+    for activity in catalog.activities.values():
+        if committee is not None and activity.owner != committee:
+            continue
+        rows = accepted_by_activity.get(activity.id, [])
+        progress.indicators.extend(_actuals(activity, rows))
+        for e in rows:
+            for b in e.breakdown:
+                counts = progress.people.setdefault(b.dimension, {})
+                counts[b.category] = counts.get(b.category, 0) + b.count
+                ids = progress.people_evidence.setdefault(b.dimension, [])
+                if not ids or ids[-1] != e.id:
+                    ids.append(e.id)
+    return progress
+
+
+def _activity_year(item: ActivityYear, mine: list[OccurrenceFact],
+                   by_occurrence: dict[str, list[EvidenceFact]], as_of: date,
+                   year: int) -> str:
+    this_year = [o for o in mine if o.period == year]
+    statuses = []
+    for o in this_year:
+        rows = by_occurrence.get(o.id, [])
+        item.occurrences.append(o.id)
+        item.evidence.extend(e.id for e in rows if e.accepted)
+        statuses.append(_occurrence_status(o, rows, as_of, year))
+    if this_year:
+        return _combine(statuses)
+    # a one-off deliverable due in a later year: on track until its year, done once accepted
+    later = [o for o in mine if o.kind == "deliverable" and (o.period or 0) > year]
+    if any(e.accepted for o in later for e in by_occurrence.get(o.id, [])):
+        return "done"
+    return "on-track" if as_of >= date(year, 1, 1) else "not-started"
+
+
+def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:
+    out = []
+    for number, ind in enumerate(activity.indicators, 1):
+        actual = IndicatorActual(activity_id=activity.id, number=number, text=ind.text,
+                                 kind=str(ind.kind), target=ind.target,
+                                 target_value=ind.target_value)
+        latest: Decimal | None = None
+        for e in rows:
+            value = next((v for v in e.values if v.indicator == number), None)
+            if ind.kind is IndicatorKind.DELIVERABLE:
+                if value is None and not e.attachments:
+                    continue
+                actual.actual += 1  # one accepted submission delivers it once
+            elif value is None:
+                continue
+            elif ind.kind is IndicatorKind.COUNT:
+                actual.actual += value.count or 0
+            elif ind.kind is IndicatorKind.AMOUNT:
+                actual.actual += value.amount or Decimal(0)
+            elif ind.kind is IndicatorKind.PERCENTAGE:
+                latest = value.percentage  # a share is not summed: the latest one stands
+            elif ind.kind is IndicatorKind.MILESTONE:
+                actual.actual = max(actual.actual, Decimal(1 if value.flag else 0))
+            actual.reported += 1
+            actual.evidence.append(e.id)
+        if latest is not None:
+            actual.actual = latest
+        out.append(actual)
+    return out

@@ -1,0 +1,266 @@
+"""A report as a format-neutral document: title, sections, tables, charts and the figures.
+
+``build_report`` turns a :class:`naptip.progress.Progress` into a :class:`Report`; the
+renderers (HTML, PDF, xlsx, JSON, CSV) only lay it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..catalog import Catalog
+from ..errors import NaptipError, Problem
+from ..progress import STATUSES, Progress, RollUp
+from ..report_types import ReportContext, ReportSection, ReportTable
+from .labels import status_label, t
+from .source import ScheduleChange
+
+KINDS = ("annual", "final", "committee")
+
+
+class ReportError(NaptipError):
+    """A report that cannot be built as asked (bad year, unknown committee...)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chart:
+    id: str
+    title: str
+    svg: str
+
+
+@dataclass(kw_only=True)
+class Section:
+    id: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[ReportTable] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    plugin: str | None = None
+
+
+@dataclass(kw_only=True)
+class Report:
+    kind: str
+    title: str
+    subtitle: str
+    lang: str
+    sections: list[Section]
+    figures: dict[str, Any]  #: the JSON report
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _num(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _rollup(r: RollUp) -> dict[str, Any]:
+    return {**r.counts, "applicable": r.applicable, "done_total": r.done,
+            "percent_done": r.percent_done, "evidence": sorted(r.evidence)}
+
+
+def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
+            ) -> dict[str, Any]:
+    """Every figure of the report, each with the evidence rows it came from."""
+    ev = progress.evidence
+    total = progress.total
+    return {
+        "report": kind,
+        "years": list(progress.years),
+        "as_of": progress.as_of.isoformat(),
+        "committee": progress.committee,
+        "summary": {
+            **_rollup(total),
+            "overdue_occurrences": len(progress.overdue),
+            "evidence_accepted": sum(1 for e in ev if e.status == "accepted"),
+            "evidence_submitted": sum(1 for e in ev if e.status == "submitted"),
+            "evidence_returned": sum(1 for e in ev if e.status == "returned"),
+        },
+        "by_committee": {k: _rollup(v) for k, v in sorted(progress.by_committee.items())},
+        "by_pillar": {k: _rollup(v) for k, v in sorted(progress.by_pillar.items())},
+        "by_goal": {k: _rollup(v) for k, v in sorted(progress.by_goal.items(),
+                                                     key=lambda kv: int(kv[0][1:]))},
+        "by_objective": {k: _rollup(v) for k, v in sorted(progress.by_objective.items(),
+                                                          key=lambda kv: int(kv[0][1:]))},
+        "by_year": {str(k): _rollup(v) for k, v in sorted(progress.by_year.items())},
+        "on_time": {k: {"accepted": v.accepted, "on_time": v.on_time, "rate": v.rate,
+                        "evidence": v.evidence}
+                    for k, v in sorted(progress.on_time.items())},
+        "overdue": [{"occurrence": o.id, "title": o.title, "owner": o.owner,
+                     "activity": o.activity_id, "due": o.due.isoformat()}
+                    for o in progress.overdue],
+        "indicators": [{"activity": i.activity_id, "number": i.number, "text": i.text,
+                        "kind": i.kind, "target": i.target,
+                        "target_value": None if i.target_value is None
+                        else _num(i.target_value),
+                        "actual": _num(i.actual), "met": i.met, "reported": i.reported,
+                        "evidence": i.evidence}
+                       for i in progress.indicators],
+        "people": {d: dict(sorted(c.items())) for d, c in sorted(progress.people.items())},
+        "people_evidence": {d: ids for d, ids in sorted(progress.people_evidence.items())},
+        "activities": [{"activity": a.activity_id, "year": a.year, "status": a.status,
+                        "owner": a.owner, "pillar": a.pillar, "goal": a.goal,
+                        "objective": a.objective, "occurrences": a.occurrences,
+                        "evidence": a.evidence}
+                       for a in progress.activity_years],
+        "evidence": [{"id": e.id, "occurrence": e.occurrence_id, "status": e.status,
+                      "nil": e.nil, "done_on": e.done_on.isoformat() if e.done_on else None,
+                      "submitted_on": e.submitted_on.isoformat(),
+                      "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
+                      "reviewed_on": e.reviewed_on.isoformat() if e.reviewed_on else None,
+                      "attachments": [{"sha256": h, "name": n} for h, n in e.attachments]}
+                     for e in ev],
+        "schedule_changes": [{"occurrence": c.occurrence_id,
+                              "changed_on": c.changed_on.isoformat(),
+                              "before": c.before, "after": c.after} for c in changes],
+    }
+
+
+def title_of(kind: str, years: Sequence[int], committee_name: str | None, lang: str) -> str:
+    if kind == "annual":
+        return t("annual", lang, year=years[0])
+    if kind == "final":
+        return t("final", lang, first=years[0], last=years[-1])
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    return t("committee", lang, committee=committee_name or "", years=span)
+
+
+def _rollup_table(title: str, first: str, rows: dict[str, RollUp], lang: str,
+                  names: Callable[[str], str]) -> ReportTable:
+    statuses = [s for s in STATUSES if s != "not-applicable"]
+    return ReportTable(
+        title=title,
+        columns=(first, *(status_label(s, lang) for s in statuses), t("applicable", lang),
+                 t("percent_done", lang)),
+        rows=tuple((names(k), *(r.counts[s] for s in statuses), r.applicable, r.percent_done)
+                   for k, r in rows.items()))
+
+
+ChartMaker = Callable[[Progress, Catalog, str], dict[str, Chart]]
+
+
+def build_report(catalog: Catalog, progress: Progress, changes: Sequence[ScheduleChange], *,
+                 kind: str, lang: str, charts: ChartMaker | None = None,
+                 extra: Sequence[tuple[str, ReportSection]] = ()) -> Report:
+    s = catalog.structure
+    figs = figures(progress, changes, kind)
+    committee = catalog.committees.get(progress.committee or "")
+    title = title_of(kind, progress.years, committee.name if committee else None, lang)
+    made = charts(progress, catalog, lang) if charts else {}
+
+    def committee_name(cid: str) -> str:
+        c = catalog.committees.get(cid)
+        return c.name if c else cid
+
+    def pillar_name(pid: str) -> str:
+        p = s.pillars.get(pid)
+        return f"{pid} {p.name}" if p else pid
+
+    summary = figs["summary"]
+    sections = [Section(id="summary", title=t("summary", lang), paragraphs=[t(
+        "summary_text", lang, done=summary["done_total"], applicable=summary["applicable"],
+        percent=summary["percent_done"], overdue=summary["overdue_occurrences"],
+        accepted=summary["evidence_accepted"], pending=summary["evidence_submitted"],
+        returned=summary["evidence_returned"])],
+        tables=[_rollup_table(t("year", lang), t("year", lang),
+                              {str(k): v for k, v in progress.by_year.items()}, lang, str)])]
+    pillars = Section(id="pillars", title=t("pillars", lang), tables=[
+        _rollup_table(t("pillar", lang), t("pillar", lang), progress.by_pillar, lang,
+                      pillar_name),
+        _rollup_table(t("goal", lang), t("goal", lang),
+                      {k: progress.by_goal[k] for k in figs["by_goal"]}, lang, str),
+        _rollup_table(t("objective", lang), t("objective", lang),
+                      {k: progress.by_objective[k] for k in figs["by_objective"]}, lang, str)])
+    committees = Section(id="committees", title=t("committees", lang), tables=[
+        _rollup_table(t("committee_c", lang), t("committee_c", lang), progress.by_committee,
+                      lang, committee_name),
+        ReportTable(title=t("on_time", lang),
+                    columns=(t("committee_c", lang), t("accepted", lang), t("on_time", lang),
+                             t("rate", lang)),
+                    rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
+                               for k, v in sorted(progress.on_time.items())))])
+    trend = Section(id="trend", title=t("trend", lang))
+    for chart_id, section in (("pillar", pillars), ("committee", committees),
+                              ("timeline", trend), ("trend", trend)):
+        if chart_id in made:
+            section.charts.append(made[chart_id])
+    overdue = Section(id="overdue", title=t("overdue", lang), tables=[ReportTable(
+        title=t("overdue", lang),
+        columns=(t("occurrence", lang), t("title", lang), t("owner", lang), t("due_c", lang)),
+        rows=tuple((o.id, o.title, committee_name(o.owner), o.due)
+                   for o in progress.overdue))])
+    indicators = Section(id="indicators", title=t("indicators", lang), tables=[ReportTable(
+        title=t("indicators", lang),
+        columns=(t("activity", lang), "#", t("indicator", lang), t("kind", lang),
+                 t("target", lang), t("target_value", lang), t("actual", lang),
+                 t("met", lang), t("evidence", lang)),
+        rows=tuple((i.activity_id, i.number, i.text, i.kind, i.target or "",
+                    None if i.target_value is None else i.target_value, i.actual,
+                    "" if i.met is None else t("yes" if i.met else "no", lang),
+                    " ".join(f"#{n}" for n in i.evidence))
+                   for i in progress.indicators if i.reported or i.target_value is not None))])
+    if "targets" in made:
+        indicators.charts.append(made["targets"])
+    people = Section(id="people", title=t("people", lang), tables=[ReportTable(
+        title=t("people", lang),
+        columns=(t("dimension", lang), t("category", lang), t("people_n", lang),
+                 t("evidence", lang)),
+        rows=tuple((d, c, n, " ".join(f"#{i}" for i in progress.people_evidence.get(d, [])))
+                   for d, counts in sorted(progress.people.items())
+                   for c, n in sorted(counts.items())))])
+    changed = Section(id="changes", title=t("changes", lang), tables=[ReportTable(
+        title=t("changes", lang),
+        columns=(t("occurrence", lang), t("changed_on", lang), t("before", lang),
+                 t("after", lang)),
+        rows=tuple((c.occurrence_id, c.changed_on, _pairs(c.before), _pairs(c.after))
+                   for c in changes))])
+    annex = Section(id="annex", title=t("annex", lang), tables=[ReportTable(
+        title=t("annex", lang),
+        columns=("#", t("occurrence", lang), t("status", lang), t("done_on", lang),
+                 t("submitted_on", lang), t("submitted_by", lang), t("reviewer", lang),
+                 t("reviewed_on", lang), t("files", lang)),
+        rows=tuple((e.id, e.occurrence_id, e.status + (" (nil)" if e.nil else ""), e.done_on,
+                    e.submitted_on, e.submitted_by, e.reviewed_by or "", e.reviewed_on,
+                    " ".join(h for h, _n in e.attachments))
+                   for e in progress.evidence))])
+    sections += [pillars, committees, trend, overdue, indicators, people, changed]
+    for plugin, extra_section in extra:
+        sections.append(Section(id=f"plugin-{plugin}-{extra_section.id}",
+                                title=extra_section.title,
+                                paragraphs=list(extra_section.paragraphs),
+                                tables=list(extra_section.tables), plugin=plugin))
+        figs.setdefault("sections", []).append({
+            "plugin": plugin, "id": extra_section.id, "title": extra_section.title,
+            "paragraphs": list(extra_section.paragraphs),
+            "tables": [{"title": tb.title, "columns": list(tb.columns),
+                        "rows": [[_jsonable(c) for c in row] for row in tb.rows]}
+                       for tb in extra_section.tables]})
+    sections.append(annex)
+    subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
+    return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
+                  figures=figs)
+
+
+def _pairs(values: dict[str, Any]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(values.items()))
+
+
+def _jsonable(cell: object) -> object:
+    if isinstance(cell, Decimal):
+        return _num(cell)
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell
+
+
+def context_of(progress: Progress, kind: str, lang: str) -> ReportContext:
+    total = progress.total
+    return ReportContext(kind=kind, years=progress.years, as_of=progress.as_of,
+                         committee=progress.committee, lang=lang,
+                         summary={**{k: float(v) for k, v in total.counts.items()},
+                                  "applicable": float(total.applicable),
+                                  "percent_done": total.percent_done})

@@ -1,0 +1,96 @@
+"""The words of the reports in English and Malay (``--lang en|ms``)."""
+
+from __future__ import annotations
+
+LANGS = ("en", "ms")
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # report titles
+    "annual": ("Annual Review Report {year}", "Laporan Kajian Semula Tahunan {year}"),
+    "final": ("Final Evaluation Report {first}–{last}", "Laporan Penilaian Akhir {first}–{last}"),
+    "committee": ("Progress of the {committee} {years}", "Kemajuan {committee} {years}"),
+    "subtitle": ("National Action Plan on Anti-Trafficking in Persons (NAPTIP 3.0) · "
+                 "Monitoring and Evaluation Committee · as of {as_of}",
+                 "Pelan Tindakan Kebangsaan Anti Pemerdagangan Orang (NAPTIP 3.0) · "
+                 "Jawatankuasa Pemantauan dan Penilaian · pada {as_of}"),
+    # sections
+    "summary": ("Summary", "Ringkasan"),
+    "pillars": ("Progress by pillar and goal", "Kemajuan mengikut teras dan matlamat"),
+    "committees": ("Progress by committee", "Kemajuan mengikut jawatankuasa"),
+    "trend": ("Timeline and trend 2021–2025", "Garis masa dan trend 2021–2025"),
+    "overdue": ("Activities overdue", "Aktiviti tertunggak"),
+    "indicators": ("Indicators: actuals against targets",
+                   "Petunjuk: pencapaian berbanding sasaran"),
+    "people": ("People counted, disaggregated", "Bilangan orang, terpecah"),
+    "changes": ("Changes to the schedule", "Perubahan jadual"),
+    "annex": ("Annex: evidence", "Lampiran: bukti"),
+    # statuses
+    "overdue_s": ("overdue", "tertunggak"),
+    "due": ("due", "perlu dihantar"),
+    "on-track": ("on track", "mengikut landasan"),
+    "not-started": ("not started", "belum bermula"),
+    "nil-return": ("on demand, nil return", "atas keperluan, pulangan nil"),
+    "done": ("done", "selesai"),
+    "not-applicable": ("not applicable this year", "tidak berkenaan tahun ini"),
+    # columns and words
+    "applicable": ("activity-years", "aktiviti-tahun"),
+    "percent_done": ("% done", "% selesai"),
+    "committee_c": ("committee", "jawatankuasa"),
+    "pillar": ("pillar", "teras"),
+    "goal": ("goal", "matlamat"),
+    "objective": ("objective", "objektif"),
+    "year": ("year", "tahun"),
+    "activity": ("activity", "aktiviti"),
+    "occurrence": ("occurrence", "kejadian"),
+    "title": ("title", "tajuk"),
+    "owner": ("owner", "pemilik"),
+    "due_c": ("due", "tarikh akhir"),
+    "indicator": ("indicator", "petunjuk"),
+    "kind": ("kind", "jenis"),
+    "target": ("target", "sasaran"),
+    "target_value": ("target value", "nilai sasaran"),
+    "actual": ("actual", "pencapaian"),
+    "met": ("met", "dicapai"),
+    "evidence": ("evidence", "bukti"),
+    "dimension": ("dimension", "dimensi"),
+    "category": ("category", "kategori"),
+    "people_n": ("people", "orang"),
+    "status": ("status", "status"),
+    "submitted_by": ("submitted by", "dihantar oleh"),
+    "submitted_on": ("submitted on", "tarikh dihantar"),
+    "done_on": ("done on", "tarikh siap"),
+    "reviewer": ("reviewer", "penyemak"),
+    "reviewed_on": ("reviewed on", "tarikh disemak"),
+    "files": ("files (SHA-256)", "fail (SHA-256)"),
+    "changed_on": ("changed on", "tarikh diubah"),
+    "before": ("before", "sebelum"),
+    "after": ("after", "selepas"),
+    "on_time": ("on time", "tepat masa"),
+    "accepted": ("accepted", "diterima"),
+    "rate": ("on-time rate %", "kadar tepat masa %"),
+    "none": ("None.", "Tiada."),
+    "yes": ("yes", "ya"),
+    "no": ("no", "tidak"),
+    "chart_pillar": ("Completion by pillar", "Penyiapan mengikut teras"),
+    "chart_committee": ("Completion by committee", "Penyiapan mengikut jawatankuasa"),
+    "chart_timeline": ("Activities per year, 2021–2025", "Aktiviti setiap tahun, 2021–2025"),
+    "chart_trend": ("Share done per year (%)", "Peratus selesai setiap tahun"),
+    "chart_targets": ("Targets against actuals", "Sasaran berbanding pencapaian"),
+    "summary_text": ("{done} of {applicable} activity-years are done ({percent}%); "
+                     "{overdue} occurrences are overdue; {accepted} evidence rows accepted, "
+                     "{pending} awaiting review, {returned} returned.",
+                     "{done} daripada {applicable} aktiviti-tahun selesai ({percent}%); "
+                     "{overdue} kejadian tertunggak; {accepted} bukti diterima, "
+                     "{pending} menunggu semakan, {returned} dikembalikan."),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text for ``key`` in ``lang`` (en or ms), with ``values`` filled in."""
+    en, ms = _TEXT[key]
+    text = ms if lang == "ms" else en
+    return text.format(**values) if values else text
+
+
+def status_label(status: str, lang: str) -> str:
+    return t("overdue_s" if status == "overdue" else status, lang)

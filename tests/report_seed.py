@@ -1,0 +1,86 @@
+"""A store seeded with known evidence for the report tests, the sample pages in
+docs/reports/ and anyone who wants to look at a report: ``python -m tests.report_seed DIR``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from naptip.evidence import EvidenceService, Submission
+
+AS_OF = date(2024, 6, 30)  #: every 2023 progress report is past due on this day
+YEAR = 2023
+
+
+@dataclass(frozen=True)
+class Seeded:
+    on_time: int  #: S9-O1-v@2023: 3 stories, accepted, submitted on time
+    late: int  #: S9-O1-iii@2023: 10 people (by sex, nationality, age), accepted, late
+    pending: int  #: S9-O4-i@2023: 5 people, never reviewed
+    returned: int  #: S5-O2-i@2023: returned
+    resubmitted: int  #: S5-O2-i@2023: accepted after it was returned
+    nil: int  #: S15-O6-iii@2023: on demand, nil return accepted
+
+
+def _at(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T02:00:00").replace(tzinfo=UTC)
+
+
+def seed(service: EvidenceService, files: Path) -> Seeded:
+    files.mkdir(parents=True, exist_ok=True)
+    doc = files / "guidelines.pdf"
+    doc.write_bytes(b"%PDF-1.7\n% guidelines on victim identification\n")
+
+    def submit(occurrence: str, when: str, **kwargs: object) -> int:
+        sub = Submission(occurrence_id=occurrence, actor="kkmm.officer", **kwargs)  # type: ignore[arg-type]
+        return service.submit(sub, today=AS_OF, now=_at(when))
+
+    def review(eid: int, when: str, reason: str | None = None) -> None:
+        service.review(eid, accept=reason is None, reason=reason, actor="mapo.reviewer",
+                       now=_at(when))
+
+    on_time = submit("S9-O1-v@2023", "2024-01-10", values={"1": "3"},
+                     done_on=date(2023, 12, 1))
+    review(on_time, "2024-01-15")
+    late = submit("S9-O1-iii@2023", "2024-03-05", values={"1": "10"},
+                  done_on=date(2023, 11, 20),
+                  breakdown={"sex": {"female": "6", "male": "4"},
+                             "nationality": {"malaysian": "7", "indonesian": "3"},
+                             "age": {"child": "2", "adult": "8"}})
+    review(late, "2024-03-06")
+    pending = submit("S9-O4-i@2023", "2024-01-20", values={"1": "5"},
+                     breakdown={"sex": {"female": "5"}})
+    returned = submit("S5-O2-i@2023", "2024-01-05", values={"2": "1500.50"},
+                      files=[str(doc)])
+    review(returned, "2024-01-08", reason="Attach the signed guidelines.")
+    resubmitted = submit("S5-O2-i@2023", "2024-01-12", values={"2": "1500.50"},
+                         files=[str(doc)], done_on=date(2024, 1, 11))
+    review(resubmitted, "2024-01-20")
+    nil = submit("S15-O6-iii@2023", "2024-01-02", nil=True)
+    review(nil, "2024-01-03")
+    return Seeded(on_time, late, pending, returned, resubmitted, nil)
+
+
+def main(argv: list[str]) -> None:
+    """Seed a fresh SQLite store in DIR and print the environment to use it."""
+    from naptip import pluginmanager
+    from naptip.catalog import build_catalog
+    from naptip.db import open_database
+    from naptip.materialise import sync
+    from naptip.schedule import build_schedule
+
+    folder = Path(argv[0]).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    db = open_database(f"sqlite:///{folder / 'naptip.db'}", blobs=folder / "blobs")
+    loaded = pluginmanager.build_plugin_manager()
+    catalog = build_catalog(loaded)
+    sync(db, catalog, build_schedule(catalog))
+    seed(EvidenceService(db, catalog, loaded), folder / "files")
+    print(f"NAPTIP_DATABASE_URL={db.url} NAPTIP_BLOB_DIR={db.blobs} NAPTIP_AS_OF={AS_OF}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

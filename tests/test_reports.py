@@ -1,0 +1,456 @@
+"""The M&E reports on a store seeded with known evidence (tests/report_seed.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from sqlalchemy import select
+
+from naptip import ReportContext, ReportSection, ReportTable, hookimpl
+from naptip.cadence import cadence_of
+from naptip.catalog import Catalog
+from naptip.db import Database, open_database
+from naptip.evidence import EvidenceService
+from naptip.materialise import sync
+from naptip.model import Cadence
+from naptip.orm import OccurrenceRow
+from naptip.pluginmanager import LoadedPlugins
+from naptip.schedule import build_schedule
+
+from .conftest import db_env
+from .report_seed import AS_OF, YEAR, Seeded, seed
+
+Run = Callable[..., Result]
+
+
+def _report(run: Run, db: Database, *args: str, as_of: date = AS_OF) -> dict[str, Any]:
+    result = run("--as-of", as_of.isoformat(), "report", *args, "--format", "json",
+                 env=db_env(db))
+    assert result.exit_code == 0, result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+@pytest.fixture
+def seeded(synced: Database, builtin_catalog: Catalog, loaded: LoadedPlugins,
+           tmp_path: Path) -> tuple[Database, Seeded]:
+    return synced, seed(EvidenceService(synced, builtin_catalog, loaded), tmp_path / "files")
+
+
+def _applicable(catalog: Catalog, year: int, committee: str | None = None) -> list[str]:
+    return [a.id for a in catalog.activities.values()
+            if year in a.timeline and (committee is None or a.owner == committee)]
+
+
+def test_annual_report_figures_match_the_seeded_evidence(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, run: Run) -> None:
+    db, s = seeded
+    data = _report(run, db, "annual", "--year", str(YEAR))
+    cat = builtin_catalog
+    assert (data["report"], data["years"], data["as_of"]) == ("annual", [YEAR], "2024-06-30")
+
+    # evidence: returned and pending rows are listed but never count
+    summary = data["summary"]
+    assert (summary["evidence_accepted"], summary["evidence_submitted"],
+            summary["evidence_returned"]) == (4, 1, 1)
+    assert [e["id"] for e in data["evidence"]] == sorted(
+        [s.on_time, s.late, s.pending, s.returned, s.resubmitted, s.nil])
+    annex = {e["id"]: e for e in data["evidence"]}
+    assert annex[s.returned]["status"] == "returned"
+    assert annex[s.resubmitted]["reviewed_by"] == "mapo.reviewer"
+    assert len(annex[s.resubmitted]["attachments"][0]["sha256"]) == 64
+
+    # statuses of the seeded activity-years
+    status = {a["activity"]: a for a in data["activities"]}
+    assert status["S9-O1-v"]["status"] == "done"
+    assert status["S9-O1-v"]["evidence"] == [s.on_time]
+    assert status["S9-O1-iii"]["status"] == "done"
+    assert status["S9-O4-i"]["status"] == "overdue"  # pending evidence is not done
+    assert status["S5-O2-i"]["status"] == "done"
+    assert status["S5-O2-i"]["evidence"] == [s.resubmitted]
+    assert status["S15-O6-iii"]["status"] == "nil-return"
+
+    # the whole plan's counts: every applicable activity-year not seeded is overdue, but a
+    # one-off deliverable due in a later year, which is on track
+    applicable = _applicable(cat, YEAR)
+    later = [a for a in applicable if cadence_of(cat.activities[a]) is Cadence.DELIVERABLE
+             and cat.activities[a].timeline.end > YEAR]
+    assert summary["applicable"] == len(applicable)
+    assert summary["not-applicable"] == len(cat.activities) - len(applicable)
+    assert (summary["done"], summary["nil-return"], summary["done_total"]) == (3, 1, 4)
+    assert summary["on-track"] == len(later)
+    assert summary["overdue"] == len(applicable) - 4 - len(later)
+    assert summary["due"] == summary["not-started"] == 0
+    assert summary["percent_done"] == round(100 * 4 / len(applicable), 1)
+    assert sorted(summary["evidence"]) == sorted([s.on_time, s.late, s.resubmitted, s.nil])
+
+    # roll-ups: per committee, and every roll-up adds up to the total
+    media = data["by_committee"]["media"]
+    media_applicable = _applicable(cat, YEAR, "media")
+    assert media["applicable"] == len(media_applicable)
+    assert media["done"] == 2
+    assert media["percent_done"] == round(100 * 2 / len(media_applicable), 1)
+    assert data["by_committee"]["victim-care"]["nil-return"] == 1
+    assert data["by_committee"]["legislative"]["done"] == 1
+    for table in ("by_committee", "by_pillar", "by_goal", "by_objective", "by_year"):
+        assert sum(r["applicable"] for r in data[table].values()) == len(applicable), table
+        assert sum(r["done_total"] for r in data[table].values()) == 4, table
+    s9 = cat.structure.objectives["S9"]
+    assert data["by_objective"]["S9"]["done"] == 2
+    assert data["by_goal"][s9.goal]["done"] >= 2
+    assert data["by_pillar"][s9.primary_pillar]["done"] >= 2
+
+    # on time: done and submitted by the due date (2024-01-31 for 2023 progress reports)
+    assert data["on_time"]["media"] == {"accepted": 2, "on_time": 1, "rate": 50.0,
+                                        "evidence": [s.on_time]}
+    assert data["on_time"]["legislative"] == {"accepted": 1, "on_time": 1, "rate": 100.0,
+                                              "evidence": [s.resubmitted]}
+    assert data["on_time"]["victim-care"]["rate"] == 100.0
+
+    # overdue: exactly the occurrences of 2023 past due and not accepted, with owners
+    with db.reading() as session:
+        expected = session.execute(
+            select(OccurrenceRow.id, OccurrenceRow.owner).where(
+                OccurrenceRow.period == YEAR, OccurrenceRow.due < AS_OF,
+                OccurrenceRow.progress != "accepted", OccurrenceRow.withdrawn.is_(False))
+        ).all()
+    assert sorted((o["occurrence"], o["owner"]) for o in data["overdue"]) == sorted(
+        (i, o) for i, o in expected)
+    assert "S9-O4-i@2023" in {o["occurrence"] for o in data["overdue"]}
+    assert summary["overdue_occurrences"] == len(expected)
+
+    # indicator actuals against targets
+    ind = {(i["activity"], i["number"]): i for i in data["indicators"]}
+    assert ind[("S9-O1-v", 1)] | {"text": ""} == {
+        "activity": "S9-O1-v", "number": 1, "text": "", "kind": "count",
+        "target": "Minimum of 2", "target_value": 2, "actual": 3, "met": True, "reported": 1,
+        "evidence": [s.on_time]}
+    assert (ind[("S9-O1-iii", 1)]["actual"], ind[("S9-O1-iii", 1)]["evidence"]) == (10,
+                                                                                  [s.late])
+    assert (ind[("S9-O4-i", 1)]["actual"], ind[("S9-O4-i", 1)]["reported"]) == (0, 0)
+    assert ind[("S5-O2-i", 1)]["actual"] == 1 and ind[("S5-O2-i", 1)]["met"] is True
+    assert ind[("S5-O2-i", 2)]["actual"] == 1500.5
+    assert ind[("S5-O2-i", 2)]["evidence"] == [s.resubmitted]
+    assert ind[("S6-O1-iii", 1)]["met"] is False  # a deliverable target, nothing delivered
+
+    # people, disaggregated: only the accepted row counts
+    assert data["people"] == {"age": {"adult": 8, "child": 2},
+                              "nationality": {"indonesian": 3, "malaysian": 7},
+                              "sex": {"female": 6, "male": 4}}
+    assert data["people_evidence"] == {"age": [s.late], "nationality": [s.late],
+                                       "sex": [s.late]}
+
+
+def test_a_year_without_evidence_reports_zeros(seeded: tuple[Database, Seeded],
+                                               builtin_catalog: Catalog, run: Run) -> None:
+    db, _ = seeded
+    data = _report(run, db, "annual", "--year", "2021", as_of=date(2021, 3, 1))
+    summary = data["summary"]
+    assert summary["done_total"] == 0 and summary["percent_done"] == 0.0
+    assert summary["evidence_accepted"] == summary["evidence_submitted"] == 0
+    assert data["evidence"] == [] and data["people"] == {} and data["on_time"] == {}
+    assert all(i["actual"] == 0 for i in data["indicators"])
+    assert summary["applicable"] == len(_applicable(builtin_catalog, 2021))
+    # early in the year only what was due by then (a January meeting) can be overdue
+    late = {o["activity"] for o in data["overdue"] if o["activity"]}
+    assert summary["overdue"] == len(late) and all(o["due"] < "2021-03-01"
+                                                   for o in data["overdue"])
+    assert summary["on-track"] + summary["due"] == summary["applicable"] - len(late)
+
+
+def test_committee_and_final_reports(seeded: tuple[Database, Seeded], run: Run) -> None:
+    db, s = seeded
+    media = _report(run, db, "committee", "Media and Publicity Committee", "--year", "2023")
+    assert media["committee"] == "media" and list(media["by_committee"]) == ["media"]
+    assert media["summary"]["done_total"] == 2
+    assert {e["id"] for e in media["evidence"]} == {s.on_time, s.late, s.pending}
+    assert media["people"]["sex"] == {"female": 6, "male": 4}
+    final = _report(run, db, "final")
+    assert final["years"] == [2021, 2022, 2023, 2024, 2025]
+    assert final["summary"]["done_total"] == 4
+    assert final["by_year"]["2023"]["done_total"] == 4
+    assert final["by_year"]["2022"]["done_total"] == 0
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("annual", "--year", "2030"), "Error: year 2030 is outside the plan (2021–2025)"),
+    (("annual", "--year", "2020"), "Error: year 2020 is outside the plan (2021–2025)"),
+    (("committee", "nobody"), "Error: unknown committee 'nobody' (known: "),
+    (("committee", "media", "--year", "1999"), "Error: year 1999 is outside the plan"),
+])
+def test_bad_input_is_one_line(run: Run, tmp_path: Path, args: tuple[str, ...],
+                               message: str) -> None:
+    env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}
+    result = run("report", *args, "--format", "json", env=env)
+    assert result.exit_code != 0
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+
+
+def test_pdf_and_xlsx_need_a_file(run: Run, tmp_path: Path) -> None:
+    env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"}
+    result = run("report", "final", "--format", "xlsx", env=env)
+    assert result.exit_code == 2 and "--format xlsx needs -o FILE" in result.stderr
+
+
+class ShelterSection:
+    """A plugin that adds a section to every report."""
+
+    @hookimpl
+    def naptip_report_sections(self, report: ReportContext) -> list[ReportSection]:
+        return [ReportSection(
+            id="shelters", title=f"Shelters in {report.years[-1]}",
+            paragraphs=(f"Done so far: {report.summary['percent_done']}%.",),
+            tables=(ReportTable(title="Beds", columns=("shelter", "beds"),
+                                rows=(("Kuala Lumpur", 40), ("Johor Bahru", 25))),))]
+
+
+class BrokenSection:
+    @hookimpl
+    def naptip_report_sections(self, report: ReportContext) -> list[str]:
+        return ["not a section"]
+
+
+def test_plugins_add_report_sections(seeded: tuple[Database, Seeded], loaded: LoadedPlugins,
+                                     builtin_catalog: Catalog) -> None:
+    from naptip.reports import make_report, resolve_scope
+    from naptip.reports.html import render_html
+
+    db, _ = seeded
+    loaded.pm.register(ShelterSection(), name="shelters")
+    loaded.pm.register(BrokenSection(), name="broken")
+    try:
+        report = make_report(db, builtin_catalog, resolve_scope(builtin_catalog, "annual",
+                                                                year=YEAR),
+                             as_of=AS_OF, plugins=loaded, charts=False)
+    finally:
+        for name in ("shelters", "broken"):
+            loaded.pm.unregister(name=name)
+    sections = report.figures["sections"]
+    done = report.figures["summary"]["percent_done"]
+    assert sections == [{"plugin": "shelters", "id": "shelters", "title": "Shelters in 2023",
+                         "paragraphs": [f"Done so far: {done}%."],
+                         "tables": [{"title": "Beds", "columns": ["shelter", "beds"],
+                                     "rows": [["Kuala Lumpur", 40], ["Johor Bahru", 25]]}]}]
+    assert [str(p) for p in report.warnings] == [
+        "plugin 'broken': naptip_report_sections returned str, not ReportSection"]
+    html = render_html(report)
+    assert "Shelters in 2023" in html and "Johor Bahru" in html
+    assert [s.id for s in report.sections][-2:] == ["plugin-shelters-shelters", "annex"]
+
+
+# --- the rendered documents (SQLite only: the layout does not depend on the backend) ---
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    from naptip import pluginmanager
+    from naptip.catalog import build_catalog
+
+    folder = tmp_path_factory.mktemp("report-store")
+    store = open_database(f"sqlite:///{folder / 'naptip.db'}", blobs=folder / "blobs")
+    loaded = pluginmanager.build_plugin_manager(environ={
+        "NAPTIP_ENABLE_PLUGINS": ",".join(pluginmanager.BUILTIN_PLUGINS)})
+    catalog = build_catalog(loaded)
+    sync(store, catalog, build_schedule(catalog))
+    seed(EvidenceService(store, catalog, loaded), folder / "files")
+    yield store
+    store.dispose()
+
+
+CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
+TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
+          "Timeline and trend 2021–2025", "Activities overdue",
+          "Indicators: actuals against targets", "People counted, disaggregated",
+          "Changes to the schedule", "Annex: evidence")
+
+
+def _write(run: Run, store: Database, fmt: str, out: Path, *extra: str) -> None:
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", fmt, "-o", str(out), *extra, env=db_env(store))
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 0
+
+
+def test_html_is_self_contained_and_has_every_chart(sample_store: Database, run: Run,
+                                                    tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    out = tmp_path / "annual.html"
+    _write(run, sample_store, "html", out)
+    text = out.read_text(encoding="utf-8")
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.h2: list[str] = []
+            self.svgs = 0
+            self.external: list[str] = []
+            self._in_h2 = False
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if a.get("id"):
+                self.ids.append(str(a["id"]))
+            self.svgs += tag == "svg"
+            self._in_h2 = tag == "h2"
+            for key in ("src", "href"):
+                if a.get(key) and not str(a[key]).startswith("#") and tag != "svg":
+                    self.external.append(str(a[key]))
+
+        def handle_data(self, data: str) -> None:
+            if self._in_h2:
+                self.h2.append(data)
+                self._in_h2 = False
+
+    parser = Collect()
+    parser.feed(text)
+    parser.close()
+    assert all(c in parser.ids for c in CHARTS)
+    assert parser.svgs >= len(CHARTS)
+    assert parser.h2 == list(TITLES)
+    assert parser.external == []
+    assert "@page { size: A4" in text and "<link" not in text
+    assert "S9-O4-i@2023" in text  # the overdue list
+    timeline = text.split("id='chart-timeline'", 1)[1].split("</figure>", 1)[0]
+    assert all(f">{y}<" in timeline for y in (2021, 2022, 2023))  # from 2021, not just 2023
+
+
+def test_malay_report(sample_store: Database, run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "annual-ms.html"
+    _write(run, sample_store, "html", out, "--lang", "ms")
+    text = out.read_text(encoding="utf-8")
+    assert "Laporan Kajian Semula Tahunan 2023" in text and "Lampiran: bukti" in text
+    assert "<html lang='ms'>" in text
+
+
+def test_renders_in_chromium_to_png_and_pdf(sample_store: Database, run: Run,
+                                            tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from naptip.reports.browser import chromium
+
+    html = tmp_path / "annual.html"
+    _write(run, sample_store, "html", html)
+    with chromium() as browser:
+        browser.open(html)
+        assert browser.console_errors() == []
+        png = browser.screenshot()
+        pdf = browser.pdf()
+        assert browser.console_errors() == []
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 20_000
+    assert pdf.startswith(b"%PDF-")
+    out = tmp_path / "annual.pdf"
+    _write(run, sample_store, "pdf", out)
+    reader = PdfReader(out)
+    assert 8 <= len(reader.pages) <= 40
+    text = " ".join(page.extract_text() for page in reader.pages)
+    flat = " ".join(text.replace("ﬃ", "ffi").replace("ﬁ", "fi").split())
+    for title in ("Annual Review Report 2023", *TITLES):
+        assert title in flat, title
+    assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 in points
+
+
+def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    out = tmp_path / "annual.xlsx"
+    _write(run, sample_store, "xlsx", out)
+    book = load_workbook(out)
+    assert {"committee", "pillar", "goal", "objective", "on time", "Activities overdue",
+            "People counted, disaggregated", "Annex evidence"} <= set(book.sheetnames)
+    committee = book["committee"]
+    header = [c.value for c in committee[1]]
+    assert header[0] == "committee" and header[-1] == "% done"
+    rows = {r[0].value: r for r in committee.iter_rows(min_row=2)}
+    media = rows["Media and Publicity Committee"]
+    assert media[header.index("done")].value == 2
+    assert all(isinstance(c.value, int) for c in media[1:-1])
+    assert isinstance(media[-1].value, float)
+    people = book["People counted, disaggregated"]
+    values = {(r[0].value, r[1].value): r[2].value for r in people.iter_rows(min_row=2)}
+    assert values[("sex", "female")] == 6 and isinstance(values[("sex", "female")], int)
+    overdue = book["Activities overdue"]
+    assert all(isinstance(r[3].value, date) for r in overdue.iter_rows(min_row=2))
+
+
+def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
+    import csv
+    import io
+
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", "csv", env=db_env(sample_store))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    table: dict[str, dict[str, str]] = {}
+    for r in rows:
+        if r["section"] == "people":
+            table.setdefault(r["row"], {})[r["column"]] = r["value"]
+    counts = {(t["dimension"], t["category"]): t["people"] for t in table.values()}
+    assert counts[("sex", "female")] == "6" and counts[("nationality", "indonesian")] == "3"
+    assert len(counts) == 6
+
+
+def test_status_shows_progress_bars(sample_store: Database, run: Run) -> None:
+    result = run("--as-of", AS_OF.isoformat(), "status", env={**db_env(sample_store),
+                                                              "COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split("│")[1].strip(): line for line in result.stdout.splitlines()
+             if line.count("│") > 3}
+    media = lines["media"]
+    with sample_store.reading() as session:
+        total = len(session.execute(select(OccurrenceRow.id).where(
+            OccurrenceRow.owner == "media", OccurrenceRow.withdrawn.is_(False))).all())
+    assert f"{100 * 2 / total:5.1f}%" in media
+    assert "█░░░" in media  # the bar
+    assert "P1 Prevention" in lines
+
+
+def test_pdf_without_chromium_is_one_line(sample_store: Database, run: Run, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("naptip.reports.browser.CHROMIUM", tmp_path / "no-chromium")
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "pdf", "-o",
+                 str(tmp_path / "r.pdf"), env=db_env(sample_store))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        "Error: PDF and PNG need Chromium and chromedriver: run ./scripts/install-browser "
+        "(Debian packages chromium, chromium-driver)")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_install_browser_is_a_no_op_when_chromium_is_there() -> None:
+    import subprocess
+
+    from .conftest import ROOT
+
+    assert Path("/usr/bin/chromium").exists()  # the test suite runs after the script
+    done = subprocess.run([str(ROOT / "scripts" / "install-browser")], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout == "" and "apt-get" not in done.stderr
+
+
+def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Seeded],
+                                                      run: Run) -> None:
+    from datetime import UTC, datetime
+
+    from naptip.orm import OccurrenceChange
+
+    db, _ = seeded
+    from sqlalchemy import insert
+
+    with db.engine.begin() as conn:
+        conn.execute(insert(OccurrenceChange).values(
+            occurrence_id="S9-O1-v@2023", changed_at=datetime(2024, 2, 1, 3, tzinfo=UTC),
+            before={"due": "2024-01-31"}, after={"due": "2024-01-30"}))
+    data = _report(run, db, "annual", "--year", "2023")
+    assert data["schedule_changes"] == [{"occurrence": "S9-O1-v@2023",
+                                         "changed_on": "2024-02-01",
+                                         "before": {"due": "2024-01-31"},
+                                         "after": {"due": "2024-01-30"}}]
+    assert _report(run, db, "annual", "--year", "2022")["schedule_changes"] == []
+    assert len(_report(run, db, "annual", "--year", "2024")["schedule_changes"]) == 1
