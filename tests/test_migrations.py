@@ -14,6 +14,8 @@ from naptip.errors import NaptipError
 from naptip.migrate import schema_state, upgrade
 from naptip.orm import Base
 
+HEAD = "0002_trusted_store"  #: the newest migration: one line to update
+
 
 def _diff(db: Database) -> list[object]:
     with db.engine.connect() as conn:
@@ -23,7 +25,7 @@ def _diff(db: Database) -> list[object]:
 
 def test_migrated_schema_matches_the_orm(db: Database) -> None:
     state = schema_state(db.engine)
-    assert state.current == state.head == "0001"
+    assert state.current == state.head == HEAD
     assert _diff(db) == []
     tables = set(inspect(db.engine).get_table_names())
     assert {"occurrence", "evidence", "audit_log", "reminder_sent", "contact"} <= tables
@@ -49,7 +51,7 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     assert schema_state(engine).current is None
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(engine)
-    assert schema_state(engine).current == "0001"
+    assert schema_state(engine).current == HEAD
     engine.dispose()
 
 
