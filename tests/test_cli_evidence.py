@@ -12,13 +12,17 @@ from click.testing import Result
 from naptip.db import Database
 
 from .conftest import db_env
+from .test_migrations import HEAD
 
 Run = Callable[..., Result]
 
 
 @pytest.fixture
-def env(db: Database) -> dict[str, str]:
-    return {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "alice"}
+def env(db: Database, run: Run) -> dict[str, str]:
+    given = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "alice"}
+    synced = run("sync", env=given)
+    assert synced.exit_code == 0, synced.output
+    return given
 
 
 def test_submit_review_show_list(run: Run, env: dict[str, str], tmp_path: Path) -> None:
@@ -104,9 +108,9 @@ def test_bad_input_is_one_line(run: Run, env: dict[str, str], args: list[str],
 
 def test_db_commands(run: Run, env: dict[str, str], db: Database) -> None:
     status = json.loads(run("db", "status", "--json", env=env).stdout)
-    assert status["schema"] == status["schema_head"] == "0001"
+    assert status["schema"] == status["schema_head"] == HEAD
     assert status["backend"] == db.backend
-    assert run("db", "upgrade", env=env).stdout.strip() == "database is up to date (schema 0001)"
+    assert run("db", "upgrade", env=env).stdout.strip() == f"database is up to date (schema {HEAD})"
 
 
 def test_database_password_is_never_shown(run: Run, pg_url: str) -> None:
@@ -123,7 +127,7 @@ def test_database_password_is_never_shown(run: Run, pg_url: str) -> None:
 def test_fresh_sqlite_file_is_created_and_upgrade_reports(run: Run, tmp_path: Path) -> None:
     env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'new' / 'n.db'}"}
     assert run("db", "upgrade", env=env).stdout.strip() == ("database upgraded from schema none "
-                                                            "to 0001")
+                                                            f"to {HEAD}")
     assert (tmp_path / "new" / "n.db").exists()
 
 
@@ -148,6 +152,9 @@ def test_after_the_plan_schedule_shows_what_the_store_says_is_open(run: Run,
 def test_default_store_is_a_sqlite_file_in_the_data_folder(run: Run) -> None:
     import os
 
+    first = run("db", "status", "--json")
+    assert first.exit_code == 1 and "run `naptip sync` first" in first.stderr
+    assert run("sync", "--as-of", "2021-01-01").exit_code == 0
     result = run("db", "status", "--json")
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)

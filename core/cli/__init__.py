@@ -16,6 +16,7 @@ from .plan import plan
 from .plugins import plugins
 from .schedule import schedule
 from .status import status_command
+from .sync import sync_command
 
 cli.add_command(plan)
 cli.add_command(plugins)
@@ -24,6 +25,7 @@ cli.add_command(evidence_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)
+cli.add_command(sync_command)
 
 
 def main() -> None:

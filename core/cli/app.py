@@ -57,6 +57,7 @@ class App:
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
+    _checked_provenance: bool = field(default=False, repr=False)
 
     @property
     def loaded(self) -> LoadedPlugins:
@@ -78,20 +79,44 @@ class App:
 
     @property
     def db(self) -> Database:
-        """The store (opened, and created if empty, on first use)."""
+        """The store, opened for reading and writing evidence; never created here (only
+        ``naptip sync`` and ``naptip db upgrade`` create a store)."""
         if self._db is None:
             from ..db import open_database
 
-            self._db = open_database()
+            self._db = open_database(upgrade=False)
         return self._db
 
-    def synced_db(self) -> Database:
-        """The store, with the current schedule materialised into it."""
-        from ..materialise import sync
-        from ..schedule import build_schedule
+    def plugin_versions(self) -> dict[str, str | None]:
+        return {name: info.version for name, info in self.loaded.infos.items()}
+
+    def store(self) -> Database:
+        """The store with a synced schedule, or one line saying to run ``naptip sync``.
+
+        Never writes. Warns (one line) when this command runs with another plugin set or
+        configuration than the one that produced the stored schedule."""
+        from ..db import NO_STORE
+        from ..materialise import Provenance, stored_provenance
 
         db = self.db
-        sync(db, self.catalog, build_schedule(self.catalog))
+        plan_id = self.catalog.structure.plan.id
+        with db.reading() as session:
+            recorded = stored_provenance(session, plan_id)
+        if recorded is None:
+            raise NaptipError(f"the store at {db.describe()} has no schedule for {plan_id}: "
+                              f"{NO_STORE}")
+        if not self._checked_provenance:
+            self._checked_provenance = True
+            mine = Provenance.of(self.catalog, self.plugin_versions())
+            if recorded.get("plugins") != mine.plugins:
+                theirs = ", ".join(sorted(recorded.get("plugins") or {})) or "none"
+                click.echo(f"warning: this command runs with plugins {', '.join(mine.plugins)}"
+                           f" but the stored schedule was synced with {theirs} (the store is "
+                           "shown as synced; `naptip sync` changes it)", err=True)
+            elif recorded.get("config") != mine.config:
+                click.echo("warning: this command runs with another configuration than the "
+                           "one the stored schedule was synced with (the store is shown as "
+                           "synced; `naptip sync` changes it)", err=True)
         return db
 
     def close(self) -> None:

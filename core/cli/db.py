@@ -19,7 +19,7 @@ def upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
     from ..db import database_url, make_engine
     from ..migrate import schema_state
-    from ..migrate import upgrade as run_upgrade
+    from ..migrate import upgrade_locked as run_upgrade
 
     engine = make_engine(database_url())
     try:

@@ -91,7 +91,7 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
         note=note, links=links, nil=nil)
     catalog = app.catalog
     app.warn_problems()
-    service = EvidenceService(app.synced_db(), catalog, app.loaded)
+    service = EvidenceService(app.store(), catalog, app.loaded)
     evidence_id = service.submit(submission, today=app.today)
     click.echo(f"evidence #{evidence_id} submitted for {submission.occurrence_id}; it awaits "
                "review")
@@ -111,7 +111,7 @@ def review(app: App, evidence_id: int, accept: bool, reason: str | None,
 
     if accept == (reason is not None):
         raise click.UsageError("give exactly one of --accept or --return REASON")
-    service = EvidenceService(app.db, app.catalog, app.loaded)
+    service = EvidenceService(app.store(), app.catalog, app.loaded)
     evidence = service.review(evidence_id, accept=accept, reason=reason,
                               actor=actor_name(actor))
     click.echo(f"evidence #{evidence.id} {evidence.status} for {evidence.occurrence_id}")

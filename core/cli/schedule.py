@@ -106,20 +106,15 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
 
 def _done_in_store(app: App, catalog: Catalog) -> set[str] | None:
     """Occurrences with accepted evidence, when a store already exists (never creates one)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from ..db import database_url
-
-    url = make_url(database_url())
-    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+    try:
+        db = app.db
+    except NaptipError:
         return None
     from sqlalchemy import select
 
     from ..orm import OccurrenceRow
 
-    with app.db.reading() as session:
+    with db.reading() as session:
         return set(session.execute(select(OccurrenceRow.id).where(
             OccurrenceRow.plan_id == catalog.structure.plan.id,
             OccurrenceRow.progress == "accepted")).scalars())
@@ -142,3 +137,6 @@ def explain(app: App, occurrence_id: str) -> None:
     from .render import show_occurrence
 
     show_occurrence(catalog, plan, o, app.today)
+    from .stored import show_stored
+
+    show_stored(app, o.id)

@@ -28,7 +28,7 @@ def status_command(app: App, committee: str | None, year: int | None, fmt: str) 
         wanted = catalog.committee_id(committee)
         if wanted is None:
             raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
-    db = app.synced_db()
+    db = app.store()
     as_of = app.today
     with db.reading() as session:
         report = status(session, catalog.structure.plan.id, as_of, committee=wanted, year=year)

@@ -1,0 +1,105 @@
+"""`naptip sync` is explicit; read-only commands never write the schedule (issue 8, §1)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+from sqlalchemy import func, select
+
+from naptip.db import Database
+from naptip.orm import AuditEntry, OccurrenceRow
+
+from .conftest import db_env
+
+Run = Callable[..., Result]
+
+
+def _state(db: Database) -> tuple[int, int]:
+    with db.reading() as session:
+        withdrawn = session.execute(select(func.count()).select_from(OccurrenceRow).where(
+            OccurrenceRow.withdrawn.is_(True))).scalar_one()
+        entries = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    return int(withdrawn), int(entries)
+
+
+def test_read_only_commands_never_write_the_schedule(run: Run, db: Database) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01"}
+    assert run("sync", env=env).exit_code == 0
+    before = _state(db)
+    partial = {**env, "NAPTIP_ENABLE_PLUGINS": "legislative"}
+    for args in (["status"], ["status", "--format", "json"], ["evidence", "list"],
+                 ["audit", "verify"], ["db", "status"], ["schedule"]):
+        result = run(*args, env=partial)
+        assert result.exit_code == 0, (args, result.output)
+        assert _state(db) == before, args
+    status = run("status", "--format", "json", env=partial)
+    assert json.loads(status.stdout)["total"]["total"] > 0  # not an all-zero table
+    warning = [line for line in status.stderr.splitlines() if "synced with" in line]
+    assert len(warning) == 1 and "runs with plugins legislative" in warning[0]
+    disabled = run("status", env={**env, "NAPTIP_DISABLE_PLUGINS": "enforcement"})
+    assert disabled.exit_code == 0 and _state(db) == before
+    assert "synced with" in disabled.stderr
+
+
+def test_another_config_warns_and_does_not_rewrite(run: Run, db: Database,
+                                                   tmp_path: Path) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
+    assert run("sync", env=env).exit_code == 0
+    config = tmp_path / "naptip.toml"
+    config.write_text('[reporting]\nevidence_due = "02-15"\n')
+    other = {**env, "NAPTIP_CONFIG": str(config)}
+    result = run("status", env=other)
+    assert result.exit_code == 0 and "another configuration" in result.stderr
+    with db.reading() as session:
+        row = session.get(OccurrenceRow, "S9-O1-vi@2023")
+        assert row is not None and row.unshifted.isoformat() == "2024-01-31"
+
+
+def test_risky_sync_refused_then_dry_run_then_confirm(run: Run, db: Database) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
+    first = run("sync", env=env)
+    assert first.exit_code == 0 and first.stdout.startswith("synced: 1151 new")
+    assert run("sync", env=env).stdout.strip() == (
+        "synced: the store already has this schedule: nothing to change")
+    partial = {**env, "NAPTIP_ENABLE_PLUGINS": "legislative"}
+    before = _state(db)
+    refused = run("sync", env=partial)
+    assert refused.exit_code == 1
+    assert "sync refused" in refused.stderr and "--confirm" in refused.stderr
+    errors = [line for line in refused.stderr.splitlines() if not line.startswith("warning:")]
+    assert len(errors) == 1 and errors[0].startswith("Error: sync refused")
+    dry = run("sync", "--dry-run", env=partial)
+    assert dry.exit_code == 0 and dry.stdout.startswith("dry run, nothing written:")
+    assert "needs --confirm" in dry.stdout and "withdraw: " in dry.stdout
+    assert _state(db) == before
+    done = run("sync", "--confirm", env=partial)
+    assert done.exit_code == 0 and _state(db)[0] > 1000
+
+
+def test_commands_needing_a_schedule_say_run_sync_first(run: Run, tmp_path: Path) -> None:
+    env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'none.db'}"}
+    for args in (["status"], ["evidence", "list"], ["evidence", "submit", "S1-O1-i@2023",
+                                                    "--value", "1=2"],
+                 ["audit", "verify"], ["evidence", "review", "1", "--accept"]):
+        result = run(*args, env=env)
+        assert result.exit_code == 1, args
+        assert "run `naptip sync` first" in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "none.db").exists()  # nothing created by looking
+
+
+def test_explain_shows_the_store_and_held_changes(run: Run, db: Database,
+                                                  tmp_path: Path) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
+    assert run("sync", env=env).exit_code == 0
+    config = tmp_path / "naptip.toml"
+    config.write_text('[reporting]\nevidence_due = "02-15"\n')
+    later = {**env, "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_CONFIG": str(config)}
+    assert run("sync", "--confirm", env=later).exit_code == 0
+    shown = run("schedule", "explain", "S9-O1-vi@2022", env=later)
+    assert "in the store: open, due 2023-01-31" in shown.stdout
+    assert "held change (the date had passed; kept as it was)" in shown.stdout
+    assert "unshifted 2023-01-31 -> 2023-02-15" in shown.stdout
