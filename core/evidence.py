@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .audit_rows import attachment_digest, evidence_digest, review_digest
 from .blobs import TEXT_TYPES, BlobStore, StoredBlob, sniff
 from .catalog import Catalog
 from .db import Database
@@ -148,15 +149,17 @@ class EvidenceService:
                 for category, count in counts.items():
                     session.add(Breakdown(evidence=evidence, indicator=target or 0,
                                           dimension=dimension, category=category, count=count))
-            for blob in stored:
-                session.add(Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
-                                       media_type=blob.media_type,
-                                       original_name=blob.original_name, created_at=when))
+            attachments = [Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
+                                      media_type=blob.media_type,
+                                      original_name=blob.original_name, created_at=when)
+                           for blob in stored]
+            session.add_all(attachments)
             row.progress = "submitted"
             session.flush()
             audit.append(session, actor=sub.actor, action="evidence.submitted",
                          subject=row.id, at=when,
-                         payload=_audit_payload(evidence, values, breakdown, stored))
+                         payload=_audit_payload(evidence, values, breakdown, stored,
+                                                attachments))
             return evidence.id
 
         return self.db.write(work)
@@ -310,13 +313,15 @@ class EvidenceService:
                                     f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
             decision = "accepted" if accept else "returned"
             evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when
-            session.add(Review(evidence=evidence, decision=decision, reason=reason,
-                               reviewer=actor, reviewed_at=when))
+            record = Review(evidence=evidence, decision=decision, reason=reason,
+                            reviewer=actor, reviewed_at=when)
+            session.add(record)
             row.progress = decision
             session.flush()
             audit.append(session, actor=actor, action=f"evidence.{decision}",
                          subject=row.id, at=when,
-                         payload={"evidence": evidence.id, "reason": reason})
+                         payload={"evidence": evidence.id, "reason": reason,
+                                  "review": record.id, "digest": review_digest(record)})
             return evidence
 
         evidence = self.db.write(work)
@@ -345,9 +350,13 @@ def _people_indicator(form: tuple[Indicator, ...]) -> int | None:
 
 def _audit_payload(evidence: Evidence, values: list[tuple[int, Indicator, Value]],
                    breakdown: Mapping[str, Mapping[str, int]],
-                   stored: list[StoredBlob]) -> dict[str, object]:
-    """What the audit entry records, built from what was just written (no re-reads)."""
+                   stored: list[StoredBlob], attachments: list[Attachment],
+                   ) -> dict[str, object]:
+    """What the audit entry records, built from what was just written (no re-reads): the
+    content hash of each row lets `audit verify` check the rows, not only the chain."""
     return {
+        "digest": evidence_digest(evidence),
+        "attachment_rows": {str(a.id): attachment_digest(a) for a in attachments},
         "evidence": evidence.id, "nil": evidence.nil,
         "done_on": evidence.done_on.isoformat() if evidence.done_on else None,
         "values": {number: value.display() for number, _ind, value in values},
