@@ -27,6 +27,7 @@ from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
 from .personal_data import Finding, refusal, scan
 from .pluginmanager import LoadedPlugins
+from .reviewers import check_reviewer
 from .values import EvidenceError, Value, parse_value
 
 __all__ = ["EvidenceDraft", "EvidenceError", "EvidenceService", "Submission"]
@@ -120,7 +121,7 @@ class EvidenceService:
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
         files = self._inspect_files(paths)
-        self._guard(note, values, links, files, breakdown)
+        self._guard(sub.actor, note, values, links, files, breakdown)
         draft = EvidenceDraft(
             occurrence_id=sub.occurrence_id, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
@@ -252,10 +253,10 @@ class EvidenceService:
             out.append((path, media, path.stat().st_size, text))
         return out
 
-    def _guard(self, note: str | None, values: list[tuple[int, Indicator, Value]],
+    def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
                links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
                breakdown: Mapping[str, Mapping[str, int]]) -> None:
-        findings: list[Finding] = []
+        findings: list[Finding] = scan(actor, "the name given with --as")
         if note:
             findings += scan(note, "the note")
         for number, _ind, value in values:
@@ -293,10 +294,10 @@ class EvidenceService:
         reason = " ".join(reason.split()) if reason else None
         if not accept and not reason:
             raise EvidenceError("returning evidence needs a reason (--return REASON)")
-        if reason:
-            findings = scan(reason, "the reason")
-            if findings:
-                raise EvidenceError(refusal(findings))
+        findings = scan(reason, "the reason") if reason else []
+        findings += scan(actor, "the name given with --as")
+        if findings:
+            raise EvidenceError(refusal(findings))
         when = now or datetime.now(UTC)
 
         def work(session: Session) -> Evidence:
@@ -311,6 +312,7 @@ class EvidenceService:
             if evidence.status != "submitted":
                 raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
                                     f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
+            check_reviewer(session, actor, evidence.submitted_by)
             decision = "accepted" if accept else "returned"
             evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when
             record = Review(evidence=evidence, decision=decision, reason=reason,

@@ -52,8 +52,8 @@ def scan(text: str, where: str) -> list[Finding]:
     return findings
 
 
-def refusal(findings: list[Finding]) -> str:
+def refusal(findings: list[Finding], refused: str = "evidence refused") -> str:
     found = "; ".join(str(f) for f in findings[:5])
     more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
-    return (f"evidence refused: found what looks like {found}{more}. Victims' personal data "
+    return (f"{refused}: found what looks like {found}{more}. Victims' personal data "
             "must not enter naptip (NAPTIP 3.0, S24): remove it and submit again")

@@ -62,7 +62,7 @@ def test_submit_review_show_list(run: Run, env: dict[str, str], tmp_path: Path) 
 
 def test_status(run: Run, env: dict[str, str]) -> None:
     run("evidence", "submit", "S1-O1-i@2023", "--value", "1=3", env=env)
-    run("evidence", "review", "1", "--accept", env=env)
+    run("evidence", "review", "1", "--accept", "--as", "nso", env=env)
     run("evidence", "submit", "S1-O1-ii@2024", "--value", "1=1", env=env)
     r = run("status", "--format", "json", "--committee", "legislative", env=env)
     assert r.exit_code == 0, r.output
@@ -140,7 +140,7 @@ def test_bad_database_url(run: Run) -> None:
 def test_after_the_plan_schedule_shows_what_the_store_says_is_open(run: Run,
                                                                    env: dict[str, str]) -> None:
     run("evidence", "submit", "S1-O1-i@2025", "--value", "1=2", env=env)
-    run("evidence", "review", "1", "--accept", env=env)
+    run("evidence", "review", "1", "--accept", "--as", "nso", env=env)
     after = run("schedule", "--as-of", "2026-03-01", "--format", "json", env=env)
     assert "work not yet accepted in the store" in after.stderr
     ids = {o["id"] for o in json.loads(after.stdout)["occurrences"]}
