@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
 from .audit_rows import attachment_digest, evidence_digest, review_digest
 from .blobs import TEXT_TYPES, BlobStore, StoredBlob, sniff
 from .catalog import Catalog
+from .clock import real_today
 from .db import Database
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
@@ -28,7 +29,8 @@ from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, 
 from .personal_data import Finding, refusal, scan
 from .pluginmanager import LoadedPlugins
 from .reviewers import check_reviewer
-from .values import EvidenceError, Value, parse_value
+from .text import echo_cut
+from .values import EvidenceError, Value, check_day, parse_count, parse_value
 
 __all__ = ["EvidenceDraft", "EvidenceError", "EvidenceService", "Submission"]
 
@@ -83,10 +85,13 @@ class EvidenceService:
         return _MILESTONE_FORM
 
     def occurrence(self, session: Session, occurrence_id: str) -> OccurrenceRow:
-        row = session.get(OccurrenceRow, occurrence_id)
+        row = session.get(OccurrenceRow, occurrence_id) if len(occurrence_id) <= 200 else None
+        if row is None and len(occurrence_id) <= 200:  # ids match whatever their case
+            row = session.execute(select(OccurrenceRow).where(
+                func.lower(OccurrenceRow.id) == occurrence_id.strip().lower())).scalars().first()
         if row is None:
-            raise EvidenceError(f"no occurrence has the id {occurrence_id!r} (see `naptip "
-                                "schedule`)")
+            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r} (see "
+                                "`naptip schedule`)")
         if row.plan_id != self.plan_id:
             raise EvidenceError(f"occurrence {occurrence_id} belongs to plan {row.plan_id}, "
                                 f"not {self.plan_id}")
@@ -101,11 +106,12 @@ class EvidenceService:
             row = self.occurrence(session, sub.occurrence_id)
             self._check_open(session, row)
             form = self.form(row)
-            kind, owner, activity_id = row.kind, row.owner, row.activity_id
-        values = self._values(sub, form, kind)
+            oid, kind, owner, activity_id = row.id, row.kind, row.owner, row.activity_id
+        earliest, latest = self.catalog.structure.plan.start, min(today, real_today())
+        if sub.done_on is not None:
+            check_day(sub.done_on, "--done-on", earliest=earliest, latest=latest)
+        values = self._values(sub, form, kind, earliest=earliest, latest=latest)
         breakdown = self._breakdown(sub, form, values)
-        if sub.done_on is not None and sub.done_on > today:
-            raise EvidenceError(f"--done-on {sub.done_on} is in the future (today is {today})")
         links = tuple(link.strip() for link in sub.links)
         bad = [link for link in links if not _LINK.match(link) or len(link) > 2000]
         if bad:
@@ -123,7 +129,7 @@ class EvidenceService:
         files = self._inspect_files(paths)
         self._guard(sub.actor, note, values, links, files, breakdown)
         draft = EvidenceDraft(
-            occurrence_id=sub.occurrence_id, occurrence_kind=kind, owner=owner,
+            occurrence_id=oid, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
             files=tuple((p.name, media, size) for p, media, size, _ in files),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
@@ -132,7 +138,7 @@ class EvidenceService:
         when = now or datetime.now(UTC)
 
         def work(session: Session) -> int:
-            row = session.get(OccurrenceRow, sub.occurrence_id, with_for_update=True)
+            row = session.get(OccurrenceRow, oid, with_for_update=True)
             assert row is not None
             self._check_open(session, row)
             evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
@@ -176,8 +182,8 @@ class EvidenceService:
             raise EvidenceError(f"occurrence {row.id} has evidence #{pending} awaiting review; "
                                 "it must be reviewed before new evidence is submitted")
 
-    def _values(self, sub: Submission, form: tuple[Indicator, ...], kind: str,
-                ) -> list[tuple[int, Indicator, Value]]:
+    def _values(self, sub: Submission, form: tuple[Indicator, ...], kind: str, *,
+                earliest: date, latest: date) -> list[tuple[int, Indicator, Value]]:
         if sub.nil:
             if kind != "nil-return":
                 raise EvidenceError("--nil is only for yearly returns of on-demand activities "
@@ -190,8 +196,10 @@ class EvidenceService:
         parsed: list[tuple[int, Indicator, Value]] = []
         numbers: dict[int, str] = {}
         for key, raw in sub.values.items():
-            if not key.strip().isdigit() or not 1 <= int(key) <= len(form):
-                raise EvidenceError(f"indicator {key!r}: this occurrence has {len(form)} "
+            if not key.strip().isascii() or not key.strip().isdigit() or len(key) > 3 \
+                    or not 1 <= int(key) <= len(form):
+                raise EvidenceError(f"indicator {echo_cut(key)!r}: this occurrence has "
+                                    f"{len(form)} "
                                     f"indicator(s): {listing}")
             numbers[int(key)] = raw
         for number, ind in enumerate(form, 1):
@@ -205,7 +213,8 @@ class EvidenceService:
             if given is None:
                 raise EvidenceError(f"{where}: a value is needed (--value {number}=...)")
             parsed.append((number, ind, parse_value(ind.kind, given, where,
-                                                    done_on=sub.done_on)))
+                                                    done_on=sub.done_on, earliest=earliest,
+                                                    latest=latest)))
         return parsed
 
     def _breakdown(self, sub: Submission, form: tuple[Indicator, ...],
@@ -231,10 +240,7 @@ class EvidenceService:
                                         f"{', '.join(allowed)}")
                 if not name or len(name) > 80:
                     raise EvidenceError(f"--{dimension}: a category needs a short name")
-                if not raw.strip().isdigit():
-                    raise EvidenceError(f"--{dimension} {name}={raw!r}: a count is a whole "
-                                        "number, 0 or more")
-                clean[name] = clean.get(name, 0) + int(raw)
+                clean[name] = clean.get(name, 0) + parse_count(raw, f"--{dimension} {name}")
             if total is not None and sum(clean.values()) != total:
                 raise EvidenceError(f"--{dimension} adds up to {sum(clean.values())}, but "
                                     f"indicator {target} counts {total}")

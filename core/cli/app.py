@@ -39,10 +39,31 @@ class NaptipGroup(click.Group):
         except Exception as exc:
             if os.environ.get("NAPTIP_DEBUG"):
                 raise
-            text = " ".join(str(exc).split())
-            raise click.ClickException(
-                f"unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
-            ) from None
+            raise click.ClickException(one_line(exc)) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """An unexpected failure as one line: never a SQL statement or its parameters (those
+    are for NAPTIP_DEBUG=1), "disk full" said plainly, long text cut."""
+    import errno
+
+    from sqlalchemy.exc import SQLAlchemyError, StatementError
+
+    from ..text import echo_cut
+
+    name = type(exc).__name__
+    detail = str(exc)
+    if isinstance(exc, StatementError):
+        name = type(exc.orig).__name__ if exc.orig is not None else name
+        lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        detail = lines[0] if lines else "database error"
+    elif isinstance(exc, SQLAlchemyError):
+        detail = detail.split("[SQL:")[0]
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or any(
+            marker in detail.lower() for marker in ("disk is full", "no space left")):
+        return "disk full: free some space and try again (nothing was stored)"
+    text = echo_cut(" ".join(detail.split()), 300)
+    return f"unexpected {name}: {text} (NAPTIP_DEBUG=1 shows details)"
 
 
 @dataclass

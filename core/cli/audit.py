@@ -39,7 +39,7 @@ def verify(app: App, anchor: object, no_files: bool) -> None:
     from ..audit import Anchor, check_anchor
     from ..audit import verify as run_verify
     from ..audit_rows import verify_rows
-    from .text import safe
+    from ..text import safe
 
     db = app.db
     with db.reading() as session:

@@ -61,7 +61,8 @@ def db_status(app: App, as_json: bool) -> None:
 
 
 @db_group.command("sweep")
-@click.option("--grace-minutes", type=click.IntRange(min=0), default=60, show_default=True,
+@click.option("--grace-minutes", type=click.IntRange(min=0, max=10**6), default=60,
+              show_default=True,
               help="Keep unreferenced blobs younger than this (a submission may be writing).")
 @pass_app
 def sweep(app: App, grace_minutes: int) -> None:

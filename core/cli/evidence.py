@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
 import click
 
 from ..errors import NaptipError
+from ..text import echo_cut, safe
 from .app import App, as_of_option, parse_day_option, pass_app
 from .common import actor_name, actor_option
+
+MAX_ID = 2**31 - 1  #: evidence numbers are 32-bit on every database
 
 #: options that take several KEY=VALUE words after one flag: --sex female=12 male=30
 _MULTI = {"--value", "--sex", "--nationality", "--age"}
@@ -33,15 +37,23 @@ class KeyValueCommand(click.Command):
         return super().parse_args(ctx, out)
 
 
-def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+#: in a breakdown, "adult=40,child=2" is two pairs; "female=1,250" is one (1,250 people)
+_NEXT_PAIR = re.compile(r",(?=\s*[^\W\d][^,=]*=)")
+
+
+def _pairs(values: tuple[str, ...], option: str, *, split: bool = False) -> dict[str, str]:
+    """KEY=VALUE words; a value is never split on its commas ("1,250", a narrative).
+    Breakdowns (``split``) also take several pairs in one word: "adult=40,child=2"."""
     result: dict[str, str] = {}
     for item in values:
-        for part in item.split(","):
+        for part in (_NEXT_PAIR.split(item) if split else [item]):
             key, sep, value = part.partition("=")
             if not sep or not key.strip():
-                raise click.BadParameter(f"{part!r} is not KEY=VALUE", param_hint=option)
+                raise click.BadParameter(f"{echo_cut(part)!r} is not KEY=VALUE",
+                                         param_hint=option)
             if key.strip() in result:
-                raise click.BadParameter(f"{key.strip()!r} is given twice", param_hint=option)
+                raise click.BadParameter(f"{echo_cut(key.strip())!r} is given twice",
+                                         param_hint=option)
             result[key.strip()] = value.strip()
     return result
 
@@ -82,7 +94,7 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
     """Submit evidence that the work of OCCURRENCE_ID was done."""
     from ..evidence import EvidenceService, Submission
 
-    breakdown = {dimension: _pairs(given, f"--{dimension}")
+    breakdown = {dimension: _pairs(given, f"--{dimension}", split=True)
                  for dimension, given in (("sex", sex), ("nationality", nationality),
                                           ("age", age)) if given}
     submission = Submission(
@@ -98,7 +110,7 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
 
 
 @evidence_group.command("review")
-@click.argument("evidence_id", type=click.IntRange(min=1))
+@click.argument("evidence_id", type=click.IntRange(min=1, max=MAX_ID))
 @click.option("--accept", is_flag=True, help="Accept it: the occurrence counts as done.")
 @click.option("--return", "reason", metavar="REASON",
               help="Return it to the submitter, saying why.")
@@ -154,6 +166,7 @@ def list_evidence(app: App, committee: str | None, year: int | None, status: str
         click.echo(json.dumps({"evidence": rows}, indent=2, ensure_ascii=False))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Evidence", title_justify="left")
@@ -161,7 +174,7 @@ def list_evidence(app: App, committee: str | None, year: int | None, status: str
         table.add_column(column, overflow="fold")
     for r in rows:
         table.add_row(str(r["id"]), r["occurrence"], r["owner"], r["status"],
-                      r["submitted_at"][:10], r["submitted_by"], str(r["files"]))
+                      r["submitted_at"][:10], escape(safe(r["submitted_by"])), str(r["files"]))
     Console().print(table if rows else "No evidence matches.")
 
 
@@ -173,7 +186,7 @@ def _summary(e: Any, o: Any) -> dict[str, Any]:
 
 
 @evidence_group.command("show")
-@click.argument("evidence_id", type=click.IntRange(min=1))
+@click.argument("evidence_id", type=click.IntRange(min=1, max=MAX_ID))
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @pass_app
@@ -207,25 +220,31 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     from rich.table import Table
 
     table = Table(title=f"Evidence #{evidence_id}", show_header=False, title_justify="left")
-    table.add_column("field", style="bold")
+    table.add_column("field", style="bold", no_wrap=True)
     table.add_column("value", overflow="fold")
+
+    def shown(value: object) -> str:
+        return escape(safe(str(value)))
+
     for key in ("occurrence", "title", "owner", "status", "nil", "done_on", "submitted_at",
                 "submitted_by", "reviewed_by", "note"):
         if doc.get(key) not in (None, False, ""):
-            table.add_row(key.replace("_", " "), escape(str(doc[key])))
+            table.add_row(key.replace("_", " "), shown(doc[key]))
     for v in doc["values"]:
-        table.add_row(f"indicator {v['indicator']}", f"{escape(str(v['value']))} ({v['kind']})")
+        table.add_row(f"indicator {v['indicator']}", f"{shown(v['value'])} ({v['kind']})")
     for b in doc["breakdown"]:
-        table.add_row(f"by {b['dimension']}", f"{b['category']}: {b['count']}")
-    for a in doc["attachments"]:
-        table.add_row("file", f"{escape(a['name'])} · {a['media_type']} · {a['size']:,} bytes"
-                              f" · sha256 {a['sha256'][:16]}…")
+        table.add_row(f"by {b['dimension']}", f"{shown(b['category'])}: {b['count']}")
+    for n, a in enumerate(doc["attachments"], 1):
+        table.add_row(f"file {n}", f"{shown(a['name'])} · {a['media_type']} · {a['size']:,} "
+                                   "bytes")
     for link in doc["links"]:
-        table.add_row("link", escape(link))
+        table.add_row("link", shown(link))
     for r in doc["reviews"]:
-        table.add_row("review", f"{r['decision']} by {r['reviewer']} on {r['at'][:10]}"
-                                + (f": {escape(r['reason'])}" if r["reason"] else ""))
+        table.add_row("review", f"{r['decision']} by {shown(r['reviewer'])} on {r['at'][:10]}"
+                                + (f": {shown(r['reason'])}" if r["reason"] else ""))
     Console().print(table)
+    for n, a in enumerate(doc["attachments"], 1):  # whole, on a line of their own
+        click.echo(f"file {n} sha256 {a['sha256']}")
 
 
 def _value(v: Any) -> Any:

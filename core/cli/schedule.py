@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -129,11 +128,12 @@ def explain(app: App, occurrence_id: str) -> None:
     catalog = app.catalog
     app.warn_problems()
     plan = build_schedule(catalog)
-    o = plan.by_id.get(occurrence_id.strip())
-    if o is None:
-        close = difflib.get_close_matches(occurrence_id, list(plan.by_id), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise NaptipError(f"no occurrence has the id {occurrence_id!r}{hint}")
+    from ..lookup import match_id, unknown
+
+    found = match_id(occurrence_id, plan.by_id)
+    if found is None:
+        raise NaptipError(unknown("occurrence has the id", occurrence_id, plan.by_id))
+    o = plan.by_id[found]
     from .render import show_occurrence
 
     show_occurrence(catalog, plan, o, app.today)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import NaptipError
-from .text import safe
+from ..text import safe
 
 if TYPE_CHECKING:
     from .app import App
