@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .audit_rows import attachment_digest, evidence_digest, review_digest
-from .blobs import TEXT_TYPES, BlobStore, StoredBlob, sniff
+from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
 from .clock import real_today
 from .db import Database
+from .doc_text import extract_text
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .model import Indicator, IndicatorKind
@@ -37,6 +38,8 @@ __all__ = ["EvidenceDraft", "EvidenceError", "EvidenceService", "Submission"]
 SEX = ("female", "male", "unknown")
 AGE = ("child", "adult", "unknown")  #: child: under 18
 DIMENSIONS = ("sex", "nationality", "age")
+#: notes stay short: the guard cannot recognise names or addresses, so less text is safer
+MAX_NOTE = 2_000
 _LINK = re.compile(r"^https?://[^\s]+$")
 
 
@@ -117,8 +120,9 @@ class EvidenceService:
         if bad:
             raise EvidenceError(f"link {bad[0][:80]!r} is not an http(s) address")
         note = sub.note.strip() if sub.note and sub.note.strip() else None
-        if note and len(note) > 20_000:
-            raise EvidenceError("the note is longer than 20,000 characters")
+        if note and len(note) > MAX_NOTE:
+            raise EvidenceError(f"the note is longer than {MAX_NOTE:,} characters: keep it "
+                                "short (attach a document for more, with no personal data)")
         paths = [self.blobs.check_path(p) for p in sub.files]
         needs_document = any(ind.kind is IndicatorKind.DELIVERABLE for ind in form)
         if needs_document and not paths and not sub.nil:
@@ -253,10 +257,7 @@ class EvidenceService:
             with path.open("rb") as handle:
                 head = handle.read(8192)
             media = sniff(head, path.name)
-            text = None
-            if media in TEXT_TYPES:
-                text = path.read_bytes().decode("utf-8", errors="replace")
-            out.append((path, media, path.stat().st_size, text))
+            out.append((path, media, path.stat().st_size, extract_text(path, media)))
         return out
 
     def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],

@@ -81,7 +81,9 @@ def evidence_group() -> None:
               help="A document (repeat for several); stored by content, never by name.")
 @click.option("--done-on", callback=_day, metavar="YYYY-MM-DD",
               help="When the work was done (not when you submit).")
-@click.option("--note", help="A short note for the reviewer (no personal data).")
+@click.option("--note", help="A short note for the reviewer, at most 2,000 characters. No "
+                             "personal data: naptip refuses MyKad, passport and phone numbers "
+                             "but cannot recognise victims' names or addresses.")
 @click.option("--link", "links", multiple=True, metavar="URL", help="A link (repeatable).")
 @click.option("--nil", is_flag=True, help="A yearly return: no such work this year.")
 @actor_option
@@ -91,7 +93,12 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
            nationality: tuple[str, ...], age: tuple[str, ...], files: tuple[str, ...],
            done_on: date | None, note: str | None, links: tuple[str, ...], nil: bool,
            actor: str | None) -> None:
-    """Submit evidence that the work of OCCURRENCE_ID was done."""
+    """Submit evidence that the work of OCCURRENCE_ID was done.
+
+    Never include victims' personal data (NAPTIP 3.0, S24): MyKad, passport and phone
+    numbers are refused, in text and in the text of attached documents (text, Word, Excel,
+    PDF), but names and addresses cannot be detected: leave them out yourself.
+    """
     from ..evidence import EvidenceService, Submission
 
     breakdown = {dimension: _pairs(given, f"--{dimension}", split=True)
