@@ -221,8 +221,8 @@ def open_database(url: str | None = None, *, blobs: Path | None = None,
         raise NaptipError(f"no naptip store at {db.describe()}: {NO_STORE}")
     try:
         state = migrate.schema_state(db.engine)
-        if state.current is None and upgrade:
-            migrate.upgrade_locked(db.engine)
+        if state.current != state.head and upgrade:  # another process may be creating it
+            migrate.upgrade_locked(db.engine, only_empty=True)
             state = migrate.schema_state(db.engine)
     except OperationalError as exc:
         db.dispose()

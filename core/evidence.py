@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -138,8 +139,16 @@ class EvidenceService:
             files=tuple((p.name, media, size) for p, media, size, _ in files),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
         self._plugin_checks(draft)
-        stored = [self.blobs.put(path, path.name) for path, *_ in files]
-        when = now or datetime.now(UTC)
+        # a sweep waits until the rows referring to the new blobs are committed
+        with self.blobs.writing() if files else nullcontext():
+            stored = [self.blobs.put(path, path.name) for path, *_ in files]
+            return self._store(sub, oid, note, links, values, breakdown, form, stored,
+                               now or datetime.now(UTC))
+
+    def _store(self, sub: Submission, oid: str, note: str | None, links: tuple[str, ...],
+               values: list[tuple[int, Indicator, Value]],
+               breakdown: Mapping[str, Mapping[str, int]], form: tuple[Indicator, ...],
+               stored: list[StoredBlob], when: datetime) -> int:
 
         def work(session: Session) -> int:
             row = session.get(OccurrenceRow, oid, with_for_update=True)

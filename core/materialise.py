@@ -33,7 +33,7 @@ from .clock import today as clock_today
 from .config import Settings
 from .db import Database
 from .errors import NaptipError
-from .orm import Evidence, HeldChange, MetaValue, OccurrenceChange, OccurrenceRow
+from .orm import AuditHead, Evidence, HeldChange, MetaValue, OccurrenceChange, OccurrenceRow
 from .schedule import Occurrence, Schedule
 
 _FIELDS = ("kind", "title", "owner", "support", "host", "activity_id", "duty_id", "pillar",
@@ -161,6 +161,8 @@ def sync(db: Database, catalog: Catalog, schedule: Schedule, *, actor: str = "na
             return SyncResult(skipped=True, dry_run=dry_run)
 
     def work(session: Session) -> SyncResult:
+        if not dry_run:  # one sync at a time: concurrent syncs queue on the audit head
+            session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         meta = session.get(MetaValue, _key(plan_id), with_for_update=not dry_run)
         if meta is not None and meta.value == overall:
             return SyncResult(skipped=True, dry_run=dry_run)

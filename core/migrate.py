@@ -44,28 +44,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 SCHEMA_LOCK = 0x6E61707469700001
 
 
-def upgrade_locked(engine: Engine, revision: str = "head") -> None:
+def upgrade_locked(engine: Engine, revision: str = "head", *,
+                   only_empty: bool = False) -> str | None:
     """Upgrade under a lock, so that processes starting at once on a fresh store do not
     race each other creating tables: an advisory lock on PostgreSQL, a lock file beside
-    the SQLite file. The loser of the race finds the schema current and does nothing."""
+    the SQLite file. The loser of the race finds the schema current and does nothing.
+    ``only_empty`` creates the schema of an empty database and leaves an older schema
+    alone (``naptip db upgrade`` changes that). Returns the revision found under the lock
+    (before upgrading)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.exec_driver_sql(f"SELECT pg_advisory_lock({SCHEMA_LOCK})")
             conn.commit()
             try:
-                if schema_state(engine).current != _head():
-                    upgrade(engine, revision)
+                return _upgrade_if_needed(engine, revision, only_empty)
             finally:
                 conn.exec_driver_sql(f"SELECT pg_advisory_unlock({SCHEMA_LOCK})")
                 conn.commit()
-        return
     database = engine.url.database
     if not database or database == ":memory:":
-        upgrade(engine, revision)
-        return
+        return _upgrade_if_needed(engine, revision, only_empty)
     with _file_lock(Path(database).with_name(Path(database).name + ".schema-lock")):
-        if schema_state(engine).current != _head():
-            upgrade(engine, revision)
+        return _upgrade_if_needed(engine, revision, only_empty)
+
+
+def _upgrade_if_needed(engine: Engine, revision: str, only_empty: bool) -> str | None:
+    current = schema_state(engine).current
+    if current != _head() and not (only_empty and current is not None):
+        upgrade(engine, revision)
+    return current
 
 
 def _head() -> str:

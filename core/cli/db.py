@@ -23,15 +23,14 @@ def upgrade() -> None:
 
     engine = make_engine(database_url())
     try:
-        before = schema_state(engine)
-        run_upgrade(engine)
+        before = run_upgrade(engine)
         after = schema_state(engine)
     finally:
         engine.dispose()
-    if before.current == after.current:
+    if before == after.current:
         click.echo(f"database is up to date (schema {after.current})")
     else:
-        click.echo(f"database upgraded from schema {before.current or 'none'} to {after.current}")
+        click.echo(f"database upgraded from schema {before or 'none'} to {after.current}")
 
 
 @db_group.command("status")
@@ -73,7 +72,10 @@ def sweep(app: App, grace_minutes: int) -> None:
     from ..orm import Attachment
 
     db = app.db
-    with db.reading() as session:
-        referenced = set(session.execute(select(Attachment.sha256)).scalars())
+
+    def referenced() -> set[str]:
+        with db.reading() as session:
+            return set(session.execute(select(Attachment.sha256)).scalars())
+
     removed = BlobStore(db.blobs).sweep(referenced, grace_seconds=grace_minutes * 60)
     click.echo(f"removed {len(removed)} unreferenced blob(s) from {db.blobs}")
