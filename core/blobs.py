@@ -163,6 +163,33 @@ class BlobStore:
         return StoredBlob(sha256=sha, size=size, media_type=media_type, original_name=name,
                           text=None)
 
+    def export(self, sha256: str, dest: Path) -> int:
+        """Copy a blob out to ``dest``, checking its bytes against ``sha256`` on the way:
+        a changed or missing blob writes nothing. Returns the size."""
+        source = self.path_of(sha256)
+        if dest.exists():
+            raise EvidenceError(f"{dest} already exists: choose another path (-o)")
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as blob:
+                while chunk := blob.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise EvidenceError(f"the stored file {source} no longer matches its SHA-256 "
+                                    "(changed on disk): nothing written; run `naptip audit "
+                                    "verify`")
+            os.replace(tmp, dest)
+        except FileNotFoundError:
+            raise EvidenceError(f"the stored file {source} is missing: nothing written; run "
+                                "`naptip audit verify`") from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return size
+
     def _remove_dead_temporaries(self) -> list[str]:
         removed = []
         folder = self.root / "tmp"

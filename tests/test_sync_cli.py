@@ -103,3 +103,57 @@ def test_explain_shows_the_store_and_held_changes(run: Run, db: Database,
     assert "in the store: open, due 2023-01-31" in shown.stdout
     assert "held change (the date had passed; kept as it was)" in shown.stdout
     assert "unshifted 2023-01-31 -> 2023-02-15" in shown.stdout
+
+
+def test_status_list_and_committee_matching(run: Run, db: Database) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "agc-officer"}
+    assert run("sync", env=env).exit_code == 0
+    assert run("evidence", "submit", "s1-o1-I@2023", "--value", "1=2", env=env).exit_code == 0
+    assert run("evidence", "submit", "S1-O1-ii@2023", "--value", "1=2", env=env).exit_code == 0
+    assert run("evidence", "review", "2", "--return", "add the dates", "--as", "nso",
+               env=env).exit_code == 0
+    listed = run("status", "--list", "-c", "AGC", "--year", "2023", "--format", "json",
+                 env=env)
+    assert listed.exit_code == 0, listed.output
+    doc = json.loads(listed.stdout)
+    assert doc["committee"] == "legislative"
+    groups = {i["id"]: i["group"] for i in doc["items"]}
+    assert groups["S1-O1-i@2023"] == "awaiting review"
+    assert groups["S1-O1-ii@2023"] == "returned"
+    assert groups["S1-O1-iv@2023"] == "overdue"
+    assert [i["group"] for i in doc["items"]] == sorted(
+        (i["group"] for i in doc["items"]),
+        key=["overdue", "due", "awaiting review", "returned"].index)
+    table = run("status", "--list", "-c", "legislative", env=env)
+    assert "S1-O1-iv@2023" in table.stdout
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    assert json.loads(run("status", "-c", "RMP", "--format", "json",
+                          env=env).stdout)["committee"] == "enforcement"
+    assert json.loads(run("status", "-c", "LEGISLATIVE", "--format", "json",
+                          env=env).stdout)["committee"] == "legislative"
+    miss = run("status", "-c", "legislatve", env=env)
+    assert miss.exit_code == 1 and "did you mean legislative?" in miss.stderr
+
+
+def test_evidence_get_checks_the_hash(run: Run, db: Database, tmp_path: Path) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "nso"}
+    assert run("sync", env=env).exit_code == 0
+    doc = tmp_path / "toolkit.pdf"
+    doc.write_bytes(b"%PDF-1.7 toolkit")
+    assert run("evidence", "submit", "S11-O1-ii@deliverable", "-f", str(doc),
+               env=env).exit_code == 0
+    out = tmp_path / "out.pdf"
+    got = run("evidence", "get", "1", "-o", str(out), env=env)
+    assert got.exit_code == 0, got.output
+    assert out.read_bytes() == doc.read_bytes() and "sha256 verified" in got.stdout
+    again = run("evidence", "get", "1", "-o", str(out), env=env)
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert run("evidence", "get", "1", "--file", "2", "-o", str(tmp_path / "x"),
+               env=env).stderr.strip() == ("Error: evidence #1 has 1 file(s); there is no "
+                                           "file 2")
+    blob = next(p for p in db.blobs.rglob("*") if p.is_file() and p.parent.name != "tmp")
+    blob.write_bytes(b"%PDF-1.7 changed")
+    bad = run("evidence", "get", "1", "-o", str(tmp_path / "changed.pdf"), env=env)
+    assert bad.exit_code == 1 and "no longer matches its SHA-256" in bad.stderr
+    assert not (tmp_path / "changed.pdf").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".changed")] == []

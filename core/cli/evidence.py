@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -153,11 +154,9 @@ def list_evidence(app: App, committee: str | None, year: int | None, status: str
     from ..orm import Evidence, OccurrenceRow
 
     catalog = app.catalog
-    wanted = None
-    if committee:
-        wanted = catalog.committee_id(committee)
-        if wanted is None:
-            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+    from .lists import resolve_committee
+
+    wanted = resolve_committee(catalog, committee) if committee else None
     query = (select(Evidence, OccurrenceRow).join(OccurrenceRow)
              .where(OccurrenceRow.plan_id == catalog.structure.plan.id)
              .order_by(Evidence.id.desc()))
@@ -252,6 +251,36 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     Console().print(table)
     for n, a in enumerate(doc["attachments"], 1):  # whole, on a line of their own
         click.echo(f"file {n} sha256 {a['sha256']}")
+
+
+@evidence_group.command("get")
+@click.argument("evidence_id", type=click.IntRange(min=1, max=MAX_ID))
+@click.option("--file", "number", type=click.IntRange(1, 10_000), default=1, show_default=True,
+              help="Which attachment (as numbered by `evidence show`).")
+@click.option("--output", "-o", required=True, metavar="PATH",
+              type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="Where to write it (must not exist).")
+@pass_app
+def get(app: App, evidence_id: int, number: int, output: Path) -> None:
+    """Export an attachment, checked against its SHA-256 on the way out."""
+    from ..blobs import BlobStore
+    from ..orm import Evidence
+
+    db = app.db
+    with db.reading() as session:
+        e = session.get(Evidence, evidence_id)
+        if e is None:
+            raise NaptipError(f"no evidence has the number {evidence_id}")
+        if not 1 <= number <= len(e.attachments):
+            raise NaptipError(f"evidence #{evidence_id} has {len(e.attachments)} file(s); "
+                              f"there is no file {number}")
+        attachment = e.attachments[number - 1]
+        sha, name = attachment.sha256, attachment.original_name
+    if not output.parent.is_dir():
+        raise NaptipError(f"folder {output.parent} does not exist")
+    size = BlobStore(db.blobs).export(sha, output)
+    click.echo(f"wrote {output} ({size:,} bytes, sha256 verified) from file {number} "
+               f"{safe(name)!r} of evidence #{evidence_id}")
 
 
 def _value(v: Any) -> Any:

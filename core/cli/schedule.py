@@ -65,10 +65,11 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         raise NaptipError(f"--to {last} is before --from {first}")
     wanted = None
     if committee:
-        wanted = catalog.committee_id(committee) or (committee if committee in catalog.agencies
-                                                     else None)
-        if wanted is None:
-            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+        from ..lookup import match_id
+        from .lists import resolve_committee
+
+        wanted = (catalog.committee_id(committee) or match_id(committee, catalog.agencies)
+                  or resolve_committee(catalog, committee))
     plan = build_schedule(catalog)
     done = _done_in_store(app, catalog) if not running else None
     rows = _select(plan, running=running, as_of=as_of, done=done,
