@@ -157,3 +157,21 @@ def test_evidence_get_checks_the_hash(run: Run, db: Database, tmp_path: Path) ->
     assert bad.exit_code == 1 and "no longer matches its SHA-256" in bad.stderr
     assert not (tmp_path / "changed.pdf").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".changed")] == []
+
+
+def test_schedule_shows_store_status_and_the_after_plan_header(run: Run, db: Database) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-01-02", "NAPTIP_USER": "agc-officer"}
+    assert run("sync", env=env).exit_code == 0
+    assert run("evidence", "submit", "S1-O1-i@2023", "--value", "1=2", env=env).exit_code == 0
+    shown = run("schedule", "--from", "2024-01-30", "--to", "2024-01-31", env=env)
+    assert shown.exit_code == 0, shown.output
+    lines = shown.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any("S1-O1-i@2023" in line for line in lines)  # the id whole, on one line
+    assert any("S10-O1-iii@2023" in line for line in lines)
+    assert "submitted in store" in shown.stdout and "open in store" in shown.stdout
+    after = run("schedule", "--as-of", "2026-03-01", env=env)
+    assert after.exit_code == 0
+    title = after.stdout.splitlines()[0]
+    assert title.startswith("Still open after the plan's end (2025-12-31), as of 2026-03-01")
+    assert "0001-01-01" not in after.stdout and "9999-12-31" not in after.stdout

@@ -71,7 +71,9 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         wanted = (catalog.committee_id(committee) or match_id(committee, catalog.agencies)
                   or resolve_committee(catalog, committee))
     plan = build_schedule(catalog)
-    done = _done_in_store(app, catalog) if not running else None
+    stored = _stored_status(app, catalog)
+    done = ({oid for oid, state in stored.items() if state == "accepted"}
+            if stored is not None and not running else None)
     rows = _select(plan, running=running, as_of=as_of, done=done,
                    first=first, last=last, committee=wanted, kind=kind, catalog=catalog)
     if not running:
@@ -88,7 +90,12 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         return
     from .render import show_schedule
 
-    show_schedule(rows, first, last, as_of)
+    title = None
+    if not running and start is None and end is None:
+        p = catalog.structure.plan
+        title = (f"Still open after the plan's end ({p.end}), as of {as_of}: "
+                 + ("work not yet accepted" if done is not None else "work due after the end"))
+    show_schedule(rows, first, last, as_of, stored=stored, title=title)
 
 
 def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: date,
@@ -104,8 +111,9 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
             and (kind is None or o.kind == kind)]
 
 
-def _done_in_store(app: App, catalog: Catalog) -> set[str] | None:
-    """Occurrences with accepted evidence, when a store already exists (never creates one)."""
+def _stored_status(app: App, catalog: Catalog) -> dict[str, str] | None:
+    """Each stored occurrence's status (open, submitted, returned, accepted, withdrawn),
+    when a synced store exists; never creates one."""
     try:
         db = app.db
     except NaptipError:
@@ -115,9 +123,12 @@ def _done_in_store(app: App, catalog: Catalog) -> set[str] | None:
     from ..orm import OccurrenceRow
 
     with db.reading() as session:
-        return set(session.execute(select(OccurrenceRow.id).where(
-            OccurrenceRow.plan_id == catalog.structure.plan.id,
-            OccurrenceRow.progress == "accepted")).scalars())
+        rows = session.execute(select(OccurrenceRow.id, OccurrenceRow.progress,
+                                      OccurrenceRow.withdrawn).where(
+            OccurrenceRow.plan_id == catalog.structure.plan.id))
+        found = {oid: ("withdrawn" if withdrawn else progress)
+                 for oid, progress, withdrawn in rows}
+    return found or None
 
 
 @schedule.command("explain")
