@@ -51,11 +51,11 @@ def list_plugins(app: App, as_json: bool) -> None:
     # one folded column, so that the table stays readable at 80 columns
     table.add_column("contributes · hooks", overflow="fold", ratio=1)
     for row in rows:
-        counts = ", ".join(f"{row[k]} {k}" for k in ("committees", "activities", "agencies",
+        made = ", ".join(f"{row[k]} {k}" for k in ("committees", "activities", "agencies",
                                                       "duties") if row[k])
         hooks = " ".join(h.removeprefix("naptip_") for h in row["hooks"])
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
-                      f"{counts or 'nothing'}\n[dim]{hooks}[/]")
+                      f"{made or 'nothing'}\n[dim]{hooks}[/]")
     Console().print(table)
 
 
