@@ -108,6 +108,18 @@ class App:
             self._db = open_database(upgrade=False)
         return self._db
 
+    def store_may_exist(self) -> bool:
+        """False when there is certainly no store (no SQLite file): checked without
+        importing SQLAlchemy, so that the schedule and plan commands stay fast."""
+        url = os.environ.get("NAPTIP_DATABASE_URL")
+        if url is None:
+            from platformdirs import user_data_path
+
+            return (user_data_path("naptip") / "naptip.db").exists()
+        if url.startswith("sqlite") and ":///" in url:
+            return Path(url.split(":///", 1)[1].split("?", 1)[0]).exists()
+        return True
+
     def plugin_versions(self) -> dict[str, str | None]:
         return {name: info.version for name, info in self.loaded.infos.items()}
 

@@ -70,14 +70,28 @@ def show_item(catalog: Catalog, item_id: str) -> None:
         table.add_row("linked to goal", ", ".join(out.goals))
         if out.related_goals:
             table.add_row("related to", ", ".join(out.related_goals))
-        for a in catalog.activities.values():
+        from ..export import sorted_activities
+
+        for a in sorted_activities(catalog):
             if a.output == out.id:
                 table.add_row(a.id, f"{a.text}\n[dim]{a.timeline} · {a.owner}[/]")
         Console().print(table)
         return
     activity = catalog.activities.get(item_id) or _by_casefold(catalog, item_id)
     if activity is None:
-        raise NaptipError(f"no objective, output or activity has the id {item_id!r}")
+        from ..export import sorted_activities
+
+        prefix = item_id.strip().casefold() + "-"
+        items = [a for a in sorted_activities(catalog) if a.id.casefold().startswith(prefix)
+                 and a.id.count("-") == item_id.strip().count("-") + 1]
+        if not items:
+            from ..lookup import unknown
+
+            raise NaptipError(unknown("objective, output or activity has the id", item_id,
+                                      [*s.objectives, *s.outputs, *catalog.activities]))
+        for sub in items:  # an activity with lettered sub-items: S9-O2-i -> a, b
+            _show_activity(catalog, sub)
+        return
     _show_activity(catalog, activity)
 
 

@@ -114,6 +114,8 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
 def _stored_status(app: App, catalog: Catalog) -> dict[str, str] | None:
     """Each stored occurrence's status (open, submitted, returned, accepted, withdrawn),
     when a synced store exists; never creates one."""
+    if not app.store_may_exist():
+        return None
     try:
         db = app.db
     except NaptipError:

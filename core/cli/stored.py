@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 def show_stored(app: App, occurrence_id: str) -> None:
     """Print the stored row's status and any held changes (nothing when there is no store)."""
+    if not app.store_may_exist():
+        click.echo("in the store: no store yet (`naptip sync` creates it)")
+        return
     from ..materialise import held_changes
     from ..orm import OccurrenceRow
 
