@@ -175,3 +175,23 @@ def test_schedule_shows_store_status_and_the_after_plan_header(run: Run, db: Dat
     title = after.stdout.splitlines()[0]
     assert title.startswith("Still open after the plan's end (2025-12-31), as of 2026-03-01")
     assert "0001-01-01" not in after.stdout and "9999-12-31" not in after.stdout
+
+
+def test_times_are_shown_in_kuala_lumpur(db: Database, builtin_catalog: object,
+                                         run: Run) -> None:
+    from datetime import UTC, date, datetime
+
+    from naptip.evidence import EvidenceService, Submission
+
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01"}
+    assert run("sync", env=env).exit_code == 0
+    from naptip.catalog import Catalog
+
+    assert isinstance(builtin_catalog, Catalog)
+    EvidenceService(db, builtin_catalog).submit(
+        Submission(occurrence_id="S1-O1-i@2023", actor="a", values={"1": "1"}),
+        today=date(2024, 3, 1), now=datetime(2024, 2, 29, 17, 30, tzinfo=UTC))
+    shown = json.loads(run("evidence", "show", "1", "--format", "json", env=env).stdout)
+    assert shown["submitted_at"] == "2024-03-01T01:30:00+08:00"  # the next day in KL
+    listed = run("evidence", "list", env=env).stdout
+    assert "2024-03-01" in listed and "2024-02-29" not in listed

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from ..clock import PLAN_TZ
 from ..errors import NaptipError
 from ..text import echo_cut, safe
 from .app import App, as_of_option, parse_day_option, pass_app
@@ -186,7 +187,8 @@ def list_evidence(app: App, committee: str | None, year: int | None, status: str
 
 def _summary(e: Any, o: Any) -> dict[str, Any]:
     return {"id": e.id, "occurrence": o.id, "owner": o.owner, "period": o.period,
-            "status": e.status, "nil": e.nil, "submitted_at": e.submitted_at.isoformat(),
+            "status": e.status, "nil": e.nil,
+            "submitted_at": e.submitted_at.astimezone(PLAN_TZ).isoformat(),
             "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
             "files": len(e.attachments)}
 
@@ -216,7 +218,8 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
             "attachments": [{"name": a.original_name, "sha256": a.sha256, "size": a.size,
                              "media_type": a.media_type} for a in e.attachments],
             "reviews": [{"decision": r.decision, "reason": r.reason, "reviewer": r.reviewer,
-                         "at": r.reviewed_at.isoformat()} for r in e.reviews],
+                         "at": r.reviewed_at.astimezone(PLAN_TZ).isoformat()}
+                        for r in e.reviews],
         }
     if fmt == "json":
         click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
