@@ -75,8 +75,7 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_0002_converts_amounts_to_exact_sen(backend: str, tmp_path: Path,
-                                            request: pytest.FixtureRequest) -> None:
+def test_0002_converts_amounts_to_exact_sen(backend: str, tmp_path: Path) -> None:
     from decimal import Decimal
 
     from naptip.testing import temporary_postgres
