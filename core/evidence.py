@@ -156,7 +156,9 @@ class EvidenceService:
             self._check_open(session, row)
             evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
                                 done_on=sub.done_on, note=note, links=list(links),
-                                submitted_by=sub.actor, submitted_at=when)
+                                submitted_by=sub.actor, submitted_at=when,
+                                # known empty: the row digest then needs no re-read
+                                values=[], breakdown=[], attachments=[], reviews=[])
             session.add(evidence)
             for number, ind, value in values:
                 session.add(EvidenceValue(evidence=evidence, indicator=number,
