@@ -195,3 +195,27 @@ def test_times_are_shown_in_kuala_lumpur(db: Database, builtin_catalog: object,
     assert shown["submitted_at"] == "2024-03-01T01:30:00+08:00"  # the next day in KL
     listed = run("evidence", "list", env=env).stdout
     assert "2024-03-01" in listed and "2024-02-29" not in listed
+
+
+def test_db_status_shows_the_last_sync_and_versions_are_compared(
+        run: Run, db: Database, builtin_catalog: object) -> None:
+    from naptip.catalog import Catalog
+    from naptip.materialise import sync
+    from naptip.pluginmanager import BUILTIN_PLUGINS
+    from naptip.schedule import build_schedule
+
+    env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
+    never = json.loads(run("db", "status", "--json", env={**env, "NAPTIP_DATABASE_URL": db.url}
+                           ).stdout)
+    assert never["last sync"] == "never: run `naptip sync`"
+    assert isinstance(builtin_catalog, Catalog)
+    sync(db, builtin_catalog, build_schedule(builtin_catalog), actor="nso",
+         plugins=dict.fromkeys(BUILTIN_PLUGINS, "0.0.9"))
+    info = json.loads(run("db", "status", "--json", env=env).stdout)
+    assert "by nso, 7 plugins, config " in info["last sync"]
+    status = run("status", env=env)
+    assert status.exit_code == 0
+    warnings = [line for line in status.stderr.splitlines() if "differ" in line]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("warning: plugin versions differ from the last sync "
+                                  "(enforcement 0.0.9 -> ")

@@ -141,11 +141,17 @@ class App:
         if not self._checked_provenance:
             self._checked_provenance = True
             mine = Provenance.of(self.catalog, self.plugin_versions())
-            if recorded.get("plugins") != mine.plugins:
-                theirs = ", ".join(sorted(recorded.get("plugins") or {})) or "none"
+            theirs_plugins: dict[str, str] = recorded.get("plugins") or {}
+            if sorted(theirs_plugins) != sorted(mine.plugins):
+                theirs = ", ".join(sorted(theirs_plugins)) or "none"
                 click.echo(f"warning: this command runs with plugins {', '.join(mine.plugins)}"
                            f" but the stored schedule was synced with {theirs} (the store is "
                            "shown as synced; `naptip sync` changes it)", err=True)
+            elif theirs_plugins != mine.plugins:
+                changed = ", ".join(f"{k} {theirs_plugins[k]} -> {v}"
+                                    for k, v in mine.plugins.items() if theirs_plugins[k] != v)
+                click.echo(f"warning: plugin versions differ from the last sync ({changed}): "
+                           "the store is shown as synced; `naptip sync` updates it", err=True)
             elif recorded.get("config") != mine.config:
                 click.echo("warning: this command runs with another configuration than the "
                            "one the stored schedule was synced with (the store is shown as "

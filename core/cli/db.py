@@ -49,9 +49,15 @@ def db_status(app: App, as_json: bool) -> None:
         counts = {name: session.execute(select(func.count()).select_from(table)).scalar_one()
                   for name, table in (("occurrences", OccurrenceRow), ("evidence", Evidence),
                                       ("attachments", Attachment), ("audit entries", AuditEntry))}
+        from ..materialise import stored_provenance
+
+        synced = stored_provenance(session, app.catalog.structure.plan.id)
     info = {"database": db.describe(), "backend": db.backend, "schema": state.current,
             "schema_head": state.head, "up_to_date": state.current == state.head,
-            "blobs": str(db.blobs), **counts}
+            "blobs": str(db.blobs), **counts,
+            "last sync": (f"{synced['at'][:19]} by {synced['by']}, "
+                          f"{len(synced['plugins'])} plugins, config {synced['config']}"
+                          if synced else "never: run `naptip sync`")}
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
