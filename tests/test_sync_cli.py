@@ -39,6 +39,9 @@ def test_read_only_commands_never_write_the_schedule(run: Run, db: Database) -> 
     assert json.loads(status.stdout)["total"]["total"] > 0  # not an all-zero table
     warning = [line for line in status.stderr.splitlines() if "synced with" in line]
     assert len(warning) == 1 and "runs with plugins legislative" in warning[0]
+    typo = run("status", "--format", "json", env={**env, "NAPTIP_ENABLE_PLUGINS": "legislatve"})
+    assert typo.exit_code == 0 and json.loads(typo.stdout)["total"]["total"] == 1151
+    assert _state(db) == before
     disabled = run("status", env={**env, "NAPTIP_DISABLE_PLUGINS": "enforcement"})
     assert disabled.exit_code == 0 and _state(db) == before
     assert "synced with" in disabled.stderr
