@@ -125,6 +125,12 @@ def test_a_read_only_copy_can_be_read(open_dir: Path) -> None:
     listed = subprocess.run([*drop, *NAPTIP, "evidence", "list", "--format", "json"],
                             env=ro_env, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert [e["occurrence"] for e in json.loads(listed.stdout)["evidence"]] == [COUNTS[0]]
+    write = subprocess.run([*drop, *NAPTIP, "evidence", "submit", COUNTS[1], "--value", "1=1",
+                            "--as", "someone"], env=ro_env, cwd=ROOT, capture_output=True,
+                           text=True, timeout=300)
+    assert write.returncode == 1
+    assert write.stderr.strip() == ("Error: the store is read-only here: it can be read, not "
+                                    "changed (nothing was stored)")
 
 
 def test_sweep_racing_submissions_loses_nothing(synced: Database, tmp_path: Path) -> None:

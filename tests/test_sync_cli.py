@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from sqlalchemy import func, select
 
@@ -61,7 +63,9 @@ def test_another_config_warns_and_does_not_rewrite(run: Run, db: Database,
         assert row is not None and row.unshifted.isoformat() == "2024-01-31"
 
 
-def test_risky_sync_refused_then_dry_run_then_confirm(run: Run, db: Database) -> None:
+def test_risky_sync_refused_then_dry_run_then_confirm(run: Run, db: Database,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("naptip.clock.real_today", lambda: date(2021, 1, 1))
     env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
     first = run("sync", env=env)
     assert first.exit_code == 0 and first.stdout.startswith("synced: 1151 new")
@@ -222,3 +226,16 @@ def test_db_status_shows_the_last_sync_and_versions_are_compared(
     assert len(warnings) == 1
     assert warnings[0].startswith("warning: plugin versions differ from the last sync "
                                   "(enforcement 0.0.9 -> ")
+
+
+def test_as_of_cannot_reopen_the_real_past(run: Run, db: Database, tmp_path: Path) -> None:
+    """Syncing "as of" 2021 today still keeps what is really past as it was."""
+    env = {**db_env(db), "NAPTIP_AS_OF": "2021-01-01"}
+    assert run("sync", env=env).exit_code == 0
+    config = tmp_path / "naptip.toml"
+    config.write_text('[reporting]\nevidence_due = "02-15"\n')
+    moved = run("sync", "--confirm", "--json", env={**env, "NAPTIP_CONFIG": str(config)})
+    assert moved.exit_code == 0, moved.output
+    assert "kept as they are, whatever --as-of says" in moved.stderr
+    doc = json.loads(moved.stdout)
+    assert doc["updated"] == [] and "S9-O1-vi@2024" in doc["held"]  # due 2025: past by now

@@ -62,6 +62,9 @@ def one_line(exc: BaseException) -> str:
     if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or any(
             marker in detail.lower() for marker in ("disk is full", "no space left")):
         return "disk full: free some space and try again (nothing was stored)"
+    if "readonly database" in detail.lower() or "read-only" in detail.lower():
+        return ("the store is read-only here: it can be read, not changed (nothing was "
+                "stored)")
     text = echo_cut(" ".join(detail.split()), 300)
     return f"unexpected {name}: {text} (NAPTIP_DEBUG=1 shows details)"
 

@@ -28,6 +28,7 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
     occurrences that carry evidence, or more than a small share of the plan, is refused
     unless --confirm is given.
     """
+    from .. import clock
     from ..db import open_database
     from ..materialise import sync
     from ..schedule import build_schedule
@@ -35,9 +36,15 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
     catalog = app.catalog
     app.warn_problems()
     who = actor_name(actor)
+    # The past is the real past: --as-of cannot reopen occurrences that are really due.
+    real = clock.real_today()
+    day = max(app.today, real)
+    if app.today < real:
+        click.echo(f"note: occurrences due before {real} (today) are kept as they are, "
+                   "whatever --as-of says", err=True)
     db = open_database(upgrade=not dry_run)
     try:
-        result = sync(db, catalog, build_schedule(catalog), actor=who, today=app.today,
+        result = sync(db, catalog, build_schedule(catalog), actor=who, today=day,
                       confirm=confirm, dry_run=dry_run, plugins=app.plugin_versions())
     finally:
         db.dispose()
