@@ -239,3 +239,17 @@ def test_as_of_cannot_reopen_the_real_past(run: Run, db: Database, tmp_path: Pat
     assert "kept as they are, whatever --as-of says" in moved.stderr
     doc = json.loads(moved.stdout)
     assert doc["updated"] == [] and "S9-O1-vi@2024" in doc["held"]  # due 2025: past by now
+
+
+def test_evidence_list_keeps_ids_whole_at_80_columns(run: Run, db: Database,
+                                                     tmp_path: Path) -> None:
+    env = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01"}
+    assert run("sync", env=env).exit_code == 0
+    minutes = tmp_path / "minutes.txt"
+    minutes.write_text("Minutes\n")
+    assert run("evidence", "submit", "enforcement-meeting@2023-05-09", "-f", str(minutes),
+               "--as", "A Very Long Officer Name From The Enforcement Committee",
+               env=env).exit_code == 0
+    listed = run("evidence", "list", env=env).stdout
+    assert "enforcement-meeting@2023-05-09" in listed
+    assert max(len(line) for line in listed.splitlines()) <= 80

@@ -172,16 +172,24 @@ def list_evidence(app: App, committee: str | None, year: int | None, status: str
     if fmt == "json":
         click.echo(json.dumps({"evidence": rows}, indent=2, ensure_ascii=False))
         return
+    from rich import box
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title="Evidence", title_justify="left")
-    for column in ("#", "occurrence", "owner", "status", "submitted", "by", "files"):
-        table.add_column(column, overflow="fold")
+    # fits 80 columns with ids whole: no side borders, owner left to --committee
+    table = Table(title="Evidence", title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("occurrence", no_wrap=True,
+                     min_width=max((len(r["occurrence"]) for r in rows), default=10))
+    table.add_column("status", no_wrap=True, min_width=9)
+    table.add_column("submitted", no_wrap=True, min_width=10)
+    table.add_column("by", overflow="fold", ratio=1)
+    table.add_column("files", justify="right", no_wrap=True, min_width=5)
     for r in rows:
-        table.add_row(str(r["id"]), r["occurrence"], r["owner"], r["status"],
-                      r["submitted_at"][:10], escape(safe(r["submitted_by"])), str(r["files"]))
+        table.add_row(str(r["id"]), r["occurrence"], r["status"], r["submitted_at"][:10],
+                      escape(safe(r["submitted_by"])), str(r["files"]))
     Console().print(table if rows else "No evidence matches.")
 
 

@@ -60,13 +60,20 @@ def show_items(db: Database, plan_id: str, as_of: date, committee: str | None,
     if not items:
         click.echo(f"Nothing overdue, due, awaiting review or returned on {as_of}.")
         return
+    from rich import box
+
+    # 80 columns with ids whole: no side borders; the owner goes with the title
     table = Table(title=f"Open items on {as_of}" + (f" for {committee}" if committee else ""),
-                  title_justify="left")
-    table.add_column("group", no_wrap=True)
-    table.add_column("due", no_wrap=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("owner", no_wrap=True)
-    table.add_column("what", overflow="ellipsis", no_wrap=True, ratio=1)
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    console = Console()
+    group_w, id_w = max(len(i.group) for i in items), max(len(i.id) for i in items)
+    room = console.width - (group_w + 10 + id_w + 6)  # what is left for the title
+    table.add_column("group", no_wrap=True, min_width=group_w)
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("id", no_wrap=True, min_width=id_w)
+    if room >= 16:  # else the ids alone: `schedule explain ID` has the rest
+        table.add_column("what", overflow="ellipsis", no_wrap=True, max_width=room)
     for i in items:
-        table.add_row(i.group, i.due.isoformat(), i.id, i.owner, escape(safe(i.title)))
-    Console().print(table)
+        what = escape(safe(i.title)) if committee else f"{i.owner}: {escape(safe(i.title))}"
+        table.add_row(i.group, i.due.isoformat(), i.id, *([what] if room >= 16 else []))
+    console.print(table)
