@@ -86,3 +86,42 @@ def verify(session: Session) -> Verification:
         return Verification(count, expected_seq, "the chain ends before its recorded head "
                             "(entries were removed from the end)")
     return Verification(count)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The head of the chain at some moment, kept outside the database."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        seq, sep, digest = text.strip().partition(":")
+        digest = digest.strip().lower()
+        if (not sep or not seq.strip().isdigit() or len(digest) != 64
+                or any(c not in "0123456789abcdef" for c in digest)):
+            raise ValueError("an anchor is SEQ:HASH, as printed by `naptip audit anchor`")
+        return cls(int(seq), digest)
+
+
+def head_anchor(session: Session) -> Anchor:
+    head = session.get(AuditHead, 1)
+    return Anchor(head.seq, head.hash) if head is not None else Anchor(0, GENESIS)
+
+
+def check_anchor(session: Session, anchor: Anchor) -> str | None:
+    """Why the log does not extend ``anchor`` (None: it does). Run after :func:`verify`."""
+    if anchor.seq == 0:
+        return None if anchor.hash == GENESIS else "anchor 0 must carry the genesis hash"
+    entry = session.get(AuditEntry, anchor.seq)
+    if entry is None:
+        return (f"entry {anchor.seq} of the anchor is missing: the log was cut short or "
+                "rewritten")
+    if entry.hash != anchor.hash:
+        return (f"entry {anchor.seq} has another hash than the anchor: the log was rewritten "
+                "from that entry or earlier")
+    return None

@@ -4,14 +4,23 @@ An uploaded file's name is never used as a path: the blob is ``blobs/ab/cdef...`
 name is kept as metadata only. A blob is written (to a temporary file, flushed, then
 renamed) before the rows that refer to it are committed, so a crash can leave an
 unreferenced blob but never a row without its blob; ``naptip db sweep`` removes orphans.
+
+Submissions and the sweep coordinate through a lock file beside the blob folder: a
+submission holds it shared from its first byte until its rows are committed, the sweep
+holds it exclusively, so a sweep never removes a blob a submission is about to refer to.
+Temporary files are named after their host and process: the sweep (and the next
+submission) removes those of processes that died, whatever their age.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,12 +112,29 @@ class BlobStore:
             raise EvidenceError(f"file {path.name!r} is empty")
         return path
 
+    @contextmanager
+    def _lock(self, exclusive: bool) -> Iterator[None]:
+        import fcntl
+
+        self.root.parent.mkdir(parents=True, exist_ok=True)
+        with self.root.with_name(self.root.name + ".lock").open("a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold this from the first blob written until the rows referring to it commit."""
+        return self._lock(exclusive=False)
+
     def put(self, path: Path, original_name: str) -> StoredBlob:
         """Copy a file in by content; identical content is stored once."""
         name = check_name(original_name)
         (self.root / "tmp").mkdir(parents=True, exist_ok=True)
+        self._remove_dead_temporaries()
         digest, size, head = hashlib.sha256(), 0, b""
-        fd, tmp = tempfile.mkstemp(dir=self.root / "tmp")
+        fd, tmp = tempfile.mkstemp(dir=self.root / "tmp", prefix=f"{_HOST}-{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as out, path.open("rb") as source:
                 while chunk := source.read(_CHUNK):
@@ -134,25 +160,93 @@ class BlobStore:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
-        text = None
-        if media_type in TEXT_TYPES:
-            text = final.read_bytes().decode("utf-8", errors="replace")
         return StoredBlob(sha256=sha, size=size, media_type=media_type, original_name=name,
-                          text=text)
+                          text=None)
 
-    def sweep(self, referenced: set[str], grace_seconds: float) -> list[str]:
-        """Remove blobs no row refers to (and stale temporary files) older than the grace."""
+    def export(self, sha256: str, dest: Path) -> int:
+        """Copy a blob out to ``dest``, checking its bytes against ``sha256`` on the way:
+        a changed or missing blob writes nothing. Returns the size."""
+        source = self.path_of(sha256)
+        if dest.exists():
+            raise EvidenceError(f"{dest} already exists: choose another path (-o)")
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
+        try:
+            with os.fdopen(fd, "wb") as out, source.open("rb") as blob:
+                while chunk := blob.read(_CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise EvidenceError(f"the stored file {source} no longer matches its SHA-256 "
+                                    "(changed on disk): nothing written; run `naptip audit "
+                                    "verify`")
+            os.replace(tmp, dest)
+        except FileNotFoundError:
+            raise EvidenceError(f"the stored file {source} is missing: nothing written; run "
+                                "`naptip audit verify`") from None
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return size
+
+    def _remove_dead_temporaries(self) -> list[str]:
+        removed = []
+        folder = self.root / "tmp"
+        for tmp in sorted(folder.iterdir()) if folder.exists() else []:
+            if _owner_alive(tmp.name) is False:
+                with _ignore_missing():
+                    tmp.unlink()
+                    removed.append(f"tmp/{tmp.name}")
+        return removed
+
+    def sweep(self, referenced: set[str] | Callable[[], set[str]],
+              grace_seconds: float) -> list[str]:
+        """Remove blobs no row refers to older than the grace, and temporary files of dead
+        processes (or, from other hosts, older than the grace). ``referenced`` may be a
+        function: it is then read under the lock, after in-flight submissions commit."""
         removed: list[str] = []
         if not self.root.exists():
             return removed
-        cutoff = time.time() - grace_seconds
-        for folder in sorted(self.root.iterdir()):
-            if not folder.is_dir():
-                continue
-            for blob in sorted(folder.iterdir()):
-                sha = blob.name if folder.name == "tmp" else folder.name + blob.name
-                stale = blob.stat().st_mtime < cutoff
-                if stale and (folder.name == "tmp" or sha not in referenced):
-                    blob.unlink()
-                    removed.append(sha if folder.name != "tmp" else f"tmp/{blob.name}")
+        with self._lock(exclusive=True):
+            known = referenced() if callable(referenced) else referenced
+            removed += self._remove_dead_temporaries()
+            cutoff = time.time() - grace_seconds
+            for folder in sorted(self.root.iterdir()):
+                if not folder.is_dir():
+                    continue
+                for blob in sorted(folder.iterdir()):
+                    is_tmp = folder.name == "tmp"
+                    if is_tmp and _owner_alive(blob.name):
+                        continue
+                    sha = blob.name if is_tmp else folder.name + blob.name
+                    with _ignore_missing():
+                        stale = blob.stat().st_mtime < cutoff
+                        if stale and (is_tmp or sha not in known):
+                            blob.unlink()
+                            removed.append(sha if not is_tmp else f"tmp/{blob.name}")
         return removed
+
+
+_HOST = socket.gethostname().replace("-", "_")[:40] or "host"
+
+
+def _owner_alive(tmp_name: str) -> bool | None:
+    """Whether the process that writes this temporary file runs (None: unknown, another
+    host or an old name)."""
+    host, _, rest = tmp_name.partition("-")
+    pid_text = rest.partition("-")[0]
+    if host != _HOST or not pid_text.isdigit():
+        return None
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ignore_missing() -> AbstractContextManager[None]:
+    """A file another process removed first is not an error."""
+    return suppress(FileNotFoundError)

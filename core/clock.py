@@ -32,3 +32,9 @@ def today(as_of: date | None = None, environ: Mapping[str, str] | None = None) -
     if text:
         return parse_day(text, "NAPTIP_AS_OF")
     return datetime.now(PLAN_TZ).date()
+
+
+def real_today() -> date:
+    """The real day in the plan's time zone, whatever ``--as-of`` says: work cannot have
+    been done after it."""
+    return datetime.now(PLAN_TZ).date()

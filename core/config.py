@@ -158,6 +158,9 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         raw = tomllib.loads(target.read_text(encoding="utf-8"))
     except OSError as exc:
         raise NaptipError(f"cannot read configuration {target}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise NaptipError(f"configuration {target} is not UTF-8 text (byte {exc.start} "
+                          "cannot be read): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise NaptipError(f"configuration {target} is not valid TOML: {exc}") from None
     return parse_settings(raw, target)

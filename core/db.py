@@ -60,36 +60,81 @@ def _masked(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+_SQLITE_DRIVERS = {"sqlite", "sqlite+pysqlite"}
+_PG_DRIVERS = {"postgresql", "postgresql+psycopg"}
+
+
+def _refuse(parsed: URL) -> str | None:
+    """Why naptip will not use this URL, or None."""
+    backend, driver = parsed.get_backend_name(), parsed.drivername
+    if backend == "sqlite":
+        if driver not in _SQLITE_DRIVERS:
+            return f"the driver {driver!r} is not supported: use sqlite:///path/naptip.db"
+        if parsed.database in (None, "", ":memory:") or "mode=memory" in str(parsed):
+            return ("an in-memory SQLite database loses everything when the command ends: "
+                    "name a file, e.g. sqlite:///path/naptip.db")
+        return None
+    if backend == "postgresql":
+        if driver not in _PG_DRIVERS:
+            return (f"the driver {driver!r} is not supported: use "
+                    "postgresql+psycopg://user@host/database")
+        if not parsed.database:
+            return ("the URL names no database (naptip would write into whatever database "
+                    "the server defaults to): add /DATABASE")
+        return None
+    return "only SQLite and PostgreSQL are supported"
+
+
+def _read_only_file(path: Path) -> bool:
+    return path.exists() and not (os.access(path, os.W_OK)
+                                  and os.access(path.parent, os.W_OK))
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for a URL naptip accepts; ``create`` lets SQLite make the file's folder.
+
+    A SQLite file that cannot be written (a read-only copy) is opened read-only and
+    immutable, so that reading works without the WAL's ``-shm`` file."""
     try:
         parsed = make_url(url)
     except Exception:
         raise NaptipError("NAPTIP_DATABASE_URL is not a database URL (e.g. "
                           "sqlite:///path/naptip.db or postgresql+psycopg://user@host/db)"
                           ) from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    reason = _refuse(parsed)
+    if reason:
+        raise NaptipError(f"database {_masked(parsed)!r}: {reason}")
+    if parsed.get_backend_name() == "sqlite":
+        path = Path(str(parsed.database))
+        read_only = _read_only_file(path)
+        if create and not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only:
+            parsed = parsed.set(database=f"file:{path.resolve()}?mode=ro&immutable=1",
+                                query={"uri": "true"})
         engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_SECONDS})
-        _sqlite_events(engine)
+        _sqlite_events(engine, read_only=read_only)
         return engine
-    if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
-    raise NaptipError(f"database {_masked(parsed)!r}: only SQLite and PostgreSQL are supported")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:  # pragma: no cover - psycopg is a dependency of naptip
+        raise NaptipError("PostgreSQL support needs psycopg: pip install 'psycopg[binary]'"
+                          ) from None
+    return create_engine(parsed, pool_pre_ping=True)
 
 
-def _sqlite_events(engine: Engine) -> None:
+def _sqlite_events(engine: Engine, *, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -149,25 +194,44 @@ def _race(exc: DBAPIError) -> bool:
     return isinstance(exc, IntegrityError) and "audit" in str(exc.orig).lower()
 
 
+NO_STORE = "run `naptip sync` first"
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    parsed = make_url(url)
+    return (parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "")
+            and not Path(str(parsed.database)).exists())
+
+
 def open_database(url: str | None = None, *, blobs: Path | None = None,
                   environ: Mapping[str, str] | None = None, upgrade: bool = True) -> Database:
-    """Connect, and bring an empty database up to the current schema.
+    """Connect, and (``upgrade``) bring an empty database up to the current schema.
 
-    A database at an older schema is not changed silently: ``naptip db upgrade`` does that.
+    Without ``upgrade`` nothing is created: a missing or empty store is an error that says
+    to run ``naptip sync``. A database at an older schema is not changed silently:
+    ``naptip db upgrade`` does that.
     """
     from . import migrate
 
     target = url or database_url(environ)
-    db = Database(url=target, engine=make_engine(target), blobs=blobs or blob_dir(target, environ))
+    engine = make_engine(target, create=upgrade)
+    db = Database(url=target, engine=engine, blobs=blobs or blob_dir(target, environ))
+    if not upgrade and _missing_sqlite_file(target):
+        db.dispose()
+        raise NaptipError(f"no naptip store at {db.describe()}: {NO_STORE}")
     try:
         state = migrate.schema_state(db.engine)
+        if state.current != state.head and upgrade:  # another process may be creating it
+            migrate.upgrade_locked(db.engine, only_empty=True)
+            state = migrate.schema_state(db.engine)
     except OperationalError as exc:
         db.dispose()
         raise NaptipError(f"cannot open the database {db.describe()}: "
                           f"{str(exc.orig).strip().splitlines()[0]}") from None
-    if state.current is None and upgrade and not inspect(db.engine).get_table_names():
-        migrate.upgrade(db.engine)
-    elif state.current != state.head:
+    if state.current is None and not inspect(db.engine).get_table_names():
+        db.dispose()
+        raise NaptipError(f"no naptip store at {db.describe()}: {NO_STORE}")
+    if state.current != state.head:
         db.dispose()
         raise NaptipError(f"the database {db.describe()} is at schema {state.current or 'none'}, "
                           f"naptip needs {state.head}: run `naptip db upgrade`")

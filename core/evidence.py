@@ -9,30 +9,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .blobs import TEXT_TYPES, BlobStore, StoredBlob, sniff
+from .audit_rows import attachment_digest, evidence_digest, review_digest
+from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
+from .clock import real_today
 from .db import Database
+from .doc_text import extract_text
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
 from .personal_data import Finding, refusal, scan
 from .pluginmanager import LoadedPlugins
-from .values import EvidenceError, Value, parse_value
+from .reviewers import check_reviewer
+from .text import echo_cut
+from .values import EvidenceError, Value, check_day, parse_count, parse_value
 
 __all__ = ["EvidenceDraft", "EvidenceError", "EvidenceService", "Submission"]
 
 SEX = ("female", "male", "unknown")
 AGE = ("child", "adult", "unknown")  #: child: under 18
 DIMENSIONS = ("sex", "nationality", "age")
+#: notes stay short: the guard cannot recognise names or addresses, so less text is safer
+MAX_NOTE = 2_000
 _LINK = re.compile(r"^https?://[^\s]+$")
 
 
@@ -81,10 +89,13 @@ class EvidenceService:
         return _MILESTONE_FORM
 
     def occurrence(self, session: Session, occurrence_id: str) -> OccurrenceRow:
-        row = session.get(OccurrenceRow, occurrence_id)
+        row = session.get(OccurrenceRow, occurrence_id) if len(occurrence_id) <= 200 else None
+        if row is None and len(occurrence_id) <= 200:  # ids match whatever their case
+            row = session.execute(select(OccurrenceRow).where(
+                func.lower(OccurrenceRow.id) == occurrence_id.strip().lower())).scalars().first()
         if row is None:
-            raise EvidenceError(f"no occurrence has the id {occurrence_id!r} (see `naptip "
-                                "schedule`)")
+            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r} (see "
+                                "`naptip schedule`)")
         if row.plan_id != self.plan_id:
             raise EvidenceError(f"occurrence {occurrence_id} belongs to plan {row.plan_id}, "
                                 f"not {self.plan_id}")
@@ -99,18 +110,20 @@ class EvidenceService:
             row = self.occurrence(session, sub.occurrence_id)
             self._check_open(session, row)
             form = self.form(row)
-            kind, owner, activity_id = row.kind, row.owner, row.activity_id
-        values = self._values(sub, form, kind)
+            oid, kind, owner, activity_id = row.id, row.kind, row.owner, row.activity_id
+        earliest, latest = self.catalog.structure.plan.start, min(today, real_today())
+        if sub.done_on is not None:
+            check_day(sub.done_on, "--done-on", earliest=earliest, latest=latest)
+        values = self._values(sub, form, kind, earliest=earliest, latest=latest)
         breakdown = self._breakdown(sub, form, values)
-        if sub.done_on is not None and sub.done_on > today:
-            raise EvidenceError(f"--done-on {sub.done_on} is in the future (today is {today})")
         links = tuple(link.strip() for link in sub.links)
         bad = [link for link in links if not _LINK.match(link) or len(link) > 2000]
         if bad:
             raise EvidenceError(f"link {bad[0][:80]!r} is not an http(s) address")
         note = sub.note.strip() if sub.note and sub.note.strip() else None
-        if note and len(note) > 20_000:
-            raise EvidenceError("the note is longer than 20,000 characters")
+        if note and len(note) > MAX_NOTE:
+            raise EvidenceError(f"the note is longer than {MAX_NOTE:,} characters: keep it "
+                                "short (attach a document for more, with no personal data)")
         paths = [self.blobs.check_path(p) for p in sub.files]
         needs_document = any(ind.kind is IndicatorKind.DELIVERABLE for ind in form)
         if needs_document and not paths and not sub.nil:
@@ -119,23 +132,33 @@ class EvidenceService:
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
         files = self._inspect_files(paths)
-        self._guard(note, values, links, files, breakdown)
+        self._guard(sub.actor, note, values, links, files, breakdown)
         draft = EvidenceDraft(
-            occurrence_id=sub.occurrence_id, occurrence_kind=kind, owner=owner,
+            occurrence_id=oid, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
             files=tuple((p.name, media, size) for p, media, size, _ in files),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
         self._plugin_checks(draft)
-        stored = [self.blobs.put(path, path.name) for path, *_ in files]
-        when = now or datetime.now(UTC)
+        # a sweep waits until the rows referring to the new blobs are committed
+        with self.blobs.writing() if files else nullcontext():
+            stored = [self.blobs.put(path, path.name) for path, *_ in files]
+            return self._store(sub, oid, note, links, values, breakdown, form, stored,
+                               now or datetime.now(UTC))
+
+    def _store(self, sub: Submission, oid: str, note: str | None, links: tuple[str, ...],
+               values: list[tuple[int, Indicator, Value]],
+               breakdown: Mapping[str, Mapping[str, int]], form: tuple[Indicator, ...],
+               stored: list[StoredBlob], when: datetime) -> int:
 
         def work(session: Session) -> int:
-            row = session.get(OccurrenceRow, sub.occurrence_id, with_for_update=True)
+            row = session.get(OccurrenceRow, oid, with_for_update=True)
             assert row is not None
             self._check_open(session, row)
             evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
                                 done_on=sub.done_on, note=note, links=list(links),
-                                submitted_by=sub.actor, submitted_at=when)
+                                submitted_by=sub.actor, submitted_at=when,
+                                # known empty: the row digest then needs no re-read
+                                values=[], breakdown=[], attachments=[], reviews=[])
             session.add(evidence)
             for number, ind, value in values:
                 session.add(EvidenceValue(evidence=evidence, indicator=number,
@@ -148,15 +171,17 @@ class EvidenceService:
                 for category, count in counts.items():
                     session.add(Breakdown(evidence=evidence, indicator=target or 0,
                                           dimension=dimension, category=category, count=count))
-            for blob in stored:
-                session.add(Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
-                                       media_type=blob.media_type,
-                                       original_name=blob.original_name, created_at=when))
+            attachments = [Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
+                                      media_type=blob.media_type,
+                                      original_name=blob.original_name, created_at=when)
+                           for blob in stored]
+            session.add_all(attachments)
             row.progress = "submitted"
             session.flush()
             audit.append(session, actor=sub.actor, action="evidence.submitted",
                          subject=row.id, at=when,
-                         payload=_audit_payload(evidence, values, breakdown, stored))
+                         payload=_audit_payload(evidence, values, breakdown, stored,
+                                                attachments))
             return evidence.id
 
         return self.db.write(work)
@@ -172,8 +197,8 @@ class EvidenceService:
             raise EvidenceError(f"occurrence {row.id} has evidence #{pending} awaiting review; "
                                 "it must be reviewed before new evidence is submitted")
 
-    def _values(self, sub: Submission, form: tuple[Indicator, ...], kind: str,
-                ) -> list[tuple[int, Indicator, Value]]:
+    def _values(self, sub: Submission, form: tuple[Indicator, ...], kind: str, *,
+                earliest: date, latest: date) -> list[tuple[int, Indicator, Value]]:
         if sub.nil:
             if kind != "nil-return":
                 raise EvidenceError("--nil is only for yearly returns of on-demand activities "
@@ -186,8 +211,10 @@ class EvidenceService:
         parsed: list[tuple[int, Indicator, Value]] = []
         numbers: dict[int, str] = {}
         for key, raw in sub.values.items():
-            if not key.strip().isdigit() or not 1 <= int(key) <= len(form):
-                raise EvidenceError(f"indicator {key!r}: this occurrence has {len(form)} "
+            if not key.strip().isascii() or not key.strip().isdigit() or len(key) > 3 \
+                    or not 1 <= int(key) <= len(form):
+                raise EvidenceError(f"indicator {echo_cut(key)!r}: this occurrence has "
+                                    f"{len(form)} "
                                     f"indicator(s): {listing}")
             numbers[int(key)] = raw
         for number, ind in enumerate(form, 1):
@@ -201,7 +228,8 @@ class EvidenceService:
             if given is None:
                 raise EvidenceError(f"{where}: a value is needed (--value {number}=...)")
             parsed.append((number, ind, parse_value(ind.kind, given, where,
-                                                    done_on=sub.done_on)))
+                                                    done_on=sub.done_on, earliest=earliest,
+                                                    latest=latest)))
         return parsed
 
     def _breakdown(self, sub: Submission, form: tuple[Indicator, ...],
@@ -227,10 +255,7 @@ class EvidenceService:
                                         f"{', '.join(allowed)}")
                 if not name or len(name) > 80:
                     raise EvidenceError(f"--{dimension}: a category needs a short name")
-                if not raw.strip().isdigit():
-                    raise EvidenceError(f"--{dimension} {name}={raw!r}: a count is a whole "
-                                        "number, 0 or more")
-                clean[name] = clean.get(name, 0) + int(raw)
+                clean[name] = clean.get(name, 0) + parse_count(raw, f"--{dimension} {name}")
             if total is not None and sum(clean.values()) != total:
                 raise EvidenceError(f"--{dimension} adds up to {sum(clean.values())}, but "
                                     f"indicator {target} counts {total}")
@@ -243,16 +268,13 @@ class EvidenceService:
             with path.open("rb") as handle:
                 head = handle.read(8192)
             media = sniff(head, path.name)
-            text = None
-            if media in TEXT_TYPES:
-                text = path.read_bytes().decode("utf-8", errors="replace")
-            out.append((path, media, path.stat().st_size, text))
+            out.append((path, media, path.stat().st_size, extract_text(path, media)))
         return out
 
-    def _guard(self, note: str | None, values: list[tuple[int, Indicator, Value]],
+    def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
                links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
                breakdown: Mapping[str, Mapping[str, int]]) -> None:
-        findings: list[Finding] = []
+        findings: list[Finding] = scan(actor, "the name given with --as")
         if note:
             findings += scan(note, "the note")
         for number, _ind, value in values:
@@ -290,10 +312,10 @@ class EvidenceService:
         reason = " ".join(reason.split()) if reason else None
         if not accept and not reason:
             raise EvidenceError("returning evidence needs a reason (--return REASON)")
-        if reason:
-            findings = scan(reason, "the reason")
-            if findings:
-                raise EvidenceError(refusal(findings))
+        findings = scan(reason, "the reason") if reason else []
+        findings += scan(actor, "the name given with --as")
+        if findings:
+            raise EvidenceError(refusal(findings))
         when = now or datetime.now(UTC)
 
         def work(session: Session) -> Evidence:
@@ -308,15 +330,18 @@ class EvidenceService:
             if evidence.status != "submitted":
                 raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
                                     f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
+            check_reviewer(session, actor, evidence.submitted_by)
             decision = "accepted" if accept else "returned"
             evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when
-            session.add(Review(evidence=evidence, decision=decision, reason=reason,
-                               reviewer=actor, reviewed_at=when))
+            record = Review(evidence=evidence, decision=decision, reason=reason,
+                            reviewer=actor, reviewed_at=when)
+            session.add(record)
             row.progress = decision
             session.flush()
             audit.append(session, actor=actor, action=f"evidence.{decision}",
                          subject=row.id, at=when,
-                         payload={"evidence": evidence.id, "reason": reason})
+                         payload={"evidence": evidence.id, "reason": reason,
+                                  "review": record.id, "digest": review_digest(record)})
             return evidence
 
         evidence = self.db.write(work)
@@ -345,9 +370,13 @@ def _people_indicator(form: tuple[Indicator, ...]) -> int | None:
 
 def _audit_payload(evidence: Evidence, values: list[tuple[int, Indicator, Value]],
                    breakdown: Mapping[str, Mapping[str, int]],
-                   stored: list[StoredBlob]) -> dict[str, object]:
-    """What the audit entry records, built from what was just written (no re-reads)."""
+                   stored: list[StoredBlob], attachments: list[Attachment],
+                   ) -> dict[str, object]:
+    """What the audit entry records, built from what was just written (no re-reads): the
+    content hash of each row lets `audit verify` check the rows, not only the chain."""
     return {
+        "digest": evidence_digest(evidence),
+        "attachment_rows": {str(a.id): attachment_digest(a) for a in attachments},
         "evidence": evidence.id, "nil": evidence.nil,
         "done_on": evidence.done_on.isoformat() if evidence.done_on else None,
         "values": {number: value.display() for number, _ind, value in values},

@@ -63,15 +63,36 @@ def activity_row(catalog: Catalog, activity: Activity) -> dict[str, Any]:
     }
 
 
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+
+
+def _roman(text: str) -> int | None:
+    """i, ii, iv, ix... as a number (None: not a roman numeral)."""
+    if not text or any(ch not in _ROMAN for ch in text.lower()):
+        return None
+    values = [_ROMAN[ch] for ch in text.lower()]
+    return sum(-v if n + 1 < len(values) and v < values[n + 1] else v
+               for n, v in enumerate(values))
+
+
+def plan_order(activity_id: str) -> tuple[tuple[int, int | str], ...]:
+    """The plan's numbering as a sort key: S4-O1-i < S4-O1-ii < S4-O1-iii < S4-O2-i <
+    S10-O1-i; lettered sub-items (S9-O2-i-a, -b) in their letter's order."""
+    key: list[tuple[int, int | str]] = []
+    for n, part in enumerate(activity_id.split("-")):
+        if n < 2 and part[1:].isdigit():
+            key.append((0, int(part[1:])))
+        elif n == 2 and _roman(part) is not None:
+            key.append((0, _roman(part) or 0))
+        else:
+            key.append((1, part))
+    return tuple(key)
+
+
 def sorted_activities(catalog: Catalog) -> list[Activity]:
-    """Activities in plan order: objective, output, then item as declared."""
-    order = {a: n for n, a in enumerate(catalog.activities)}
-
-    def key(a: Activity) -> tuple[int, int, int]:
-        obj, out = a.output.split("-")
-        return (int(obj[1:]), int(out[1:]), order[a.id])
-
-    return sorted(catalog.activities.values(), key=key)
+    """Activities in plan order: by the plan's numbering (objective, output, roman item,
+    lettered sub-item), whatever order the plugins declared them in."""
+    return sorted(catalog.activities.values(), key=lambda a: plan_order(a.id))
 
 
 def to_json(catalog: Catalog) -> str:

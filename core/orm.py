@@ -27,6 +27,25 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
+class Sen(TypeDecorator[Decimal]):
+    """An amount in MYR stored exactly as a whole number of sen (BigInteger) on every
+    database: SQLite has no exact decimal type and would round through a float."""
+
+    impl = BigInteger()
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        sen = value * 100
+        if sen != sen.to_integral_value():
+            raise ValueError("an amount in MYR has at most two decimals")
+        return int(sen)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """An instant stored in UTC and always read back timezone-aware (SQLite included)."""
 
@@ -109,6 +128,22 @@ class OccurrenceChange(Base):
     after: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
+class HeldChange(Base):
+    """A change a sync wanted to make to an occurrence whose date had already passed.
+
+    The past is kept as it was (reports, reminders and evidence referred to it): the
+    attempted change is recorded here, and ``naptip schedule explain`` shows it."""
+
+    __tablename__ = "held_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[str] = mapped_column(ForeignKey("occurrence.id"), index=True)
+    attempted_at: Mapped[datetime]
+    schedule: Mapped[str] = mapped_column(String(64))  #: fingerprint of the wanted schedule
+    before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    after: Mapped[dict[str, Any]] = mapped_column(JSON)  #: {} when it would be withdrawn
+
+
 class Contact(Base):
     """A person in the contact directory: an official who receives digests.
 
@@ -169,7 +204,7 @@ class EvidenceValue(Base):
     indicator: Mapped[int] = mapped_column(Integer)  #: 1-based, in the activity's order
     kind: Mapped[str] = mapped_column(String(12))
     count: Mapped[int | None] = mapped_column(BigInteger)
-    amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    amount: Mapped[Decimal | None] = mapped_column(Sen)  #: exact, in sen
     percentage: Mapped[Decimal | None] = mapped_column(Numeric(6, 2))
     flag: Mapped[bool | None] = mapped_column(Boolean)
     on_date: Mapped[date | None] = mapped_column(Date)

@@ -72,3 +72,43 @@ def status(session: Session, plan_id: str, as_of: date, *, committee: str | None
         report.by_pillar.setdefault(pillar or "-", Counts()).add(bucket, n)
         report.total.add(bucket, n)
     return report
+
+
+@dataclass(frozen=True)
+class Item:
+    """One occurrence behind a count of the status report."""
+
+    id: str
+    title: str
+    owner: str
+    due: date
+    group: str  #: overdue, due, awaiting review or returned
+
+
+LIST_GROUPS = ("overdue", "due", "awaiting review", "returned")
+
+
+def status_items(session: Session, plan_id: str, as_of: date, *, committee: str | None = None,
+                 year: int | None = None) -> list[Item]:
+    """The open work behind the counts: overdue, due within the window, awaiting review,
+    and returned to its submitter; by group, then date."""
+    o = OccurrenceRow
+    soon = as_of + timedelta(days=DUE_WINDOW_DAYS)
+    query = (select(o.id, o.title, o.owner, o.due, o.progress)
+             .where(o.plan_id == plan_id, o.withdrawn.is_(False), o.progress != "accepted")
+             .where((o.due <= soon) | o.progress.in_(("submitted", "returned")))
+             .order_by(o.due, o.id))
+    if committee:
+        query = query.where(o.owner == committee)
+    if year:
+        query = query.where(o.period == year)
+    items = []
+    for oid, title, owner, due, progress in session.execute(query):
+        if progress == "submitted":
+            group = "awaiting review"
+        elif progress == "returned":
+            group = "returned"
+        else:
+            group = "overdue" if due < as_of else "due"
+        items.append(Item(id=oid, title=title, owner=owner, due=due, group=group))
+    return sorted(items, key=lambda i: (LIST_GROUPS.index(i.group), i.due, i.id))

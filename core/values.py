@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from .errors import NaptipError
 from .model import IndicatorKind
+from .text import echo_cut
 
 
 class EvidenceError(NaptipError):
@@ -38,34 +39,66 @@ class Value:
         return self.text or ""
 
 
+MAX_COUNT = 10**12  #: a count above a trillion is a typing error, not a figure
+MAX_AMOUNT = Decimal("999999999999999.99")  #: stored exactly as sen in a 64-bit integer
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
+def check_day(day: date, what: str, *, earliest: date, latest: date) -> date:
+    """A day the work was done: not before ``earliest`` (the plan's start), not after
+    ``latest`` (today, by the plan's clock and by the real one, whichever is earlier)."""
+    if day > latest:
+        raise EvidenceError(f"{what} {day} is in the future (today is {latest})")
+    if day < earliest:
+        raise EvidenceError(f"{what} {day} is before the plan started ({earliest})")
+    return day
+
+
+def parse_count(text: str, where: str) -> int:
+    """A whole number of things or people: 0 to a trillion, ASCII digits, commas allowed
+    as thousands separators."""
+    cleaned = text.strip().replace(",", "")
+    if cleaned.startswith("-") and _DIGITS.fullmatch(cleaned[1:]):
+        raise EvidenceError(f"{where}: a count cannot be negative ({cleaned[:20]})")
+    if not _DIGITS.fullmatch(cleaned):
+        raise EvidenceError(f"{where}: {echo_cut(text.strip())!r} is not a whole number")
+    if len(cleaned) > 13 or int(cleaned) > MAX_COUNT:
+        raise EvidenceError(f"{where}: a count is at most {MAX_COUNT:,}")
+    return int(cleaned)
+
+
 _YES = {"yes", "y", "true", "done", "ya"}
 _NO = {"no", "n", "false", "not yet", "tidak"}
 _AMOUNT = re.compile(r"^(?:MYR|RM)?\s*([0-9][0-9,]*(?:\.[0-9]+)?)$", re.IGNORECASE)
 
 
-def parse_value(kind: IndicatorKind, raw: str, where: str, *, done_on: date | None) -> Value:
+def parse_value(kind: IndicatorKind, raw: str, where: str, *, done_on: date | None,
+                earliest: date = date.min, latest: date = date.max) -> Value:
     text = raw.strip()
     if kind is IndicatorKind.COUNT:
-        cleaned = text.replace(",", "")
-        if not re.fullmatch(r"-?\d+", cleaned):
-            raise EvidenceError(f"{where}: {text!r} is not a whole number")
-        number = int(cleaned)
-        if number < 0:
-            raise EvidenceError(f"{where}: a count cannot be negative ({number})")
-        return Value(kind=kind, count=number)
+        return Value(kind=kind, count=parse_count(text, where))
     if kind is IndicatorKind.AMOUNT:
         match = _AMOUNT.match(text)
         if not match:
-            raise EvidenceError(f"{where}: {text!r} is not an amount in MYR (e.g. 12500.00)")
-        amount = Decimal(match.group(1).replace(",", ""))
+            raise EvidenceError(f"{where}: {echo_cut(text)!r} is not an amount in MYR "
+                                "(e.g. 12500.00)")
+        digits = match.group(1).replace(",", "")
+        if len(digits.partition(".")[0]) > 15:
+            raise EvidenceError(f"{where}: an amount is at most MYR {MAX_AMOUNT:,}")
+        amount = Decimal(digits)
         if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise EvidenceError(f"{where}: an amount in MYR has at most two decimals")
+        if amount > MAX_AMOUNT:
+            raise EvidenceError(f"{where}: an amount is at most MYR {MAX_AMOUNT:,}")
         return Value(kind=kind, amount=amount.quantize(Decimal("0.01")))
     if kind is IndicatorKind.PERCENTAGE:
+        number = text.removesuffix("%").strip()
+        if not re.fullmatch(r"[0-9]{1,3}(?:\.[0-9]+)?", number, re.ASCII):
+            raise EvidenceError(f"{where}: {echo_cut(text)!r} is not a percentage (0 to 100)")
         try:
-            share = Decimal(text.removesuffix("%").strip())
-        except InvalidOperation:
-            raise EvidenceError(f"{where}: {text!r} is not a percentage") from None
+            share = Decimal(number)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+            raise EvidenceError(f"{where}: {echo_cut(text)!r} is not a percentage") from None
         if not Decimal(0) <= share <= Decimal(100):
             raise EvidenceError(f"{where}: a percentage is between 0 and 100 ({share})")
         return Value(kind=kind, percentage=share.quantize(Decimal("0.01")))
@@ -79,13 +112,17 @@ def parse_value(kind: IndicatorKind, raw: str, where: str, *, done_on: date | No
             try:
                 day = date.fromisoformat(when.strip())
             except ValueError:
-                raise EvidenceError(f"{where}: {when.strip()!r} is not a date like "
+                raise EvidenceError(f"{where}: {echo_cut(when.strip())!r} is not a date like "
                                     "2024-07-30") from None
         reached = flag in _YES
-        if reached and day is None:
+        if not reached:
+            raise EvidenceError(f"{where}: a milestone answered no is not evidence that it "
+                                "was reached: submit when it is (yes@YYYY-MM-DD)")
+        if day is None:
             raise EvidenceError(f"{where}: say when the milestone was reached (yes@YYYY-MM-DD "
                                 "or --done-on)")
-        return Value(kind=kind, flag=reached, on_date=day if reached else None)
+        check_day(day, f"{where}: the milestone date", earliest=earliest, latest=latest)
+        return Value(kind=kind, flag=reached, on_date=day)
     if not text:
         raise EvidenceError(f"{where}: the text is empty")
     if len(text) > 20_000:

@@ -18,8 +18,11 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def env(db: Database) -> dict[str, str]:
-    return {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "alice"}
+def env(db: Database, run: Run) -> dict[str, str]:
+    given = {**db_env(db), "NAPTIP_AS_OF": "2024-03-01", "NAPTIP_USER": "alice"}
+    synced = run("sync", env=given)
+    assert synced.exit_code == 0, synced.output
+    return given
 
 
 def test_submit_review_show_list(run: Run, env: dict[str, str], tmp_path: Path) -> None:
@@ -59,7 +62,7 @@ def test_submit_review_show_list(run: Run, env: dict[str, str], tmp_path: Path) 
 
 def test_status(run: Run, env: dict[str, str]) -> None:
     run("evidence", "submit", "S1-O1-i@2023", "--value", "1=3", env=env)
-    run("evidence", "review", "1", "--accept", env=env)
+    run("evidence", "review", "1", "--accept", "--as", "nso", env=env)
     run("evidence", "submit", "S1-O1-ii@2024", "--value", "1=1", env=env)
     r = run("status", "--format", "json", "--committee", "legislative", env=env)
     assert r.exit_code == 0, r.output
@@ -138,7 +141,7 @@ def test_bad_database_url(run: Run) -> None:
 def test_after_the_plan_schedule_shows_what_the_store_says_is_open(run: Run,
                                                                    env: dict[str, str]) -> None:
     run("evidence", "submit", "S1-O1-i@2025", "--value", "1=2", env=env)
-    run("evidence", "review", "1", "--accept", env=env)
+    run("evidence", "review", "1", "--accept", "--as", "nso", env=env)
     after = run("schedule", "--as-of", "2026-03-01", "--format", "json", env=env)
     assert "work not yet accepted in the store" in after.stderr
     ids = {o["id"] for o in json.loads(after.stdout)["occurrences"]}
@@ -150,6 +153,9 @@ def test_after_the_plan_schedule_shows_what_the_store_says_is_open(run: Run,
 def test_default_store_is_a_sqlite_file_in_the_data_folder(run: Run) -> None:
     import os
 
+    first = run("db", "status", "--json")
+    assert first.exit_code == 1 and "run `naptip sync` first" in first.stderr
+    assert run("sync", "--as-of", "2021-01-01").exit_code == 0
     result = run("db", "status", "--json")
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)

@@ -159,4 +159,5 @@ def test_console_script_runs(tmp_path: Path) -> None:
     bad = subprocess.run([str(exe), "plan", "show", "S99-O1-i"], capture_output=True,
                          text=True, check=False)
     assert bad.returncode == 1
-    assert bad.stderr.strip() == "Error: no objective, output or activity has the id 'S99-O1-i'"
+    assert bad.stderr.strip().startswith(
+        "Error: no objective, output or activity has the id 'S99-O1-i'; did you mean S9-O1-i")

@@ -66,7 +66,7 @@ def test_amount_milestone_and_two_indicators(service: EvidenceService, tmp_path:
     doc = tmp_path / "guidelines.pdf"
     doc.write_bytes(b"%PDF-1.7\n% guidelines\n")
     eid = submit(service, "S5-O2-i@2023", values={"2": "RM 1,250,000.50"}, files=[str(doc)])
-    mid = submit(service, "S1-O1-iii@deliverable", values={"1": "yes@2025-03-01"})
+    mid = submit(service, "S1-O1-iii@deliverable", values={"1": "yes@2024-02-01"})
     with service.db.reading() as session:
         e = session.get(Evidence, eid)
         assert e is not None
@@ -77,7 +77,7 @@ def test_amount_milestone_and_two_indicators(service: EvidenceService, tmp_path:
         assert service.blobs.path_of(sha).read_bytes() == doc.read_bytes()
         m = session.get(Evidence, mid)
         assert m is not None and (m.values[0].flag, m.values[0].on_date) == (True,
-                                                                            date(2025, 3, 1))
+                                                                            date(2024, 2, 1))
 
 
 def test_percentage_narrative_and_meeting_minutes(service: EvidenceService,

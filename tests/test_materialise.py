@@ -1,18 +1,24 @@
-"""Occurrences are materialised idempotently; a changed plan updates them, keeping history."""
+"""`naptip sync` is the only writer of the schedule: idempotent, keeps history, keeps the
+past, refuses risky changes unless confirmed, records what produced the schedule."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import func, select
 
 from naptip.catalog import Catalog, build_catalog
 from naptip.config import parse_settings
 from naptip.db import Database
-from naptip.materialise import sync
-from naptip.orm import AuditEntry, OccurrenceChange, OccurrenceRow
+from naptip.evidence import EvidenceService, Submission
+from naptip.materialise import SyncRefused, stored_provenance, sync
+from naptip.orm import AuditEntry, HeldChange, MetaValue, OccurrenceChange, OccurrenceRow
 from naptip.pluginmanager import build_plugin_manager
 from naptip.schedule import build_schedule
 
 UNTIL = "UNTIL=20251231T155959Z"
+EARLY = date(2021, 1, 1)  #: before any occurrence is due: nothing is in the past yet
 
 
 def _count(db: Database, model: type) -> int:
@@ -20,11 +26,19 @@ def _count(db: Database, model: type) -> int:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
+def _changed_catalog() -> Catalog:
+    return build_catalog(build_plugin_manager(environ={}), settings=parse_settings({
+        "reporting": {"evidence_due": "02-15"},
+        "duties": {"enforcement-meeting": {"recurrence": (
+            "DTSTART;TZID=Asia/Kuala_Lumpur:20210209T100000\n"
+            f"RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU;{UNTIL.replace('2025', '2022')}")}}}))
+
+
 def test_idempotent(db: Database, builtin_catalog: Catalog) -> None:
     plan = build_schedule(builtin_catalog)
-    first = sync(db, builtin_catalog, plan)
-    assert first.created == len(plan.occurrences) == 1151
-    assert sync(db, builtin_catalog, plan).skipped
+    first = sync(db, builtin_catalog, plan, today=EARLY)
+    assert len(first.created) == len(plan.occurrences) == 1151
+    assert sync(db, builtin_catalog, plan, today=EARLY).skipped
     assert _count(db, OccurrenceRow) == 1151
     assert _count(db, AuditEntry) == 1
     with db.reading() as session:
@@ -37,17 +51,12 @@ def test_idempotent(db: Database, builtin_catalog: Catalog) -> None:
 
 
 def test_changed_plan_updates_keeps_history_and_withdraws(db: Database) -> None:
-    loaded = build_plugin_manager(environ={})
-    before = build_catalog(loaded)
-    sync(db, before, build_schedule(before))
-    changed = build_catalog(loaded, settings=parse_settings({
-        "reporting": {"evidence_due": "02-15"},
-        "duties": {"enforcement-meeting": {"recurrence": (
-            "DTSTART;TZID=Asia/Kuala_Lumpur:20210209T100000\n"
-            f"RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU;{UNTIL.replace('2025', '2022')}")}}}))
-    result = sync(db, changed, build_schedule(changed))
-    assert result.withdrawn == 12  # enforcement meetings of 2023-2025
-    assert result.updated > 500  # every progress report moved to 15 February
+    before = build_catalog(build_plugin_manager(environ={}))
+    sync(db, before, build_schedule(before), today=EARLY)
+    changed = _changed_catalog()
+    result = sync(db, changed, build_schedule(changed), today=EARLY, confirm=True)
+    assert len(result.withdrawn) == 12  # enforcement meetings of 2023-2025
+    assert len(result.updated) > 500  # every progress report moved to 15 February
     with db.reading() as session:
         row = session.get(OccurrenceRow, "S9-O1-vi@2023")
         assert row is not None and row.unshifted.isoformat() == "2024-02-15"
@@ -57,6 +66,75 @@ def test_changed_plan_updates_keeps_history_and_withdraws(db: Database) -> None:
         assert history.after["unshifted"] == "2024-02-15"
         gone = session.get(OccurrenceRow, "enforcement-meeting@2023-05-09")
         assert gone is not None and gone.withdrawn
-    back = sync(db, before, build_schedule(before))
-    assert back.restored == 12
+    back = sync(db, before, build_schedule(before), today=EARLY, confirm=True)
+    assert len(back.restored) == 12
     assert _count(db, AuditEntry) == 3
+
+
+def _snapshot(db: Database) -> tuple[int, int, str | None]:
+    with db.reading() as session:
+        meta = session.get(MetaValue, "schedule:naptip-3.0")
+        withdrawn = session.execute(select(func.count()).select_from(OccurrenceRow).where(
+            OccurrenceRow.withdrawn.is_(True))).scalar_one()
+        return _count(db, AuditEntry), int(withdrawn), meta.value if meta else None
+
+
+def test_a_partial_plugin_set_is_refused_and_writes_nothing(db: Database) -> None:
+    full = build_catalog(build_plugin_manager(environ={}))
+    sync(db, full, build_schedule(full), today=EARLY)
+    before = _snapshot(db)
+    only = build_catalog(build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": "legislative"}))
+    with pytest.raises(SyncRefused, match=r"would be withdrawn or moved .*--confirm"):
+        sync(db, only, build_schedule(only), today=EARLY)
+    assert _snapshot(db) == before
+    dry = sync(db, only, build_schedule(only), today=EARLY, dry_run=True)
+    assert len(dry.withdrawn) > 1000 and dry.risks()
+    assert _snapshot(db) == before
+
+
+def test_withdrawing_work_with_evidence_needs_confirm(db: Database) -> None:
+    full = build_catalog(build_plugin_manager(environ={}))
+    sync(db, full, build_schedule(full), today=EARLY)
+    EvidenceService(db, full).submit(Submission(
+        occurrence_id="S1-O1-i@2023", actor="agc", values={"1": "2"}), today=date(2024, 1, 5))
+    moved = build_catalog(build_plugin_manager(environ={}), settings=parse_settings(
+        {"reporting": {"evidence_due": "01-30"}}))
+    # one day earlier for every report: a large share, and one carries evidence
+    with pytest.raises(SyncRefused, match=r"with evidence would be withdrawn or moved "
+                                          r"\(S1-O1-i@2023"):
+        sync(db, moved, build_schedule(moved), today=EARLY)
+    result = sync(db, moved, build_schedule(moved), today=EARLY, confirm=True)
+    assert "S1-O1-i@2023" in result.with_evidence
+
+
+def test_the_past_is_kept_and_the_attempt_recorded(db: Database) -> None:
+    full = build_catalog(build_plugin_manager(environ={}))
+    sync(db, full, build_schedule(full), today=EARLY)
+    changed = _changed_catalog()
+    result = sync(db, changed, build_schedule(changed), today=date(2024, 3, 1), confirm=True)
+    assert "S9-O1-vi@2022" in result.held  # due 31 January 2023: passed
+    assert "S9-O1-vi@2023" in result.held  # due 31 January 2024: passed too
+    assert "S9-O1-vi@2024" in result.updated
+    with db.reading() as session:
+        row = session.get(OccurrenceRow, "S9-O1-vi@2022")
+        assert row is not None and row.unshifted.isoformat() == "2023-01-31"
+        held = session.execute(select(HeldChange).where(
+            HeldChange.occurrence_id == "S9-O1-vi@2022")).scalar_one()
+        assert held.after["unshifted"] == "2023-02-15"
+        meeting = session.get(OccurrenceRow, "enforcement-meeting@2023-05-09")
+        assert meeting is not None and not meeting.withdrawn  # a past meeting stays
+    again = sync(db, changed, build_schedule(changed), today=date(2024, 3, 1), confirm=True)
+    assert again.skipped
+    assert _count(db, HeldChange) == len(result.held)
+
+
+def test_provenance_is_recorded(db: Database, builtin_catalog: Catalog) -> None:
+    sync(db, builtin_catalog, build_schedule(builtin_catalog), today=EARLY,
+         plugins={"legislative": "0.1.0", "enforcement": None}, actor="nso")
+    with db.reading() as session:
+        recorded = stored_provenance(session, "naptip-3.0")
+        entry = session.execute(select(AuditEntry)).scalar_one()
+    assert recorded is not None
+    assert recorded["plugins"] == {"enforcement": "-", "legislative": "0.1.0"}
+    assert len(recorded["config"]) == 16 and recorded["by"] == "nso"
+    assert '"plugins":{"enforcement":"-","legislative":"0.1.0"}' in entry.payload

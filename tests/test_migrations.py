@@ -72,3 +72,48 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     assert "secret" not in str(info.value)
     with pytest.raises(NaptipError, match="only SQLite and PostgreSQL"):
         open_database("mysql://x@127.0.0.1/y", blobs=tmp_path)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0002_converts_amounts_to_exact_sen(backend: str, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from naptip.testing import temporary_postgres
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+        upgrade(engine, "0001")
+        now = "2024-01-01 00:00:00+00:00"
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO occurrence (id, plan_id, kind, title, owner, support, due, "
+                "unshifted, region, progress, withdrawn, fingerprint, created_at, updated_at) "
+                "VALUES ('S5-O2-i@2023', 'naptip-3.0', 'progress-report', 't', 'legislative',"
+                " '[]', '2024-01-31', '2024-01-31', 'putrajaya', 'submitted', false, 'f', "
+                ":now, :now)"), {"now": now})
+            conn.execute(text(
+                "INSERT INTO evidence (id, occurrence_id, status, nil, links, submitted_by, "
+                "submitted_at) VALUES (1, 'S5-O2-i@2023', 'submitted', false, '[]', 'a', "
+                ":now)"), {"now": now})
+            conn.execute(text(
+                "INSERT INTO evidence_value (id, evidence_id, indicator, kind, amount) "
+                "VALUES (1, 1, 2, 'amount', 1250000.50)"))
+        upgrade(engine)
+        assert schema_state(engine).current == HEAD
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT amount FROM evidence_value")).scalar() \
+                == 125000050
+        engine.dispose()
+        db = open_database(url, blobs=tmp_path / "b")
+        from naptip.orm import EvidenceValue
+
+        with db.reading() as session:
+            value = session.get(EvidenceValue, 1)
+            assert value is not None and value.amount == Decimal("1250000.50")
+        db.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with temporary_postgres("naptip_mig") as url:
+            run(url)

@@ -249,6 +249,9 @@ def test_plugins_list_table(run: Callable[..., Result]) -> None:
     assert result.exit_code == 0
     for name in BUILTIN_PLUGINS:
         assert name in result.stdout
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80  # readable at 80 columns
+    assert any("37 activities" in line for line in lines)  # not letters stacked vertically
 
 
 def test_plugin_commands_are_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
     python -m tests.workers submit URL BLOBS OCCURRENCE...    submit one count each
     python -m tests.workers review URL BLOBS EVIDENCE_ID...   accept each
     python -m tests.workers crash URL BLOBS OCCURRENCE FILE   die between blob and rows
+    python -m tests.workers withfile URL BLOBS FILE OCCURRENCE...  submit FILE for each
 
 Each prints one JSON line per item: {"item": ..., "ok": true|false, "detail": ...}.
 """
@@ -38,10 +39,16 @@ def main(argv: list[str]) -> int:
         service.submit(Submission(occurrence_id=occurrence, actor=worker, files=[file]),
                        today=date(2024, 3, 1))
         return 1
+    attachment = items.pop(0) if action == "withfile" else None
+    detail: object
     for item in items:
         try:
-            if action == "submit":
-                detail: object = service.submit(
+            if attachment is not None:
+                detail = service.submit(
+                    Submission(occurrence_id=item, actor=worker, files=[attachment]),
+                    today=date(2024, 3, 1))
+            elif action == "submit":
+                detail = service.submit(
                     Submission(occurrence_id=item, actor=worker, values={"1": "1"}),
                     today=date(2024, 3, 1))
             else:

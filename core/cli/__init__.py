@@ -23,6 +23,7 @@ from .remind import remind_command
 from .report import report_group
 from .schedule import schedule
 from .status import status_command
+from .sync import sync_command
 
 cli.add_command(plan)
 cli.add_command(plugins)
@@ -38,6 +39,7 @@ cli.add_command(remind_command)
 cli.add_command(outbox_group)
 cli.add_command(calendar_group)
 cli.add_command(report_group)
+cli.add_command(sync_command)
 
 
 def main() -> None:

@@ -50,13 +50,37 @@ class NaptipGroup(click.Group):
         except Exception as exc:
             if os.environ.get("NAPTIP_DEBUG"):
                 raise
-            text = " ".join(str(exc).split())
             plugin = self.command_plugins.get(ctx.invoked_subcommand or "")
             who = (f"command {ctx.invoked_subcommand!r} of plugin {plugin!r} failed: "
                    if plugin else "")
-            raise click.ClickException(
-                f"{who}unexpected {type(exc).__name__}: {text} (NAPTIP_DEBUG=1 shows details)"
-            ) from None
+            raise click.ClickException(who + one_line(exc)) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """An unexpected failure as one line: never a SQL statement or its parameters (those
+    are for NAPTIP_DEBUG=1), "disk full" said plainly, long text cut."""
+    import errno
+
+    from sqlalchemy.exc import SQLAlchemyError, StatementError
+
+    from ..text import echo_cut
+
+    name = type(exc).__name__
+    detail = str(exc)
+    if isinstance(exc, StatementError):
+        name = type(exc.orig).__name__ if exc.orig is not None else name
+        lines = str(exc.orig).strip().splitlines() if exc.orig is not None else []
+        detail = lines[0] if lines else "database error"
+    elif isinstance(exc, SQLAlchemyError):
+        detail = detail.split("[SQL:")[0]
+    if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or any(
+            marker in detail.lower() for marker in ("disk is full", "no space left")):
+        return "disk full: free some space and try again (nothing was stored)"
+    if "readonly database" in detail.lower() or "read-only" in detail.lower():
+        return ("the store is read-only here: it can be read, not changed (nothing was "
+                "stored)")
+    text = echo_cut(" ".join(detail.split()), 300)
+    return f"unexpected {name}: {text} (NAPTIP_DEBUG=1 shows details)"
 
 
 @dataclass
@@ -72,6 +96,7 @@ class App:
     _catalog: Catalog | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
     _shown: set[str] = field(default_factory=set, repr=False)
+    _checked_provenance: bool = field(default=False, repr=False)
 
     @property
     def loaded(self) -> LoadedPlugins:
@@ -93,20 +118,62 @@ class App:
 
     @property
     def db(self) -> Database:
-        """The store (opened, and created if empty, on first use)."""
+        """The store, opened for reading and writing evidence; never created here (only
+        ``naptip sync`` and ``naptip db upgrade`` create a store)."""
         if self._db is None:
             from ..db import open_database
 
-            self._db = open_database()
+            self._db = open_database(upgrade=False)
         return self._db
 
-    def synced_db(self) -> Database:
-        """The store, with the current schedule materialised into it."""
-        from ..materialise import sync
-        from ..schedule import build_schedule
+    def store_may_exist(self) -> bool:
+        """False when there is certainly no store (no SQLite file): checked without
+        importing SQLAlchemy, so that the schedule and plan commands stay fast."""
+        url = os.environ.get("NAPTIP_DATABASE_URL")
+        if url is None:
+            from platformdirs import user_data_path
+
+            return (user_data_path("naptip") / "naptip.db").exists()
+        if url.startswith("sqlite") and ":///" in url:
+            return Path(url.split(":///", 1)[1].split("?", 1)[0]).exists()
+        return True
+
+    def plugin_versions(self) -> dict[str, str | None]:
+        return {name: info.version for name, info in self.loaded.infos.items()}
+
+    def store(self) -> Database:
+        """The store with a synced schedule, or one line saying to run ``naptip sync``.
+
+        Never writes. Warns (one line) when this command runs with another plugin set or
+        configuration than the one that produced the stored schedule."""
+        from ..db import NO_STORE
+        from ..materialise import Provenance, stored_provenance
 
         db = self.db
-        sync(db, self.catalog, build_schedule(self.catalog))
+        plan_id = self.catalog.structure.plan.id
+        with db.reading() as session:
+            recorded = stored_provenance(session, plan_id)
+        if recorded is None:
+            raise NaptipError(f"the store at {db.describe()} has no schedule for {plan_id}: "
+                              f"{NO_STORE}")
+        if not self._checked_provenance:
+            self._checked_provenance = True
+            mine = Provenance.of(self.catalog, self.plugin_versions())
+            theirs_plugins: dict[str, str] = recorded.get("plugins") or {}
+            if sorted(theirs_plugins) != sorted(mine.plugins):
+                theirs = ", ".join(sorted(theirs_plugins)) or "none"
+                click.echo(f"warning: this command runs with plugins {', '.join(mine.plugins)}"
+                           f" but the stored schedule was synced with {theirs} (the store is "
+                           "shown as synced; `naptip sync` changes it)", err=True)
+            elif theirs_plugins != mine.plugins:
+                changed = ", ".join(f"{k} {theirs_plugins[k]} -> {v}"
+                                    for k, v in mine.plugins.items() if theirs_plugins[k] != v)
+                click.echo(f"warning: plugin versions differ from the last sync ({changed}): "
+                           "the store is shown as synced; `naptip sync` updates it", err=True)
+            elif recorded.get("config") != mine.config:
+                click.echo("warning: this command runs with another configuration than the "
+                           "one the stored schedule was synced with (the store is shown as "
+                           "synced; `naptip sync` changes it)", err=True)
         return db
 
     def close(self) -> None:

@@ -27,4 +27,11 @@ def actor_name(value: str | None) -> str:
             name = getpass.getuser()
         except (KeyError, OSError):
             name = os.environ.get("USER", "unknown")
-    return name[:120]
+    name = name[:120]
+    from ..errors import NaptipError
+    from ..personal_data import refusal, scan
+
+    findings = scan(name, "the name given with --as")
+    if findings:
+        raise NaptipError(refusal(findings, "name refused"))
+    return name

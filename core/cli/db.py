@@ -19,19 +19,18 @@ def upgrade() -> None:
     """Bring the database schema up to date (Alembic migrations)."""
     from ..db import database_url, make_engine
     from ..migrate import schema_state
-    from ..migrate import upgrade as run_upgrade
+    from ..migrate import upgrade_locked as run_upgrade
 
     engine = make_engine(database_url())
     try:
-        before = schema_state(engine)
-        run_upgrade(engine)
+        before = run_upgrade(engine)
         after = schema_state(engine)
     finally:
         engine.dispose()
-    if before.current == after.current:
+    if before == after.current:
         click.echo(f"database is up to date (schema {after.current})")
     else:
-        click.echo(f"database upgraded from schema {before.current or 'none'} to {after.current}")
+        click.echo(f"database upgraded from schema {before or 'none'} to {after.current}")
 
 
 @db_group.command("status")
@@ -51,9 +50,15 @@ def db_status(app: App, as_json: bool) -> None:
         counts = {name: session.execute(select(func.count()).select_from(table)).scalar_one()
                   for name, table in (("occurrences", OccurrenceRow), ("evidence", Evidence),
                                       ("attachments", Attachment), ("audit entries", AuditEntry))}
+        from ..materialise import stored_provenance
+
+        synced = stored_provenance(session, app.catalog.structure.plan.id)
     info = {"database": db.describe(), "backend": db.backend, "schema": state.current,
             "schema_head": state.head, "up_to_date": state.current == state.head,
-            "blobs": str(db.blobs), "holiday data": holiday_data(), **counts}
+            "blobs": str(db.blobs), "holiday data": holiday_data(), **counts,
+            "last sync": (f"{synced['at'][:19]} by {synced['by']}, "
+                          f"{len(synced['plugins'])} plugins, config {synced['config']}"
+                          if synced else "never: run `naptip sync`")}
     if as_json:
         click.echo(json.dumps(info, indent=2))
         return
@@ -62,7 +67,8 @@ def db_status(app: App, as_json: bool) -> None:
 
 
 @db_group.command("sweep")
-@click.option("--grace-minutes", type=click.IntRange(min=0), default=60, show_default=True,
+@click.option("--grace-minutes", type=click.IntRange(min=0, max=10**6), default=60,
+              show_default=True,
               help="Keep unreferenced blobs younger than this (a submission may be writing).")
 @pass_app
 def sweep(app: App, grace_minutes: int) -> None:
@@ -73,7 +79,10 @@ def sweep(app: App, grace_minutes: int) -> None:
     from ..orm import Attachment
 
     db = app.db
-    with db.reading() as session:
-        referenced = set(session.execute(select(Attachment.sha256)).scalars())
+
+    def referenced() -> set[str]:
+        with db.reading() as session:
+            return set(session.execute(select(Attachment.sha256)).scalars())
+
     removed = BlobStore(db.blobs).sweep(referenced, grace_seconds=grace_minutes * 60)
     click.echo(f"removed {len(removed)} unreferenced blob(s) from {db.blobs}")

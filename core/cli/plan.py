@@ -21,12 +21,9 @@ def plan() -> None:
 def _committee(catalog: Catalog, value: str | None) -> str | None:
     if value is None:
         return None
-    found = catalog.committee_id(value)
-    if found is None:
-        known = ", ".join(sorted(catalog.committees))
-        raise click.BadParameter(f"unknown committee {value!r} (known: {known})",
-                                 param_hint="--committee")
-    return found
+    from .lists import resolve_committee
+
+    return resolve_committee(catalog, value)
 
 
 def _matches(a: Activity, catalog: Catalog, *, committee: str | None, pillar: str | None,

@@ -63,16 +63,16 @@ def list_plugins(app: App, as_json: bool) -> None:
     table = Table(title="naptip plugins", title_justify="left")
     table.add_column("name", no_wrap=True, style="bold")
     table.add_column("version", no_wrap=True)
-    table.add_column("package", overflow="fold")
-    for column in ("committees", "activities", "agencies", "duties"):
-        table.add_column(column, justify="right", no_wrap=True)
-    table.add_column("hooks", overflow="fold")
+    table.add_column("package", no_wrap=True)
+    # one folded column, so that the table stays readable at 80 columns
+    table.add_column("contributes · hooks", overflow="fold", ratio=1)
     for row in rows:
+        made = ", ".join(f"{row[k]} {k}" for k in ("committees", "activities", "agencies",
+                                                      "duties") if row[k])
         hooks = " ".join(h.removeprefix("naptip_") for h in row["hooks"])
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
-                      str(row["committees"]), str(row["activities"]), str(row["agencies"]),
-                      str(row["duties"]),
-                      f"[red]FAILED[/red]: {escape(row['error'])}" if row["error"] else hooks)
+                      f"[red]FAILED[/red]: {escape(row['error'])}" if row["error"] else
+                      f"{made or 'nothing'}\n[dim]{hooks}[/]")
     Console().print(table)
 
 

@@ -70,14 +70,28 @@ def show_item(catalog: Catalog, item_id: str) -> None:
         table.add_row("linked to goal", ", ".join(out.goals))
         if out.related_goals:
             table.add_row("related to", ", ".join(out.related_goals))
-        for a in catalog.activities.values():
+        from ..export import sorted_activities
+
+        for a in sorted_activities(catalog):
             if a.output == out.id:
                 table.add_row(a.id, f"{a.text}\n[dim]{a.timeline} · {a.owner}[/]")
         Console().print(table)
         return
     activity = catalog.activities.get(item_id) or _by_casefold(catalog, item_id)
     if activity is None:
-        raise NaptipError(f"no objective, output or activity has the id {item_id!r}")
+        from ..export import sorted_activities
+
+        prefix = item_id.strip().casefold() + "-"
+        items = [a for a in sorted_activities(catalog) if a.id.casefold().startswith(prefix)
+                 and a.id.count("-") == item_id.strip().count("-") + 1]
+        if not items:
+            from ..lookup import unknown
+
+            raise NaptipError(unknown("objective, output or activity has the id", item_id,
+                                      [*s.objectives, *s.outputs, *catalog.activities]))
+        for sub in items:  # an activity with lettered sub-items: S9-O2-i -> a, b
+            _show_activity(catalog, sub)
+        return
     _show_activity(catalog, activity)
 
 
@@ -134,21 +148,28 @@ def _status(o: Occurrence, as_of: date) -> str:
     return f"in {(o.due - as_of).days} d"
 
 
-def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date) -> None:
-    table = Table(title=f"Schedule {first} to {last} (as of {as_of})", title_justify="left")
+def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date, *,
+                  stored: dict[str, str] | None = None, title: str | None = None) -> None:
+    """The schedule as a table; ``stored`` (id -> status in the store) is shown beside
+    each occurrence when a store exists."""
+    table = Table(title=title or f"Schedule {first} to {last} (as of {as_of})",
+                  title_justify="left")
     table.add_column("due", no_wrap=True)
-    table.add_column("id · kind", style="green", overflow="fold", ratio=2)
+    table.add_column("id · kind", style="green", no_wrap=True)  # ids are never broken
     table.add_column("what", overflow="fold", ratio=3, min_width=20)
     table.add_column("owner", overflow="fold")
     for o in rows:
         note = f"\n[dim]moved from {o.unshifted:%a %d %b}[/]" if o.shifted else ""
         time = f"{o.start:%H:%M} · " if o.start else ""
-        table.add_row(f"{o.due:%a %d %b %Y}\n{time}{_status(o, as_of)}",
+        state = _status(o, as_of)
+        if stored is not None:
+            state += f"\n[bold]{stored.get(o.id, 'not synced')}[/] in store"
+        table.add_row(f"{o.due:%a %d %b %Y}\n{time}{state}",
                       f"{o.id}\n[dim]{o.kind}[/]", escape(o.title) + note,
                       o.owner + (f"\n[dim]host {o.host}[/]" if o.host else ""))
     console = Console()
     if not rows:
-        console.print(f"Nothing due from {first} to {last}.")
+        console.print("Nothing still open." if title else f"Nothing due from {first} to {last}.")
         return
     console.print(table)
 

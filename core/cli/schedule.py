@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -68,12 +67,15 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         raise NaptipError(f"--to {last} is before --from {first}")
     wanted = None
     if committee:
-        wanted = catalog.committee_id(committee) or (committee if committee in catalog.agencies
-                                                     else None)
-        if wanted is None:
-            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
+        from ..lookup import match_id
+        from .lists import resolve_committee
+
+        wanted = (catalog.committee_id(committee) or match_id(committee, catalog.agencies)
+                  or resolve_committee(catalog, committee))
     plan = build_schedule(catalog)
-    done = _done_in_store(app, catalog) if not running else None
+    stored = _stored_status(app, catalog)
+    done = ({oid for oid, state in stored.items() if state == "accepted"}
+            if stored is not None and not running else None)
     rows = _select(plan, running=running, as_of=as_of, done=done,
                    first=first, last=last, committee=wanted, kind=kind, catalog=catalog)
     if agency or plugin:
@@ -99,7 +101,12 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
         return
     from .render import show_schedule
 
-    show_schedule(rows, first, last, as_of)
+    title = None
+    if not running and start is None and end is None:
+        p = catalog.structure.plan
+        title = (f"Still open after the plan's end ({p.end}), as of {as_of}: "
+                 + ("work not yet accepted" if done is not None else "work due after the end"))
+    show_schedule(rows, first, last, as_of, stored=stored, title=title)
 
 
 def _warn_estimated(rows: list[Occurrence]) -> None:
@@ -125,25 +132,26 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
             and (kind is None or o.kind == kind)]
 
 
-def _done_in_store(app: App, catalog: Catalog) -> set[str] | None:
-    """Occurrences with accepted evidence, when a store already exists (never creates one)."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-
-    from ..db import database_url
-
-    url = make_url(database_url())
-    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).exists():
+def _stored_status(app: App, catalog: Catalog) -> dict[str, str] | None:
+    """Each stored occurrence's status (open, submitted, returned, accepted, withdrawn),
+    when a synced store exists; never creates one."""
+    if not app.store_may_exist():
+        return None
+    try:
+        db = app.db
+    except NaptipError:
         return None
     from sqlalchemy import select
 
     from ..orm import OccurrenceRow
 
-    with app.db.reading() as session:
-        return set(session.execute(select(OccurrenceRow.id).where(
-            OccurrenceRow.plan_id == catalog.structure.plan.id,
-            OccurrenceRow.progress == "accepted")).scalars())
+    with db.reading() as session:
+        rows = session.execute(select(OccurrenceRow.id, OccurrenceRow.progress,
+                                      OccurrenceRow.withdrawn).where(
+            OccurrenceRow.plan_id == catalog.structure.plan.id))
+        found = {oid: ("withdrawn" if withdrawn else progress)
+                 for oid, progress, withdrawn in rows}
+    return found or None
 
 
 @schedule.command("explain")
@@ -155,11 +163,15 @@ def explain(app: App, occurrence_id: str) -> None:
     catalog = app.catalog
     app.warn_problems()
     plan = build_schedule(catalog)
-    o = plan.by_id.get(occurrence_id.strip())
-    if o is None:
-        close = difflib.get_close_matches(occurrence_id, list(plan.by_id), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise NaptipError(f"no occurrence has the id {occurrence_id!r}{hint}")
+    from ..lookup import match_id, unknown
+
+    found = match_id(occurrence_id, plan.by_id)
+    if found is None:
+        raise NaptipError(unknown("occurrence has the id", occurrence_id, plan.by_id))
+    o = plan.by_id[found]
     from .render import show_occurrence
 
     show_occurrence(catalog, plan, o, app.today)
+    from .stored import show_stored
+
+    show_stored(app, o.id)

@@ -8,28 +8,32 @@ from dataclasses import asdict
 import click
 
 from .app import App, as_of_option, pass_app
+from .lists import resolve_committee, show_items
 
 
 @click.command("status")
 @click.option("--committee", "-c", help="Only this committee's work.")
 @click.option("--year", "-y", type=click.IntRange(2000, 2100), help="Only this plan year.")
+@click.option("--list", "as_list", is_flag=True,
+              help="List the items behind the counts: overdue, due, awaiting review, "
+                   "returned.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @as_of_option
 @pass_app
-def status_command(app: App, committee: str | None, year: int | None, fmt: str) -> None:
+def status_command(app: App, committee: str | None, year: int | None, as_list: bool,
+                   fmt: str) -> None:
     """Progress of the plan per committee and pillar, on the as-of day."""
     from ..status import DUE_WINDOW_DAYS, status
 
     catalog = app.catalog
     app.warn_problems()
-    wanted = None
-    if committee:
-        wanted = catalog.committee_id(committee)
-        if wanted is None:
-            raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
-    db = app.synced_db()
+    wanted = resolve_committee(catalog, committee) if committee else None
+    db = app.store()
     as_of = app.today
+    if as_list:
+        show_items(db, catalog.structure.plan.id, as_of, wanted, year, fmt)
+        return
     with db.reading() as session:
         report = status(session, catalog.structure.plan.id, as_of, committee=wanted, year=year)
     if fmt == "json":
