@@ -67,7 +67,8 @@ def _fingerprint(values: dict[str, Any]) -> str:
 def config_fingerprint(settings: Settings) -> str:
     """A short fingerprint of the settings that shape the schedule (not where they came
     from)."""
-    text = repr(replace(settings, source=None, duties=dict(sorted(settings.duties.items()))))
+    text = repr(replace(settings, source=None, max_file_mb=0,  # not about the schedule
+                        duties=dict(sorted(settings.duties.items()))))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -166,3 +166,11 @@ def test_a_store_synced_before_provenance_existed_can_be_synced(
     assert not result.skipped
     with db.reading() as session:
         assert stored_provenance(session, "naptip-3.0") is not None
+
+
+def test_config_fingerprint_covers_what_shapes_the_schedule() -> None:
+    from naptip.materialise import config_fingerprint
+
+    base = config_fingerprint(parse_settings({}))
+    assert config_fingerprint(parse_settings({"evidence": {"max_file_mb": 5}})) == base
+    assert config_fingerprint(parse_settings({"reporting": {"evidence_due": "02-15"}})) != base
