@@ -67,7 +67,8 @@ def _fingerprint(values: dict[str, Any]) -> str:
 def config_fingerprint(settings: Settings) -> str:
     """A short fingerprint of the settings that shape the schedule (not where they came
     from)."""
-    text = repr(replace(settings, source=None, duties=dict(sorted(settings.duties.items()))))
+    text = repr(replace(settings, source=None, max_file_mb=0,  # not about the schedule
+                        duties=dict(sorted(settings.duties.items()))))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -155,16 +156,24 @@ def sync(db: Database, catalog: Catalog, schedule: Schedule, *, actor: str = "na
     overall = hashlib.sha256("".join(f"{k}{prints[k]}" for k in sorted(prints)).encode()
                              ).hexdigest()
     origin = Provenance.of(catalog, plugins if plugins is not None else {})
+
+    def unchanged(session: Session, meta: MetaValue | None) -> bool:
+        """The store has this schedule, from these plugins and configuration."""
+        if meta is None or meta.value != overall:
+            return False
+        recorded = stored_provenance(session, plan_id)
+        return (recorded is not None and recorded.get("plugins") == origin.plugins
+                and recorded.get("config") == origin.config)
+
     with db.reading() as session:
-        stored = session.get(MetaValue, _key(plan_id))
-        if stored is not None and stored.value == overall:
+        if unchanged(session, session.get(MetaValue, _key(plan_id))):
             return SyncResult(skipped=True, dry_run=dry_run)
 
     def work(session: Session) -> SyncResult:
         if not dry_run:  # one sync at a time: concurrent syncs queue on the audit head
             session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         meta = session.get(MetaValue, _key(plan_id), with_for_update=not dry_run)
-        if meta is not None and meta.value == overall:
+        if unchanged(session, meta):
             return SyncResult(skipped=True, dry_run=dry_run)
         now = datetime.now(UTC)
         existing = {row.id: row for row in session.execute(

@@ -138,3 +138,39 @@ def test_provenance_is_recorded(db: Database, builtin_catalog: Catalog) -> None:
     assert recorded["plugins"] == {"enforcement": "-", "legislative": "0.1.0"}
     assert len(recorded["config"]) == 16 and recorded["by"] == "nso"
     assert '"plugins":{"enforcement":"-","legislative":"0.1.0"}' in entry.payload
+
+
+def test_new_plugin_versions_are_recorded_without_changing_the_schedule(
+        db: Database, builtin_catalog: Catalog) -> None:
+    plan = build_schedule(builtin_catalog)
+    sync(db, builtin_catalog, plan, today=EARLY, plugins={"legislative": "0.1.0"})
+    again = sync(db, builtin_catalog, plan, today=EARLY, plugins={"legislative": "0.2.0"})
+    assert not again.skipped and again.summary().startswith("0 new, 0 updated")
+    with db.reading() as session:
+        recorded = stored_provenance(session, "naptip-3.0")
+    assert recorded is not None and recorded["plugins"] == {"legislative": "0.2.0"}
+    assert sync(db, builtin_catalog, plan, today=EARLY, plugins={"legislative": "0.2.0"}
+                ).skipped
+    assert _count(db, AuditEntry) == 2
+
+
+def test_a_store_synced_before_provenance_existed_can_be_synced(
+        db: Database, builtin_catalog: Catalog) -> None:
+    plan = build_schedule(builtin_catalog)
+    sync(db, builtin_catalog, plan, today=EARLY)
+    with db.engine.begin() as conn:  # as a store written by naptip before this change
+        from sqlalchemy import text
+
+        conn.execute(text("DELETE FROM meta WHERE key = 'sync:naptip-3.0'"))
+    result = sync(db, builtin_catalog, plan, today=EARLY)
+    assert not result.skipped
+    with db.reading() as session:
+        assert stored_provenance(session, "naptip-3.0") is not None
+
+
+def test_config_fingerprint_covers_what_shapes_the_schedule() -> None:
+    from naptip.materialise import config_fingerprint
+
+    base = config_fingerprint(parse_settings({}))
+    assert config_fingerprint(parse_settings({"evidence": {"max_file_mb": 5}})) == base
+    assert config_fingerprint(parse_settings({"reporting": {"evidence_due": "02-15"}})) != base
