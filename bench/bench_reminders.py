@@ -109,7 +109,7 @@ def _run(recipients: int) -> int:
             SmtpTransport.send = timed(phases, "smtp send", SmtpTransport.send)  # type: ignore[method-assign]
             start = time.perf_counter()
             result = dispatch.run_reminders(db, catalog, settings, None, dispatch.RunOptions(
-                today=date(2024, 2, 1), committee="enforcement", sync=False))
+                today=date(2024, 2, 1), committee="enforcement"))
             naptip_s = time.perf_counter() - start
             assert len(result.outcomes) == recipients and not result.failed
             items = result.outcomes[0].items

@@ -1,16 +1,40 @@
-"""Where the feeds read the occurrences they publish: ONE function, so it can be switched.
+"""Where the feeds read the occurrences they publish: ONE function.
 
-Today the schedule is built from the plugins, exactly as ``naptip schedule`` shows it.
-When ``naptip sync`` becomes the only writer of the schedule in the store (issue 8), this
-function is the one place to change: read the synced, non-withdrawn occurrences instead.
+The store's synced schedule is authoritative (``naptip sync`` is its only writer): an
+occurrence the store has withdrawn is not published, and one whose date had passed when a
+later sync wanted to move it (a held change) is published with the date, time and host
+the store kept. The rest of each entry (titles, indicators, why a date moved) comes from
+the plugins' schedule, which the store was synced from.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from sqlalchemy import select
+
 from naptip.catalog import Catalog
+from naptip.clock import PLAN_TZ
+from naptip.db import Database
+from naptip.orm import OccurrenceRow
 from naptip.schedule import Occurrence, build_schedule
 
 
-def occurrences_to_publish(catalog: Catalog) -> list[Occurrence]:
-    """Every occurrence of the plan, sorted by due date then id."""
-    return build_schedule(catalog).occurrences
+def occurrences_to_publish(catalog: Catalog, db: Database) -> list[Occurrence]:
+    """Every occurrence of the stored schedule, sorted by due date then id."""
+    with db.reading() as session:
+        stored = {row.id: (row.withdrawn, row.due, row.start_at, row.end_at, row.host)
+                  for row in session.execute(select(OccurrenceRow)).scalars()}
+    out: list[Occurrence] = []
+    for o in build_schedule(catalog).occurrences:
+        kept = stored.get(o.id)
+        if kept is None or kept[0]:
+            continue  # not in the synced schedule, or withdrawn from it
+        _, due, start, end, host = kept
+        if (due, start, end, host) != (o.due, o.start, o.end, o.host):
+            o = replace(o, due=due, host=host,  # instants are read back in UTC
+                        start=start.astimezone(PLAN_TZ) if start else None,
+                        end=end.astimezone(PLAN_TZ) if end else None)
+        out.append(o)
+    out.sort(key=lambda o: (o.due, o.id))
+    return out

@@ -65,10 +65,13 @@ def _fingerprint(values: dict[str, Any]) -> str:
 
 
 def config_fingerprint(settings: Settings) -> str:
-    """A short fingerprint of the settings that shape the schedule (not where they came
-    from)."""
-    text = repr(replace(settings, source=None, max_file_mb=0,  # not about the schedule
-                        duties=dict(sorted(settings.duties.items()))))
+    """A short fingerprint of the settings that shape the schedule (the reporting calendar,
+    duty changes, holiday corrections), not of the others (mail, reminders, limits) nor of
+    where they came from."""
+    shaping = (settings.reporting, settings.reporting_changes,
+               sorted(settings.duties.items()),
+               [replace(h, origin="") for h in settings.holidays])  # origin names the file
+    text = repr(shaping)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -92,19 +92,20 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)
 
 
-def remindable_occurrences(db: Database, *, sync: bool = True, catalog: Catalog | None = None,
+def remindable_occurrences(db: Database, catalog: Catalog | None = None,
                            ) -> list[OccurrenceRow]:
-    """THE source of the occurrences reminders are about (one seam, on purpose).
+    """THE source of the occurrences reminders are about: the store's synced schedule.
 
-    Today it materialises the schedule first (as other commands do); once ``naptip sync``
-    is the only writer of the schedule, this becomes "read the store; refuse if unsynced".
+    Never writes: ``naptip sync`` is the only writer of the schedule. With ``catalog``, a
+    store that holds no schedule for its plan is one line saying to run ``naptip sync``.
     """
-    if sync and catalog is not None:
-        from .materialise import sync as materialise
-        from .schedule import build_schedule
+    from .materialise import stored_provenance
 
-        materialise(db, catalog, build_schedule(catalog))
     with db.reading() as session:
+        if catalog is not None and stored_provenance(
+                session, catalog.structure.plan.id) is None:
+            raise NaptipError(f"the store at {db.describe()} holds no schedule for "
+                              f"{catalog.structure.plan.id}: run `naptip sync` first")
         return list(session.execute(
             select(OccurrenceRow).where(OccurrenceRow.withdrawn.is_(False),
                                         OccurrenceRow.progress.in_(REMINDED_PROGRESS))

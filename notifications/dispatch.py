@@ -72,13 +72,12 @@ class RunOptions:
     actor: str = "naptip"
     outbox: Path | None = None
     environ: Mapping[str, str] | None = None
-    sync: bool = True
     now: datetime | None = None
 
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,
                   loaded: LoadedPlugins | None, opts: RunOptions) -> RunResult:
-    rows = remindable_occurrences(db, sync=opts.sync, catalog=catalog)
+    rows = remindable_occurrences(db, catalog)
     if opts.committee:
         if opts.committee not in catalog.committees:
             raise NaptipError(f"no committee {opts.committee!r}; known: "

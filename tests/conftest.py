@@ -141,7 +141,11 @@ def synced(db: Database, builtin_catalog: Catalog) -> Database:
     from naptip.materialise import sync
     from naptip.schedule import build_schedule
 
-    sync(db, builtin_catalog, build_schedule(builtin_catalog))
+    loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
+        pluginmanager.BUILTIN_PLUGINS)})
+    # recorded as `naptip sync` would, so that CLI runs on this store see the same plugins
+    sync(db, builtin_catalog, build_schedule(builtin_catalog),
+         plugins={name: info.version for name, info in loaded.infos.items()})
     return db
 
 

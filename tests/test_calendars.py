@@ -56,6 +56,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         for name in ("NAPTIP_PLUGINS_DIR", "NAPTIP_ENABLE_PLUGINS", "NAPTIP_DISABLE_PLUGINS",
                      "NAPTIP_CONFIG", "NAPTIP_AS_OF", "NAPTIP_CALENDAR_KEEP_CANCELLED"):
             mp.delenv(name, raising=False)
+        synced = CliRunner().invoke(cli, ["--as-of", "2023-01-01", "sync"], env=env,
+                                    catch_exceptions=False)
+        assert synced.exit_code == 0, synced.output
         result = CliRunner().invoke(cli, ["--as-of", "2023-01-01", "calendar", "publish",
                                           "--to", str(base / "out")], env=env,
                                     catch_exceptions=False)

@@ -170,6 +170,7 @@ def test_plugin_objects_with_unknown_state(
 def test_db_status_records_the_holiday_data(run: Run, tmp_path: Path) -> None:
     env = {"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}",
            "NAPTIP_BLOB_DIR": str(tmp_path / "blobs")}
+    assert run("db", "upgrade", env=env).exit_code == 0  # `db status` never creates a store
     result = run("db", "status", "--json", env=env)
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)

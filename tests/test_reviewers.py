@@ -48,7 +48,7 @@ def _contact(db: Database, name: str, role: str, email: str | None = None) -> No
         from sqlalchemy.orm import Session
 
         assert isinstance(session, Session)
-        session.add(Contact(name=name, email=email, role=role, created_at=now,
+        session.add(Contact(name=name, email=email, roles=[role], created_at=now,
                             updated_at=now))
 
     db.write(add)
@@ -56,14 +56,19 @@ def _contact(db: Database, name: str, role: str, email: str | None = None) -> No
 
 def test_with_a_contact_directory_only_reviewer_roles_review(service: EvidenceService,
                                                              ) -> None:
-    _contact(service.db, "Ravi", "member", "ravi@rmp.gov.my")
-    _contact(service.db, "Siti", "secretariat", "siti@moha.gov.my")
+    _contact(service.db, "Ravi", "member:enforcement", "ravi@rmp.gov.my")
+    _contact(service.db, "Siti", "secretariat:nso-mapo", "siti@moha.gov.my")
+    _contact(service.db, "Nurul", "member:monitoring", "nurul@moha.gov.my")
     with pytest.raises(EvidenceError, match="'Ravi' may not review evidence"):
         service.review(1, accept=True, reason=None, actor="Ravi")
     with pytest.raises(EvidenceError, match="may not review"):
         service.review(1, accept=True, reason=None, actor="stranger")
     assert service.review(1, accept=True, reason=None,
                           actor="siti@moha.gov.my").status == "accepted"
+    service.submit(Submission(occurrence_id="S1-O1-i@2024", actor="Aminah",
+                              values={"1": "3"}), today=date(2025, 3, 1))
+    assert service.review(2, accept=True, reason=None,  # a member of the M&E Committee
+                          actor="Nurul").status == "accepted"
 
 
 def test_as_passes_the_personal_data_guard(run: Run, synced: Database) -> None:

@@ -126,6 +126,16 @@ class App:
             self._db = open_database(upgrade=False)
         return self._db
 
+    def writable_db(self) -> Database:
+        """The store for commands that add to it (the contact directory): created, with
+        its schema, when there is none yet. The schedule in it is still only written by
+        ``naptip sync``."""
+        if self._db is None:
+            from ..db import open_database
+
+            self._db = open_database(upgrade=True)
+        return self._db
+
     def store_may_exist(self) -> bool:
         """False when there is certainly no store (no SQLite file): checked without
         importing SQLAlchemy, so that the schedule and plan commands stay fast."""

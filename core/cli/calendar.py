@@ -43,7 +43,8 @@ def _recorded(app: App, keep: int) -> Reconciled:
     catalog = app.catalog
     app.warn_problems()
     clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
-    return record(app.db, catalog, occurrences_to_publish(catalog),
+    db = app.store()
+    return record(db, catalog, occurrences_to_publish(catalog, db),
                   now=publish_instant(app.today if clock_set else None), today=app.today,
                   keep_cancelled_days=keep)
 

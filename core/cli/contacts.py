@@ -21,11 +21,17 @@ def contacts_group() -> None:
     """The contact directory: who receives reminders, in which language, in which role."""
 
 
-def _directory(app: App) -> ContactDirectory:
+def _directory(app: App, *, create: bool = False) -> ContactDirectory:
+    """The directory in the store; ``create`` makes the store when there is none yet."""
     from ..contacts import ContactDirectory
 
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
-    return ContactDirectory(app.db, scopes)
+    return ContactDirectory(app.writable_db() if create else app.db, scopes)
+
+
+def _stored(app: App) -> list[ContactInfo]:
+    """The stored contacts; none when there is no store yet (nothing is created)."""
+    return _directory(app).all() if app.store_may_exist() else []
 
 
 _LANG = click.Choice(["en", "ms"])
@@ -51,7 +57,7 @@ def add(app: App, email: str, name: str, language: str, state: str, roles: tuple
 
     info = ContactInfo(name=name, email=email, language=language, state=state,
                        roles=parse_roles(roles), urls=urls)
-    added = _directory(app).add(info, actor=actor_name(actor))
+    added = _directory(app, create=True).add(info, actor=actor_name(actor))
     click.echo(f"added {added.email}")
 
 
@@ -101,7 +107,7 @@ def list_contacts(app: App) -> None:
     from ..reminders import all_contacts
 
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
-    contacts, problems = all_contacts(_directory(app).all(), app.loaded, scopes)
+    contacts, problems = all_contacts(_stored(app), app.loaded, scopes)
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -127,7 +133,7 @@ def import_contacts(app: App, file: Path, actor: str | None) -> None:
     from ..contacts_io import read_contacts
 
     rows = read_contacts(file)
-    directory = _directory(app)
+    directory = _directory(app, create=True)
     for n, info in enumerate(rows, 1):
         try:
             from ..contacts import check_contact
@@ -148,7 +154,7 @@ def export_contacts(app: App, fmt: str, output: Path | None) -> None:
     """The directory as CSV or TOML (URLs hold only ${ENV} references)."""
     from ..contacts_io import write_csv, write_toml
 
-    contacts = _directory(app).all()
+    contacts = _stored(app)
     text = write_csv(contacts) if fmt == "csv" else write_toml(contacts)
     if output is None:
         click.echo(text, nl=False)
@@ -178,8 +184,7 @@ def check(app: App) -> None:
         except NaptipError as exc:
             bad.append(f"[mail]: {exc}")
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
-    directory = _directory(app)
-    contacts, problems = all_contacts(directory.all(), app.loaded, scopes)
+    contacts, problems = all_contacts(_stored(app), app.loaded, scopes)
     bad.extend(str(p) for p in problems)
     for c in contacts:
         try:

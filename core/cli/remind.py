@@ -31,7 +31,7 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
         wanted = catalog.committee_id(committee)
         if wanted is None:
             raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
-    result = run_reminders(app.db, catalog, app.settings, app.loaded, RunOptions(
+    result = run_reminders(app.store(), catalog, app.settings, app.loaded, RunOptions(
         today=app.today, dry_run=dry_run, committee=wanted, to=to, actor=actor_name(actor)))
     from rich.console import Console
     from rich.markup import escape

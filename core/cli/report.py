@@ -40,7 +40,7 @@ def _emit(app: App, kind: str, fmt: str, output: Path | None, lang: str, *,
     catalog = app.catalog
     app.warn_problems()
     scope = resolve_scope(catalog, kind, year=year, committee=committee)
-    db = app.synced_db()
+    db = app.store()
     from rich.console import Console
 
     console = Console(stderr=True)
