@@ -279,3 +279,19 @@ class MetaValue(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WebToken(Base):
+    """A portal credential: a sign-in link's token (``kind`` "link", single use) or a
+    session (``kind`` "session"). Only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "web_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(320), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]  #: a link, when it was exchanged for a session
+    revoked_at: Mapped[datetime | None]  #: signed out or revoked
