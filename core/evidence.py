@@ -120,20 +120,20 @@ class EvidenceService:
                               if ind.kind is IndicatorKind.DELIVERABLE)
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
-        names = list(sub.file_names) if sub.file_names else [p.name for p in paths]
-        if len(names) != len(paths):
+        file_names = list(sub.file_names) if sub.file_names else [p.name for p in paths]
+        if len(file_names) != len(paths):
             raise EvidenceError("each file needs its name")
-        files = self._inspect_files(paths, names)
-        self._guard(note, values, links, files, breakdown, names)
+        files = self._inspect_files(paths, file_names)
+        self._guard(note, values, links, files, breakdown, file_names)
         draft = EvidenceDraft(
             occurrence_id=sub.occurrence_id, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
             files=tuple((name, media, size) for (_p, media, size, _), name
-                        in zip(files, names, strict=True)),
+                        in zip(files, file_names, strict=True)),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
         self._plugin_checks(draft)
         stored = [self.blobs.put(path, name)
-                  for (path, *_), name in zip(files, names, strict=True)]
+                  for (path, *_), name in zip(files, file_names, strict=True)]
         when = now or datetime.now(UTC)
 
         def work(session: Session) -> int:

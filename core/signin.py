@@ -159,10 +159,10 @@ def revoke(db: Database, email: str, *, actor: str, now: datetime | None = None)
         ended = session.execute(update(WebToken).where(
             WebToken.contact_email == key, WebToken.revoked_at.is_(None),
             WebToken.used_at.is_(None) | (WebToken.kind == "session"),
-        ).values(revoked_at=when)).rowcount
+        ).values(revoked_at=when))
         audit.append(session, actor=actor, action="web.revoked", subject=key,
-                     payload={"ended": ended}, at=when)
-        return int(ended)
+                     payload={"ended": _count(ended)}, at=when)
+        return _count(ended)
 
     return db.write(work)
 
@@ -179,3 +179,7 @@ def digest_link(db: Database, email: str, environ: Mapping[str, str] | None = No
     if not base:
         return None
     return link_url(base, issue_link(db, email, ttl=DIGEST_LINK_TTL, actor="naptip", now=now))
+
+
+def _count(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -21,6 +21,7 @@ from .plugins import plugins
 from .remind import remind_command
 from .schedule import schedule
 from .status import status_command
+from .web import web_group
 
 cli.add_command(plan)
 cli.add_command(plugins)
@@ -34,6 +35,7 @@ cli.add_command(agencies_group)
 cli.add_command(contacts_group)
 cli.add_command(remind_command)
 cli.add_command(outbox_group)
+cli.add_command(web_group)
 
 
 def main() -> None:

@@ -1,0 +1,130 @@
+"""What the portal's pages read: a contact's work, the review queue, committee progress.
+
+Each group is one indexed query with a limit, so *My work* costs the same whether the store
+holds a year of one committee or the whole plan with a million evidence rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from naptip.orm import Evidence, OccurrenceRow
+
+from .access import Viewer
+
+GROUPS = ("overdue", "returned", "due", "awaiting", "done")
+DUE_SOON_DAYS = 30
+GROUP_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    id: str
+    title: str
+    kind: str
+    owner: str
+    due: date
+    progress: str
+    role: str  #: lead, supporting or attending
+    reason: str | None = None  #: the reviewer's, when returned
+
+
+def _mine(viewer: Viewer, committee: str | None) -> ColumnElement[bool] | None:
+    """Occurrences the viewer works on (None: all, for the secretariat)."""
+    scopes = {committee} if committee else (None if viewer.secretariat else viewer.scopes())
+    if scopes is None:
+        return None
+    if committee and not viewer.may_see_committee(committee):
+        scopes = set()
+    support = cast(OccurrenceRow.support, String)
+    return or_(OccurrenceRow.owner.in_(sorted(scopes)),
+               *(support.like(f'%"{s}"%') for s in sorted(scopes)))
+
+
+def my_work(session: Session, viewer: Viewer, plan_id: str, today: date, *,
+            committee: str | None = None, year: int | None = None,
+            ) -> dict[str, list[WorkItem]]:
+    base = [OccurrenceRow.plan_id == plan_id, OccurrenceRow.withdrawn.is_(False)]
+    mine = _mine(viewer, committee)
+    if mine is not None:
+        base.append(mine)
+    if year:
+        base.append(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+    conditions: dict[str, ColumnElement[bool]] = {
+        "overdue": and_(OccurrenceRow.progress == "open", OccurrenceRow.due < today),
+        "returned": OccurrenceRow.progress == "returned",
+        "due": and_(OccurrenceRow.progress == "open", OccurrenceRow.due >= today,
+                    OccurrenceRow.due <= today + timedelta(days=DUE_SOON_DAYS)),
+        "awaiting": OccurrenceRow.progress == "submitted",
+        "done": OccurrenceRow.progress == "accepted",
+    }
+    scopes = viewer.scopes()
+    groups: dict[str, list[WorkItem]] = {}
+    for name in GROUPS:
+        order = OccurrenceRow.due.desc() if name == "done" else OccurrenceRow.due
+        query = (
+            select(OccurrenceRow).where(*base, conditions[name])
+            .order_by(order, OccurrenceRow.id).limit(GROUP_LIMIT))
+        rows = session.execute(query).scalars().all()
+        groups[name] = [WorkItem(
+            id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=r.due, progress=r.progress,
+            role=("attending" if r.kind in ("meeting", "review", "event") and r.owner not in
+                  scopes else "lead" if r.owner in scopes or viewer.secretariat
+                  else "supporting")) for r in rows]
+    return groups
+
+
+@dataclass(frozen=True)
+class Queued:
+    evidence_id: int
+    occurrence_id: str
+    title: str
+    owner: str
+    submitted_by: str
+    submitted_at: datetime
+
+
+def review_queue(session: Session, viewer: Viewer, plan_id: str) -> list[Queued]:
+    """Submissions awaiting review that this viewer may review, oldest first (never their
+    own)."""
+    query = (select(Evidence, OccurrenceRow)
+             .join(OccurrenceRow, OccurrenceRow.id == Evidence.occurrence_id)
+             .where(Evidence.status == "submitted", OccurrenceRow.plan_id == plan_id,
+                    Evidence.submitted_by != viewer.email)
+             .order_by(Evidence.submitted_at, Evidence.id).limit(500))
+    if not viewer.reviews_all:
+        query = query.where(OccurrenceRow.owner.in_(sorted(viewer.scopes(("reviewer",)))))
+    return [Queued(e.id, o.id, o.title, o.owner, e.submitted_by, e.submitted_at)
+            for e, o in session.execute(query).all()]
+
+
+@dataclass(frozen=True)
+class Bar:
+    year: int
+    pillar: str
+    accepted: int
+    total: int
+
+
+def committee_progress(session: Session, committee: str, plan_id: str) -> list[Bar]:
+    """Accepted out of all, by year and pillar, for the occurrences a committee owns."""
+    year = func.extract("year", OccurrenceRow.due)
+    rows = session.execute(
+        select(year, func.coalesce(OccurrenceRow.pillar, "-"), OccurrenceRow.progress,
+               func.count())
+        .where(OccurrenceRow.plan_id == plan_id, OccurrenceRow.withdrawn.is_(False),
+               OccurrenceRow.owner == committee)
+        .group_by(year, func.coalesce(OccurrenceRow.pillar, "-"), OccurrenceRow.progress)
+    ).all()
+    totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
+    for y, pillar, progress, n in rows:
+        cell = totals[(int(y), str(pillar))]
+        cell[1] += int(n)
+        if progress == "accepted":
+            cell[0] += int(n)
+    return [Bar(y, p, a, t) for (y, p), (a, t) in sorted(totals.items())]
