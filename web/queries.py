@@ -66,7 +66,9 @@ def my_work(session: Session, viewer: Viewer, plan_id: str, today: date, *,
     scopes = viewer.scopes()
     groups: dict[str, list[WorkItem]] = {}
     for name in GROUPS:
-        order = OccurrenceRow.due.desc() if name == "done" else OccurrenceRow.due
+        # the latest first where the list only grows (overdue, done); else the soonest first
+        order = (OccurrenceRow.due.desc() if name in ("overdue", "done")
+                 else OccurrenceRow.due)
         query = (
             select(OccurrenceRow).where(*base, conditions[name])
             .order_by(order, OccurrenceRow.id).limit(GROUP_LIMIT))
