@@ -266,8 +266,8 @@ def create_app(portal: Portal) -> Starlette:
 
         def load() -> dict[str, list[queries.WorkItem]]:
             with portal.db.reading() as session:
-                groups = queries.my_work(session, viewer, portal.service.plan_id,
-                                         portal.today(), committee=committee, year=year)
+                groups = queries.my_work(session, viewer, portal.catalog, portal.today(),
+                                         committee=committee, year=year)
             reasons = returned_reasons(portal.db, [i.id for i in groups["returned"]])
             groups["returned"] = [queries.WorkItem(**{**i.__dict__, "reason": reasons.get(i.id)})
                                   for i in groups["returned"]]

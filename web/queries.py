@@ -10,9 +10,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from naptip.catalog import Catalog
 from naptip.orm import Evidence, OccurrenceRow
 
 from .access import Viewer
@@ -34,23 +35,42 @@ class WorkItem:
     reason: str | None = None  #: the reviewer's, when returned
 
 
-def _mine(viewer: Viewer, committee: str | None) -> ColumnElement[bool] | None:
-    """Occurrences the viewer works on (None: all, for the secretariat)."""
+@dataclass(frozen=True)
+class Supported:
+    """What a set of committees supports, from the catalog: activity and duty ids."""
+
+    activities: frozenset[str] = frozenset()
+    duties: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, catalog: Catalog, scopes: set[str]) -> Supported:
+        return cls(frozenset(a.id for a in catalog.activities.values()
+                             if scopes & set(a.support)),
+                   frozenset(d.id for d in catalog.duties.values() if scopes & set(d.support)))
+
+
+def _mine(viewer: Viewer, catalog: Catalog, committee: str | None,
+          ) -> ColumnElement[bool] | None:
+    """Occurrences the viewer works on (None: all, for the secretariat). Supporting work
+    is found by the catalog's activity and duty ids, which the indexes serve."""
     scopes = {committee} if committee else (None if viewer.secretariat else viewer.scopes())
     if scopes is None:
         return None
     if committee and not viewer.may_see_committee(committee):
         scopes = set()
-    support = cast(OccurrenceRow.support, String)
+    supported = Supported.of(catalog, scopes)
     return or_(OccurrenceRow.owner.in_(sorted(scopes)),
-               *(support.like(f'%"{s}"%') for s in sorted(scopes)))
+               OccurrenceRow.activity_id.in_(sorted(supported.activities)),
+               OccurrenceRow.duty_id.in_(sorted(supported.duties)))
 
 
-def my_work(session: Session, viewer: Viewer, plan_id: str, today: date, *,
-            committee: str | None = None, year: int | None = None,
-            ) -> dict[str, list[WorkItem]]:
-    base = [OccurrenceRow.plan_id == plan_id, OccurrenceRow.withdrawn.is_(False)]
-    mine = _mine(viewer, committee)
+def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
+                committee: str | None = None, year: int | None = None,
+                ) -> Select[OccurrenceRow]:
+    """The query of one group of *My work* (overdue, returned, due, awaiting, done)."""
+    base = [OccurrenceRow.plan_id == catalog.structure.plan.id,
+            OccurrenceRow.withdrawn.is_(False)]
+    mine = _mine(viewer, catalog, committee)
     if mine is not None:
         base.append(mine)
     if year:
@@ -63,15 +83,25 @@ def my_work(session: Session, viewer: Viewer, plan_id: str, today: date, *,
         "awaiting": OccurrenceRow.progress == "submitted",
         "done": OccurrenceRow.progress == "accepted",
     }
+    # the latest first where the list only grows (overdue, done); else the soonest first
+    order = OccurrenceRow.due.desc() if name in ("overdue", "done") else OccurrenceRow.due
+    return (select(OccurrenceRow).where(*base, conditions[name])
+            .order_by(order, OccurrenceRow.id).limit(GROUP_LIMIT))
+
+
+def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
+                  ) -> Select[OccurrenceRow]:
+    return group_query("overdue", viewer, catalog, today)
+
+
+def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
+            committee: str | None = None, year: int | None = None,
+            ) -> dict[str, list[WorkItem]]:
+    """A contact's work in groups, each at most GROUP_LIMIT items."""
     scopes = viewer.scopes()
     groups: dict[str, list[WorkItem]] = {}
     for name in GROUPS:
-        # the latest first where the list only grows (overdue, done); else the soonest first
-        order = (OccurrenceRow.due.desc() if name in ("overdue", "done")
-                 else OccurrenceRow.due)
-        query = (
-            select(OccurrenceRow).where(*base, conditions[name])
-            .order_by(order, OccurrenceRow.id).limit(GROUP_LIMIT))
+        query = group_query(name, viewer, catalog, today, committee=committee, year=year)
         rows = session.execute(query).scalars().all()
         groups[name] = [WorkItem(
             id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=r.due, progress=r.progress,

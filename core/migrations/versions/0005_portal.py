@@ -1,4 +1,5 @@
-"""The evidence portal's credentials: sign-in link tokens and sessions, stored hashed."""
+"""The evidence portal: sign-in link tokens and sessions (stored hashed), and the indexes
+of a contact's "My work"."""
 
 from __future__ import annotations
 
@@ -27,8 +28,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_web_token_contact_email"), "web_token", ["contact_email"],
                     unique=False)
+    op.create_index("ix_occurrence_work", "occurrence", ["plan_id", "owner", "progress", "due"])
+    op.create_index("ix_occurrence_activity", "occurrence", ["activity_id"])
+    op.create_index("ix_occurrence_duty", "occurrence", ["duty_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_occurrence_duty", table_name="occurrence")
+    op.drop_index("ix_occurrence_activity", table_name="occurrence")
+    op.drop_index("ix_occurrence_work", table_name="occurrence")
     op.drop_index(op.f("ix_web_token_contact_email"), table_name="web_token")
     op.drop_table("web_token")
