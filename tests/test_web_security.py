@@ -243,3 +243,59 @@ def test_web_link_prints_a_working_single_use_link(
             assert "ACP Lim Wei" in client.get("/work").text
         unknown = run("web", "link", "nobody@rmp.gov.my", env=db_env(store))
         assert unknown.exit_code == 1 and "no contact" in unknown.output
+
+
+def test_personal_data_is_refused_beside_its_field_and_nothing_is_stored(
+        store: Database, builtin_catalog: Catalog) -> None:
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        csrf = web.csrf(lead, f"/occurrence/{OCCURRENCE}")
+        refused = lead.post(f"/occurrence/{OCCURRENCE}/evidence",
+                            files={"files": ("senarai.txt", b"Mangsa: 900101-14-5678\n")},
+                            data=submit_form(csrf, note="Rescued with help of 012-345 6789"))
+        assert refused.status_code == 422
+        page = refused.text
+        assert 'id="error-note"' in page and "a phone number in the note" in page
+        assert "900101" not in page and "012-345" in page  # the note is kept, the file not
+    assert evidence_count(store) == 0
+    assert not store.blobs.exists() or not any(p.is_file() for p in store.blobs.rglob("*"))
+
+
+def test_supporting_committee_sees_but_does_not_submit_and_nobody_reviews_their_own(
+        store: Database, builtin_catalog: Catalog) -> None:
+    supported = "S5-O2-ii@2023"  # legislative's, supported by enforcement
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        work = lead.get("/work?year=2024").text
+        assert supported in work and "supporting" in work
+        page = lead.get(f"/occurrence/{supported}")
+        assert page.status_code == 200 and 'id="submit"' not in page.text
+        csrf = web.csrf(lead, "/work")
+        assert lead.post(f"/occurrence/{supported}/evidence", files={"files": ("", b"")},
+                         data=submit_form(csrf)).status_code == 404
+    own = EvidenceService(store, builtin_catalog).submit(
+        Submission(occurrence_id=OCCURRENCE, actor=REVIEWER, values={"1": "1"}), today=TODAY)
+    with serve(store, builtin_catalog) as web, web.client(REVIEWER) as reviewer:
+        assert f"/evidence/{own}" not in reviewer.get("/review").text
+        csrf = web.csrf(reviewer, "/work")
+        refused = reviewer.post(f"/evidence/{own}/review",
+                                data={"csrf": csrf, "decision": "accept"})
+        assert refused.status_code == 422 and "another reviewer" in refused.text
+    with store.reading() as session:
+        assert session.get(Evidence, own).status == "submitted"  # type: ignore[union-attr]
+
+
+def test_sign_in_rotates_the_session_and_https_cookies_are_secure(
+        store: Database, builtin_catalog: Catalog) -> None:
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        first = lead.cookies["naptip_session"]
+        token = web.link(LEAD).rsplit("/", 1)[1]
+        behind_proxy = lead.post("/signin", data={"token": token},
+                                 headers={"x-forwarded-proto": "https"})
+        assert behind_proxy.status_code == 303
+        assert "secure" in behind_proxy.headers["set-cookie"].lower()
+        second = lead.cookies["naptip_session"]
+        assert second != first
+        with web.client() as old, web.client() as new:
+            old.cookies.set("naptip_session", first)
+            assert old.get("/work").status_code == 401
+            new.cookies.set("naptip_session", second)  # (a Secure cookie: sent by hand)
+            assert new.get("/work").status_code == 200
