@@ -142,6 +142,8 @@ def test_script_in_a_note_or_file_name_reaches_the_reviewer_escaped(
             assert download.headers["content-type"] == "text/plain; charset=utf-8"
             assert download.headers["x-content-type-options"] == "nosniff"
             assert download.content == b"<script>alert(2)</script>\n"
+            viewed = reviewer.get(f"/evidence/{evidence_id}/files/1", params={"view": "1"})
+            assert viewed.headers["content-disposition"].startswith("attachment;")  # text
 
 
 def test_an_upload_over_the_limit_is_cut_off_while_streaming(
@@ -299,3 +301,20 @@ def test_sign_in_rotates_the_session_and_https_cookies_are_secure(
             assert old.get("/work").status_code == 401
             new.cookies.set("naptip_session", second)  # (a Secure cookie: sent by hand)
             assert new.get("/work").status_code == 200
+
+
+def test_a_pdf_can_be_viewed_sandboxed_and_is_otherwise_downloaded(
+        store: Database, builtin_catalog: Catalog) -> None:
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        csrf = web.csrf(lead, f"/occurrence/{OCCURRENCE}")
+        sent = lead.post(f"/occurrence/{OCCURRENCE}/evidence", data=submit_form(csrf),
+                         files={"files": ("laporan.pdf", b"%PDF-1.4\n%%EOF\n", "text/html")})
+        assert sent.status_code == 303
+        page = lead.get("/evidence/1").text
+        assert "/evidence/1/files/1?view=1" in page
+        viewed = lead.get("/evidence/1/files/1", params={"view": "1"})
+        assert viewed.headers["content-type"] == "application/pdf"
+        assert viewed.headers["content-disposition"].startswith("inline;")
+        assert "sandbox" in viewed.headers.get_list("content-security-policy")
+        saved = lead.get("/evidence/1/files/1")
+        assert saved.headers["content-disposition"].startswith("attachment;")

@@ -43,6 +43,8 @@ from .calendar_links import calendar_links
 from .i18n import LANGUAGES, translator
 from .uploads import BadForm, TooLarge, read_form
 
+#: shown in the browser on request; everything else is only ever downloaded
+VIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf"})
 COOKIE = "naptip_session"
 LANG_COOKIE = "naptip_lang"
 SECURITY_HEADERS = [
@@ -142,7 +144,8 @@ class Portal:
         html = self.env.get_template(template).render(
             _=translator(language), lang=language, viewer=viewer,
             csrf=signin.csrf_token(secret) if viewer else "",
-            path=request.url.path, committees=self.catalog.committees, **context)
+            path=request.url.path, committees=self.catalog.committees, viewable=VIEWABLE,
+            **context)
         response = HTMLResponse(html, status_code=status)
         if viewer is None and request.cookies.get(COOKIE):
             response.delete_cookie(COOKIE, path="/")  # forged, expired or revoked
@@ -393,7 +396,8 @@ def create_app(portal: Portal) -> Starlette:
                            if a.id == request.path_params["aid"]), None)
         if attachment is None:
             return portal.not_found(request, viewer)
-        return attachment_response(portal, attachment)
+        return attachment_response(portal, attachment,
+                                   view=request.query_params.get("view") == "1")
 
     async def committee(portal: Portal, request: Request, viewer: Viewer) -> Response:
         cid = request.path_params["cid"]
@@ -438,13 +442,19 @@ def create_app(portal: Portal) -> Starlette:
     return app
 
 
-def attachment_response(portal: Portal, attachment: Attachment) -> Response:
-    """A stored document as a download: never shown inline, never sniffed as HTML."""
+def attachment_response(portal: Portal, attachment: Attachment, *, view: bool = False,
+                        ) -> Response:
+    """A stored document as a download, never sniffed as HTML. Images and PDFs may be
+    viewed in the browser (``view``), in a sandbox that runs nothing."""
     media = ("text/plain; charset=utf-8" if attachment.media_type in TEXT_TYPES
              else attachment.media_type)
+    inline = view and attachment.media_type in VIEWABLE
     path: Path = portal.service.blobs.path_of(attachment.sha256)
-    return FileResponse(path, media_type=media, filename=attachment.original_name,
-                        content_disposition_type="attachment")
+    response = FileResponse(path, media_type=media, filename=attachment.original_name,
+                            content_disposition_type="inline" if inline else "attachment")
+    if inline:  # enforced together with the portal's own policy
+        response.headers["content-security-policy"] = "sandbox"
+    return response
 
 
 def query_string(**params: object) -> str:

@@ -54,6 +54,7 @@ MS = {
     "Accept": "Terima",
     "Return with a reason": "Kembalikan dengan sebab",
     "Download": "Muat turun",
+    "View": "Lihat",
     "submitted by": "dihantar oleh",
     "on": "pada",
     "Progress by year and pillar": "Kemajuan mengikut tahun dan teras",
