@@ -356,6 +356,7 @@ def create_app(portal: Portal) -> Starlette:
             return portal.not_found(request, viewer)
         item, row = found
         return portal.page(request, viewer, "evidence.html", evidence=item, row=row,
+                           indicators=portal.service.form(row),
                            may_review=viewer.may_review(row) and item.status == "submitted",
                            own=item.submitted_by == viewer.email, errors={},
                            notice=request.query_params.get("done") == "1")
@@ -382,8 +383,9 @@ def create_app(portal: Portal) -> Starlette:
                 errors["reason" if "reason" in str(exc) else "form"] = forms.plain(str(exc))
         if errors:
             return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
-                               row=row, may_review=True, own=item.submitted_by == viewer.email,
-                               errors=errors, notice=False)
+                               row=row, indicators=portal.service.form(row), may_review=True,
+                               own=item.submitted_by == viewer.email, errors=errors,
+                               notice=False)
         return RedirectResponse(f"/evidence/{item.id}?done=1", status_code=303)
 
     async def download(portal: Portal, request: Request, viewer: Viewer) -> Response:
