@@ -40,7 +40,7 @@ from naptip.values import EvidenceError
 from . import forms, queries
 from .access import Viewer
 from .calendar_links import calendar_links
-from .i18n import LANGUAGES, translator
+from .i18n import GROUP_LABELS, LANGUAGES, translator
 from .uploads import BadForm, TooLarge, read_form
 
 #: shown in the browser on request; everything else is only ever downloaded
@@ -279,7 +279,8 @@ def create_app(portal: Portal) -> Starlette:
         groups = await run_in_threadpool(load)
         years = range(portal.catalog.structure.plan.start.year,
                       portal.catalog.structure.plan.end.year + 1)
-        return portal.page(request, viewer, "work.html", groups=groups,
+        return portal.page(request, viewer, "work.html", groups=groups, labels=GROUP_LABELS,
+                           limit=queries.GROUP_LIMIT,
                            committee=committee, year=year, years=list(years),
                            my_committees=sorted(viewer.scopes()) if not viewer.secretariat
                            else sorted(portal.catalog.committees))

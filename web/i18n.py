@@ -16,11 +16,11 @@ MS = {
     "Sign out": "Log keluar",
     "Sign in": "Log masuk",
     "Signed in as": "Log masuk sebagai",
-    "overdue": "Lewat",
-    "returned": "Dikembalikan",
-    "due": "Tarikh akhir tidak lama lagi",
-    "awaiting": "Menunggu semakan",
-    "done": "Selesai",
+    "Overdue": "Lewat",
+    "Returned": "Dikembalikan",
+    "Due in the next 30 days": "Tarikh akhir dalam 30 hari",
+    "Awaiting review": "Menunggu semakan",
+    "Done": "Selesai",
     "Nothing here.": "Tiada apa-apa.",
     "due on": "tarikh akhir",
     "lead": "peneraju",
@@ -78,6 +78,11 @@ MS = {
     "child": "kanak-kanak", "adult": "dewasa",
     "yes": "ya", "no": "tidak",
 }
+
+
+#: the groups of *My work*
+GROUP_LABELS = {"overdue": "Overdue", "returned": "Returned", "due": "Due in the next 30 days",
+                "awaiting": "Awaiting review", "done": "Done"}
 
 
 def translator(language: str) -> Callable[[str], str]:
