@@ -318,3 +318,17 @@ def test_a_pdf_can_be_viewed_sandboxed_and_is_otherwise_downloaded(
         assert "sandbox" in viewed.headers.get_list("content-security-policy")
         saved = lead.get("/evidence/1/files/1")
         assert saved.headers["content-disposition"].startswith("attachment;")
+
+
+def test_a_contact_reads_the_portal_in_their_language_until_they_switch(
+        store: Database, builtin_catalog: Catalog) -> None:
+    from naptip.contacts import ContactDirectory
+
+    with serve(store, builtin_catalog) as web, web.client(OTHER_LEAD) as malay:
+        page = malay.get("/work").text
+        assert '<html lang="ms">' in page and "Kerja saya" in page and "Lewat" in page
+        english = malay.get("/lang", params={"to": "en", "next": "//evil.example/x"})
+        assert english.headers["location"] == "/work"  # no open redirect
+        assert "My work" in malay.get("/work").text
+        ContactDirectory(store).remove(OTHER_LEAD, actor="secretariat")
+        assert malay.get("/work").status_code == 401  # a removed contact is signed out

@@ -94,6 +94,9 @@ class RateLimit:
         hits = self.seen[key]
         while hits and hits[0] <= now - self.window:
             hits.popleft()
+        if len(self.seen) > 10_000:  # forget quiet clients
+            for quiet in [k for k, v in self.seen.items() if not v and k != key]:
+                del self.seen[quiet]
         if len(hits) >= self.limit:
             return False
         hits.append(now)
