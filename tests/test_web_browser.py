@@ -160,6 +160,10 @@ def test_lead_submits_reviewer_returns_lead_resubmits_reviewer_accepts(
         shot(browser, taken, "committee")
         browser.get(f"{web.url}/calendars")
         shot(browser, taken, "calendars")
+        browser.set_window_size(390, 844)  # a phone
+        browser.get(f"{web.url}/occurrence/{OCCURRENCE}")
+        shows(browser, "progress", "accepted")
+        shot(browser, taken, "phone")
     verify = run("audit", "verify", env=db_env(store))
     assert verify.exit_code == 0, verify.output
     assert {p.name for p in taken.iterdir()} >= {"my-work.png", "occurrence-form.png",
