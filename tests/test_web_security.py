@@ -268,8 +268,8 @@ def test_supporting_committee_sees_but_does_not_submit_and_nobody_reviews_their_
     with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
         work = lead.get("/work?year=2024").text
         assert supported in work and "supporting" in work
-        own = lead.get("/work", params={"committee": "enforcement", "year": "2024"}).text
-        assert OCCURRENCE in own and supported in own  # enforcement supports it
+        filtered = lead.get("/work", params={"committee": "enforcement", "year": "2024"}).text
+        assert OCCURRENCE in filtered and supported in filtered  # enforcement supports it
         theirs = lead.get("/work", params={"committee": "legislative"}).text
         assert OCCURRENCE not in theirs and OTHERS not in theirs  # not a legislative role
         page = lead.get(f"/occurrence/{supported}")
