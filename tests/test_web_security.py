@@ -336,3 +336,13 @@ def test_a_contact_reads_the_portal_in_their_language_until_they_switch(
         assert "My work" in malay.get("/work").text
         ContactDirectory(store).remove(OTHER_LEAD, actor="secretariat")
         assert malay.get("/work").status_code == 401  # a removed contact is signed out
+
+
+def test_an_occurrence_says_how_its_date_was_set(store: Database,
+                                                 builtin_catalog: Catalog) -> None:
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        moved = lead.get("/occurrence/enforcement-meeting@2021-08-10").text
+        assert "2021-08-10 (" in moved and "→ 2021-08-11" in moved
+        assert "the working day the rule asks for" in moved
+        kept = lead.get(f"/occurrence/{OCCURRENCE}").text
+        assert "2024-01-31, the plan&#39;s own date" in kept

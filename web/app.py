@@ -36,6 +36,7 @@ from naptip.orm import Attachment, Evidence, OccurrenceRow
 from naptip.pluginmanager import LoadedPlugins
 from naptip.reminders import returned_reasons
 from naptip.values import EvidenceError
+from naptip.workdays import why_not_working
 
 from . import forms, queries
 from .access import Viewer
@@ -293,8 +294,14 @@ def create_app(portal: Portal) -> Starlette:
         with portal.db.reading() as session:
             history = session.execute(select(Evidence).where(
                 Evidence.occurrence_id == row.id).order_by(Evidence.id)).scalars().all()
+        moved_why = None
+        if row.unshifted != row.due:
+            try:
+                moved_why = why_not_working(row.region, row.unshifted)
+            except NaptipError:
+                moved_why = None
         return {"row": row, "activity": activity, "indicators": portal.service.form(row),
-                "history": history}
+                "history": history, "moved_why": moved_why}
 
     async def occurrence(portal: Portal, request: Request, viewer: Viewer) -> Response:
         row = await run_in_threadpool(portal.visible_occurrence, viewer,

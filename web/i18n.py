@@ -38,6 +38,8 @@ MS = {
     "Due date": "Tarikh akhir",
     "How the date was set": "Bagaimana tarikh ditetapkan",
     "Status": "Status",
+    "the working day the rule asks for": "hari bekerja yang dikehendaki oleh peraturan",
+    "the plan's own date (a working day in": "tarikh pelan sendiri (hari bekerja di",
     "Evidence so far": "Bukti setakat ini",
     "Submit evidence": "Hantar bukti",
     "Value": "Nilai",
