@@ -57,6 +57,8 @@ class Submission:
     note: str | None = None
     links: Sequence[str] = ()
     nil: bool = False
+    #: the files' original names, when they are not the paths' names (portal uploads)
+    file_names: Sequence[str] = ()
 
 
 _MEETING_FORM = (Indicator(text="Minutes or report of the meeting",
@@ -131,17 +133,22 @@ class EvidenceService:
                               if ind.kind is IndicatorKind.DELIVERABLE)
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
-        files = self._inspect_files(paths)
-        self._guard(sub.actor, note, values, links, files, breakdown)
+        file_names = list(sub.file_names) if sub.file_names else [p.name for p in paths]
+        if len(file_names) != len(paths):
+            raise EvidenceError("each file needs its name")
+        files = self._inspect_files(paths, file_names)
+        self._guard(sub.actor, note, values, links, files, breakdown, file_names)
         draft = EvidenceDraft(
             occurrence_id=oid, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
-            files=tuple((p.name, media, size) for p, media, size, _ in files),
+            files=tuple((name, media, size) for (_p, media, size, _), name
+                        in zip(files, file_names, strict=True)),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
         self._plugin_checks(draft)
         # a sweep waits until the rows referring to the new blobs are committed
         with self.blobs.writing() if files else nullcontext():
-            stored = [self.blobs.put(path, path.name) for path, *_ in files]
+            stored = [self.blobs.put(path, name)
+                      for (path, *_), name in zip(files, file_names, strict=True)]
             return self._store(sub, oid, note, links, values, breakdown, form, stored,
                                now or datetime.now(UTC))
 
@@ -262,18 +269,19 @@ class EvidenceService:
             result[dimension] = clean
         return result
 
-    def _inspect_files(self, paths: list[Path]) -> list[tuple[Path, str, int, str | None]]:
+    def _inspect_files(self, paths: list[Path], names: list[str],
+                       ) -> list[tuple[Path, str, int, str | None]]:
         out = []
-        for path in paths:
+        for path, name in zip(paths, names, strict=True):
             with path.open("rb") as handle:
                 head = handle.read(8192)
-            media = sniff(head, path.name)
+            media = sniff(head, name)
             out.append((path, media, path.stat().st_size, extract_text(path, media)))
         return out
 
     def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
                links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
-               breakdown: Mapping[str, Mapping[str, int]]) -> None:
+               breakdown: Mapping[str, Mapping[str, int]], names: list[str]) -> None:
         findings: list[Finding] = scan(actor, "the name given with --as")
         if note:
             findings += scan(note, "the note")
@@ -282,10 +290,10 @@ class EvidenceService:
                 findings += scan(value.text, f"indicator {number}")
         for n, link in enumerate(links, 1):
             findings += scan(link, f"link {n}")
-        for path, _media, _size, text in files:
-            findings += scan(path.name, "a file name")
+        for (_path, _media, _size, text), name in zip(files, names, strict=True):
+            findings += scan(name, "a file name")
             if text is not None:
-                findings += scan(text, f"file {path.name}")
+                findings += scan(text, f"file {name}")
         for dimension, counts in breakdown.items():
             for category in counts:
                 findings += scan(category, f"the {dimension} breakdown")

@@ -113,6 +113,11 @@ class OccurrenceRow(Base):
         Index("ix_occurrence_status", "plan_id", "withdrawn", "period", "owner", "pillar",
               "progress", "due"),
         Index("ix_occurrence_plan_due", "plan_id", "due"),
+        # the portal's "My work": a committee's own work by progress and date, and the
+        # activities and duties it supports
+        Index("ix_occurrence_work", "plan_id", "owner", "progress", "due"),
+        Index("ix_occurrence_activity", "activity_id"),
+        Index("ix_occurrence_duty", "duty_id"),
     )
 
 
@@ -349,3 +354,17 @@ class CalendarLink(Base):
     scope: Mapped[str] = mapped_column(String(200), primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+class WebToken(Base):
+    """A portal credential: a sign-in link's token (``kind`` "link", single use) or a
+    session (``kind`` "session"). Only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "web_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_email: Mapped[str] = mapped_column(String(320), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]  #: a link, when it was exchanged for a session
+    revoked_at: Mapped[datetime | None]  #: signed out or revoked

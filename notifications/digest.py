@@ -88,7 +88,8 @@ def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
 
 
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
-           audience: Sequence[tuple[str, str]] = ()) -> Digest:
+           audience: Sequence[tuple[str, str]] = (), link: str | None = None) -> Digest:
+    """``link``: the recipient's personal sign-in link to the evidence portal, if any."""
     env = environment(language if language in LANGUAGES else "en")
     # a person in two roles (lead and chair) sees an occurrence once, at its first stage
     first: dict[str, Item] = {}
@@ -99,7 +100,7 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
                 for s in ("overdue", "due", "meeting")]
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "sections": [s for s in sections if s.items], "counts": counts(items),
-               "committees": committees(items, audience)}
+               "committees": committees(items, audience), "link": link}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
     context["subject"] = subject
     return Digest(subject=subject, text=env.get_template("digest.txt.j2").render(context),

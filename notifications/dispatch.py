@@ -29,6 +29,7 @@ from naptip.reminders import (
     remindable_occurrences,
     returned_reasons,
 )
+from naptip.signin import digest_link
 
 from .digest import Digest, render
 from .message import build_message
@@ -125,8 +126,10 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
     try:
         for c in claimed:
             d = c.delivery
+            email = d.channel == "email"
+            link = digest_link(db, d.contact.email, opts.environ) if email else None
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
-                            today=opts.today, audience=_audience(catalog, d))
+                            today=opts.today, audience=_audience(catalog, d), link=link)
             try:
                 if d.channel == "email":
                     msg = build_message(digest, to_name=d.contact.name, to_email=d.contact.email,

@@ -24,6 +24,7 @@ from .report import report_group
 from .schedule import schedule
 from .status import status_command
 from .sync import sync_command
+from .web import web_group
 
 cli.add_command(plan)
 cli.add_command(plugins)
@@ -40,6 +41,7 @@ cli.add_command(outbox_group)
 cli.add_command(calendar_group)
 cli.add_command(report_group)
 cli.add_command(sync_command)
+cli.add_command(web_group)
 
 
 def main() -> None:

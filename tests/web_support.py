@@ -1,0 +1,87 @@
+"""The evidence portal served for real (uvicorn on a loopback port) and its people."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+
+import httpx
+import uvicorn
+
+from naptip.catalog import Catalog
+from naptip.contact_types import ContactInfo, Role
+from naptip.contacts import ContactDirectory
+from naptip.db import Database
+from naptip.signin import issue_link, link_url
+from naptip.web.app import Portal, create_app
+
+from .smtp_server import free_port
+
+LEAD = "lead@rmp.gov.my"
+OTHER_LEAD = "lead@agc.gov.my"
+REVIEWER = "reviewer@mapo.gov.my"
+OCCURRENCE = "S19-O1-viii@2023"  #: enforcement, counts people, due 2024-01-31
+OTHERS = "S1-O1-v@2023"  #: legislative's
+TODAY = date(2024, 2, 14)
+
+
+def people(db: Database) -> None:
+    ContactDirectory(db).upsert([
+        ContactInfo(name="ACP Lim Wei", email=LEAD,
+                    roles=(Role(role="lead", scope="enforcement"),)),
+        ContactInfo(name="Puan Aishah", email=OTHER_LEAD, language="ms",
+                    roles=(Role(role="lead", scope="legislative"),)),
+        ContactInfo(name="Encik Razak", email=REVIEWER,
+                    roles=(Role(role="reviewer", scope="nso-mapo"),)),
+    ], actor="test")
+
+
+@dataclass
+class Served:
+    portal: Portal
+    url: str
+
+    def link(self, email: str) -> str:
+        return link_url(self.url, issue_link(self.portal.db, email, actor="test"))
+
+    @contextmanager
+    def client(self, email: str | None = None) -> Iterator[httpx.Client]:
+        """An HTTP client, signed in as ``email`` through a fresh link."""
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            if email is not None:
+                token = self.link(email).rsplit("/", 1)[1]
+                response = client.post("/signin", data={"token": token})
+                assert response.status_code == 303, response.text
+            yield client
+
+    def csrf(self, client: httpx.Client, path: str) -> str:
+        page = client.get(path).text
+        marker = 'name="csrf" value="'
+        start = page.index(marker) + len(marker)
+        return page[start:page.index('"', start)]
+
+
+@contextmanager
+def serve(db: Database, catalog: Catalog, *, today: date = TODAY,
+          signin_per_minute: int = 1000) -> Iterator[Served]:
+    port = free_port()
+    portal = Portal(db=db, catalog=catalog, today=lambda: today,
+                    base_url=f"http://127.0.0.1:{port}", signin_per_minute=signin_per_minute)
+    server = uvicorn.Server(uvicorn.Config(create_app(portal), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the portal did not start")
+        time.sleep(0.02)
+    try:
+        yield Served(portal, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -1,0 +1,1 @@
+"""The evidence portal: committee leads submit, reviewers review, in a browser."""

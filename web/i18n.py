@@ -1,0 +1,93 @@
+"""The portal's words in English and Malay (the plan's own wording and ids stay as
+printed). A missing Malay text falls back to the English one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "ms")
+
+MS = {
+    "NAPTIP 3.0 evidence portal": "Portal bukti NAPTIP 3.0",
+    "My work": "Kerja saya",
+    "Review queue": "Baris semakan",
+    "Calendars": "Kalendar",
+    "Committee": "Jawatankuasa",
+    "Sign out": "Log keluar",
+    "Sign in": "Log masuk",
+    "Signed in as": "Log masuk sebagai",
+    "Overdue": "Lewat",
+    "Returned": "Dikembalikan",
+    "Due in the next 30 days": "Tarikh akhir dalam 30 hari",
+    "Awaiting review": "Menunggu semakan",
+    "Done": "Selesai",
+    "Nothing here.": "Tiada apa-apa.",
+    "due on": "tarikh akhir",
+    "lead": "peneraju",
+    "supporting": "menyokong",
+    "attending": "menghadiri",
+    "Reason": "Sebab",
+    "All committees": "Semua jawatankuasa",
+    "All years": "Semua tahun",
+    "Show": "Tunjuk",
+    "What the plan asks": "Apa yang diminta oleh pelan",
+    "Activity": "Aktiviti",
+    "Indicators": "Petunjuk",
+    "target": "sasaran",
+    "Timeline": "Garis masa",
+    "Due date": "Tarikh akhir",
+    "How the date was set": "Bagaimana tarikh ditetapkan",
+    "Status": "Status",
+    "the working day the rule asks for": "hari bekerja yang dikehendaki oleh peraturan",
+    "the plan's own date (a working day in": "tarikh pelan sendiri (hari bekerja di",
+    "Evidence so far": "Bukti setakat ini",
+    "Submit evidence": "Hantar bukti",
+    "Value": "Nilai",
+    "People by sex": "Bilangan orang mengikut jantina",
+    "People by age group": "Bilangan orang mengikut kumpulan umur",
+    "Nationalities (one a line: Nationality = count)":
+        "Kewarganegaraan (satu sebaris: Kewarganegaraan = bilangan)",
+    "Files": "Fail",
+    "Date the work was done": "Tarikh kerja dilaksanakan",
+    "Note": "Catatan",
+    "Links (one a line)": "Pautan (satu sebaris)",
+    "No such work this year (nil return)": "Tiada kerja sedemikian tahun ini (penyata nil)",
+    "Submit": "Hantar",
+    "Accept": "Terima",
+    "Return with a reason": "Kembalikan dengan sebab",
+    "Download": "Muat turun",
+    "View": "Lihat",
+    "submitted by": "dihantar oleh",
+    "on": "pada",
+    "Progress by year and pillar": "Kemajuan mengikut tahun dan teras",
+    "accepted": "diterima",
+    "Subscribe to these feeds in your calendar:": "Langgan suapan ini dalam kalendar anda:",
+    "not published yet": "belum diterbitkan",
+    "Evidence": "Bukti",
+    "Occurrence": "Kejadian",
+    "Your evidence was received and awaits review.":
+        "Bukti anda telah diterima dan menunggu semakan.",
+    "Decision recorded.": "Keputusan direkodkan.",
+    "Not found": "Tidak dijumpai",
+    "You are signed out.": "Anda telah log keluar.",
+    "Open the personal link in your latest reminder to sign in.":
+        "Buka pautan peribadi dalam peringatan terkini anda untuk log masuk.",
+    "Continue to the portal": "Teruskan ke portal",
+    "Please correct the fields marked below.": "Sila betulkan medan yang ditanda di bawah.",
+    "You submitted this evidence: another reviewer must review it.":
+        "Anda yang menghantar bukti ini: penyemak lain mesti menyemaknya.",
+    "female": "perempuan", "male": "lelaki", "unknown": "tidak diketahui",
+    "child": "kanak-kanak", "adult": "dewasa",
+    "yes": "ya", "no": "tidak",
+}
+
+
+#: the groups of *My work*
+GROUP_LABELS = {"overdue": "Overdue", "returned": "Returned", "due": "Due in the next 30 days",
+                "awaiting": "Awaiting review", "done": "Done"}
+
+
+def translator(language: str) -> Callable[[str], str]:
+    if language == "ms":
+        return lambda text: MS.get(text, text)
+    return lambda text: text
