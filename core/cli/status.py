@@ -47,30 +47,38 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
             "total": {**asdict(report.total), "total": report.total.total},
         }, indent=2))
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    from .bars import done_bar
+    from .bars import BAR_WIDTH, done_bar
 
     console = Console()
+    wide = console.width >= 110  # at 80 columns: a shorter bar, pillar ids without names
+
+    def bar(done: int, total: int) -> Text:
+        return done_bar(done, total, BAR_WIDTH if wide else 8)
+
     for title, rows in (("committee", report.by_committee), ("pillar", report.by_pillar)):
         table = Table(title=f"Status by {title} on {as_of}" + (f", {year}" if year else ""),
-                      title_justify="left")
-        table.add_column(title)
-        table.add_column("progress (done)", no_wrap=True)
-        for column in ("done", "awaiting review", "overdue", f"due ≤{DUE_WINDOW_DAYS}d",
-                       "upcoming", "total"):
-            table.add_column(column, justify="right")
+                      title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                      collapse_padding=True)
+        table.add_column(title, no_wrap=True, overflow="ellipsis", max_width=40 if wide else 14)
+        for column in ("done", "review", "overdue", f"due {DUE_WINDOW_DAYS}d", "later",
+                       "total"):
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+        table.add_column("progress (done)" if wide else "done %", no_wrap=True)
         for key, c in sorted(rows.items()):
             name = key
             if title == "pillar" and key in catalog.structure.pillars:
-                name = f"{key} {catalog.structure.pillars[key].name}"
+                name = f"{key} {catalog.structure.pillars[key].name}" if wide else key
             elif title == "pillar":
                 name = "- (duties)"
-            table.add_row(name, done_bar(c.done, c.total), str(c.done), str(c.submitted),
+            table.add_row(name, str(c.done), str(c.submitted),
                           f"[red]{c.overdue}[/]" if c.overdue else "0", str(c.due),
-                          str(c.upcoming), str(c.total))
+                          str(c.upcoming), str(c.total), bar(c.done, c.total))
         t = report.total
-        table.add_row("[bold]all", done_bar(t.done, t.total), str(t.done), str(t.submitted),
-                      str(t.overdue), str(t.due), str(t.upcoming), str(t.total))
+        table.add_row("[bold]all", str(t.done), str(t.submitted), str(t.overdue), str(t.due),
+                      str(t.upcoming), str(t.total), bar(t.done, t.total))
         console.print(table)
