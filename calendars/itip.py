@@ -26,7 +26,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from naptip.notifications.digest import format_day
 
 from .entries import Entry, one_line
-from .feed import PRODID, _vtimezone
+from .feed import PRODID, vtimezone
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 
@@ -57,7 +57,7 @@ def itip_calendar(vevent: bytes, entry: Entry, *, method: str, organizer: Person
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
     if not entry.all_day:
-        cal.add_component(_vtimezone(entry.tzid))
+        cal.add_component(vtimezone(entry.tzid))
     event: Any = Event.from_ical(vevent)
     event.subcomponents = []  # no VALARMs in an invitation
     del event["DTSTAMP"]

@@ -153,6 +153,40 @@ def publish(db: Database, catalog: Catalog, published: Sequence[Published], dire
     return out
 
 
+@dataclass(frozen=True)
+class PublishReport:
+    recorded: Reconciled  #: what changed in the ledger since the last publication
+    written: list[Written]  #: every feed, written or left alone
+    removed: list[Path]  #: feeds of contacts no longer in the directory, deleted
+
+
+def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
+                now: datetime | None = None, loaded: LoadedPlugins | None = None,
+                keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> PublishReport:
+    """Record what is published on ``day`` and write every feed into ``directory``: the
+    whole plan, each committee, each active contact (named by token). The feed of a
+    contact who left the directory is deleted, so their address stops working.
+
+    ``now``: LAST-MODIFIED of what changed (default the current second; see
+    :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call."""
+    from .source import occurrences_to_publish
+
+    recorded = record(db, catalog, occurrences_to_publish(catalog),
+                      now=now or publish_instant(None), today=day,
+                      keep_cancelled_days=keep_cancelled_days)
+    contacts = contact_scopes(db, catalog, loaded=loaded)
+    written = publish(db, catalog, recorded.published, directory,
+                      [*public_scopes(catalog), *contacts])
+    current = {s.key for s in contacts}
+    removed = []
+    for key, name in links(db):
+        path = directory / name
+        if key.startswith("contact:") and key not in current and path.exists():
+            path.unlink()
+            removed.append(path)
+    return PublishReport(recorded=recorded, written=written, removed=removed)
+
+
 def write_atomic(path: Path, data: bytes) -> bool:
     """Replace ``path`` with ``data`` in one step (readers see old or new, never half);
     leave it alone when it already holds these bytes. True when written."""

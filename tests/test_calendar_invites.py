@@ -226,6 +226,17 @@ def test_contact_feeds_hold_exactly_the_contacts_items(run: Run, db: Database,
     unknown = run("calendar", "export", "--contact", "nobody@rmp.gov.my", env=env)
     assert unknown.exit_code == 2 and "no contact 'nobody@rmp.gov.my'" in unknown.stderr
     assert "Traceback" not in unknown.output
+    # a contact who leaves the directory: their feed is deleted, the others stay
+    ContactDirectory(db).remove(OTHER, actor="test")
+    gone = tmp_path / "f" / links[f"contact:{OTHER}"].removeprefix("https://x.example/f/")
+    again = run("--as-of", "2023-06-02", "calendar", "publish", "--to", str(tmp_path / "f"),
+                env=env)
+    assert again.exit_code == 0, again.output
+    assert f"{gone.name}\t0 entries\tremoved" in again.stdout and not gone.exists()
+    assert (tmp_path / "f" / links[f"contact:{LEAD}"].removeprefix("https://x.example/f/")
+            ).read_bytes() == feeds[LEAD]
+    relisted = run("calendar", "links", env=env).stdout
+    assert f"contact:{OTHER}" not in relisted and f"contact:{LEAD}" in relisted
 
 
 def test_every_attendee_has_the_meeting_in_their_feed(builtin_catalog: Catalog,
@@ -248,3 +259,26 @@ def test_removed_contact_has_no_feed(builtin_catalog: Catalog, db: Database) -> 
     ContactDirectory(db).remove(OTHER, actor="test")
     keys = {s.key for s in contact_scopes(db, builtin_catalog)}
     assert f"contact:{OTHER}" not in keys and f"contact:{LEAD}" in keys
+
+
+def test_itip_names_with_quotes_and_commas_round_trip(builtin_catalog: Catalog) -> None:
+    from naptip.calendars.itip import REQUEST, Person, itip_calendar
+    from naptip.calendars.vevent import render_vevent
+
+    entry = next(e for e in entries_from(builtin_catalog,
+                                         build_schedule(builtin_catalog).occurrences)
+                 if e.kind == "meeting")
+    stamp = datetime(2023, 5, 31, 16, tzinfo=UTC)
+    vevent = render_vevent(entry, sequence=3, created=stamp, last_modified=stamp,
+                           cancelled=False)
+    name = 'Dato\' Sri "Ali", Ketua; Bahagian'
+    data = itip_calendar(vevent, entry, method=REQUEST, stamp=stamp,
+                         organizer=Person(name="Urus Setia, MAPO", email="sec@mapo.gov.my"),
+                         attendee=Person(name=name, email="ali@rmp.gov.my"))
+    cal: Any = Calendar.from_ical(data)
+    ev = next(iter(cal.walk("VEVENT")))
+    assert ev["ATTENDEE"].params["CN"] == name.replace('"', "'")
+    assert str(ev["ATTENDEE"]) == "mailto:ali@rmp.gov.my"
+    assert ev["ORGANIZER"].params["CN"] == "Urus Setia, MAPO"
+    assert int(ev["SEQUENCE"]) == 3 and str(ev["UID"]) == entry.uid
+    assert len(list(cal.walk("VEVENT"))) == 1 and not list(cal.walk("VALARM"))

@@ -108,20 +108,26 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
 @as_of_option
 @pass_app
 def publish(app: App, directory: Path, keep: int) -> None:
-    """Write one .ics per committee, the whole plan and each private feed into DIR."""
-    from naptip.calendars.publish import contact_scopes, public_scopes
-    from naptip.calendars.publish import publish as write_feeds
+    """Write one .ics per committee, the whole plan and each contact's feed into DIR.
 
-    recorded = _recorded(app, keep)
-    scopes = [*public_scopes(app.catalog),
-              *contact_scopes(app.db, app.catalog, loaded=app.loaded)]
+    A contact's file is named by an unguessable token (`naptip calendar links`); the file
+    of a contact removed from the directory is deleted."""
+    from naptip.calendars.publish import publish_all, publish_instant
+
+    app.warn_problems()
+    clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
     try:
-        written = write_feeds(app.db, app.catalog, recorded.published, directory, scopes)
+        report = publish_all(app.db, app.catalog, directory, day=app.today,
+                             now=publish_instant(app.today if clock_set else None),
+                             loaded=app.loaded, keep_cancelled_days=keep)
     except OSError as exc:
         raise NaptipError(f"cannot publish into {directory}: {exc.strerror or exc}") from None
-    for w in written:
+    for w in report.written:
         state = "written" if w.changed else "unchanged"
         click.echo(f"{w.path.name}\t{w.entries} entries\t{state}")
+    for path in report.removed:
+        click.echo(f"{path.name}\t0 entries\tremoved (the contact left the directory)")
+    recorded = report.recorded
     click.echo(f"{len(recorded.created)} new, {len(recorded.changed)} changed, "
                f"{len(recorded.cancelled)} cancelled, {len(recorded.restored)} restored "
                "since the last publication", err=True)
