@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from naptip.catalog import Catalog
 from naptip.config import Settings
@@ -166,33 +167,30 @@ def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: i
                       if start <= horizon or c.email in before]
         group = []
         for person in sorted(people, key=lambda c: c.email):
-            had = before.get(person.email, -1)
-            if had >= sequence:
-                continue
+            had = before.get(person.email, {})
+            if had.get(sequence) == "sent":
+                continue  # a claim still "sending" goes on: the claim re-takes it if stale
             inv = Invitation(uid=entry.uid, occurrence=entry.occurrence, summary=entry.summary,
                              start=entry.start, method=CANCEL if cancelled else REQUEST,
-                             sequence=sequence, update=had >= 0, name=person.name,
-                             email=person.email)
+                             sequence=sequence, update=any(n < sequence for n in had),
+                             name=person.name, email=person.email)
             group.append((inv, _delivery(person, entry, inv, day)))
         if group:
             out.append((entry, vevent, group))
     return out
 
 
-def _invited(session: object, occurrences: list[str]) -> dict[str, dict[str, int]]:
-    """occurrence → address → the highest SEQUENCE sent (or claimed) to it."""
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    found: dict[str, dict[str, int]] = defaultdict(dict)
+def _invited(session: Session, occurrences: list[str]) -> dict[str, dict[str, dict[int, str]]]:
+    """occurrence → address → SEQUENCE → status, of the invitations sent or being sent."""
+    found: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
     for n in range(0, len(occurrences), 500):
-        for oid, stage, recipient in session.execute(
-                select(ReminderSent.occurrence_id, ReminderSent.stage, ReminderSent.recipient)
+        for oid, stage, recipient, status in session.execute(
+                select(ReminderSent.occurrence_id, ReminderSent.stage, ReminderSent.recipient,
+                       ReminderSent.status)
                 .where(ReminderSent.occurrence_id.in_(occurrences[n:n + 500]),
                        ReminderSent.status.in_(("sent", "sending")))).all():
             if stage.startswith(_PREFIXES):
-                seq = int(stage.partition("-")[2])
-                found[oid][recipient] = max(seq, found[oid].get(recipient, -1))
+                found[oid][recipient][int(stage.partition("-")[2])] = status
     return found
 
 

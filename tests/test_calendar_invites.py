@@ -282,3 +282,28 @@ def test_itip_names_with_quotes_and_commas_round_trip(builtin_catalog: Catalog) 
     assert ev["ORGANIZER"].params["CN"] == "Urus Setia, MAPO"
     assert int(ev["SEQUENCE"]) == 3 and str(ev["UID"]) == entry.uid
     assert len(list(cal.walk("VEVENT"))) == 1 and not list(cal.walk("VALARM"))
+
+
+def test_an_invitation_lost_in_a_crash_is_sent_again_after_the_claim_timeout(
+        db: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    people(db)
+    day, now = date(2023, 6, 1), datetime(2023, 5, 31, 16, tzinfo=UTC)
+    out = tmp_path / "out"
+    first = invite(db, builtin_catalog, Settings(), day=day, now=now, outbox=out)
+    assert first.ok and len(entries(out)) == len(first.sent)
+    # a run died after claiming this one: its row is still "sending"
+    key = (ReminderSent.occurrence_id == MEETING) & (ReminderSent.recipient == LEAD)
+    db.write(lambda s: s.execute(update(ReminderSent).where(key).values(status="sending")))
+    soon = invite(db, builtin_catalog, Settings(), day=day, now=now + timedelta(minutes=10),
+                  outbox=out)
+    assert soon.outcomes == []  # another run may still be sending it
+    later = invite(db, builtin_catalog, Settings(), day=day, now=now + timedelta(minutes=31),
+                   outbox=out)
+    assert [(o.occurrence, o.email, o.stage, o.update) for o in later.sent] == [
+        (MEETING, LEAD, "invite-0", False)]
+    assert invite(db, builtin_catalog, Settings(), day=day, now=now + timedelta(hours=2),
+                  outbox=out).outcomes == []
