@@ -145,18 +145,17 @@ def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: i
     """Per meeting entry: the invitations its current state calls for."""
     horizon = day + timedelta(days=ahead_days)
     with db.reading() as session:
-        rows = [r for r in session.execute(select(CalendarEntry).order_by(
-            CalendarEntry.uid)).scalars() if r.content.get("kind") in ("meeting", "review",
-                                                                        "event")]
+        # what has begun gets no invitation, update or cancellation any more
+        rows = [r for r in session.execute(select(CalendarEntry)).scalars()
+                if str(r.content["start"])[:10] >= day.isoformat()]
         entries = sorted(((Entry.from_json(r.content), r.sequence, r.status == CANCELLED,
                            r.vevent.encode()) for r in rows),
                          key=lambda x: (x[0].start[:10], x[0].start, x[0].uid))
+        entries = [x for x in entries if is_meeting(x[0])]
         invited = _invited(session, [e.occurrence for e, *_ in entries])
     out: _Todo = []
     for entry, sequence, cancelled, vevent in entries:
         start = date.fromisoformat(entry.start[:10])
-        if start < day or not is_meeting(entry):
-            continue  # it has begun: no invitation, update or cancellation any more
         before = invited.get(entry.occurrence, {})
         if cancelled:
             people = [c for c in contacts if c.email in before]

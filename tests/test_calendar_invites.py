@@ -53,10 +53,12 @@ def people(db: Database) -> None:
     ], actor="test")
 
 
-def _invite(run: Run, db: Database, tmp_path: Path, config: str, day: str) -> Result:
+def _invite(run: Run, db: Database, tmp_path: Path, config: str, day: str,
+            *args: str) -> Result:
     path = tmp_path / "naptip.toml"
     path.write_text(config, encoding="utf-8")
-    result = run("--config", str(path), "--as-of", day, "calendar", "invite", env=db_env(db))
+    result = run("--config", str(path), "--as-of", day, "calendar", "invite", *args,
+                 env=db_env(db))
     assert result.exit_code == 0, result.output
     return result
 
@@ -91,6 +93,8 @@ def _about(smtp: SmtpServer, address: str) -> list[tuple[str, Any, Received]]:
 def test_request_update_cancel_each_sent_once(run: Run, db: Database, smtp: SmtpServer,
                                               tmp_path: Path) -> None:
     people(db)
+    dry = _invite(run, db, tmp_path, smtp.config(), "2023-06-01", "--dry-run")
+    assert "would send" in dry.stdout and MEETING in dry.stdout and not smtp.handler.messages
     _invite(run, db, tmp_path, smtp.config(), "2023-06-01")
     first = {a: _about(smtp, a) for a in (LEAD, MEMBER)}
     for address, got in first.items():
