@@ -45,7 +45,7 @@ PLAN_FILE = "plan.ics"
 class Scope:
     """One feed: which entries it shows and how it is named."""
 
-    key: str  #: "plan", "committee:ID", "contact:ID"
+    key: str  #: "plan", "committee:ID", "contact:EMAIL"
     name: str
     description: str
     select: Callable[[Entry], bool]
