@@ -14,7 +14,8 @@ run call. It
      not started) → the current state again when its SEQUENCE grew: the update of a
      moved meeting;
    - a cancelled entry (it left the plan: an EXDATE, a withdrawn activity) → METHOD:CANCEL
-     to everyone who had been invited;
+     to everyone who holds an invitation to it; so does a contact who holds one but is no
+     longer an attendee (another host took the turn, a role or the contact was removed);
 
 3. claims each (occurrence, ``invite-SEQ`` or ``cancel-SEQ``, address) in the reminders'
    exactly-once ledger (``reminder_sent``), sends the messages over the reminders' SMTP
@@ -157,31 +158,35 @@ def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: i
     for entry, sequence, cancelled, vevent in entries:
         start = date.fromisoformat(entry.start[:10])
         before = invited.get(entry.occurrence, {})
+        holders = {email for email, stages in before.items() if _holds(stages)}
         if cancelled:
-            people = [c for c in contacts if c.email in before]
-            people += [ContactInfo(name=email, email=email) for email in sorted(before)
-                       if email not in {c.email for c in people}]  # removed since
+            wanted: list[ContactInfo] = []
         else:
-            people = [c for c in attendees(contacts, entry)
+            wanted = [c for c in attendees(contacts, entry)
                       if start <= horizon or c.email in before]
+        known = {c.email: c for c in contacts}
+        gone = sorted(holders - {c.email for c in wanted})  # cancelled, or no longer invited
+        messages = [(c, REQUEST) for c in wanted] + [
+            (known.get(email) or ContactInfo(name=email, email=email), CANCEL)
+            for email in gone]
         group = []
-        for person in sorted(people, key=lambda c: c.email):
+        for person, method in sorted(messages, key=lambda m: m[0].email):
             had = before.get(person.email, {})
-            if had.get(sequence) == "sent":
-                continue  # a claim still "sending" goes on: the claim re-takes it if stale
             inv = Invitation(uid=entry.uid, occurrence=entry.occurrence, summary=entry.summary,
-                             start=entry.start, method=CANCEL if cancelled else REQUEST,
-                             sequence=sequence, update=any(n < sequence for n in had),
+                             start=entry.start, method=method, sequence=sequence,
+                             update=any(_parse(s)[0] < sequence for s in had),
                              name=person.name, email=person.email)
+            if had.get(inv.stage) == "sent":
+                continue  # a claim still "sending" goes on: the claim re-takes it if stale
             group.append((inv, _delivery(person, entry, inv, day)))
         if group:
             out.append((entry, vevent, group))
     return out
 
 
-def _invited(session: Session, occurrences: list[str]) -> dict[str, dict[str, dict[int, str]]]:
-    """occurrence → address → SEQUENCE → status, of the invitations sent or being sent."""
-    found: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
+def _invited(session: Session, occurrences: list[str]) -> dict[str, dict[str, dict[str, str]]]:
+    """occurrence → address → stage → status, of the invitations sent or being sent."""
+    found: dict[str, dict[str, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
     for n in range(0, len(occurrences), 500):
         for oid, stage, recipient, status in session.execute(
                 select(ReminderSent.occurrence_id, ReminderSent.stage, ReminderSent.recipient,
@@ -189,8 +194,19 @@ def _invited(session: Session, occurrences: list[str]) -> dict[str, dict[str, di
                 .where(ReminderSent.occurrence_id.in_(occurrences[n:n + 500]),
                        ReminderSent.status.in_(("sent", "sending")))).all():
             if stage.startswith(_PREFIXES):
-                found[oid][recipient][int(stage.partition("-")[2])] = status
+                found[oid][recipient][stage] = status
     return found
+
+
+def _parse(stage: str) -> tuple[int, bool]:
+    """``invite-3`` → (3, False); ``cancel-4`` → (4, True)."""
+    kind, _, sequence = stage.partition("-")
+    return int(sequence), kind == "cancel"
+
+
+def _holds(stages: dict[str, str]) -> bool:
+    """Whether the last message this attendee got was an invitation (not a CANCEL)."""
+    return bool(stages) and not max(_parse(s) for s in stages)[1]
 
 
 def _delivery(person: ContactInfo, entry: Entry, inv: Invitation, day: date) -> Delivery:

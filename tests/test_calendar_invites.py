@@ -311,3 +311,54 @@ def test_an_invitation_lost_in_a_crash_is_sent_again_after_the_claim_timeout(
         (MEETING, LEAD, "invite-0", False)]
     assert invite(db, builtin_catalog, Settings(), day=day, now=now + timedelta(hours=2),
                   outbox=out).outcomes == []
+
+
+def _outbox_about(folder: Path, uid: str) -> list[tuple[str, str, int]]:
+    """(recipient, METHOD, SEQUENCE) of every outbox message about ``uid``, oldest first."""
+    out = []
+    for e in entries(folder):
+        msg = read_message(e.path)
+        part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
+        cal: Any = Calendar.from_ical(part.get_content())
+        ev = next(iter(cal.walk("VEVENT")))
+        assert part.get_param("method") == str(cal["METHOD"])
+        if str(ev["UID"]) == uid:
+            out.append((str(ev["ATTENDEE"]).removeprefix("mailto:"), str(cal["METHOD"]),
+                        int(ev["SEQUENCE"])))
+    return sorted(out, key=lambda m: (m[2], m[1], m[0]))
+
+
+def test_attendees_who_are_no_longer_invited_get_a_cancel(run: Run, db: Database,
+                                                          tmp_path: Path) -> None:
+    """Another host takes the turn (a duty change): the old host's contact gets a CANCEL,
+    the committee an update; a contact whose role is removed gets a CANCEL; once each."""
+    people(db)
+    host = "ketua@rmp.gov.my"
+    ContactDirectory(db).add(ContactInfo(name="Host RMP", email=host,
+                                         roles=(Role(role="lead", scope="rmp"),)), actor="test")
+    out = tmp_path / "out"
+    uid = "enforcement-meeting@2023-08-08.naptip-3.0@naptip"
+
+    def invite_cli(config: str, day: str) -> None:
+        path = tmp_path / "naptip.toml"
+        path.write_text(config, encoding="utf-8")
+        result = run("--config", str(path), "--as-of", day, "calendar", "invite",
+                     env={**db_env(db), "NAPTIP_OUTBOX_DIR": str(out)})
+        assert result.exit_code == 0, result.output
+
+    invite_cli("", "2023-06-01")
+    assert _outbox_about(out, uid) == [(MEMBER, "REQUEST", 0), (host, "REQUEST", 0),
+                                       (LEAD, "REQUEST", 0)]
+    jim = '[duties.enforcement-meeting]\nfrom = 2023-06-15\nhosts = ["jim"]\n'
+    invite_cli(jim, "2023-06-02")
+    invite_cli(jim, "2023-06-03")
+    assert _outbox_about(out, uid)[3:] == [(host, "CANCEL", 1), (MEMBER, "REQUEST", 1),
+                                           (LEAD, "REQUEST", 1)]
+    ContactDirectory(db).upsert([ContactInfo(name="Puan Ahli", email=MEMBER, language="ms",
+                                             roles=(Role(role="member", scope="media"),))],
+                                actor="test")
+    invite_cli(jim, "2023-06-04")
+    invite_cli(jim, "2023-06-05")
+    assert _outbox_about(out, uid)[3:] == sorted(
+        [(host, "CANCEL", 1), (MEMBER, "CANCEL", 1), (MEMBER, "REQUEST", 1),
+         (LEAD, "REQUEST", 1)], key=lambda m: (m[2], m[1], m[0]))
