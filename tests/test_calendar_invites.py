@@ -362,3 +362,32 @@ def test_attendees_who_are_no_longer_invited_get_a_cancel(run: Run, db: Database
     assert _outbox_about(out, uid)[3:] == sorted(
         [(host, "CANCEL", 1), (MEMBER, "CANCEL", 1), (MEMBER, "REQUEST", 1),
          (LEAD, "REQUEST", 1)], key=lambda m: (m[2], m[1], m[0]))
+
+
+def test_hostile_text_injects_no_header(builtin_catalog: Catalog) -> None:
+    import dataclasses
+    import email
+    from email import policy
+
+    from naptip.calendars.itip import CANCEL, Person, build_invitation, itip_calendar
+    from naptip.calendars.vevent import render_vevent
+
+    entry = next(e for e in entries_from(builtin_catalog,
+                                         build_schedule(builtin_catalog).occurrences)
+                 if e.kind == "meeting")
+    entry = dataclasses.replace(entry, summary="Mesyuarat\r\nBcc: evil@example.com\r\n"
+                                               "X-Evil: 1 — 人口贩运")
+    stamp = datetime(2023, 5, 31, 16, tzinfo=UTC)
+    vevent = render_vevent(entry, sequence=1, created=stamp, last_modified=stamp,
+                           cancelled=True)
+    people = {"organizer": Person(name="Urus Setia\r\nBcc: x@y.z", email="sec@mapo.gov.my"),
+              "attendee": Person(name="Ali", email="ali@rmp.gov.my")}
+    calendar = itip_calendar(vevent, entry, method=CANCEL, stamp=stamp, **people)
+    msg = build_invitation(entry, calendar, method=CANCEL, update=True, language="en",
+                           batch="b" * 32, stamp=stamp, **people)
+    parsed = email.message_from_bytes(msg.as_bytes(), policy=policy.default)
+    assert parsed["Bcc"] is None and parsed["X-Evil"] is None
+    assert str(parsed["Subject"]).startswith("Cancelled: Mesyuarat Bcc: evil@example.com")
+    assert "人口贩运" in str(parsed["Subject"])
+    cal: Any = Calendar.from_ical(calendar)
+    assert str(cal["METHOD"]) == "CANCEL" and len(list(cal.walk("VEVENT"))) == 1
