@@ -27,15 +27,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from naptip.catalog import Catalog
+from naptip.config import ReminderSettings
+from naptip.reminders import MEETING_KINDS
 from naptip.schedule import Occurrence, OccurrenceKind
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _CONTROL_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]+")
 
 #: Days before an entry its VALARMs ring when the duty names none: the reminders' default
-#: lead times (DESIGN "Reminders"). Clients that honour alarms in subscribed calendars
+#: policy (``[reminders]``: ``lead_times`` for deadlines, ``meeting_lead_times`` for
+#: meetings, reviews and events). Clients that honour alarms in subscribed calendars
 #: (Apple, Thunderbird) use them; Google and Outlook ignore them: e-mail is the reminder.
-DEFAULT_LEAD_DAYS = (30, 7, 1)
+DEFAULT_LEAD_DAYS = ReminderSettings().lead_times
+DEFAULT_MEETING_LEAD_DAYS = ReminderSettings().meeting_lead_times
 
 _KIND_LABEL = {
     OccurrenceKind.PROGRESS_REPORT: "Progress report",
@@ -173,7 +177,11 @@ def _entry(catalog: Catalog, o: Occurrence) -> Entry:
         summary=one_line(o.title), description=_description(catalog, o, owner_name),
         location=location, categories=_categories(catalog, o, kind), start=start, end=end,
         tzid=plan.timezone, owner=o.owner, owner_name=owner_name, support=tuple(o.support),
-        host=o.host, alarms=tuple(sorted(set(o.lead_times or DEFAULT_LEAD_DAYS), reverse=True)))
+        host=o.host, alarms=tuple(sorted(set(o.lead_times or _default_alarms(kind)), reverse=True)))
+
+
+def _default_alarms(kind: OccurrenceKind) -> tuple[int, ...]:
+    return DEFAULT_MEETING_LEAD_DAYS if str(kind) in MEETING_KINDS else DEFAULT_LEAD_DAYS
 
 
 def _categories(catalog: Catalog, o: Occurrence, kind: OccurrenceKind) -> tuple[str, ...]:

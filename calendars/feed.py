@@ -29,7 +29,7 @@ TZ_FIRST, TZ_LAST = date(2020, 1, 1), date(2027, 1, 1)
 
 
 @lru_cache(maxsize=8)
-def _vtimezone(tzid: str) -> Timezone:
+def vtimezone(tzid: str) -> Timezone:
     """Built once per process (~25 ms each)."""
     return Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=TZ_FIRST,
                                 last_date=TZ_LAST)
@@ -51,7 +51,7 @@ def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vText("PT6H"))  # a timedelta would serialise as "6:00:00"
     for tzid in sorted({p.entry.tzid for p in published if not p.entry.all_day}):
-        cal.add_component(_vtimezone(tzid))
+        cal.add_component(vtimezone(tzid))
     head: bytes = cal.to_ical()
     assert head.endswith(END)
     events = [p.vevent_support if committee is not None and committee != p.entry.owner

@@ -1,9 +1,9 @@
 """Feeds by scope, exported or published into a folder any web server can serve.
 
 A scope is the whole plan, one committee (what it leads, supports or hosts; what it only
-supports is marked), or — once the contact directory exists — one contact. Public scopes
-have readable file names (``plan.ics``, ``committee-legislative.ics``); private ones
-(contacts) are named by an unguessable token kept in the store and listed by
+supports is marked), or one contact of the directory (what they lead, support or attend).
+Public scopes have readable file names (``plan.ics``, ``committee-legislative.ics``);
+private ones (contacts) are named by an unguessable token kept in the store and listed by
 ``naptip calendar links``. Files are written atomically and only when their bytes change,
 so a web server's ETag and Last-Modified mean something. Entries are rendered once, when
 the ledger records them: a republish renders only what changed, then assembles the feeds.
@@ -17,20 +17,26 @@ import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naptip.catalog import Catalog
+from naptip.contact_types import ContactInfo
 from naptip.db import Database
 from naptip.orm import CalendarLink
 from naptip.schedule import Occurrence
 
+from .audience import follows
 from .entries import Entry, entries_from
 from .feed import render_feed
 from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
+
+if TYPE_CHECKING:
+    from naptip.pluginmanager import LoadedPlugins
 
 PLAN_FILE = "plan.ics"
 
@@ -39,7 +45,7 @@ PLAN_FILE = "plan.ics"
 class Scope:
     """One feed: which entries it shows and how it is named."""
 
-    key: str  #: "plan", "committee:ID", "contact:ID"
+    key: str  #: "plan", "committee:ID", "contact:EMAIL"
     name: str
     description: str
     select: Callable[[Entry], bool]
@@ -67,14 +73,31 @@ def committee_scope(catalog: Catalog, committee: str) -> Scope:
                  filename=f"committee-{committee}.ics")
 
 
-def contact_scopes(db: Database, catalog: Catalog) -> list[Scope]:
-    """Private feeds, one per contact: the seam for the contact directory (issue 9).
+def contact_scopes(db: Database, catalog: Catalog, *, loaded: LoadedPlugins | None = None,
+                   ) -> list[Scope]:
+    """Private feeds, one per active contact of the directory (and of plugins, when
+    ``loaded`` is given): what the contact leads, supports or attends, by their roles
+    (``naptip.calendars.audience.follows``). ``publish`` names each file by the contact's
+    token (``link_token(db, scope.key)``)."""
+    from naptip.contacts import ContactDirectory
+    from naptip.reminders import all_contacts
 
-    Until that directory lands there are none. Then: one ``Scope(key=f"contact:{id}",
-    filename=None, select=...)`` per active contact, selecting what the contact leads,
-    supports or attends; ``publish`` names each file by the contact's token.
-    """
-    return []
+    known = set(catalog.committees) | set(catalog.agencies)
+    contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
+    return [contact_scope(catalog, c) for c in contacts]
+
+
+def contact_scope(catalog: Catalog, contact: ContactInfo) -> Scope:
+    """One contact's private feed. When all their roles are in one committee, what that
+    committee only supports is marked ``[Support]`` as in the committee's feed."""
+    plan = catalog.structure.plan
+    scopes = {r.scope for r in contact.roles}
+    committee = next(iter(scopes)) if len(scopes) == 1 and scopes <= set(
+        catalog.committees) else None
+    return Scope(key=f"contact:{contact.email}", name=f"{plan.short_title}: {contact.name}",
+                 description=f"What {contact.name} leads, supports or attends in "
+                             f"{plan.short_title}",
+                 select=partial(follows, contact), committee=committee, filename=None)
 
 
 def public_scopes(catalog: Catalog) -> list[Scope]:
@@ -128,6 +151,40 @@ def publish(db: Database, catalog: Catalog, published: Sequence[Published], dire
         changed = write_atomic(path, render_feed(items, **_feed_args(catalog, scope)))
         out.append(Written(scope.key, path, len(items), changed))
     return out
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    recorded: Reconciled  #: what changed in the ledger since the last publication
+    written: list[Written]  #: every feed, written or left alone
+    removed: list[Path]  #: feeds of contacts no longer in the directory, deleted
+
+
+def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
+                now: datetime | None = None, loaded: LoadedPlugins | None = None,
+                keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> PublishReport:
+    """Record what is published on ``day`` and write every feed into ``directory``: the
+    whole plan, each committee, each active contact (named by token). The feed of a
+    contact who left the directory is deleted, so their address stops working.
+
+    ``now``: LAST-MODIFIED of what changed (default the current second; see
+    :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call."""
+    from .source import occurrences_to_publish
+
+    recorded = record(db, catalog, occurrences_to_publish(catalog, db),
+                      now=now or publish_instant(None), today=day,
+                      keep_cancelled_days=keep_cancelled_days)
+    contacts = contact_scopes(db, catalog, loaded=loaded)
+    written = publish(db, catalog, recorded.published, directory,
+                      [*public_scopes(catalog), *contacts])
+    current = {s.key for s in contacts}
+    removed = []
+    for key, name in links(db):
+        path = directory / name
+        if key.startswith("contact:") and key not in current and path.exists():
+            path.unlink()
+            removed.append(path)
+    return PublishReport(recorded=recorded, written=written, removed=removed)
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

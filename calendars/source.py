@@ -16,6 +16,7 @@ from sqlalchemy import select
 from naptip.catalog import Catalog
 from naptip.clock import PLAN_TZ
 from naptip.db import Database
+from naptip.materialise import require_schedule
 from naptip.orm import OccurrenceRow
 from naptip.schedule import Occurrence, build_schedule
 
@@ -23,6 +24,7 @@ from naptip.schedule import Occurrence, build_schedule
 def occurrences_to_publish(catalog: Catalog, db: Database) -> list[Occurrence]:
     """Every occurrence of the stored schedule, sorted by due date then id."""
     with db.reading() as session:
+        require_schedule(session, db, catalog)  # no schedule is not "everything withdrawn"
         stored = {row.id: (row.withdrawn, row.due, row.start_at, row.end_at, row.host)
                   for row in session.execute(select(OccurrenceRow)).scalars()}
     out: list[Occurrence] = []

@@ -109,6 +109,15 @@ def stored_provenance(session: Session, plan_id: str) -> dict[str, Any] | None:
     return value
 
 
+def require_schedule(session: Session, db: Database, catalog: Catalog) -> None:
+    """One line saying to run ``naptip sync`` when the store holds no schedule for the
+    catalog's plan: what reads the schedule must never take "none" for "all withdrawn"."""
+    plan_id = catalog.structure.plan.id
+    if stored_provenance(session, plan_id) is None:
+        raise NaptipError(f"the store at {db.describe()} holds no schedule for {plan_id}: "
+                          "run `naptip sync` first")
+
+
 @dataclass
 class SyncResult:
     created: list[str] = field(default_factory=list)

@@ -99,13 +99,11 @@ def remindable_occurrences(db: Database, catalog: Catalog | None = None,
     Never writes: ``naptip sync`` is the only writer of the schedule. With ``catalog``, a
     store that holds no schedule for its plan is one line saying to run ``naptip sync``.
     """
-    from .materialise import stored_provenance
+    from .materialise import require_schedule
 
     with db.reading() as session:
-        if catalog is not None and stored_provenance(
-                session, catalog.structure.plan.id) is None:
-            raise NaptipError(f"the store at {db.describe()} holds no schedule for "
-                              f"{catalog.structure.plan.id}: run `naptip sync` first")
+        if catalog is not None:
+            require_schedule(session, db, catalog)
         return list(session.execute(
             select(OccurrenceRow).where(OccurrenceRow.withdrawn.is_(False),
                                         OccurrenceRow.progress.in_(REMINDED_PROGRESS))

@@ -346,3 +346,22 @@ def test_an_occurrence_says_how_its_date_was_set(store: Database,
         assert "the working day the rule asks for" in moved
         kept = lead.get(f"/occurrence/{OCCURRENCE}").text
         assert "2024-01-31, the plan&#39;s own date" in kept
+
+
+def test_calendar_page_lists_the_contacts_own_feed_and_their_committees(
+        store: Database, builtin_catalog: Catalog, run: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NAPTIP_FEEDS_URL", raising=False)
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        assert "ask the secretariat" in lead.get("/calendars").text  # no address guessed
+        monkeypatch.setenv("NAPTIP_FEEDS_URL", "https://feeds.example.gov.my/naptip")
+        page = lead.get("/calendars").text
+    listed = run("calendar", "links", "--base-url", "https://feeds.example.gov.my/naptip",
+                 env=db_env(store))
+    assert listed.exit_code == 0, listed.output
+    urls = dict(line.split("\t") for line in listed.stdout.splitlines())
+    own = urls[f"contact:{LEAD}"]
+    assert own.endswith(".ics") and f'href="{own}"' in page  # the same private token
+    assert f'href="{urls["plan"]}"' in page
+    others = [u for k, u in urls.items() if k.startswith("contact:") and k != f"contact:{LEAD}"]
+    assert others and not any(u in page for u in others)  # nobody else's feed

@@ -40,7 +40,7 @@ from naptip.workdays import why_not_working
 
 from . import forms, queries
 from .access import Viewer
-from .calendar_links import calendar_links
+from .calendar_links import CalendarLink, calendar_links, feeds_url
 from .i18n import GROUP_LABELS, LANGUAGES, translator
 from .uploads import BadForm, TooLarge, read_form
 
@@ -426,8 +426,11 @@ def create_app(portal: Portal) -> Starlette:
                            bars=await run_in_threadpool(load))
 
     async def calendars(portal: Portal, request: Request, viewer: Viewer) -> Response:
+        def load() -> list[CalendarLink]:
+            return calendar_links(viewer.contact, portal.db, portal.catalog, feeds_url())
+
         return portal.page(request, viewer, "calendars.html",
-                           links=calendar_links(viewer.contact, portal.base_url))
+                           links=await run_in_threadpool(load))
 
     async def stylesheet(request: Request) -> Response:
         return Response(CSS, media_type="text/css")

@@ -1,26 +1,49 @@
-"""The calendar feeds a contact can subscribe to.
+"""The calendar feeds a contact can subscribe to, from ``naptip calendar publish``.
 
-SEAM: the calendars issue publishes the feeds (per committee, per contact, the whole
-plan). Until it is wired in, this lists the feeds a contact will get, without addresses.
-The lead replaces the body of ``calendar_links`` with the real feed URLs.
+Feeds are files in the folder ``naptip calendar publish --to DIR`` writes (the daily run
+writes it too); a web server serves that folder at ``NAPTIP_FEEDS_URL``. A contact's own
+feed is named by a private token (``naptip calendar links`` lists them); committees' and
+the whole plan's by name. Without ``NAPTIP_FEEDS_URL`` the page says the feeds are not
+served yet rather than guessing an address.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from naptip.calendars.publish import committee_scope, contact_scope, link_token, plan_scope
+from naptip.catalog import Catalog
 from naptip.contact_types import ContactInfo
+from naptip.db import Database
+
+FEEDS_ENV = "NAPTIP_FEEDS_URL"
 
 
 @dataclass(frozen=True)
 class CalendarLink:
     label: str
-    url: str | None  #: None: not published yet
+    url: str | None  #: None: the feeds are not served at a known address
 
 
-def calendar_links(contact: ContactInfo, base_url: str) -> list[CalendarLink]:
+def feeds_url(environ: Mapping[str, str] | None = None) -> str | None:
+    """Where the published folder is served, from ``NAPTIP_FEEDS_URL``."""
+    value = (os.environ if environ is None else environ).get(FEEDS_ENV, "").strip()
+    return value.rstrip("/") + "/" if value else None
+
+
+def calendar_links(contact: ContactInfo, db: Database, catalog: Catalog,
+                   base: str | None) -> list[CalendarLink]:
     """The feeds for this contact: their own, each of their committees', the whole plan."""
-    scopes = list(dict.fromkeys(r.scope for r in contact.roles))
-    return [CalendarLink(f"{contact.name}", None),
-            *(CalendarLink(scope, None) for scope in scopes),
-            CalendarLink("NAPTIP 3.0", None)]
+    own = contact_scope(catalog, contact)
+    links = [CalendarLink(contact.name, f"{base}{link_token(db, own.key)}.ics" if base
+                          else None)]
+    for scope_id in dict.fromkeys(r.scope for r in contact.roles):
+        if scope_id in catalog.committees:
+            scope = committee_scope(catalog, scope_id)
+            links.append(CalendarLink(catalog.committees[scope_id].name,
+                                      f"{base}{scope.filename}" if base else None))
+    plan = plan_scope(catalog)
+    links.append(CalendarLink("NAPTIP 3.0", f"{base}{plan.filename}" if base else None))
+    return links

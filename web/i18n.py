@@ -62,7 +62,7 @@ MS = {
     "Progress by year and pillar": "Kemajuan mengikut tahun dan teras",
     "accepted": "diterima",
     "Subscribe to these feeds in your calendar:": "Langgan suapan ini dalam kalendar anda:",
-    "not published yet": "belum diterbitkan",
+    "address not set yet: ask the secretariat": "alamat belum ditetapkan: tanya urus setia",
     "Evidence": "Bukti",
     "Occurrence": "Kejadian",
     "Your evidence was received and awaits review.":

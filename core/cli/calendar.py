@@ -14,6 +14,7 @@ import click
 
 from ..errors import NaptipError
 from .app import App, as_of_option, pass_app
+from .common import actor_name, actor_option
 
 if TYPE_CHECKING:
     from naptip.calendars.ledger import Reconciled
@@ -52,21 +53,36 @@ def _recorded(app: App, keep: int) -> Reconciled:
 @calendar_group.command("export")
 @click.option("--committee", "-c", metavar="C",
               help="Only what this committee (or agency) leads, supports or hosts.")
+@click.option("--contact", metavar="EMAIL",
+              help="One contact's private feed: what they lead, support or attend.")
 @click.option("--all", "whole", is_flag=True, help="The whole plan (the default).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of standard output.")
 @keep_option
 @as_of_option
 @pass_app
-def export(app: App, committee: str | None, whole: bool, output: Path | None,
-           keep: int) -> None:
-    """One feed as .ics: the whole plan, or one committee's."""
-    from naptip.calendars.publish import committee_scope, feed_bytes, plan_scope, write_atomic
+def export(app: App, committee: str | None, contact: str | None, whole: bool,
+           output: Path | None, keep: int) -> None:
+    """One feed as .ics: the whole plan, one committee's or one contact's."""
+    from naptip.calendars.publish import (
+        committee_scope,
+        contact_scopes,
+        feed_bytes,
+        plan_scope,
+        write_atomic,
+    )
 
-    if committee and whole:
-        raise click.UsageError("give --committee or --all, not both")
+    if sum(map(bool, (committee, contact, whole))) > 1:
+        raise click.UsageError("give one of --committee, --contact or --all")
     catalog = app.catalog
-    if committee:
+    if contact:
+        key = f"contact:{contact.strip().lower()}"
+        found = [s for s in contact_scopes(app.db, catalog, loaded=app.loaded) if s.key == key]
+        if not found:
+            raise click.BadParameter(f"no contact {contact.strip().lower()!r} "
+                                     "(naptip contacts list)", param_hint="--contact")
+        scope = found[0]
+    elif committee:
         wanted = catalog.committee_id(committee) or (
             committee if committee in catalog.agencies else None)
         if wanted is None:
@@ -93,19 +109,26 @@ def export(app: App, committee: str | None, whole: bool, output: Path | None,
 @as_of_option
 @pass_app
 def publish(app: App, directory: Path, keep: int) -> None:
-    """Write one .ics per committee, the whole plan and each private feed into DIR."""
-    from naptip.calendars.publish import contact_scopes, public_scopes
-    from naptip.calendars.publish import publish as write_feeds
+    """Write one .ics per committee, the whole plan and each contact's feed into DIR.
 
-    recorded = _recorded(app, keep)
-    scopes = [*public_scopes(app.catalog), *contact_scopes(app.db, app.catalog)]
+    A contact's file is named by an unguessable token (`naptip calendar links`); the file
+    of a contact removed from the directory is deleted."""
+    from naptip.calendars.publish import publish_all, publish_instant
+
+    app.warn_problems()
+    clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
     try:
-        written = write_feeds(app.db, app.catalog, recorded.published, directory, scopes)
+        report = publish_all(app.db, app.catalog, directory, day=app.today,
+                             now=publish_instant(app.today if clock_set else None),
+                             loaded=app.loaded, keep_cancelled_days=keep)
     except OSError as exc:
         raise NaptipError(f"cannot publish into {directory}: {exc.strerror or exc}") from None
-    for w in written:
+    for w in report.written:
         state = "written" if w.changed else "unchanged"
         click.echo(f"{w.path.name}\t{w.entries} entries\t{state}")
+    for path in report.removed:
+        click.echo(f"{path.name}\t0 entries\tremoved (the contact left the directory)")
+    recorded = report.recorded
     click.echo(f"{len(recorded.created)} new, {len(recorded.changed)} changed, "
                f"{len(recorded.cancelled)} cancelled, {len(recorded.restored)} restored "
                "since the last publication", err=True)
@@ -116,12 +139,58 @@ def publish(app: App, directory: Path, keep: int) -> None:
               help="Where the published folder is served, e.g. https://host/feeds/")
 @pass_app
 def links(app: App, base_url: str) -> None:
-    """The file (or URL) of every feed: public ones by name, private ones by token."""
-    from naptip.calendars.publish import links as private_links
-    from naptip.calendars.publish import public_scopes
+    """The file (or URL) of every feed: public ones by name, each contact's by its token.
+
+    A contact's token is made on first use and stays; send each contact only their own
+    line."""
+    from naptip.calendars.publish import contact_scopes, link_token, public_scopes
 
     base = base_url.rstrip("/") + "/" if base_url else ""
     for scope in public_scopes(app.catalog):
         click.echo(f"{scope.key}\t{base}{scope.filename}")
-    for key, name in private_links(app.db):
-        click.echo(f"{key}\t{base}{name}")
+    for scope in contact_scopes(app.db, app.catalog, loaded=app.loaded):
+        click.echo(f"{scope.key}\t{base}{link_token(app.db, scope.key)}.ics")
+
+
+@calendar_group.command("invite")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; send nothing.")
+@as_of_option
+@actor_option
+@pass_app
+def invite_command(app: App, dry_run: bool, actor: str | None) -> None:
+    """E-mail meeting invitations (iTIP REQUEST), updates and cancellations, exactly once.
+
+    To the attendees of every meeting, review and event in the next 90 days, from the
+    contact directory; through [mail], or the local outbox without it. Exit 1 when a
+    message failed: it is retried on a later run.
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from naptip.calendars.invite import invite
+    from naptip.calendars.publish import publish_instant
+
+    app.warn_problems()
+    clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
+    report = invite(app.db, app.catalog, app.settings, day=app.today, dry_run=dry_run,
+                    now=publish_instant(app.today) if clock_set else None, loaded=app.loaded,
+                    actor=actor_name(actor))
+    title = f"Invitations on {app.today}" + (" (dry run)" if dry_run else "")
+    if not report.outcomes:
+        click.echo(f"{title}: nothing new to send")
+        return
+    table = Table(title=title, title_justify="left")
+    for column in ("to", "occurrence", "start", "method", "seq", "result", "detail"):
+        table.add_column(column)
+    for o in report.outcomes:
+        colour = "red" if o.status == "failed" else "green"
+        method = f"{o.method} (update)" if o.update and o.method == "REQUEST" else o.method
+        table.add_row(escape(f"{o.name} <{o.email}>"), escape(o.occurrence),
+                      escape(o.start[:16]), method, str(o.sequence),
+                      f"[{colour}]{o.status}[/]", escape(o.detail))
+    Console(width=180).print(table)
+    if not report.ok:
+        click.echo(f"{len(report.failed)} invitation(s) failed; they are retried on the next "
+                   "run", err=True)
+        raise SystemExit(1)
