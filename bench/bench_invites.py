@@ -33,7 +33,9 @@ from naptip.config import parse_settings
 from naptip.contact_types import ContactInfo, Role
 from naptip.contacts import ContactDirectory
 from naptip.db import open_database
+from naptip.materialise import sync
 from naptip.pluginmanager import build_plugin_manager
+from naptip.schedule import build_schedule
 
 from .bench_reminders import Sink, free_port
 
@@ -53,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             db = open_database(f"sqlite:///{Path(tmp) / 'b.db'}", blobs=Path(tmp) / "blobs")
+            sync(db, catalog, build_schedule(catalog), today=DAY)  # not timed
             ContactDirectory(db).upsert([
                 ContactInfo(name=f"Officer {i}", email=f"officer{i}@rmp.gov.my",
                             roles=(Role(role="member", scope="enforcement"),))

@@ -166,9 +166,9 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     return parse_settings(raw, target)
 
 
-def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settings:
-    where = str(source) if source else "configuration"
-
+def _checkers(where: str) -> tuple[_Fail, _Table]:
+    """``fail(key, message)``: a one-line error naming ``where`` and the key; ``table``: a
+    TOML table with only the ``allowed`` keys."""
     def fail(key: str, message: str) -> NaptipError:
         return NaptipError(f"{where}: {key}: {message}")
 
@@ -179,6 +179,14 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
         if unknown:
             raise fail(f"{key}.{unknown[0]}", "unknown key")
         return value
+
+    return fail, table
+
+
+def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settings:
+    where = str(source) if source else "configuration"
+
+    fail, table = _checkers(where)
 
     top = table(raw, "top level", {"reporting", "duties", "evidence", "holidays", "mail",
                                    "reminders"})
@@ -328,16 +336,7 @@ def _duty_override(value: Any, key: str, table: _Table, fail: _Fail) -> DutyOver
 def parse_holiday_changes(raw: Mapping[str, Any], where: str, prefix: str = "",
                           ) -> tuple[HolidayChange, ...]:
     """``add``/``remove`` arrays of holiday changes (configuration or the shipped file)."""
-    def fail(key: str, message: str) -> NaptipError:
-        return NaptipError(f"{where}: {key}: {message}")
-
-    def table(value: Any, key: str, allowed: set[str]) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise fail(key, "must be a table")
-        unknown = sorted(set(value) - allowed)
-        if unknown:
-            raise fail(f"{key}.{unknown[0]}", "unknown key")
-        return value
+    fail, table = _checkers(where)
 
     return _holidays(raw, table, fail, where, prefix)
 

@@ -43,7 +43,29 @@ MOVED = ('[duties.enforcement-committee-meeting]\nfrom = 2023-06-15\nrecurrence 
 CANCELLED = MOVED + "EXDATE;TZID=Asia/Kuala_Lumpur:20230706T143000\n"
 
 
+def _sync_cli(run: Run, db: Database, config: Path | None, day: str,
+              extra_env: dict[str, str] | None = None) -> None:
+    """`naptip sync --confirm` as a deployment runs it on ``day`` (the real clock set to it:
+    what is due before it is the past the store keeps)."""
+    from unittest import mock
+
+    option = ["--config", str(config)] if config else []
+    with mock.patch("naptip.clock.real_today", return_value=date.fromisoformat(day)):
+        result = run(*option, "--as-of", day, "sync", "--confirm",
+                     env={**db_env(db), **(extra_env or {})})
+    assert result.exit_code == 0, result.output
+
+
 def people(db: Database) -> None:
+    """The contacts, in a store synced with the built-in plan as of 2023-06-01."""
+    from naptip.catalog import build_catalog
+    from naptip.materialise import sync
+    from naptip.pluginmanager import BUILTIN_PLUGINS, build_plugin_manager
+
+    loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(BUILTIN_PLUGINS)})
+    catalog = build_catalog(loaded)
+    sync(db, catalog, build_schedule(catalog), today=date(2023, 6, 1),
+         plugins={name: info.version for name, info in loaded.infos.items()})
     ContactDirectory(db).upsert([
         ContactInfo(name="ACP Lim Wei", email=LEAD, roles=(Role(role="lead",
                                                                  scope="enforcement"),)),
@@ -57,6 +79,7 @@ def _invite(run: Run, db: Database, tmp_path: Path, config: str, day: str,
             *args: str) -> Result:
     path = tmp_path / "naptip.toml"
     path.write_text(config, encoding="utf-8")
+    _sync_cli(run, db, path, day)
     result = run("--config", str(path), "--as-of", day, "calendar", "invite", *args,
                  env=db_env(db))
     assert result.exit_code == 0, result.output
@@ -342,6 +365,7 @@ def test_attendees_who_are_no_longer_invited_get_a_cancel(run: Run, db: Database
     def invite_cli(config: str, day: str) -> None:
         path = tmp_path / "naptip.toml"
         path.write_text(config, encoding="utf-8")
+        _sync_cli(run, db, path, day)
         result = run("--config", str(path), "--as-of", day, "calendar", "invite",
                      env={**db_env(db), "NAPTIP_OUTBOX_DIR": str(out)})
         assert result.exit_code == 0, result.output
