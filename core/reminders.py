@@ -256,6 +256,25 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 problems=problems)
 
 
+def merge_plans(plans: Sequence[Plan]) -> Plan:
+    """Several days' plans as one: one digest per contact and channel, each (occurrence,
+    stage) once, the earliest day's item kept. A catch-up run sends what the missed days
+    would have sent, in one message per person."""
+    merged: dict[tuple[str, str], tuple[Delivery, dict[tuple[str, str], Item]]] = {}
+    unreached: dict[str, None] = {}
+    problems: dict[str, Problem] = {}
+    for plan in plans:
+        for d in plan.deliveries:
+            _, items = merged.setdefault((d.contact.email, d.channel), (d, {}))
+            for item in d.items:
+                items.setdefault((item.occurrence_id, item.stage), item)
+        unreached.update(dict.fromkeys(plan.unreached))
+        problems.update({str(p): p for p in plan.problems})
+    return Plan(deliveries=[replace(d, items=tuple(sorted(items.values(), key=_order)))
+                            for d, items in merged.values()],
+                unreached=list(unreached), problems=list(problems.values()))
+
+
 def _order(item: Item) -> tuple[int, date, str]:
     return ({"overdue": 0, "due": 1, "meeting": 2}[item.section], item.due, item.occurrence_id)
 

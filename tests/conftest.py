@@ -98,7 +98,7 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-_TABLES = ("review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",
+_TABLES = ("run", "review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",
            "occurrence_change", "occurrence", "contact", "audit_log", "meta")
 
 

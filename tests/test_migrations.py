@@ -14,7 +14,7 @@ from naptip.errors import NaptipError
 from naptip.migrate import schema_state, upgrade
 from naptip.orm import Base
 
-HEAD = "0003_contacts_reminders"  #: the newest migration: one line to update
+HEAD = "0006_runs"  #: the newest migration: one line to update
 
 
 def _diff(db: Database) -> list[object]:

@@ -19,6 +19,7 @@ from .plan import plan
 from .plugin_kit import plugin_group
 from .plugins import plugins
 from .remind import remind_command
+from .run import run_command, runs_group
 from .schedule import schedule
 from .status import status_command
 
@@ -34,6 +35,8 @@ cli.add_command(agencies_group)
 cli.add_command(contacts_group)
 cli.add_command(remind_command)
 cli.add_command(outbox_group)
+cli.add_command(run_command)
+cli.add_command(runs_group)
 
 
 def main() -> None:
