@@ -52,6 +52,7 @@ class DayWork:
     outbox: Path | None = None
     #: re-send failed messages now rather than after the ledger's backoff (the daily run)
     retry_failed: bool = True
+    duty: str | None = None  #: only this duty's work (a duty's own flow)
 
     @property
     def days(self) -> int:
@@ -130,7 +131,7 @@ def send_reminders(work: DayWork) -> StepResult:
     result = run_reminders(work.db, work.catalog, work.settings, work.loaded, RunOptions(
         today=work.day, since=work.since, dry_run=work.dry_run, actor=work.actor,
         outbox=work.outbox, environ=work.environ, sync=False,
-        retry_failed=work.retry_failed))
+        retry_failed=work.retry_failed, duty=work.duty))
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1

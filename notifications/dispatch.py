@@ -79,6 +79,7 @@ class RunOptions:
     since: date | None = None
     #: re-send failed messages now, not after the ledger's backoff (the daily run's retries)
     retry_failed: bool = False
+    duty: str | None = None  #: only this duty's occurrences (a duty's own flow)
 
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,
@@ -89,6 +90,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             raise NaptipError(f"no committee {opts.committee!r}; known: "
                               f"{', '.join(sorted(catalog.committees))}")
         rows = [r for r in rows if r.owner == opts.committee or opts.committee in r.support]
+    if opts.duty:
+        rows = [r for r in rows if r.duty_id == opts.duty]
     scopes = set(catalog.committees) | set(catalog.agencies)
     contacts, problems = all_contacts(ContactDirectory(db).all(), loaded, scopes)
     if opts.to:

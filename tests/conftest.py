@@ -98,8 +98,8 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-_TABLES = ("run", "review", "attachment", "breakdown", "evidence_value", "evidence", "reminder_sent",
-           "occurrence_change", "occurrence", "contact", "audit_log", "meta")
+_TABLES = ("run", "review", "attachment", "breakdown", "evidence_value", "evidence",
+           "reminder_sent", "occurrence_change", "occurrence", "contact", "audit_log", "meta")
 
 
 def _reset(db: Database) -> None:
