@@ -14,6 +14,7 @@ from .audit import audit_group
 from .contacts import contacts_group
 from .db import db_group
 from .evidence import evidence_group
+from .orchestrate import deploy_command, serve_command
 from .outbox import outbox_group
 from .plan import plan
 from .plugin_kit import plugin_group
@@ -37,6 +38,8 @@ cli.add_command(remind_command)
 cli.add_command(outbox_group)
 cli.add_command(run_command)
 cli.add_command(runs_group)
+cli.add_command(serve_command)
+cli.add_command(deploy_command)
 
 
 def main() -> None:
