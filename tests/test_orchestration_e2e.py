@@ -233,9 +233,11 @@ def test_smtp_down_retries_fails_the_run_alerts_and_the_next_run_sends_the_rest(
     Hook.received = []
     threading.Thread(target=hook.serve_forever, daemon=True).start()
     try:
-        db = store(tmp_path, hook_url=f"json://127.0.0.1:{hook.server_port}/hook")
+        db = store(tmp_path, hook_url="json://127.0.0.1:${NAPTIP_TEST_HOOK_PORT}/hook")
         down = f"mailto://127.0.0.1:{free_port()}?mode=insecure&from=naptip@mapo.gov.my"
-        env = environment(tmp_path, db, server, f'[mail]\nurl = "{down}"\n')
+        port = str(hook.server_port)
+        env = environment(tmp_path, db, server, f'[mail]\nurl = "{down}"\n',
+                          NAPTIP_TEST_HOOK_PORT=port)
         failed = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
         assert failed.returncode == 1, failed.stdout + failed.stderr
         assert "reminders    failed" in failed.stdout
@@ -254,7 +256,7 @@ def test_smtp_down_retries_fails_the_run_alerts_and_the_next_run_sends_the_rest(
         missing = {(o, s, r) for o, s, r, status in ledger(db) if status == "failed"}
         assert {r for _, _, r in missing} == {LEAD, CHAIR, SEC}
 
-        env = environment(tmp_path, db, server, smtp.config())
+        env = environment(tmp_path, db, server, smtp.config(), NAPTIP_TEST_HOOK_PORT=port)
         again = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
         assert again.returncode == 0, again.stderr[-3000:]
         received = Counter(a for m in smtp.handler.messages for a in m.rcpt_tos)
