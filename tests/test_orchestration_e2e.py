@@ -218,7 +218,7 @@ def test_overlapping_runs_for_the_same_day_send_each_message_once(
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for extra in (["--prefect"], ["--prefect"], [])]
     for p in procs:
-        out, err = p.communicate(timeout=300)
+        _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err[-3000:]
     received = Counter(a for m in smtp.handler.messages for a in m.rcpt_tos)
     assert received and set(received.values()) == {1}, received
