@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from ..daywork import RunSummary
 from .app import App, as_of_option, pass_app
 from .common import actor_name, actor_option
+
+if TYPE_CHECKING:
+    from ..daywork import RunSummary
 
 
 @click.command("run")
