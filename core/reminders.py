@@ -15,6 +15,9 @@ of the owner's state):
   secretariat +30). Every rung reached is sent once, to its own role.
 * ``meeting-N``: N days before a meeting, review or event (default 14 and 2), to the
   owner committee's leads, chairs and members, the supporting leads, and the host.
+* ``evidence-request``: after a meeting, review or event whose evidence (minutes, report)
+  is not in, once, to the owner committee's leads — within ``EVIDENCE_REQUEST_DAYS`` of
+  it, so a first run does not ask for every meeting since 2021.
 
 Accepted work and work awaiting review are not reminded; returned work is, with the
 reviewer's reason.
@@ -40,6 +43,8 @@ from .orm import Evidence, OccurrenceRow, Review
 from .pluginmanager import LoadedPlugins
 
 MEETING_KINDS = frozenset({"meeting", "review", "event"})
+#: an evidence request goes out from the day after a meeting/event, up to this many days
+EVIDENCE_REQUEST_DAYS = 30
 REMINDED_PROGRESS = ("open", "returned")
 
 
@@ -176,6 +181,8 @@ def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
     """(stage, section, role, days) reached today for this occurrence."""
     delta = (today - row.due).days  # > 0: overdue by delta days
     if row.kind in MEETING_KINDS:
+        if 1 <= delta <= EVIDENCE_REQUEST_DAYS:
+            return [("evidence-request", "overdue", "lead", delta)]
         reached = [n for n in policy.meeting_lead_times if 0 <= -delta <= n]
         return [(f"meeting-{min(reached)}", "meeting", "meeting", -delta)] if reached else []
     if delta < 0 or (delta == 0 and 0 not in dict(policy.escalation).values()):

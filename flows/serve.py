@@ -144,9 +144,19 @@ def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = No
     finally:
         signal.signal(signal.SIGTERM, previous)
         if child is not None:
+            _send_logs()  # before the server goes: never to a server that is gone
             say("stopping the Prefect server")
             stop_server(child)
         say("stopped")
+
+
+def _send_logs() -> None:
+    from prefect.logging.handlers import APILogWorker
+
+    try:
+        APILogWorker.drain_all(timeout=5)
+    except Exception:  # logs are best-effort; stopping is not
+        return
 
 
 def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time) -> list[str]:

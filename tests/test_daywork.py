@@ -80,6 +80,7 @@ def test_a_year_day_by_day_and_in_one_catch_up_send_the_same_once_each(
 
     year = sent(daily)
     assert len(year) > 100  # a real year of reminders, escalations and meeting notices
+    assert {"evidence-request", "meeting-14", "before-7", "overdue-1"} <= {s for _, s, _ in year}
     assert sent(caught) == year
     # once each: every ledger entry went out in exactly one message's items
     assert daily_items == len(year) == first_items + items
