@@ -77,10 +77,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(home: Path, port: int, *, timeout: float = 90.0) -> subprocess.Popen[bytes]:
+def start_server(home: Path, port: int, *, timeout: float = 90.0,
+                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """A real ``prefect server start`` (with its scheduler) as a child process."""
     home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **QUIET, "PREFECT_HOME": str(home)}
+    env = {**os.environ, **QUIET, "PREFECT_HOME": str(home), **(extra_env or {})}
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("ab")
     child = subprocess.Popen(
