@@ -368,3 +368,19 @@ class WebToken(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]  #: a link, when it was exchanged for a session
     revoked_at: Mapped[datetime | None]  #: signed out or revoked
+class RunRecord(Base):
+    """One run of the day's work (``naptip run``, a Prefect flow run): what it covered,
+    how it ended, and each step's counts and failures (``naptip runs list|show``)."""
+
+    __tablename__ = "run"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)  #: the day it worked on
+    since: Mapped[date] = mapped_column(Date)  #: the first day covered (catch-up)
+    status: Mapped[str] = mapped_column(String(12))  #: running, done, failed
+    trigger: Mapped[str] = mapped_column(String(40))  #: cli, prefect, ...
+    host: Mapped[str] = mapped_column(String(120))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    steps: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -57,7 +57,8 @@ def pending_keys(db: Database, deliveries: Sequence[Delivery]) -> set[tuple[str,
 
 
 def claim(db: Database, deliveries: Sequence[Delivery], policy: ReminderSettings, *,
-          actor: str, now: datetime | None = None) -> list[Claimed]:
+          actor: str, now: datetime | None = None, retry_failed: bool = False,
+          ) -> list[Claimed]:
     run = uuid.uuid4().hex
 
     def work(session: Session) -> list[Claimed]:
@@ -77,7 +78,8 @@ def claim(db: Database, deliveries: Sequence[Delivery], policy: ReminderSettings
                         "occurrence_id": item.occurrence_id, "stage": item.stage,
                         "recipient": delivery.key, "status": "sending", "attempts": 1,
                         "batch": batch, "claimed_at": when, "created_at": when})
-                elif (row.status == "failed" and (row.next_attempt_at or when) <= when) or (
+                elif (row.status == "failed" and (
+                        retry_failed or (row.next_attempt_at or when) <= when)) or (
                         row.status == "sending" and (row.claimed_at or when) <= stale):
                     row.status, row.batch, row.claimed_at = "sending", batch, when
                     row.attempts += 1

@@ -15,6 +15,9 @@ of the owner's state):
   secretariat +30). Every rung reached is sent once, to its own role.
 * ``meeting-N``: N days before a meeting, review or event (default 14 and 2), to the
   owner committee's leads, chairs and members, the supporting leads, and the host.
+* ``evidence-request``: after a meeting, review or event whose evidence (minutes, report)
+  is not in, once, to the owner committee's leads — within ``EVIDENCE_REQUEST_DAYS`` of
+  it, so a first run does not ask for every meeting since 2021.
 
 Accepted work and work awaiting review are not reminded; returned work is, with the
 reviewer's reason.
@@ -40,6 +43,8 @@ from .orm import Evidence, OccurrenceRow, Review
 from .pluginmanager import LoadedPlugins
 
 MEETING_KINDS = frozenset({"meeting", "review", "event"})
+#: an evidence request goes out from the day after a meeting/event, up to this many days
+EVIDENCE_REQUEST_DAYS = 30
 REMINDED_PROGRESS = ("open", "returned")
 
 
@@ -175,6 +180,8 @@ def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
     """(stage, section, role, days) reached today for this occurrence."""
     delta = (today - row.due).days  # > 0: overdue by delta days
     if row.kind in MEETING_KINDS:
+        if 1 <= delta <= EVIDENCE_REQUEST_DAYS:
+            return [("evidence-request", "overdue", "lead", delta)]
         reached = [n for n in policy.meeting_lead_times if 0 <= -delta <= n]
         return [(f"meeting-{min(reached)}", "meeting", "meeting", -delta)] if reached else []
     if delta < 0 or (delta == 0 and 0 not in dict(policy.escalation).values()):
@@ -253,6 +260,25 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 unreached=[f"{who}: {n} reminder(s) with nobody to receive them"
                            for who, n in sorted(unreached.items())],
                 problems=problems)
+
+
+def merge_plans(plans: Sequence[Plan]) -> Plan:
+    """Several days' plans as one: one digest per contact and channel, each (occurrence,
+    stage) once, the earliest day's item kept. A catch-up run sends what the missed days
+    would have sent, in one message per person."""
+    merged: dict[tuple[str, str], tuple[Delivery, dict[tuple[str, str], Item]]] = {}
+    unreached: dict[str, None] = {}
+    problems: dict[str, Problem] = {}
+    for plan in plans:
+        for d in plan.deliveries:
+            _, items = merged.setdefault((d.contact.email, d.channel), (d, {}))
+            for item in d.items:
+                items.setdefault((item.occurrence_id, item.stage), item)
+        unreached.update(dict.fromkeys(plan.unreached))
+        problems.update({str(p): p for p in plan.problems})
+    return Plan(deliveries=[replace(d, items=tuple(sorted(items.values(), key=_order)))
+                            for d, items in merged.values()],
+                unreached=list(unreached), problems=list(problems.values()))
 
 
 def _order(item: Item) -> tuple[int, date, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -25,6 +25,7 @@ from naptip.reminder_ledger import claim, mark, pending_keys
 from naptip.reminders import (
     Delivery,
     all_contacts,
+    merge_plans,
     plan_reminders,
     remindable_occurrences,
     returned_reasons,
@@ -74,6 +75,11 @@ class RunOptions:
     outbox: Path | None = None
     environ: Mapping[str, str] | None = None
     now: datetime | None = None
+    #: the first day to plan for (catch-up after missed days); None: today only
+    since: date | None = None
+    #: re-send failed messages now, not after the ledger's backoff (the daily run's retries)
+    retry_failed: bool = False
+    duty: str | None = None  #: only this duty's occurrences (a duty's own flow)
 
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,
@@ -84,6 +90,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             raise NaptipError(f"no committee {opts.committee!r}; known: "
                               f"{', '.join(sorted(catalog.committees))}")
         rows = [r for r in rows if r.owner == opts.committee or opts.committee in r.support]
+    if opts.duty:
+        rows = [r for r in rows if r.duty_id == opts.duty]
     scopes = set(catalog.committees) | set(catalog.agencies)
     contacts, problems = all_contacts(ContactDirectory(db).all(), loaded, scopes)
     if opts.to:
@@ -92,8 +100,11 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
         if not contacts:
             raise NaptipError(f"no contact {wanted!r} (naptip contacts list)")
     reasons = returned_reasons(db, [r.id for r in rows if r.progress == "returned"])
-    plan = plan_reminders(rows, contacts, catalog, settings.reminders, opts.today,
-                          loaded=loaded, reasons=reasons)
+    first = min(opts.since or opts.today, opts.today)
+    plan = merge_plans([plan_reminders(rows, contacts, catalog, settings.reminders,
+                                       first + timedelta(days=n), loaded=loaded,
+                                       reasons=reasons)
+                        for n in range((opts.today - first).days + 1)])
     result = RunResult(unreached=plan.unreached, problems=problems + plan.problems)
     deliveries: list[Delivery] = []
     for d in plan.deliveries:
@@ -122,7 +133,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
     else:
         mail = OutboxTransport(opts.outbox or outbox_dir(db, opts.environ))
         sender, sender_name, status = "naptip@localhost.invalid", "NAPTIP", "outbox"
-    claimed = claim(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now)
+    claimed = claim(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now,
+                    retry_failed=opts.retry_failed)
     try:
         for c in claimed:
             d = c.delivery

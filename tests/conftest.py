@@ -98,9 +98,9 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-_TABLES = ("web_token", "held_change", "review", "attachment", "breakdown", "evidence_value",
-           "evidence", "reminder_sent", "occurrence_change", "occurrence", "contact",
-           "audit_log", "meta", "calendar_entry", "calendar_link")
+_TABLES = ("run", "web_token", "held_change", "review", "attachment", "breakdown",
+           "evidence_value", "evidence", "reminder_sent", "occurrence_change", "occurrence",
+           "contact", "audit_log", "meta", "calendar_entry", "calendar_link")
 
 
 def _reset(db: Database) -> None:

@@ -72,7 +72,14 @@ def test_meetings_at_14_and_2_days_with_the_host(synced: Database,
     assert item.host is not None and "Customs" in item.host
     assert stages(plan(synced, builtin_catalog, date(2024, 2, 11)), LEAD.email, oid) == [
         ("meeting-2", False)]
-    assert stages(plan(synced, builtin_catalog, date(2024, 2, 14)), LEAD.email, oid) == []
+    # after it: its evidence (the minutes) is requested once, from the owner's lead only,
+    # within 30 days of the meeting
+    after = plan(synced, builtin_catalog, date(2024, 2, 14))
+    assert stages(after, LEAD.email, oid) == [("evidence-request", False)]
+    assert stages(after, CUSTOMS.email, oid) == []
+    assert stages(plan(synced, builtin_catalog, date(2024, 3, 14)), LEAD.email, oid) == [
+        ("evidence-request", False)]
+    assert stages(plan(synced, builtin_catalog, date(2024, 3, 15)), LEAD.email, oid) == []
 
 
 def test_accepted_and_awaiting_review_are_skipped_returned_comes_with_reason(

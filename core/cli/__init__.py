@@ -15,12 +15,14 @@ from .calendar import calendar_group
 from .contacts import contacts_group
 from .db import db_group
 from .evidence import evidence_group
+from .orchestrate import deploy_command, serve_command
 from .outbox import outbox_group
 from .plan import plan
 from .plugin_kit import plugin_group
 from .plugins import plugins
 from .remind import remind_command
 from .report import report_group
+from .run import run_command, runs_group
 from .schedule import schedule
 from .status import status_command
 from .sync import sync_command
@@ -42,6 +44,10 @@ cli.add_command(calendar_group)
 cli.add_command(report_group)
 cli.add_command(sync_command)
 cli.add_command(web_group)
+cli.add_command(run_command)
+cli.add_command(runs_group)
+cli.add_command(serve_command)
+cli.add_command(deploy_command)
 
 
 def main() -> None:

@@ -1,0 +1,78 @@
+"""Talking to a Prefect server: is it there, and ``naptip run --prefect``.
+
+Imported only by the commands that orchestrate: ``import prefect`` costs seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from naptip.daywork import RunSummary
+from naptip.db import Database
+from naptip.errors import NaptipError
+
+
+def api_url() -> str | None:
+    return os.environ.get("PREFECT_API_URL") or None
+
+
+def healthy(url: str, timeout: float = 3.0) -> bool:
+    """Whether the Prefect API at ``url`` (".../api") answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=timeout) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def require_server() -> str:
+    url = api_url()
+    if not url:
+        raise NaptipError("--prefect needs a Prefect server: set PREFECT_API_URL "
+                          "(e.g. http://127.0.0.1:4200/api), or start one with `naptip serve`")
+    if not healthy(url):
+        raise NaptipError(f"the Prefect server at {url} does not answer "
+                          "(is `naptip serve` or `prefect server start` running?)")
+    return url
+
+
+def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | None,
+                  plugins_dir: Path | None) -> RunSummary:
+    """The day's work as a ``daily-run`` flow run recorded on the server."""
+    require_server()
+    if config_path is not None:
+        os.environ["NAPTIP_CONFIG"] = str(config_path)
+    if plugins_dir is not None:
+        os.environ["NAPTIP_PLUGINS_DIR"] = str(plugins_dir)
+    os.environ.setdefault("NAPTIP_USER", actor)
+    from prefect.exceptions import PrefectException
+
+    from naptip import runlog
+
+    from .daily import _app, daily_run
+
+    try:
+        result = daily_run(day=day.isoformat(), dry_run=dry_run)
+    except PrefectException as exc:
+        raise NaptipError(f"Prefect: {' '.join(str(exc).split())[:300]}") from None
+    except Exception as exc:
+        # the run failed (e.g. a message could not be sent): its summary says why
+        run_id = _last_run_id(_app().db, day)
+        if run_id is None:
+            raise NaptipError(f"the flow run failed: {' '.join(str(exc).split())[:300]}"
+                              ) from None
+        return runlog.get(_app().db, run_id)
+    return runlog.get(_app().db, str(result["id"]))
+
+
+def _last_run_id(db: Database, day: date) -> str | None:
+    from naptip import runlog
+
+    for summary in runlog.recent(db, 20):
+        if summary.day == day and summary.trigger == "prefect":
+            return summary.id
+    return None

@@ -1,0 +1,213 @@
+"""The Prefect flows: ``daily-run`` and one flow per kind of duty the plugins declare.
+
+They are thin: a few batched tasks over ``naptip.daywork`` (never one flow run per
+activity). The dispatch task raises when a message failed, so Prefect retries it with
+backoff; the run summary is recorded in the store whatever happens. The day a run works
+on is its *scheduled* time in Asia/Kuala_Lumpur (runs start early or late), or the ``day``
+parameter.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from typing import Any
+
+from prefect import Flow, flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import FlowRun, State
+from prefect.runtime import flow_run as current_run
+
+from naptip.clock import PLAN_TZ
+from naptip.daywork import DayWork, RunSummary, StepResult, plan_day, run_step
+
+#: seconds between dispatch retries (NAPTIP_RETRY_DELAYS="2,4,8" to change them)
+RETRY_DELAYS = [float(x) for x in os.environ.get("NAPTIP_RETRY_DELAYS", "30,120,600").split(",")]
+#: the built-in kinds of duty flows (``flow = ...`` in a duty); others run ``duty-run``
+DUTY_FLOWS = ("meeting", "world-day", "annual-review", "final-evaluation")
+
+
+class DispatchFailed(Exception):
+    """Messages failed in this attempt (apprise/SMTP reported it): retry the task."""
+
+
+def work_day(day: str | None) -> date:
+    """The day a run works on: its parameter, else its scheduled start in Kuala Lumpur."""
+    if day:
+        return date.fromisoformat(day)
+    scheduled = current_run.scheduled_start_time
+    if isinstance(scheduled, datetime):
+        return scheduled.astimezone(PLAN_TZ).date()
+    return datetime.now(PLAN_TZ).date()
+
+
+_APP: list[Any] = []
+
+
+def _app() -> Any:
+    """The settings, plugins and store of this process (NAPTIP_* environment), built once."""
+    if not _APP:
+        from naptip.cli.app import App
+
+        _APP.append(App())
+    return _APP[0]
+
+
+def _spec(day: date, *, dry_run: bool, duty: str | None = None) -> dict[str, Any]:
+    """A run's parameters as plain values (what tasks receive: cheap to hash and show)."""
+    since = day if duty else plan_day(_app().db, day).since
+    return {"day": day.isoformat(), "since": since.isoformat(), "dry_run": dry_run,
+            "duty": duty}
+
+
+def _work(spec: dict[str, Any]) -> DayWork:
+    app = _app()
+    return DayWork(db=app.db, catalog=app.catalog, settings=app.settings, loaded=app.loaded,
+                   day=date.fromisoformat(spec["day"]), since=date.fromisoformat(spec["since"]),
+                   dry_run=bool(spec["dry_run"]), actor="prefect", trigger="prefect",
+                   duty=spec.get("duty"))
+
+
+@task(name="sync-schedule", cache_policy=NO_CACHE)
+def sync_task(spec: dict[str, Any]) -> StepResult:
+    return run_step("sync", _work(spec))
+
+
+@task(name="dispatch", retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS,
+      cache_policy=NO_CACHE)
+def dispatch_task(spec: dict[str, Any]) -> StepResult:
+    """Reminders, escalations and evidence requests; raises when a message failed, so
+    Prefect retries it (the ledger re-sends only the failed messages)."""
+    result = run_step("reminders", _work(spec))
+    if result.status == "failed":
+        raise DispatchFailed("; ".join(result.failures)[:2000])
+    return result
+
+
+@task(name="publish", cache_policy=NO_CACHE)
+def publish_task(spec: dict[str, Any]) -> list[StepResult]:
+    """Meeting invitations, then the calendar feeds written into their folder."""
+    work = _work(spec)
+    return [run_step("invitations", work), run_step("calendars", work)]
+
+
+def _daily_name() -> str:
+    params = current_run.parameters or {}
+    return f"daily-run {work_day(params.get('day'))} host {_host()}"
+
+
+def _duty_name() -> str:
+    params = current_run.parameters or {}
+    duty = str(params.get("duty") or "duty")
+    day = work_day(params.get("day"))
+    host = _meeting_host(duty, day)
+    return f"{duty} {day}" + (f" host {host}" if host else "")
+
+
+def _host() -> str:
+    from naptip.runlog import host_name
+
+    return host_name()
+
+
+def _meeting_host(duty: str, day: date) -> str | None:
+    from sqlalchemy import select
+
+    from naptip.orm import OccurrenceRow
+
+    try:
+        db = _app().db
+        with db.reading() as session:
+            host = session.execute(select(OccurrenceRow.host).where(
+                OccurrenceRow.duty_id == duty, OccurrenceRow.due == day)).scalars().first()
+        return str(host) if host else None
+    except Exception:  # the name must never fail the run
+        return None
+
+
+def _alert(flow: Flow[..., Any], flow_run: FlowRun, state: State[Any]) -> None:
+    from naptip.notifications.alerts import alert_failed_run
+
+    alert_failed_run(_app(), f"{flow_run.name}: {state.type.value.lower()}: {state.message or ''}")
+
+
+def _execute(spec: dict[str, Any]) -> RunSummary:
+    from naptip import runlog
+
+    work = _work(spec)
+    run_id = str(current_run.id or "") or None
+    run_id = runlog.start(work, run_id=run_id)
+    results: list[StepResult] = []
+    if not work.duty:
+        results.append(sync_task(spec))
+    state = dispatch_task(spec, return_state=True)
+    if state.is_completed():
+        results.append(state.result())
+    else:
+        results.append(StepResult("reminders", "failed",
+                                  failures=[state.message or "dispatch failed"]))
+    if not work.duty:
+        results.extend(publish_task(spec))
+    summary = runlog.finish(work.db, run_id, results)
+    if summary.failed:
+        failures = [f for r in summary.steps for f in r.failures]
+        raise DispatchFailed(f"run {summary.id} failed: {'; '.join(failures)[:2000]}")
+    return summary
+
+
+@flow(name="daily-run", flow_run_name=_daily_name, on_failure=[_alert], on_crashed=[_alert])
+def daily_run(day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """One day's work, catching up the days since the last finished run."""
+    summary = _execute(_spec(work_day(day), dry_run=dry_run))
+    return {"id": summary.id, "status": summary.status}
+
+
+def _duty(duty: str, day: str | None, dry_run: bool) -> dict[str, Any]:
+    summary = _execute(_spec(work_day(day), dry_run=dry_run, duty=duty))
+    return {"id": summary.id, "status": summary.status}
+
+
+@flow(name="meeting", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
+def meeting_flow(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """A meeting series (enforcement coordination, case management, shelter managers):
+    notices to the owner, the members and the host; the minutes requested after it."""
+    return _duty(duty, day, dry_run)
+
+
+@flow(name="world-day", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
+def world_day_flow(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """World Day against Trafficking in Persons: milestone reminders, evidence after it."""
+    return _duty(duty, day, dry_run)
+
+
+@flow(name="annual-review", flow_run_name=_duty_name, on_failure=[_alert],
+      on_crashed=[_alert])
+def annual_review_flow(duty: str, day: str | None = None, dry_run: bool = False,
+                       ) -> dict[str, Any]:
+    """The annual review: reminders to the committees whose evidence is missing."""
+    return _duty(duty, day, dry_run)
+
+
+@flow(name="final-evaluation", flow_run_name=_duty_name, on_failure=[_alert],
+      on_crashed=[_alert])
+def final_evaluation_flow(duty: str, day: str | None = None, dry_run: bool = False,
+                          ) -> dict[str, Any]:
+    """The final evaluation of the plan (2025)."""
+    return _duty(duty, day, dry_run)
+
+
+@flow(name="duty-run", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
+def duty_run(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    """The flow of a duty whose kind naptip does not know (an agency plugin's own
+    ``flow = ...``): its reminders and evidence requests, deployed like the built-ins."""
+    return _duty(duty, day, dry_run)
+
+
+FLOWS: dict[str, Any] = {"meeting": meeting_flow, "world-day": world_day_flow,
+                         "annual-review": annual_review_flow,
+                         "final-evaluation": final_evaluation_flow}
+
+
+def flow_for(kind: str) -> Any:
+    """The flow a duty's ``flow = KIND`` runs (``duty-run`` for kinds naptip does not know)."""
+    return FLOWS.get(kind, duty_run)

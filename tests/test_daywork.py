@@ -1,0 +1,140 @@
+"""The day's work without Prefect: catch-up, exactly-once, run summaries, naptip run/runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from sqlalchemy import select
+
+from naptip.catalog import Catalog
+from naptip.config import Settings
+from naptip.contact_types import ContactInfo, Role
+from naptip.contacts import ContactDirectory
+from naptip.daywork import DayPlan, DayWork, execute, plan_day
+from naptip.db import Database, open_database
+from naptip.materialise import sync
+from naptip.orm import ReminderSent
+from naptip.runlog import recent
+from naptip.schedule import build_schedule
+
+from .conftest import db_env
+
+PEOPLE = [
+    ContactInfo(name="ACP Lim Wei", email="lead@rmp.gov.my",
+                roles=(Role(role="lead", scope="enforcement"),)),
+    ContactInfo(name="Dato' Chair", email="chair@rmp.gov.my",
+                roles=(Role(role="chair", scope="enforcement"),)),
+    ContactInfo(name="Puan Media", email="media@kkmm.gov.my",
+                roles=(Role(role="lead", scope="media"),)),
+    ContactInfo(name="Encik Sekretariat", email="sec@mapo.gov.my",
+                roles=(Role(role="secretariat", scope="nso-mapo"),)),
+]
+
+
+def store(path: Path, catalog: Catalog) -> Database:
+    db = open_database(f"sqlite:///{path / 'naptip.db'}", blobs=path / "blobs")
+    sync(db, catalog, build_schedule(catalog))
+    ContactDirectory(db).upsert(PEOPLE, actor="test")
+    return db
+
+
+def run_day(db: Database, catalog: Catalog, day: date, outbox: Path) -> tuple[int, int]:
+    """One run of the reminders step on ``day`` (catch-up as planned); (messages, items)."""
+    plan = plan_day(db, day)
+    work = DayWork(db=db, catalog=catalog, settings=Settings(), loaded=None, day=plan.day,
+                   since=plan.since, outbox=outbox, trigger="test")
+    summary = execute(work, DayPlan(day=plan.day, since=plan.since, steps=("reminders",)))
+    assert summary.status == "done", summary
+    [step] = summary.steps
+    return step.counts.get("outbox", 0), step.counts.get("items", 0)
+
+
+def sent(db: Database) -> set[tuple[str, str, str]]:
+    with db.reading() as session:
+        rows = list(session.execute(select(ReminderSent)).scalars())
+    assert {r.status for r in rows} <= {"sent"}
+    return {(r.occurrence_id, r.stage, r.recipient) for r in rows}
+
+
+def test_a_year_day_by_day_and_in_one_catch_up_send_the_same_once_each(
+        tmp_path: Path, builtin_catalog: Catalog) -> None:
+    start, end = date(2024, 1, 1), date(2024, 12, 31)
+    daily = store(tmp_path / "daily", builtin_catalog)
+    daily_items = 0
+    daily_messages = 0
+    day = start
+    while day <= end:
+        messages, items = run_day(daily, builtin_catalog, day, tmp_path / "daily-outbox")
+        daily_messages, daily_items = daily_messages + messages, daily_items + items
+        day += timedelta(days=1)
+
+    caught = store(tmp_path / "caught", builtin_catalog)
+    first_messages, first_items = run_day(caught, builtin_catalog, start,
+                                          tmp_path / "caught-outbox")
+    messages, items = run_day(caught, builtin_catalog, end, tmp_path / "caught-outbox")
+    assert recent(caught, 1)[0].since == start + timedelta(days=1)  # it caught up
+
+    year = sent(daily)
+    assert len(year) > 100  # a real year of reminders, escalations and meeting notices
+    assert {"evidence-request", "meeting-14", "before-7", "overdue-1"} <= {s for _, s, _ in year}
+    assert sent(caught) == year
+    # once each: every ledger entry went out in exactly one message's items
+    assert daily_items == len(year) == first_items + items
+    # one digest per person (and channel) for the missed days, not one per missed day
+    assert messages <= len(PEOPLE) < daily_messages
+    assert len(list((tmp_path / "caught-outbox").glob("*.eml"))) == first_messages + messages
+
+
+def test_a_rerun_sends_nothing_and_a_first_run_covers_only_its_day(
+        synced: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
+    ContactDirectory(synced).upsert(PEOPLE, actor="test")
+    assert plan_day(synced, date(2024, 7, 1)).since == date(2024, 7, 1)
+    first = run_day(synced, builtin_catalog, date(2024, 7, 1), tmp_path / "outbox")
+    assert first[0] > 0
+    assert run_day(synced, builtin_catalog, date(2024, 7, 1), tmp_path / "outbox") == (0, 0)
+    assert plan_day(synced, date(2024, 7, 9)).since == date(2024, 7, 2)
+    # the catch-up window is bounded
+    far = plan_day(synced, date(2026, 7, 9), catch_up_days=30)
+    assert far.since == date(2026, 6, 9) and far.dropped > 600
+
+
+def cli(run: Callable[..., Result], db: Database, *args: str) -> Result:
+    return run(*args, env=db_env(db))
+
+
+def test_naptip_run_records_its_summary_and_runs_show_reads_it(
+        db: Database, run: Callable[..., Result]) -> None:
+    ContactDirectory(db).upsert(PEOPLE, actor="test")
+    first = cli(run, db, "run", "--as-of", "2024-07-01")
+    assert first.exit_code == 0, first.output
+    assert "sync" in first.output and "created" in first.output
+    assert "invitations  done" in first.output and "calendars    done" in first.output
+    feeds = db.blobs.parent / "calendars"  # beside the attachments, as the outbox is
+    assert (feeds / "plan.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+    assert len(list(feeds.glob("*.ics"))) >= 8  # the plan, 7 committees, the contacts
+    second = cli(run, db, "run", "--as-of", "2024-07-04", "--dry-run")
+    assert second.exit_code == 0, second.output
+    assert "2024-07-02 to 2024-07-04 (dry run): done" in second.output
+    listed = cli(run, db, "runs", "list")
+    lines = listed.output.splitlines()
+    assert len(lines) == 2 and "2024-07-02..2024-07-04" in lines[0] and "dry-run" in lines[0]
+    run_id = lines[1].split()[0]
+    shown = cli(run, db, "runs", "show", run_id)
+    assert shown.exit_code == 0 and "2024-07-01: done" in shown.output
+    assert "reminders    done: items" in shown.output and "outbox" in shown.output
+    # a dry run is not a finished day: the next real run still covers 2 to 4 July
+    assert plan_day(db, date(2024, 7, 4)).since == date(2024, 7, 2)
+    missing = cli(run, db, "runs", "show", "nope")
+    assert missing.exit_code == 1 and "no run 'nope'" in missing.output
+
+
+@pytest.mark.parametrize("args", [["run", "--as-of", "2024-13-01"], ["runs", "show"]])
+def test_bad_input_is_one_line(run: Callable[..., Result], tmp_path: Path,
+                               args: list[str]) -> None:
+    result = run(*args, env={"NAPTIP_DATABASE_URL": f"sqlite:///{tmp_path / 'n.db'}"})
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
