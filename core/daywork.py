@@ -127,8 +127,7 @@ def sync_schedule(work: DayWork) -> StepResult:
     counts = {"created": len(result.created), "updated": len(result.updated),
               "withdrawn": len(result.withdrawn), "restored": len(result.restored),
               "past kept": len(result.held)}
-    return StepResult("sync", "done", counts,
-                      "unchanged" if result.skipped else result.summary())
+    return StepResult("sync", "done", counts, "unchanged" if result.skipped else "")
 
 
 def send_reminders(work: DayWork) -> StepResult:

@@ -44,6 +44,11 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
                        loaded=app.loaded, day=plan.day, since=plan.since, dry_run=dry_run,
                        actor=actor_name(actor), trigger="cli")
         summary = execute(work, plan)
+    plan_period = app.catalog.structure.plan
+    if not plan_period.start <= app.today <= plan_period.end:
+        click.echo(f"note: the plan runs {plan_period.start} to {plan_period.end}; on "
+                   f"{app.today} the run does only what is still open (overdue evidence, "
+                   "returned work)", err=True)
     show_summary(summary)
     if summary.failed:
         raise SystemExit(1)
