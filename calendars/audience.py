@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from naptip.contact_types import ContactInfo
-from naptip.reminders import MEETING_KINDS
+from naptip.reminders import MEETING_AUDIENCE, MEETING_KINDS
 
 from .entries import Entry
 
@@ -39,13 +39,14 @@ def follows(contact: ContactInfo, entry: Entry) -> bool:
 
 
 def _invited(contact: ContactInfo, entry: Entry) -> bool:
+    """The reminders' rule (:data:`naptip.reminders.MEETING_AUDIENCE`), on an entry."""
     for role in contact.roles:
-        if role.scope == entry.owner and role.role in ("lead", "chair", "member"):
+        if role.scope == entry.owner and role.role in MEETING_AUDIENCE["owner"]:
             return True
-        if entry.host is not None and role.scope == entry.host and role.role in (
-                "lead", "member"):
+        if entry.host is not None and role.scope == entry.host and (
+                role.role in MEETING_AUDIENCE["host"]):
             return True
-        if role.scope in entry.support and role.role == "lead":
+        if role.scope in entry.support and role.role in MEETING_AUDIENCE["support"]:
             return True
     return False
 

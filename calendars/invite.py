@@ -113,12 +113,14 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
            loaded: LoadedPlugins | None = None, ahead_days: int = INVITE_AHEAD_DAYS,
            keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
            outbox: Path | None = None, environ: Mapping[str, str] | None = None,
-           actor: str = "naptip") -> InviteReport:
+           actor: str = "naptip", retry_failed: bool = False) -> InviteReport:
     """Send the invitations, updates and cancellations due on ``day`` (see the module).
 
     ``now``: the send time (DTSTAMP, Date) and LAST-MODIFIED of what changed in the
     calendar ledger; default the current time. ``loaded``: plugins whose contacts are
     invited too. ``dry_run``: record the calendar ledger, claim and send nothing.
+    ``retry_failed``: send again now what failed before, not after the ledger's backoff
+    (the daily run's retries, as for reminders).
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
     record(db, catalog, occurrences_to_publish(catalog, db), now=stamp, today=day,
@@ -135,7 +137,7 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
                     report.outcomes.append(_with(inv, "would send", ""))
         return report
     return _send(db, settings, todo, report, stamp=stamp, outbox=outbox, environ=environ,
-                 actor=actor)
+                 actor=actor, retry_failed=retry_failed)
 
 
 _Todo = list[tuple[Entry, bytes, list[tuple[Invitation, Delivery]]]]
@@ -226,7 +228,7 @@ def _with(inv: Invitation, status: str, detail: str) -> Invitation:
 
 def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *,
           stamp: datetime, outbox: Path | None, environ: Mapping[str, str] | None,
-          actor: str) -> InviteReport:
+          actor: str, retry_failed: bool = False) -> InviteReport:
     from naptip.notifications.dispatch import MailTransport
     from naptip.notifications.outbox import outbox_dir
     from naptip.notifications.transport import OutboxTransport, SendError, SmtpTransport
@@ -245,7 +247,7 @@ def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *
             # one claim per entry: every (attendee, stage) of it gets its own batch
             by_key = {d.key: inv for inv, d in group}
             for c in claim(db, [d for _inv, d in group], settings.reminders, actor=actor,
-                           now=stamp):
+                           now=stamp, retry_failed=retry_failed):
                 inv = by_key[c.delivery.key]
                 attendee = Person(name=c.delivery.contact.name, email=c.delivery.contact.email)
                 calendar = itip_calendar(vevent, entry, method=inv.method, organizer=organizer,

@@ -154,7 +154,7 @@ def send_invitations(work: DayWork) -> StepResult:
 
     report = invite(work.db, work.catalog, work.settings, day=work.day, dry_run=work.dry_run,
                     loaded=work.loaded, outbox=work.outbox, environ=work.environ,
-                    actor=work.actor)
+                    actor=work.actor, retry_failed=work.retry_failed)
     counts: dict[str, int] = {}
     for o in report.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1

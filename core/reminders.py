@@ -43,6 +43,10 @@ from .orm import Evidence, OccurrenceRow, Review
 from .pluginmanager import LoadedPlugins
 
 MEETING_KINDS = frozenset({"meeting", "review", "event"})
+#: who attends a meeting, review or event (its reminders, its invitations): these roles of
+#: the owner committee, of the host, and of each supporting committee
+MEETING_AUDIENCE: dict[str, tuple[str, ...]] = {
+    "owner": ("lead", "chair", "member"), "host": ("lead", "member"), "support": ("lead",)}
 #: an evidence request goes out from the day after a meeting/event, up to this many days
 EVIDENCE_REQUEST_DAYS = 30
 REMINDED_PROGRESS = ("open", "returned")
@@ -236,11 +240,11 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 indicators=tuple((i.text, i.target) for i in activity.indicators)
                 if activity else (), activity=row.activity_id, duty=row.duty_id)
             if role == "meeting":
-                reach([*by_role[("lead", row.owner)], *by_role[("chair", row.owner)],
-                       *by_role[("member", row.owner)]], item, f"no lead for {row.owner}")
+                reach([c for r in MEETING_AUDIENCE["owner"] for c in by_role[(r, row.owner)]],
+                      item, f"no lead for {row.owner}")
                 if row.host:
-                    reach(by_role[("lead", row.host)] + by_role[("member", row.host)], item,
-                          f"no contact for host {row.host}")
+                    reach([c for r in MEETING_AUDIENCE["host"] for c in by_role[(r, row.host)]],
+                          item, f"no contact for host {row.host}")
             elif role == "secretariat":
                 reach(secretariat or by_role[("lead", SECRETARIAT_ID)], item,
                       "no secretariat contact")
@@ -248,8 +252,8 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 reach(by_role[(role, row.owner)], item, f"no {role} for {row.owner}")
             if role in ("lead", "meeting"):
                 for other in row.support:
-                    reach(by_role[("lead", other)], replace(item, supporting=True),
-                          f"no lead for {other} (supporting)")
+                    reach([c for r in MEETING_AUDIENCE["support"] for c in by_role[(r, other)]],
+                          replace(item, supporting=True), f"no lead for {other} (supporting)")
     deliveries = []
     for email in sorted(items):
         contact = people[email]

@@ -193,6 +193,26 @@ def test_deploy_and_the_scheduler_plans_daily_runs_at_kuala_lumpur_times(
     assert after.name.startswith("daily-run 2024-01-24 host ")
 
 
+def digests(smtp: SmtpServer) -> Counter[str]:
+    """Reminder digests received, by recipient (meeting invitations carry text/calendar)."""
+    return Counter(a for m in smtp.handler.messages for a in m.rcpt_tos
+                   if not any(p.get_content_type() == "text/calendar"
+                              for p in m.message.walk()))
+
+
+def invitations(smtp: SmtpServer) -> Counter[tuple[str, str]]:
+    """Meeting invitations received, by (recipient, UID and SEQUENCE)."""
+    out: Counter[tuple[str, str]] = Counter()
+    for m in smtp.handler.messages:
+        for part in m.message.walk():
+            if part.get_content_type() == "text/calendar":
+                text = part.get_content()
+                uid = next(line for line in text.splitlines() if line.startswith("UID:"))
+                seq = next(line for line in text.splitlines() if line.startswith("SEQUENCE:"))
+                out.update((a, f"{uid} {seq}") for a in m.rcpt_tos)
+    return out
+
+
 def test_run_prefect_sends_through_smtp_and_records_its_summary(
         server: str, client: Any, tmp_path: Path, smtp: SmtpServer) -> None:
     db = store(tmp_path)
@@ -200,12 +220,14 @@ def test_run_prefect_sends_through_smtp_and_records_its_summary(
     done = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
     assert done.returncode == 0, done.stderr
     assert "(prefect on " in done.stdout
-    assert Counter(a for m in smtp.handler.messages for a in m.rcpt_tos)[LEAD] == 1
+    assert digests(smtp)[LEAD] == 1
+    assert invitations(smtp) and set(invitations(smtp).values()) == {1}
     [record] = runs(db)
     assert record.status == "done" and record.day == date(2024, 1, 24)
     flow_run = client.read_flow_run(record.id)
     assert flow_run.name.startswith("daily-run 2024-01-24 host ")
-    assert {s["name"] for s in record.steps} >= {"sync", "reminders", "calendars"}
+    assert {s["name"]: s["status"] for s in record.steps} == {
+        "sync": "done", "reminders": "done", "invitations": "done", "calendars": "done"}
     assert all(status == "sent" for *_, status in ledger(db))
 
 
@@ -220,8 +242,9 @@ def test_overlapping_runs_for_the_same_day_send_each_message_once(
     for p in procs:
         _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err[-3000:]
-    received = Counter(a for m in smtp.handler.messages for a in m.rcpt_tos)
+    received = digests(smtp)
     assert received and set(received.values()) == {1}, received
+    assert invitations(smtp) and set(invitations(smtp).values()) == {1}
     rows = ledger(db)
     assert rows and {status for *_, status in rows} == {"sent"}
     assert len(runs(db)) == 3
@@ -259,11 +282,11 @@ def test_smtp_down_retries_fails_the_run_alerts_and_the_next_run_sends_the_rest(
         env = environment(tmp_path, db, server, smtp.config(), NAPTIP_TEST_HOOK_PORT=port)
         again = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
         assert again.returncode == 0, again.stderr[-3000:]
-        received = Counter(a for m in smtp.handler.messages for a in m.rcpt_tos)
-        assert received == Counter({LEAD: 1, CHAIR: 1, SEC: 1})
+        assert digests(smtp) == Counter({LEAD: 1, CHAIR: 1, SEC: 1})
+        assert invitations(smtp) and set(invitations(smtp).values()) == {1}
         assert {status for *_, status in ledger(db)} == {"sent"}
-        digests = [p for p in Hook.received if not p["title"].startswith("[naptip]")]
-        assert len(digests) == 1  # the channel that worked is not sent again
+        hooked = [p for p in Hook.received if not p["title"].startswith("[naptip]")]
+        assert len(hooked) == 1  # the channel that worked is not sent again
     finally:
         hook.shutdown()
         hook.server_close()
