@@ -200,11 +200,19 @@ def publish_calendars(work: DayWork) -> StepResult:
     return StepResult("calendars", "done", counts, f"in {folder}")
 
 
+def make_review_pack(work: DayWork) -> StepResult:
+    """The annual review's (or the final evaluation's) pack: only in those duties' flows."""
+    from .reviewpack import review_pack
+
+    return review_pack(work)
+
+
 STEP_FUNCTIONS: dict[str, Callable[[DayWork], StepResult]] = {
     "sync": sync_schedule,
     "reminders": send_reminders,
     "invitations": send_invitations,
     "calendars": publish_calendars,
+    "review-pack": make_review_pack,  # not in STEPS: run by the review duties' flows
 }
 
 

@@ -20,6 +20,7 @@ from prefect.runtime import flow_run as current_run
 
 from naptip.clock import PLAN_TZ
 from naptip.daywork import DayWork, RunSummary, StepResult, plan_day, run_step
+from naptip.reviewpack import REVIEW_FLOWS
 
 #: seconds between dispatch retries (NAPTIP_RETRY_DELAYS="2,4,8" to change them)
 RETRY_DELAYS = [float(x) for x in os.environ.get("NAPTIP_RETRY_DELAYS", "30,120,600").split(",")]
@@ -91,6 +92,13 @@ def publish_task(spec: dict[str, Any]) -> list[StepResult]:
     return [run_step("invitations", work), run_step("calendars", work)]
 
 
+@task(name="review-pack", cache_policy=NO_CACHE)
+def review_pack_task(spec: dict[str, Any]) -> StepResult:
+    """The annual review's report on the year under review (the final evaluation's on the
+    plan), and the committees whose evidence is missing."""
+    return run_step("review-pack", _work(spec))
+
+
 def _daily_name() -> str:
     params = current_run.parameters or {}
     return f"daily-run {work_day(params.get('day'))} host {_host()}"
@@ -148,6 +156,9 @@ def _execute(spec: dict[str, Any]) -> RunSummary:
                                   failures=[state.message or "dispatch failed"]))
     if not work.duty:
         results.extend(publish_task(spec))
+    elif (duty := work.catalog.duties.get(work.duty)) is not None and \
+            duty.flow in REVIEW_FLOWS:
+        results.append(review_pack_task(spec))
     summary = runlog.finish(work.db, run_id, results)
     if summary.failed:
         failures = [f for r in summary.steps for f in r.failures]
@@ -184,7 +195,8 @@ def world_day_flow(duty: str, day: str | None = None, dry_run: bool = False) -> 
       on_crashed=[_alert])
 def annual_review_flow(duty: str, day: str | None = None, dry_run: bool = False,
                        ) -> dict[str, Any]:
-    """The annual review: reminders to the committees whose evidence is missing."""
+    """The annual review: reminders to the committees whose evidence is missing, and the
+    review pack (the year's Annual Review Report, who has not provided evidence)."""
     return _duty(duty, day, dry_run)
 
 
@@ -192,7 +204,7 @@ def annual_review_flow(duty: str, day: str | None = None, dry_run: bool = False,
       on_crashed=[_alert])
 def final_evaluation_flow(duty: str, day: str | None = None, dry_run: bool = False,
                           ) -> dict[str, Any]:
-    """The final evaluation of the plan (2025)."""
+    """The final evaluation of the plan (2025): reminders and the final report."""
     return _duty(duty, day, dry_run)
 
 
