@@ -77,3 +77,23 @@ def test_no_merge_conflict_markers() -> None:
         except UnicodeDecodeError:
             continue
         assert not marker.search(text), f"conflict marker left in {path.relative_to(ROOT)}"
+
+
+def test_ci_survives_a_running_postgresql_that_pg_isready_does_not_confirm(
+        tmp_path: Path) -> None:
+    """`pg_ctlcluster start` exits 2 on a running cluster: CI must not stop there (it did,
+    in 0 s, before any test ran)."""
+    import subprocess
+
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    block = ci[ci.index("pg_ready() {"):ci.index("\nfi\n", ci.index("if ! pg_ready")) + 4]
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    for name, code in (("pg_isready", 1), ("pg_ctlcluster", 2)):
+        (fake / name).write_text(f"#!/bin/sh\nexit {code}\n", encoding="utf-8")
+        (fake / name).chmod(0o755)
+    script = ("set -euo pipefail\n" + block.replace("seq 1 60", "seq 1 1")
+              + "echo carried-on\n")
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                          env={"PATH": f"{fake}:/usr/bin:/bin"}, timeout=60)
+    assert done.returncode == 0 and "carried-on" in done.stdout, done.stderr
