@@ -96,6 +96,11 @@ def _applies(change: HolidayChange, state: str) -> bool:
     return "saturday-sunday" in change.states and weekend(state, change.day) == _SAT_SUN
 
 
+def change_states(change: HolidayChange) -> list[str]:
+    """The state ids a holiday change applies to ("all" and "saturday-sunday" resolved)."""
+    return [state for state in STATES if _applies(change, state)]
+
+
 @lru_cache(maxsize=256)
 def public_holidays(state: str, year: int) -> dict[date, str]:
     """Public holidays (federal and of the state) in ``year``, with their names: the

@@ -2,13 +2,15 @@
 2021-2026 that the pinned `holidays` package misses, shipped with their sources, and the
 audit table in docs/holidays.md kept equal to the data.
 
-Run this file as a script to print the audit matrix for docs/holidays.md:
+Run this file as a script to rewrite the generated tables of docs/holidays.md (the
+state x year matrix and the list of corrections) from the data:
 ``.venv/bin/python -m tests.test_holiday_audit``.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from click.testing import Result
 
 from naptip.workdays import (
     STATES,
+    change_states,
     configure_holidays,
     holiday_name,
     is_working_day,
@@ -56,6 +59,7 @@ CONFIRMED: list[tuple[str, date]] = [
     ("selangor", date(2023, 8, 14)),
     ("negeri-sembilan", date(2023, 8, 14)),
     ("johor", date(2023, 12, 17)),
+    ("kedah", date(2024, 1, 25)),
     ("johor", date(2024, 8, 25)),
     ("perlis", date(2025, 1, 1)),
     ("kedah", date(2025, 2, 11)),
@@ -77,7 +81,6 @@ UNCONFIRMED: list[tuple[str, date]] = [
     ("terengganu", date(2022, 11, 20)),
     ("johor", date(2022, 11, 27)),
     ("kedah", date(2023, 4, 24)),
-    ("kedah", date(2024, 1, 25)),
     ("kedah", date(2025, 6, 29)),
     ("kelantan", date(2022, 7, 31)),
     ("terengganu", date(2022, 7, 31)),
@@ -190,20 +193,63 @@ def audit_matrix() -> str:
     return "\n".join(rows)
 
 
-def test_docs_audit_matrix_is_the_data() -> None:
+def corrections_table() -> str:
+    """The list of shipped corrections in docs/holidays.md, with what each changes."""
+    rows = ["| date | day | states | name | what it changes | source |",
+            "|---|---|---|---|---|---|"]
+    for c in shipped_corrections():
+        states = change_states(c)
+        rest = [s for s in states if c.day.weekday() in weekend(s, c.day)]
+        if c.remove:
+            effect = "a holiday becomes a working day"
+        elif not rest:
+            effect = "a working day becomes a holiday"
+        elif len(rest) == len(states):
+            effect = "none for deadlines: already the weekend there"
+        else:
+            effect = "a working day becomes a holiday in " + \
+                ", ".join(s for s in states if s not in rest)
+        where = "Saturday-Sunday states" if c.states == ("saturday-sunday",) else \
+            ", ".join(c.states)
+        links = "; ".join(f"<{u}>" for u in _urls(c.citation))
+        rows.append(f"| {c.day:%Y-%m-%d} | {c.day:%a} | {where} | {c.name} | {effect} "
+                    f"| {links} |")
+    return "\n".join(rows)
+
+
+def _urls(citation: str) -> list[str]:
+    return [u.rstrip(".);,") for u in re.findall(r"https?://\S+", citation)]
+
+
+def _generated(text: str, name: str, body: str) -> str:
+    start, end = f"<!-- {name} -->\n", f"\n<!-- /{name} -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    return f"{head}{start}{body}{end}{tail}"
+
+
+def generated_doc(text: str) -> str:
+    return _generated(_generated(text, "matrix", audit_matrix()), "corrections",
+                      corrections_table())
+
+
+def test_docs_tables_are_the_data() -> None:
     text = DOC.read_text(encoding="utf-8")
-    assert audit_matrix() in text, "regenerate: .venv/bin/python -m tests.test_holiday_audit"
+    assert "<!-- matrix -->" in text and "<!-- corrections -->" in text
+    assert generated_doc(text) == text, \
+        "regenerate: .venv/bin/python -m tests.test_holiday_audit"
 
 
 def test_docs_list_every_correction_with_its_source() -> None:
     text = DOC.read_text(encoding="utf-8")
     for c in shipped_corrections():
-        urls = [u.rstrip(".);,") for u in re.findall(r"https?://\S+", c.citation)]
         row = next((line for line in text.splitlines()
                     if line.startswith(f"| {c.day:%Y-%m-%d} ") and c.name in line), None)
         assert row, f"docs/holidays.md has no row for {c.day} {c.name}"
-        assert all(u in row for u in urls), (c.day, urls)
+        assert all(u in row for u in _urls(c.citation)), c.day
 
 
 if __name__ == "__main__":
-    print(audit_matrix())
+    configure_holidays(())
+    DOC.write_text(generated_doc(DOC.read_text(encoding="utf-8")), encoding="utf-8")
+    sys.stdout.write(f"wrote {DOC}\n")
