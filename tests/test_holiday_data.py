@@ -29,6 +29,7 @@ from naptip.workdays import (
     holiday_data,
     is_working_day,
     next_working_day,
+    parse_corrections,
     public_holidays,
     shipped_corrections,
     why_not_working,
@@ -98,6 +99,15 @@ def test_every_shipped_correction_is_in_the_audit_and_cites_a_public_source() ->
         assert len(c.citation) > 40, c
         assert re.search(r"https?://[\w.-]+\.[a-z]{2,}/\S+", c.citation), c
         assert c.origin.startswith("naptip/data/holiday_corrections.toml [")
+
+
+def test_a_shipped_correction_without_a_source_is_refused() -> None:
+    text = '[[add]]\ndate = 2025-04-28\nstates = ["johor"]\nname = "Special holiday"\n'
+    with pytest.raises(NaptipError, match=re.escape(
+            "naptip/data/holiday_corrections.toml [add[1]]: a shipped correction needs its "
+            "public source")):
+        parse_corrections(text)
+    assert parse_corrections(text + 'source = "x, 1 Jan 2025, https://example.org/x"\n')
 
 
 def test_configuration_adds_and_removes_holidays(loaded: LoadedPlugins) -> None:
