@@ -81,6 +81,7 @@ UNCONFIRMED: list[tuple[str, date]] = [
     ("terengganu", date(2022, 11, 20)),
     ("johor", date(2022, 11, 27)),
     ("kedah", date(2023, 4, 24)),
+    ("terengganu", date(2024, 9, 17)),
     ("kedah", date(2025, 6, 29)),
     ("kelantan", date(2022, 7, 31)),
     ("terengganu", date(2022, 7, 31)),
