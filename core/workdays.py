@@ -78,7 +78,18 @@ def weekend(state: str, day: date) -> frozenset[int]:
 def shipped_corrections() -> tuple[HolidayChange, ...]:
     """The corrections shipped with naptip (``naptip/data/holiday_corrections.toml``)."""
     text = files("naptip.data").joinpath("holiday_corrections.toml").read_text(encoding="utf-8")
-    return parse_holiday_changes(tomllib.loads(text), CORRECTIONS_FILE)
+    return parse_corrections(text)
+
+
+def parse_corrections(text: str) -> tuple[HolidayChange, ...]:
+    """The shipped corrections file's entries; unlike a deployment's own ``[holidays]``
+    changes, each must cite its public source."""
+    changes = parse_holiday_changes(tomllib.loads(text), CORRECTIONS_FILE)
+    for change in changes:
+        if not change.citation.strip():
+            raise NaptipError(f"{change.origin}: a shipped correction needs its public "
+                              "source (source = \"title, date, URL\")")
+    return changes
 
 
 def configure_holidays(changes: Iterable[HolidayChange]) -> None:
@@ -94,6 +105,11 @@ def _applies(change: HolidayChange, state: str) -> bool:
     if "all" in change.states or state in change.states:
         return True
     return "saturday-sunday" in change.states and weekend(state, change.day) == _SAT_SUN
+
+
+def change_states(change: HolidayChange) -> list[str]:
+    """The state ids a holiday change applies to ("all" and "saturday-sunday" resolved)."""
+    return [state for state in STATES if _applies(change, state)]
 
 
 @lru_cache(maxsize=256)

@@ -29,6 +29,7 @@ from naptip.workdays import (
     holiday_data,
     is_working_day,
     next_working_day,
+    parse_corrections,
     public_holidays,
     shipped_corrections,
     why_not_working,
@@ -88,13 +89,25 @@ def test_awal_muharram_2024_substitute_day_is_shipped() -> None:
     assert next_working_day("putrajaya", date(2024, 7, 7)) == date(2024, 7, 9)
 
 
-def test_every_shipped_correction_is_in_the_plan_and_has_a_source() -> None:
+def test_every_shipped_correction_is_in_the_audit_and_cites_a_public_source() -> None:
+    # The audit (docs/holidays.md) covers 2021-2026: the plan and the year after it, when
+    # the final evaluation and overdue evidence are still dated.
     corrections = shipped_corrections()
     assert corrections
     for c in corrections:
-        assert 2021 <= c.day.year <= 2025
+        assert 2021 <= c.day.year <= 2026, c
         assert len(c.citation) > 40, c
+        assert re.search(r"https?://[\w.-]+\.[a-z]{2,}/\S+", c.citation), c
         assert c.origin.startswith("naptip/data/holiday_corrections.toml [")
+
+
+def test_a_shipped_correction_without_a_source_is_refused() -> None:
+    text = '[[add]]\ndate = 2025-04-28\nstates = ["johor"]\nname = "Special holiday"\n'
+    with pytest.raises(NaptipError, match=re.escape(
+            "naptip/data/holiday_corrections.toml [add[1]]: a shipped correction needs its "
+            "public source")):
+        parse_corrections(text)
+    assert parse_corrections(text + 'source = "x, 1 Jan 2025, https://example.org/x"\n')
 
 
 def test_configuration_adds_and_removes_holidays(loaded: LoadedPlugins) -> None:
