@@ -369,7 +369,8 @@ def create_app(portal: Portal) -> Starlette:
         return portal.page(request, viewer, "evidence.html", evidence=item, row=row,
                            indicators=portal.service.form(row),
                            may_review=viewer.may_review(row) and item.status == "submitted",
-                           own=item.submitted_by == viewer.email, errors={},
+                           own=await run_in_threadpool(portal.service.is_own, item,
+                                                       viewer.email), errors={},
                            notice=request.query_params.get("done") == "1")
 
     async def review(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -382,7 +383,8 @@ def create_app(portal: Portal) -> Starlette:
         if not portal.csrf_ok(request, str(form.get("csrf") or "")):
             return forbidden(request, viewer)
         errors: dict[str, str] = {}
-        if item.submitted_by == viewer.email:
+        own = await run_in_threadpool(portal.service.is_own, item, viewer.email)
+        if own:
             errors["form"] = "You submitted this evidence: another reviewer must review it."
         else:
             accept = form.get("decision") == "accept"
@@ -395,7 +397,7 @@ def create_app(portal: Portal) -> Starlette:
         if errors:
             return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
                                row=row, indicators=portal.service.form(row), may_review=True,
-                               own=item.submitted_by == viewer.email, errors=errors,
+                               own=own, errors=errors,
                                notice=False)
         return RedirectResponse(f"/evidence/{item.id}?done=1", status_code=303)
 

@@ -134,7 +134,7 @@ def review(app: App, evidence_id: int, accept: bool, reason: str | None,
         raise click.UsageError("give exactly one of --accept or --return REASON")
     service = EvidenceService(app.store(), app.catalog, app.loaded)
     evidence = service.review(evidence_id, accept=accept, reason=reason,
-                              actor=actor_name(actor))
+                              actor=actor_name(actor), login=actor is None)
     click.echo(f"evidence #{evidence.id} {evidence.status} for {evidence.occurrence_id}")
     for problem in service.warnings:
         click.echo(f"warning: {problem}", err=True)
