@@ -24,7 +24,7 @@ from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
 from .clock import real_today
 from .db import Database
-from .doc_text import extract_text
+from .doc_text import TextBudget, extract_texts
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .model import Indicator, IndicatorKind
@@ -128,16 +128,17 @@ class EvidenceService:
         if note and len(note) > MAX_NOTE:
             raise EvidenceError(f"the note is longer than {MAX_NOTE:,} characters: keep it "
                                 "short (attach a document for more, with no personal data)")
-        paths = [self.blobs.check_path(p) for p in sub.files]
+        if sub.file_names and len(sub.file_names) != len(sub.files):
+            raise EvidenceError("each file needs its name")
+        file_names = list(sub.file_names) or [Path(p).name for p in sub.files]
+        paths = [self.blobs.check_path(p, name)
+                 for p, name in zip(sub.files, file_names, strict=True)]
         needs_document = any(ind.kind is IndicatorKind.DELIVERABLE for ind in form)
         if needs_document and not paths and not sub.nil:
             names = "; ".join(f"{n} ({ind.text})" for n, ind in enumerate(form, 1)
                               if ind.kind is IndicatorKind.DELIVERABLE)
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
-        file_names = list(sub.file_names) if sub.file_names else [p.name for p in paths]
-        if len(file_names) != len(paths):
-            raise EvidenceError("each file needs its name")
         files = self._inspect_files(paths, file_names)
         self._guard(sub.actor, note, values, links, files, breakdown, file_names)
         draft = EvidenceDraft(
@@ -282,17 +283,27 @@ class EvidenceService:
         return result
 
     def _inspect_files(self, paths: list[Path], names: list[str],
-                       ) -> list[tuple[Path, str, int, str | None]]:
+                       ) -> list[tuple[Path, str, int, list[Finding]]]:
+        """Each file's type and size, and what the personal-data guard found in its text,
+        within one :class:`TextBudget` for the whole submission."""
         out = []
+        budget = self.text_budget()
         for path, name in zip(paths, names, strict=True):
             with path.open("rb") as handle:
                 head = handle.read(8192)
             media = sniff(head, name)
-            out.append((path, media, path.stat().st_size, extract_text(path, media)))
+            budget.start(name)
+            findings = [finding for part in extract_texts(path, media, name, budget)
+                        for finding in scan(part.text, part.where, tick=budget.tick)]
+            out.append((path, media, path.stat().st_size, findings))
         return out
 
+    def text_budget(self) -> TextBudget:
+        """What one submission may spend checking its files' text (tests shrink it)."""
+        return TextBudget()
+
     def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
-               links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
+               links: tuple[str, ...], files: list[tuple[Path, str, int, list[Finding]]],
                breakdown: Mapping[str, Mapping[str, int]], names: list[str]) -> None:
         findings: list[Finding] = scan(actor, "the name given with --as")
         if note:
@@ -302,10 +313,9 @@ class EvidenceService:
                 findings += scan(value.text, f"indicator {number}")
         for n, link in enumerate(links, 1):
             findings += scan(link, f"link {n}")
-        for (_path, _media, _size, text), name in zip(files, names, strict=True):
+        for (_path, _media, _size, found), name in zip(files, names, strict=True):
             findings += scan(name, "a file name")
-            if text is not None:
-                findings += scan(text, f"file {name}")
+            findings += found
         for dimension, counts in breakdown.items():
             for category in counts:
                 findings += scan(category, f"the {dimension} breakdown")
