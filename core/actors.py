@@ -36,6 +36,7 @@ class Actor:
 
 
 def normal(name: str) -> str:
+    """A name as compared: spacing collapsed, case folded."""
     return " ".join(name.split()).casefold()
 
 
@@ -44,6 +45,8 @@ def has_directory(session: Session) -> bool:
 
 
 def matches(session: Session, given: str) -> list[Contact]:
+    """The active contacts ``given`` names: the one with that e-mail, else every contact
+    with that name (case and spacing aside)."""
     key = normal(given)
     rows = session.execute(select(Contact).where(Contact.active.is_(True))
                            .order_by(Contact.id)).scalars().all()

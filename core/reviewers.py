@@ -1,4 +1,5 @@
-"""Who may review evidence: one function, so that a contact directory can plug in.
+"""Who may review evidence: :func:`check_reviewer`, and :func:`own_test` (did this person
+submit it?) that the portal also uses for its review queue.
 
 Rules, in order:
 
