@@ -171,6 +171,8 @@ def _archive_texts(handle: IO[bytes], name: str, budget: TextBudget) -> list[Fil
         infos = _members(archive, name)
         out.append(FileText(f"a file name in {name}", "\n".join(i.filename for i in infos)))
         for info in infos:
+            if _finder_metadata(info.filename):
+                continue
             member = f"{name}: {info.filename}"
             with archive.open(info) as stream:
                 head = stream.read(8192)
@@ -182,6 +184,12 @@ def _archive_texts(handle: IO[bytes], name: str, budget: TextBudget) -> list[Fil
             out += _texts(io.BytesIO(data), media, member, f"file {member}", budget,
                           nested=True)
     return out
+
+
+def _finder_metadata(member: str) -> bool:
+    """What macOS adds to the archives it makes (``__MACOSX/._report.docx`` copies of
+    file attributes, ``.DS_Store``): not the person's files, and not of a readable type."""
+    return member.startswith("__MACOSX/") or member.rsplit("/", 1)[-1] == ".DS_Store"
 
 
 def _xml_text(xml: str) -> str:

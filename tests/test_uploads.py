@@ -150,7 +150,10 @@ def test_a_zip_archive_has_its_members_checked(synced: Database, run: Run,
     assert snapshot(synced) == before
     clean = archive(tmp_path / "gambar.zip", {
         "ringkasan.txt": b"Latihan untuk 30 pegawai\n",
-        "foto/hari-1.png": b"\x89PNG\r\n\x1a\n" + bytes(200)})
+        "foto/hari-1.png": b"\x89PNG\r\n\x1a\n" + bytes(200),
+        # what macOS's Finder adds: binary metadata, not refused as an unknown type
+        "__MACOSX/._ringkasan.txt": b"\x00\x05\x16\x07\x00\x02\x00\x00" + bytes(80),
+        "foto/.DS_Store": b"\x00\x00\x00\x01Bud1" + bytes(80)})
     ok = submit_cli(run, synced, clean)
     assert ok.exit_code == 0, ok.output
     with synced.reading() as session:
