@@ -57,7 +57,8 @@ def evidence_digest(e: Evidence) -> str:
                     for v in e.values)
     breakdown = sorted([b.indicator, b.dimension, b.category, b.count] for b in e.breakdown)
     return _digest([e.id, e.occurrence_id, e.nil, e.done_on, e.note, list(e.links or []),
-                    e.submitted_by, e.submitted_at, values, breakdown])
+                    e.submitted_by, e.submitted_at, values, breakdown,
+                    *_contact(e.submitter_contact)])
 
 
 def attachment_digest(a: Attachment) -> str:
@@ -66,7 +67,15 @@ def attachment_digest(a: Attachment) -> str:
 
 
 def review_digest(r: Review) -> str:
-    return _digest([r.id, r.evidence_id, r.decision, r.reason, r.reviewer, r.reviewed_at])
+    return _digest([r.id, r.evidence_id, r.decision, r.reason, r.reviewer, r.reviewed_at,
+                    *_contact(r.reviewer_contact)])
+
+
+def _contact(contact_id: int | None) -> list[Any]:
+    """The contact column in a digest: absent when NULL, so that rows written before the
+    column existed (migration 0007) keep the digest their audit entry recorded; once set,
+    changing or clearing it is caught."""
+    return [] if contact_id is None else [["contact", contact_id]]
 
 
 @dataclass(frozen=True)

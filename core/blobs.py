@@ -96,9 +96,12 @@ class BlobStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:]
 
-    def check_path(self, given: str) -> Path:
-        """A local file named on the command line: a regular file, reached without '..'."""
+    def check_path(self, given: str, name: str | None = None) -> Path:
+        """A local file named on the command line: a regular file, reached without '..'.
+        ``name``: the file's name for messages (an upload's own name, not its temporary
+        part's)."""
         path = Path(given)
+        shown = name or path.name
         if ".." in path.parts:
             raise EvidenceError(f"file {given!r}: '..' is not allowed in file paths; name the "
                                 "file directly")
@@ -106,10 +109,10 @@ class BlobStore:
             raise EvidenceError(f"file {given!r} does not exist or is not a regular file")
         size = path.stat().st_size
         if size > self.max_bytes:
-            raise EvidenceError(f"file {path.name!r} is {size / 1024 / 1024:.0f} MB; the limit "
+            raise EvidenceError(f"file {shown!r} is {size / 1024 / 1024:.0f} MB; the limit "
                                 f"is {self.max_bytes / 1024 / 1024:.0f} MB")
         if size == 0:
-            raise EvidenceError(f"file {path.name!r} is empty")
+            raise EvidenceError(f"file {shown!r} is empty")
         return path
 
     @contextmanager

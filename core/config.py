@@ -8,6 +8,7 @@ refused with one line naming the file and the key. See docs/configuration.md.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -120,6 +121,15 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class WebSettings:
+    """``[web]``: the evidence portal."""
+
+    #: addresses or networks of the reverse proxies whose X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; none by default (the peer address is the client)
+    trusted_proxies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
     reporting: ReportingCalendar = ReportingCalendar()
     #: the largest attachment accepted as evidence, in MB
@@ -131,6 +141,7 @@ class Settings:
     holidays: tuple[HolidayChange, ...] = ()  #: ``[[holidays.add]]`` and ``[[holidays.remove]]``
     mail: MailSettings | None = None
     reminders: ReminderSettings = ReminderSettings()
+    web: WebSettings = WebSettings()
     source: Path | None = None
 
     def where(self, key: str) -> str:
@@ -189,7 +200,7 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
     fail, table = _checkers(where)
 
     top = table(raw, "top level", {"reporting", "duties", "evidence", "holidays", "mail",
-                                   "reminders"})
+                                   "reminders", "web"})
     ev = table(top.get("evidence", {}), "evidence", {"max_file_mb"})
     max_file_mb = ev.get("max_file_mb", 25)
     if isinstance(max_file_mb, bool) or not isinstance(max_file_mb, int) or not (
@@ -230,7 +241,7 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
     mail, reminders = _reminder_settings(top, fail, table)
     return Settings(reporting=reporting, duties=duties, max_file_mb=max_file_mb,
                     reporting_changes=tuple(changes), holidays=holiday_changes, mail=mail,
-                    reminders=reminders, source=source)
+                    reminders=reminders, web=_web_settings(top, fail, table), source=source)
 
 
 _REPORTING_KEYS = {"evidence_due", "yearly_deliverable_due", "deliverable_due", "review_month"}
@@ -423,3 +434,19 @@ def _reminder_settings(top: Mapping[str, Any], fail: Any, table: Any,
     return mail, ReminderSettings(**args)
 
 
+def _web_settings(top: Mapping[str, Any], fail: _Fail, table: _Table) -> WebSettings:
+    w = table(top.get("web", {}), "web", {"trusted_proxies"})
+    proxies = w.get("trusted_proxies", [])
+    if not isinstance(proxies, list) or not all(isinstance(p, str) for p in proxies):
+        raise fail("web.trusted_proxies", 'must be a list of addresses or networks, like '
+                                          '["127.0.0.1", "10.0.0.0/8"]')
+    checked: list[str] = []
+    for text in proxies:
+        try:
+            network = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            raise fail("web.trusted_proxies", f"{text!r} is not an IP address or network "
+                                              "like 10.0.0.0/8") from None
+        checked.append(str(network.network_address) if network.num_addresses == 1
+                       else str(network))
+    return WebSettings(trusted_proxies=tuple(dict.fromkeys(checked)))

@@ -18,19 +18,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from .actors import Actor, person, resolve
 from .audit_rows import attachment_digest, evidence_digest, review_digest
 from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
 from .clock import real_today
 from .db import Database
-from .doc_text import extract_text
+from .doc_text import TextBudget, extract_texts
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
 from .personal_data import Finding, refusal, scan
 from .pluginmanager import LoadedPlugins
-from .reviewers import check_reviewer
+from .reviewers import check_reviewer, own_test
 from .text import echo_cut
 from .values import EvidenceError, Value, check_day, parse_count, parse_value
 
@@ -113,6 +114,7 @@ class EvidenceService:
             self._check_open(session, row)
             form = self.form(row)
             oid, kind, owner, activity_id = row.id, row.kind, row.owner, row.activity_id
+            actor = self._actor(session, sub.actor)
         earliest, latest = self.catalog.structure.plan.start, min(today, real_today())
         if sub.done_on is not None:
             check_day(sub.done_on, "--done-on", earliest=earliest, latest=latest)
@@ -126,16 +128,17 @@ class EvidenceService:
         if note and len(note) > MAX_NOTE:
             raise EvidenceError(f"the note is longer than {MAX_NOTE:,} characters: keep it "
                                 "short (attach a document for more, with no personal data)")
-        paths = [self.blobs.check_path(p) for p in sub.files]
+        if sub.file_names and len(sub.file_names) != len(sub.files):
+            raise EvidenceError("each file needs its name")
+        file_names = list(sub.file_names) or [Path(p).name for p in sub.files]
+        paths = [self.blobs.check_path(p, name)
+                 for p, name in zip(sub.files, file_names, strict=True)]
         needs_document = any(ind.kind is IndicatorKind.DELIVERABLE for ind in form)
         if needs_document and not paths and not sub.nil:
             names = "; ".join(f"{n} ({ind.text})" for n, ind in enumerate(form, 1)
                               if ind.kind is IndicatorKind.DELIVERABLE)
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
-        file_names = list(sub.file_names) if sub.file_names else [p.name for p in paths]
-        if len(file_names) != len(paths):
-            raise EvidenceError("each file needs its name")
         files = self._inspect_files(paths, file_names)
         self._guard(sub.actor, note, values, links, files, breakdown, file_names)
         draft = EvidenceDraft(
@@ -149,10 +152,19 @@ class EvidenceService:
         with self.blobs.writing() if files else nullcontext():
             stored = [self.blobs.put(path, name)
                       for (path, *_), name in zip(files, file_names, strict=True)]
-            return self._store(sub, oid, note, links, values, breakdown, form, stored,
-                               now or datetime.now(UTC))
+            return self._store(sub, actor, oid, note, links, values, breakdown, form,
+                               stored, now or datetime.now(UTC))
 
-    def _store(self, sub: Submission, oid: str, note: str | None, links: tuple[str, ...],
+    def _actor(self, session: Session, given: str) -> Actor:
+        """The person named, resolved against the contact directory; the personal-data
+        guard first, so that a refusal never echoes an identity number."""
+        findings = scan(given, "the name given with --as")
+        if findings:
+            raise EvidenceError(refusal(findings))
+        return resolve(session, given)
+
+    def _store(self, sub: Submission, actor: Actor, oid: str, note: str | None,
+               links: tuple[str, ...],
                values: list[tuple[int, Indicator, Value]],
                breakdown: Mapping[str, Mapping[str, int]], form: tuple[Indicator, ...],
                stored: list[StoredBlob], when: datetime) -> int:
@@ -163,7 +175,8 @@ class EvidenceService:
             self._check_open(session, row)
             evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
                                 done_on=sub.done_on, note=note, links=list(links),
-                                submitted_by=sub.actor, submitted_at=when,
+                                submitted_by=actor.name,
+                                submitter_contact=actor.contact_id, submitted_at=when,
                                 # known empty: the row digest then needs no re-read
                                 values=[], breakdown=[], attachments=[], reviews=[])
             session.add(evidence)
@@ -185,7 +198,7 @@ class EvidenceService:
             session.add_all(attachments)
             row.progress = "submitted"
             session.flush()
-            audit.append(session, actor=sub.actor, action="evidence.submitted",
+            audit.append(session, actor=actor.name, action="evidence.submitted",
                          subject=row.id, at=when,
                          payload=_audit_payload(evidence, values, breakdown, stored,
                                                 attachments))
@@ -270,17 +283,27 @@ class EvidenceService:
         return result
 
     def _inspect_files(self, paths: list[Path], names: list[str],
-                       ) -> list[tuple[Path, str, int, str | None]]:
+                       ) -> list[tuple[Path, str, int, list[Finding]]]:
+        """Each file's type and size, and what the personal-data guard found in its text,
+        within one :class:`TextBudget` for the whole submission."""
         out = []
+        budget = self.text_budget()
         for path, name in zip(paths, names, strict=True):
             with path.open("rb") as handle:
                 head = handle.read(8192)
             media = sniff(head, name)
-            out.append((path, media, path.stat().st_size, extract_text(path, media)))
+            budget.start(name)
+            findings = [finding for part in extract_texts(path, media, name, budget)
+                        for finding in scan(part.text, part.where, tick=budget.tick)]
+            out.append((path, media, path.stat().st_size, findings))
         return out
 
+    def text_budget(self) -> TextBudget:
+        """What one submission may spend checking its files' text (tests shrink it)."""
+        return TextBudget()
+
     def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
-               links: tuple[str, ...], files: list[tuple[Path, str, int, str | None]],
+               links: tuple[str, ...], files: list[tuple[Path, str, int, list[Finding]]],
                breakdown: Mapping[str, Mapping[str, int]], names: list[str]) -> None:
         findings: list[Finding] = scan(actor, "the name given with --as")
         if note:
@@ -290,10 +313,9 @@ class EvidenceService:
                 findings += scan(value.text, f"indicator {number}")
         for n, link in enumerate(links, 1):
             findings += scan(link, f"link {n}")
-        for (_path, _media, _size, text), name in zip(files, names, strict=True):
+        for (_path, _media, _size, found), name in zip(files, names, strict=True):
             findings += scan(name, "a file name")
-            if text is not None:
-                findings += scan(text, f"file {name}")
+            findings += found
         for dimension, counts in breakdown.items():
             for category in counts:
                 findings += scan(category, f"the {dimension} breakdown")
@@ -316,12 +338,17 @@ class EvidenceService:
     # --- review ----------------------------------------------------------------------
 
     def review(self, evidence_id: int, *, accept: bool, reason: str | None, actor: str,
-               now: datetime | None = None) -> Evidence:
+               now: datetime | None = None, login: bool = False) -> Evidence:
+        """Accept or return evidence as ``actor`` (a name or e-mail; ``login``: the name is
+        the machine's login, not one the person gave)."""
         reason = " ".join(reason.split()) if reason else None
         if not accept and not reason:
             raise EvidenceError("returning evidence needs a reason (--return REASON)")
         findings = scan(reason, "the reason") if reason else []
-        findings += scan(actor, "the name given with --as")
+        if findings:
+            raise EvidenceError(refusal(findings))
+        given = actor
+        findings = scan(given, "the name given with --as")
         if findings:
             raise EvidenceError(refusal(findings))
         when = now or datetime.now(UTC)
@@ -338,15 +365,19 @@ class EvidenceService:
             if evidence.status != "submitted":
                 raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
                                     f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
-            check_reviewer(session, actor, evidence.submitted_by)
+            reviewer = resolve(session, given, login=login)
+            check_reviewer(session, reviewer, evidence.submitted_by,
+                           evidence.submitter_contact, given=given)
             decision = "accepted" if accept else "returned"
-            evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when
+            evidence.status, evidence.reviewed_by, evidence.reviewed_at = (
+                decision, reviewer.name, when)
             record = Review(evidence=evidence, decision=decision, reason=reason,
-                            reviewer=actor, reviewed_at=when)
+                            reviewer=reviewer.name, reviewer_contact=reviewer.contact_id,
+                            reviewed_at=when)
             session.add(record)
             row.progress = decision
             session.flush()
-            audit.append(session, actor=actor, action=f"evidence.{decision}",
+            audit.append(session, actor=reviewer.name, action=f"evidence.{decision}",
                          subject=row.id, at=when,
                          payload={"evidence": evidence.id, "reason": reason,
                                   "review": record.id, "digest": review_digest(record)})
@@ -356,6 +387,13 @@ class EvidenceService:
         if accept:
             self._accepted(evidence)
         return evidence
+
+    def is_own(self, evidence: Evidence, who: str) -> bool:
+        """Whether ``who`` (a name or e-mail) submitted ``evidence``: the same contact when
+        the directory names both (see :func:`naptip.reviewers.own_test`)."""
+        with self.db.reading() as session:
+            return own_test(session, person(session, who), who)(
+                evidence.submitted_by, evidence.submitter_contact)
 
     def _accepted(self, evidence: Evidence) -> None:
         if self.plugins is None:

@@ -183,6 +183,10 @@ class Evidence(Base):
     note: Mapped[str | None] = mapped_column(Text)
     links: Mapped[list[str]] = mapped_column(JSON, default=list)
     submitted_by: Mapped[str] = mapped_column(String(120))
+    #: the id of the contact who submitted, when a contact directory named them (self-review
+    #: compares contacts, not the text of ``submitted_by``). No foreign key: contacts are
+    #: never deleted (only deactivated), and SQLite could not drop such a column again
+    submitter_contact: Mapped[int | None] = mapped_column(Integer)
     submitted_at: Mapped[datetime]
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[datetime | None]
@@ -261,6 +265,8 @@ class Review(Base):
     decision: Mapped[str] = mapped_column(String(12))  #: accepted or returned
     reason: Mapped[str | None] = mapped_column(Text)
     reviewer: Mapped[str] = mapped_column(String(120))
+    #: the id of the contact who reviewed, when a contact directory named them
+    reviewer_contact: Mapped[int | None] = mapped_column(Integer)
     reviewed_at: Mapped[datetime]
 
     evidence: Mapped[Evidence] = relationship(back_populates="reviews")

@@ -117,3 +117,52 @@ def test_0002_converts_amounts_to_exact_sen(backend: str, tmp_path: Path) -> Non
     else:
         with temporary_postgres("naptip_mig") as url:
             run(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0007_adds_the_contacts_of_evidence_and_reviews(backend: str, tmp_path: Path) -> None:
+    """Existing evidence and its reviews survive, with no contact, both ways (a SQLite
+    copy of ``evidence`` would fail: other tables refer to it)."""
+    from naptip.testing import temporary_postgres
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+        upgrade(engine, "0006_runs")
+        now = "2024-01-01 00:00:00+00:00"
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO occurrence (id, plan_id, kind, title, owner, support, due, "
+                "unshifted, region, progress, withdrawn, fingerprint, created_at, updated_at) "
+                "VALUES ('S5-O2-i@2023', 'naptip-3.0', 'progress-report', 't', 'legislative',"
+                " '[]', '2024-01-31', '2024-01-31', 'putrajaya', 'accepted', false, 'f', "
+                ":now, :now)"), {"now": now})
+            conn.execute(text(
+                "INSERT INTO evidence (id, occurrence_id, status, nil, links, submitted_by, "
+                "submitted_at) VALUES (1, 'S5-O2-i@2023', 'accepted', false, '[]', 'Aminah', "
+                ":now)"), {"now": now})
+            conn.execute(text(
+                "INSERT INTO review (id, evidence_id, decision, reviewer, reviewed_at) "
+                "VALUES (1, 1, 'accepted', 'Siti', :now)"), {"now": now})
+        upgrade(engine)
+        assert schema_state(engine).current == HEAD
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT submitted_by, submitter_contact FROM evidence")
+                                ).one() == ("Aminah", None)
+            assert conn.execute(text("SELECT reviewer, reviewer_contact FROM review")
+                                ).one() == ("Siti", None)
+        from alembic import command
+
+        from naptip.migrate import alembic_config
+
+        command.downgrade(alembic_config(engine), "0006_runs")
+        assert "submitter_contact" not in {c["name"] for c in
+                                           inspect(engine).get_columns("evidence")}
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM review")).scalar() == 1
+        engine.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with temporary_postgres("naptip_mig7") as url:
+            run(url)

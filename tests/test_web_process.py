@@ -18,7 +18,7 @@ from naptip.db import Database
 from .conftest import db_env
 from .smtp_server import free_port
 from .test_web_security import store
-from .web_support import LEAD
+from .web_support import LEAD, form_csrf
 
 __all__ = ["store"]
 NAPTIP = str(Path(sys.executable).parent / "naptip")
@@ -49,7 +49,9 @@ def test_naptip_web_serves_and_a_printed_link_signs_in(
             assert signed_out.status_code == 401
             assert client.get(link).status_code == 200
             token = link.rsplit("/", 1)[1]
-            assert client.post("/signin", data={"token": token}).status_code == 303
+            page = client.get(f"/signin/{token}")
+            assert client.post("/signin", data={"token": token, "csrf": form_csrf(page.text)}
+                               ).status_code == 303
             page = client.get("/work")
             assert page.status_code == 200 and "S19-O1-viii@2023" in page.text
             assert client.get("/lang", params={"to": "ms", "next": "/work"},

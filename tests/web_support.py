@@ -18,6 +18,7 @@ from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.signin import issue_link, link_url
 from naptip.web.app import Portal, create_app
+from naptip.web.server import server_config
 
 from .smtp_server import free_port
 
@@ -53,26 +54,37 @@ class Served:
         """An HTTP client, signed in as ``email`` through a fresh link."""
         with httpx.Client(base_url=self.url, timeout=30) as client:
             if email is not None:
-                token = self.link(email).rsplit("/", 1)[1]
-                response = client.post("/signin", data={"token": token})
+                response = self.sign_in(client, self.link(email).rsplit("/", 1)[1])
                 assert response.status_code == 303, response.text
             yield client
 
+    def sign_in(self, client: httpx.Client, token: str, **headers: str) -> httpx.Response:
+        """Open the sign-in page of ``token`` and press its button, as a browser does."""
+        page = client.get(f"/signin/{token}")
+        return client.post("/signin", data={"token": token, "csrf": form_csrf(page.text)},
+                            headers=headers)
+
     def csrf(self, client: httpx.Client, path: str) -> str:
-        page = client.get(path).text
-        marker = 'name="csrf" value="'
-        start = page.index(marker) + len(marker)
-        return page[start:page.index('"', start)]
+        return form_csrf(client.get(path).text)
+
+
+def form_csrf(page: str) -> str:
+    """The CSRF token of the first form on a page."""
+    marker = 'name="csrf" value="'
+    start = page.index(marker) + len(marker)
+    return page[start:page.index('"', start)]
 
 
 @contextmanager
 def serve(db: Database, catalog: Catalog, *, today: date = TODAY,
-          signin_per_minute: int = 1000) -> Iterator[Served]:
+          signin_per_minute: int = 1000, trusted_proxies: tuple[str, ...] = (),
+          ) -> Iterator[Served]:
+    """The portal served as ``naptip web`` serves it (the same uvicorn configuration)."""
     port = free_port()
     portal = Portal(db=db, catalog=catalog, today=lambda: today,
-                    base_url=f"http://127.0.0.1:{port}", signin_per_minute=signin_per_minute)
-    server = uvicorn.Server(uvicorn.Config(create_app(portal), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+                    base_url=f"http://127.0.0.1:{port}", signin_per_minute=signin_per_minute,
+                    trusted_proxies=trusted_proxies)
+    server = uvicorn.Server(server_config(create_app(portal), host="127.0.0.1", port=port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

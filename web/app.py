@@ -7,6 +7,7 @@ token; what a contact may not see is 404. All evidence goes through the evidence
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from naptip import signin
 from naptip.blobs import TEXT_TYPES
@@ -47,6 +49,9 @@ from .uploads import BadForm, TooLarge, read_form
 #: shown in the browser on request; everything else is only ever downloaded
 VIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf"})
 COOKIE = "naptip_session"
+#: the sign-in page's own CSRF secret: a sign-in form posted from another site lacks it
+SIGNIN_COOKIE = "naptip_signin"
+SIGNIN_FORM_TTL = 3600  #: seconds the sign-in page's form stays valid
 LANG_COOKIE = "naptip_lang"
 SECURITY_HEADERS = [
     (b"content-security-policy",
@@ -112,6 +117,8 @@ class Portal:
     today: Callable[[], date] = date.today
     base_url: str = "http://127.0.0.1:8150"
     signin_per_minute: int = 10
+    #: proxies whose X-Forwarded-For / -Proto are believed (``[web] trusted_proxies``)
+    trusted_proxies: tuple[str, ...] = ()
     limiter: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
@@ -142,7 +149,7 @@ class Portal:
         return viewer.contact.language if viewer else "en"
 
     def page(self, request: Request, viewer: Viewer | None, template: str, *,
-             status: int = 200, **context: Any) -> HTMLResponse:
+             status: int = 200, keep_session: bool = False, **context: Any) -> HTMLResponse:
         language = self.language(request, viewer)
         secret = request.cookies.get(COOKIE, "")
         html = self.env.get_template(template).render(
@@ -151,7 +158,7 @@ class Portal:
             path=request.url.path, committees=self.catalog.committees, viewable=VIEWABLE,
             **context)
         response = HTMLResponse(html, status_code=status)
-        if viewer is None and request.cookies.get(COOKIE):
+        if viewer is None and request.cookies.get(COOKIE) and not keep_session:
             response.delete_cookie(COOKIE, path="/")  # forged, expired or revoked
         return response
 
@@ -217,7 +224,14 @@ def create_app(portal: Portal) -> Starlette:
 
     async def signin_page(request: Request) -> Response:
         token = request.path_params["token"]
-        return portal.page(request, None, "signin.html", token=token)
+        nonce = secrets.token_urlsafe(32)
+        # the session cookie stays: signing in again ends that session (``replaces``)
+        response = portal.page(request, None, "signin.html", token=token,
+                               signin_csrf=signin.csrf_token(nonce), keep_session=True)
+        response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_TTL, path="/signin",
+                            httponly=True, samesite="strict",
+                            secure=request.url.scheme == "https")
+        return response
 
     async def signin_post(request: Request) -> Response:
         client = request.client.host if request.client else "?"
@@ -225,6 +239,14 @@ def create_app(portal: Portal) -> Starlette:
             return portal.page(request, None, "message.html", status=429, title="Sign in",
                                message="Too many sign-in attempts: wait a minute.")
         form = await request.form(max_files=0, max_fields=5)
+        if not (same_site(request, portal.base_url) and signin.csrf_ok(
+                request.cookies.get(SIGNIN_COOKIE, ""), str(form.get("csrf") or ""))):
+            # login CSRF: another site posting its own link would sign this browser in
+            return portal.page(request, None, "message.html", status=403, title="Sign in",
+                               message="This sign-in form did not come from the portal's "
+                                       "own sign-in page, or has expired.",
+                               detail="Open your personal sign-in link again and press "
+                                      "the button.")
         token = str(form.get("token") or "")
         try:
             done = await run_in_threadpool(signin.exchange, portal.db, token,
@@ -236,6 +258,7 @@ def create_app(portal: Portal) -> Starlette:
                                       "sign in.")
         response = RedirectResponse("/work", status_code=303)
         portal.cookie(response, request, done.session_secret)
+        response.delete_cookie(SIGNIN_COOKIE, path="/signin")
         return response
 
     async def signout(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -369,7 +392,8 @@ def create_app(portal: Portal) -> Starlette:
         return portal.page(request, viewer, "evidence.html", evidence=item, row=row,
                            indicators=portal.service.form(row),
                            may_review=viewer.may_review(row) and item.status == "submitted",
-                           own=item.submitted_by == viewer.email, errors={},
+                           own=await run_in_threadpool(portal.service.is_own, item,
+                                                       viewer.email), errors={},
                            notice=request.query_params.get("done") == "1")
 
     async def review(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -382,7 +406,8 @@ def create_app(portal: Portal) -> Starlette:
         if not portal.csrf_ok(request, str(form.get("csrf") or "")):
             return forbidden(request, viewer)
         errors: dict[str, str] = {}
-        if item.submitted_by == viewer.email:
+        own = await run_in_threadpool(portal.service.is_own, item, viewer.email)
+        if own:
             errors["form"] = "You submitted this evidence: another reviewer must review it."
         else:
             accept = form.get("decision") == "accept"
@@ -395,7 +420,7 @@ def create_app(portal: Portal) -> Starlette:
         if errors:
             return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
                                row=row, indicators=portal.service.form(row), may_review=True,
-                               own=item.submitted_by == viewer.email, errors=errors,
+                               own=own, errors=errors,
                                notice=False)
         return RedirectResponse(f"/evidence/{item.id}?done=1", status_code=303)
 
@@ -454,6 +479,8 @@ def create_app(portal: Portal) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.add_middleware(SecurityHeaders)
+    if portal.trusted_proxies:  # the outermost layer: it sets the client's address
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(portal.trusted_proxies))
     app.state.portal = portal
     return app
 
@@ -471,6 +498,20 @@ def attachment_response(portal: Portal, attachment: Attachment, *, view: bool = 
     if inline:  # enforced together with the portal's own policy
         response.headers["content-security-policy"] = "sandbox"
     return response
+
+
+def same_site(request: Request, base_url: str) -> bool:
+    """Whether a form post came from the portal's own pages, as far as the browser says:
+    ``Sec-Fetch-Site`` and ``Origin`` when sent (``Origin: null`` is what a browser sends
+    under the portal's no-referrer policy, so the form's CSRF token decides then)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    own = {f"{request.url.scheme}://{request.url.netloc}",
+           "{0.scheme}://{0.netloc}".format(urlsplit(base_url))}
+    return origin.rstrip("/") in own
 
 
 def query_string(**params: object) -> str:

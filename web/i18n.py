@@ -15,6 +15,11 @@ MS = {
     "Committee": "Jawatankuasa",
     "Sign out": "Log keluar",
     "Sign in": "Log masuk",
+    "This sign-in form did not come from the portal's own sign-in page, or has expired.":
+        "Borang log masuk ini tidak datang dari halaman log masuk portal, atau telah "
+        "tamat tempoh.",
+    "Open your personal sign-in link again and press the button.":
+        "Buka semula pautan log masuk peribadi anda dan tekan butang itu.",
     "Signed in as": "Log masuk sebagai",
     "Overdue": "Lewat",
     "Returned": "Dikembalikan",

@@ -13,8 +13,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from naptip.actors import person
 from naptip.catalog import Catalog
 from naptip.orm import Evidence, OccurrenceRow
+from naptip.reviewers import own_test
 
 from .access import Viewer
 
@@ -126,13 +128,14 @@ def review_queue(session: Session, viewer: Viewer, plan_id: str) -> list[Queued]
     own)."""
     query = (select(Evidence, OccurrenceRow)
              .join(OccurrenceRow, OccurrenceRow.id == Evidence.occurrence_id)
-             .where(Evidence.status == "submitted", OccurrenceRow.plan_id == plan_id,
-                    Evidence.submitted_by != viewer.email)
+             .where(Evidence.status == "submitted", OccurrenceRow.plan_id == plan_id)
              .order_by(Evidence.submitted_at, Evidence.id).limit(500))
     if not viewer.reviews_all:
         query = query.where(OccurrenceRow.owner.in_(sorted(viewer.scopes(("reviewer",)))))
+    own = own_test(session, person(session, viewer.email), viewer.email)
     return [Queued(e.id, o.id, o.title, o.owner, e.submitted_by, e.submitted_at)
-            for e, o in session.execute(query).all()]
+            for e, o in session.execute(query).all()
+            if not own(e.submitted_by, e.submitter_contact)]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ are kept as text only; each file is stored under a number (``0``, ``1``...).
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
@@ -21,6 +22,18 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 MAX_FILES = 10
 MAX_FIELDS = 200
 MAX_FIELD_BYTES = 64 * 1024
+
+
+#: how browsers (HTML's multipart/form-data encoding) and httpx escape a file name's
+#: quote and line breaks inside the Content-Disposition header
+_ESCAPED = {"%22": '"', "%0D": "\r", "%0A": "\n"}
+_ESCAPE = re.compile("|".join(_ESCAPED), re.IGNORECASE)
+
+
+def browser_name(sent: str) -> str:
+    """An uploaded file's name as the person named it: ``report "final".txt`` arrives as
+    ``report %22final%22.txt``. (Line breaks come back as such and are refused later.)"""
+    return _ESCAPE.sub(lambda m: _ESCAPED[m.group(0).upper()], sent)
 
 
 class TooLarge(Exception):
@@ -84,7 +97,7 @@ class _Reader:
             raise BadForm("a form part has no name")
         self.name = options[b"name"].decode("utf-8", errors="replace")
         if b"filename" in options:
-            filename = options[b"filename"].decode("utf-8", errors="replace")
+            filename = browser_name(options[b"filename"].decode("utf-8", errors="replace"))
             if not filename:  # an empty file input
                 return
             if len(self.form.files) >= MAX_FILES:

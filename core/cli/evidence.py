@@ -99,7 +99,8 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
 
     Never include victims' personal data (NAPTIP 3.0, S24): MyKad, passport and phone
     numbers are refused, in text and in the text of attached documents (text, Word, Excel,
-    PDF), but names and addresses cannot be detected: leave them out yourself.
+    PowerPoint, OpenDocument, PDF, and the files inside a ZIP), but images and .doc/.xls
+    files cannot be read, nor names and addresses detected: leave them out yourself.
     """
     from ..evidence import EvidenceService, Submission
 
@@ -134,7 +135,7 @@ def review(app: App, evidence_id: int, accept: bool, reason: str | None,
         raise click.UsageError("give exactly one of --accept or --return REASON")
     service = EvidenceService(app.store(), app.catalog, app.loaded)
     evidence = service.review(evidence_id, accept=accept, reason=reason,
-                              actor=actor_name(actor))
+                              actor=actor_name(actor), login=actor is None)
     click.echo(f"evidence #{evidence.id} {evidence.status} for {evidence.occurrence_id}")
     for problem in service.warnings:
         click.echo(f"warning: {problem}", err=True)

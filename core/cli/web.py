@@ -35,13 +35,15 @@ def web_group(ctx: click.Context, host: str, port: int, base_url: str | None) ->
     import uvicorn
 
     from naptip.web.app import Portal, create_app
+    from naptip.web.server import server_config
 
     app = ctx.ensure_object(App)
-    portal = Portal(db=app.db, catalog=app.catalog, plugins=app.loaded,
-                    today=lambda: app.today, base_url=_base_url(base_url, host, port))
+    catalog = app.catalog
+    portal = Portal(db=app.db, catalog=catalog, plugins=app.loaded,
+                    today=lambda: app.today, base_url=_base_url(base_url, host, port),
+                    trusted_proxies=catalog.settings.web.trusted_proxies)
     click.echo(f"naptip portal on http://{host}:{port} (store: {app.db.describe()})", err=True)
-    uvicorn.run(create_app(portal), host=host, port=port, proxy_headers=True,
-                log_level="warning")
+    uvicorn.Server(server_config(create_app(portal), host=host, port=port)).run()
 
 
 @web_group.command("link")
