@@ -28,7 +28,7 @@ from .model import (
     PlanStructure,
 )
 from .plandata import load_plan_structure
-from .pluginmanager import LoadedPlugins
+from .pluginmanager import LoadedPlugins, describe
 from .recurrence import Recurrence, RecurrenceError, parse_recurrence
 from .workdays import STATES, configure_holidays
 
@@ -213,15 +213,32 @@ class _Builder:
             self.problem(plugin, None, f"hook {hook} must return an iterable of "
                                        f"{cls.__name__}, not {type(result).__name__}")
             return
+        # Only the plugin's iteration is guarded (never this generator's own yield, which
+        # must let GeneratorExit through); any failure in it is the plugin's, SystemExit too.
+        n = 0
         try:
-            for n, item in enumerate(result, 1):
-                if isinstance(item, cls):
-                    yield item
-                else:
-                    self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
-                                               f"as item #{n}; expected {cls.__name__}")
-        except Exception as exc:
-            self.problem(plugin, None, f"hook {hook} raised {type(exc).__name__}: {exc}")
+            iterator = iter(result)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.problem(plugin, None, f"hook {hook} raised {describe(exc)}")
+            return
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                self.problem(plugin, None, f"hook {hook} raised {describe(exc)}")
+                return
+            n += 1
+            if isinstance(item, cls):
+                yield item
+            else:
+                self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
+                                           f"as item #{n}; expected {cls.__name__}")
 
     def _claim(self, plugin: str, kind: str, item_id: str) -> bool:
         key = f"{kind}:{item_id}"

@@ -2,7 +2,10 @@
 
 Every plugin is loaded inside its own guard: a plugin that fails to import, fails to
 register or breaks ``check_pending()`` becomes a :class:`~naptip.errors.Problem` naming the
-plugin and its package, and the other plugins still load.
+plugin and its package, and the other plugins still load. "Fails" means any exception a
+plugin's code raises, at import or in a hook, ``SystemExit`` and other ``BaseException``
+subclasses included: a plugin never ends naptip. Only Ctrl-C (``KeyboardInterrupt``), which
+is the user's, goes through.
 
 Environment:
 
@@ -84,15 +87,21 @@ class LoadedPlugins:
         """Call every implementation of a collecting hook on its own, in load order.
 
         Yields ``(plugin name, result)``; an exception is appended to ``problems`` as a
-        problem of that plugin (once: the same failure in several hooks is one problem).
+        problem of that plugin (once: the same failure in several hooks is one problem). A
+        result that is an iterator (a generator hook) is read to the end inside the guard, so
+        that the plugin's code never runs unguarded in the caller.
         """
         caller = getattr(self.pm.hook, hook)
         for impl in caller.get_hookimpls():
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as exc:
+                if isinstance(result, Iterator):
+                    result = list(result)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 message = str(exc) if isinstance(exc, NaptipError) else (
-                    f"hook {hook} raised {_describe(exc)}")
+                    f"hook {hook} raised {describe(exc)}")
                 info = self.infos.get(impl.plugin_name)
                 problem = Problem(plugin=impl.plugin_name, message=message,
                                   package=info.package if info else None)
@@ -107,7 +116,10 @@ class LoadedPlugins:
         return sorted(c.name for c in callers or ())
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
+    """An exception as one line: its type and its text, whitespace folded."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}): a plugin must never end naptip"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -169,8 +181,10 @@ def _check_needs(loaded: LoadedPlugins) -> None:
             plugin = loaded.pm.get_plugin(name)
             try:
                 message = unmet(needs_of(plugin), set(loaded.infos), set(loaded.failed))
-            except Exception as exc:
-                message = f"cannot read its declared needs: {_describe(exc)}"
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                message = f"cannot read its declared needs: {describe(exc)}"
             if message is not None:
                 loaded.pm.unregister(plugin)
                 loaded.fail(name, message)
@@ -185,7 +199,7 @@ def _check_pending(loaded: LoadedPlugins) -> None:
         except pluggy.PluginValidationError as exc:
             name = loaded.pm.get_name(exc.plugin) or "?"
             loaded.pm.unregister(exc.plugin)
-            loaded.fail(name, f"implements an unknown hook: {_describe(exc)}")
+            loaded.fail(name, f"implements an unknown hook: {describe(exc)}")
             continue
         return
 
@@ -218,8 +232,10 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     loaded.infos[ep.name] = info
     try:
         obj = ep.load()
-    except Exception as exc:
-        loaded.fail(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        loaded.fail(ep.name, f"failed to load {ep.value}: {describe(exc)}")
         return
     _register(loaded, ep.name, obj)
 
@@ -242,9 +258,12 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except KeyboardInterrupt:
         sys.modules.pop(module_name, None)
-        loaded.fail(name, f"failed to load {file.name}: {_describe(exc)}")
+        raise
+    except BaseException as exc:
+        sys.modules.pop(module_name, None)
+        loaded.fail(name, f"failed to load {file.name}: {describe(exc)}")
         return
     _register(loaded, name, module)
 
@@ -272,8 +291,10 @@ def _load_data(loaded: LoadedPlugins, path: Path) -> None:
                                     package=str(path))
     try:
         obj = FolderDataPlugin(path)
-    except Exception as exc:
-        message = str(exc) if isinstance(exc, NaptipError) else _describe(exc)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        message = str(exc) if isinstance(exc, NaptipError) else describe(exc)
         loaded.fail(name, message)
         return
     _register(loaded, name, obj)
@@ -289,8 +310,10 @@ def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> Non
         obj = _Partial(obj, set(problems))
     try:
         loaded.pm.register(obj, name=name)
-    except Exception as exc:
-        loaded.fail(name, f"cannot be registered: {_describe(exc)}")
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        loaded.fail(name, f"cannot be registered: {describe(exc)}")
 
 
 def register_plugin(loaded: LoadedPlugins, name: str, obj: object) -> None:
