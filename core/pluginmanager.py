@@ -70,17 +70,20 @@ class LoadedPlugins:
     #: plugins that were found but are not loaded, with the one-line reason
     failed: dict[str, tuple[PluginInfo, str]] = field(default_factory=dict)
 
-    def fail(self, plugin: str, message: str) -> None:
-        """Record that ``plugin`` is not loaded, and why (a problem and a failed entry)."""
-        self.problem(plugin, message)
+    def fail(self, plugin: str, message: str, *, broken: bool = True) -> None:
+        """Record that ``plugin`` is not loaded, and why (a problem and a failed entry).
+        ``broken``: it failed (the default), rather than being left out by a choice such
+        as disabling a plugin it needs."""
+        self.problem(plugin, message, broken=broken)
         info = self.infos.pop(plugin, None)
         if info is not None:
             self.failed[plugin] = (info, message)
 
-    def problem(self, plugin: str, message: str, subject: str | None = None) -> None:
+    def problem(self, plugin: str, message: str, subject: str | None = None, *,
+                broken: bool = True) -> None:
         info = self.infos.get(plugin)
         self.problems.append(Problem(plugin=plugin, message=message, subject=subject,
-                                     package=info.package if info else None))
+                                     package=info.package if info else None, broken=broken))
 
     def call_each(self, hook: str, problems: list[Problem], **kwargs: Any,
                   ) -> Iterator[tuple[str, Any]]:
@@ -104,7 +107,7 @@ class LoadedPlugins:
                     f"hook {hook} raised {describe(exc)}")
                 info = self.infos.get(impl.plugin_name)
                 problem = Problem(plugin=impl.plugin_name, message=message,
-                                  package=info.package if info else None)
+                                  package=info.package if info else None, broken=True)
                 if problem not in problems:
                     problems.append(problem)
                 continue
@@ -187,7 +190,7 @@ def _check_needs(loaded: LoadedPlugins) -> None:
                 message = f"cannot read its declared needs: {describe(exc)}"
             if message is not None:
                 loaded.pm.unregister(plugin)
-                loaded.fail(name, message)
+                loaded.fail(name, message, broken=message.startswith("cannot read"))
                 changed = True
 
 
@@ -224,7 +227,7 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     if ep.name in loaded.infos:
         other = loaded.infos[ep.name]
         loaded.problems.append(Problem(
-            plugin=ep.name, package=package,
+            plugin=ep.name, package=package, broken=True,
             message=f"name already used by the plugin from {other.package or other.module}; "
                     "this one is not loaded",
         ))
@@ -244,7 +247,7 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
     name = file.stem
     if name in loaded.infos:
         loaded.problems.append(Problem(
-            plugin=name, package=str(file),
+            plugin=name, package=str(file), broken=True,
             message="name already used by another plugin; this file is not loaded",
         ))
         return
@@ -284,7 +287,7 @@ def _load_data(loaded: LoadedPlugins, path: Path) -> None:
     name = path.stem
     if name in loaded.infos:
         loaded.problems.append(Problem(
-            plugin=name, package=str(path),
+            plugin=name, package=str(path), broken=True,
             message="name already used by another plugin; this data is not loaded"))
         return
     loaded.infos[name] = PluginInfo(name=name, source="data", module=str(path),
