@@ -148,9 +148,9 @@ class SyncResult:
         if not (self.withdrawn and self.errors):
             return None
         more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-        return (f"{self._withdrawing()} while there are plugin or configuration errors: "
-                f"{self.errors[0]}{more}; fix them (`naptip plugins check` lists them) and "
-                "sync again: nothing is withdrawn because of an error, even with --confirm")
+        return (f"{self._withdrawing()} while there is an error: {self.errors[0]}{more}. "
+                "Fix it (`naptip plugins check` lists every error) and sync again; "
+                "--confirm does not override this")
 
     def _withdrawing(self) -> str:
         ids = ", ".join(self.withdrawn[:3]) + ("…" if len(self.withdrawn) > 3 else "")
