@@ -18,6 +18,9 @@ from naptip.catalog import Catalog
 from naptip.pluginmanager import build_plugin_manager
 
 from .support import FakeEntryPoint
+from .test_plugins_check_path import package
+
+__all__ = ["package"]
 
 
 class Stop(BaseException):
@@ -160,3 +163,15 @@ def test_ctrl_c_is_the_users_not_the_plugins(tmp_path: Path) -> None:
     (tmp_path / "slow.py").write_text("raise KeyboardInterrupt\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         build_plugin_manager(plugins_dir=tmp_path, environ={})
+
+
+def test_checking_a_package_that_exits_at_import(package: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    init = package / "naptip_mmea_sabah" / "__init__.py"
+    init.write_text(init.read_text(encoding="utf-8") + "\nimport sys\n\nsys.exit(0)\n",
+                    encoding="utf-8")
+    code, out, _err = _main(monkeypatch, capsys, "plugins", "check", "--path", str(package))
+    assert code == 1
+    assert out.splitlines() == [
+        "plugin 'mmea_sabah': entry point 'naptip_mmea_sabah:plugin' cannot be loaded: "
+        "SystemExit(0): a plugin must never end naptip"]
