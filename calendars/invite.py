@@ -52,8 +52,7 @@ from .audience import attendees, is_meeting
 from .entries import Entry
 from .itip import CANCEL, REQUEST, Person, build_invitation, itip_calendar
 from .ledger import CANCELLED, DEFAULT_KEEP_CANCELLED_DAYS
-from .publish import record
-from .source import occurrences_to_publish
+from .publish import record_stored
 
 if TYPE_CHECKING:
     from naptip.pluginmanager import LoadedPlugins
@@ -123,8 +122,7 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
     (the daily run's retries, as for reminders).
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
-    record(db, catalog, occurrences_to_publish(catalog, db), now=stamp, today=day,
-           keep_cancelled_days=keep_cancelled_days)
+    record_stored(db, catalog, now=stamp, today=day, keep_cancelled_days=keep_cancelled_days)
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
     todo = _due(db, contacts, day, ahead_days)

@@ -7,14 +7,16 @@
   LAST-MODIFIED; an unchanged one keeps both, so the same data gives the same bytes;
 - an entry that left the plan is published as STATUS:CANCELLED (SEQUENCE + 1) from the
   day it left, for ``keep_cancelled_days``; after that it leaves the feeds. Its row stays,
-  so an entry that comes back continues with a higher SEQUENCE.
+  so an entry that comes back continues with a higher SEQUENCE. An entry whose occurrence
+  the store still holds (``keep``: the plugins lack it because of an error) is not
+  cancelled: it stays as last published until a sync withdraws it.
 
 DTSTAMP and LAST-MODIFIED come from this ledger, never from the clock of the export.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -64,17 +66,21 @@ class Reconciled:
 
 def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: date,
               keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-              actor: str = "naptip") -> Reconciled:
-    """Record what is published now; return what the feeds must show."""
+              actor: str = "naptip", keep: Collection[str] = ()) -> Reconciled:
+    """Record what is published now; return what the feeds must show.
+
+    ``keep``: occurrence ids without an entry now whose entries stay exactly as last
+    published (the store still holds them: they are not cancelled)."""
     if keep_cancelled_days < 0:
         raise ValueError("keep_cancelled_days must be 0 or more")
     wanted = {e.uid: e for e in entries}
     prints = {uid: e.fingerprint() for uid, e in wanted.items()}
     stamp = now.replace(microsecond=0)
+    kept = frozenset(keep)
 
     with db.reading() as session:
         rows = {row.uid: row for row in session.execute(select(CalendarEntry)).scalars()}
-        result = _compare(rows, wanted, prints)
+        result = _compare(rows, wanted, prints, kept)
         unchanged = [_published(row) for uid, row in rows.items() if uid not in result.todo]
     if result.touched:
         def work(session: Session) -> list[Published]:
@@ -111,8 +117,9 @@ class _Comparison(Reconciled):
 
 
 def _compare(rows: dict[str, CalendarEntry], wanted: dict[str, Entry],
-             prints: dict[str, str]) -> _Comparison:
-    """What must change, without changing anything."""
+             prints: dict[str, str], kept: frozenset[str] = frozenset()) -> _Comparison:
+    """What must change, without changing anything. Rows of ``kept`` occurrences that are
+    not wanted stay as they are."""
     out = _Comparison(published=[])
     for uid in wanted:
         row = rows.get(uid)
@@ -125,7 +132,7 @@ def _compare(rows: dict[str, CalendarEntry], wanted: dict[str, Entry],
         elif row.render_version != RENDER_VERSION:
             out.rerendered.append(uid)
     for uid, row in rows.items():
-        if uid in wanted:
+        if uid in wanted or row.occurrence_id in kept:
             continue
         if row.status == CONFIRMED:
             out.cancelled.append(uid)

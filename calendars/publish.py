@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
@@ -116,10 +116,23 @@ def publish_instant(as_of: date | None) -> datetime:
 
 def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
            now: datetime, today: date,
-           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
-    """Record in the ledger what the feeds publish now; return it."""
+           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+           keep: Collection[str] = ()) -> Reconciled:
+    """Record in the ledger what the feeds publish now; return it. ``keep``: occurrence
+    ids whose entries stay as last published (see ``reconcile``)."""
     return reconcile(db, entries_from(catalog, occurrences), now=now, today=today,
-                     keep_cancelled_days=keep_cancelled_days)
+                     keep_cancelled_days=keep_cancelled_days, keep=keep)
+
+
+def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
+                  keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
+    """``record`` the store's schedule (``naptip.calendars.source``): what the feeds, the
+    invitations and ``calendar export`` publish."""
+    from .source import stored_schedule
+
+    source = stored_schedule(catalog, db)
+    return record(db, catalog, source.occurrences, now=now, today=today,
+                  keep_cancelled_days=keep_cancelled_days, keep=source.kept)
 
 
 def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
@@ -169,11 +182,8 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
 
     ``now``: LAST-MODIFIED of what changed (default the current second; see
     :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call."""
-    from .source import occurrences_to_publish
-
-    recorded = record(db, catalog, occurrences_to_publish(catalog, db),
-                      now=now or publish_instant(None), today=day,
-                      keep_cancelled_days=keep_cancelled_days)
+    recorded = record_stored(db, catalog, now=now or publish_instant(None), today=day,
+                             keep_cancelled_days=keep_cancelled_days)
     contacts = contact_scopes(db, catalog, loaded=loaded)
     written = publish(db, catalog, recorded.published, directory,
                       [*public_scopes(catalog), *contacts])

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TypeVar
 
 from .agencyext import apply_agency_extensions
-from .config import CANCELLED_TURN, Settings
+from .config import CANCELLED_TURN, DutyOverride, Settings
 from .dutyversions import DutyVersion, resolve_versions
 from .errors import NaptipError, Problem
 from .model import (
@@ -28,7 +28,7 @@ from .model import (
     PlanStructure,
 )
 from .plandata import load_plan_structure
-from .pluginmanager import LoadedPlugins
+from .pluginmanager import LoadedPlugins, describe
 from .recurrence import Recurrence, RecurrenceError, parse_recurrence
 from .workdays import STATES, configure_holidays
 
@@ -145,7 +145,6 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
     for duty_id in list(catalog.duties):
         plugin = catalog.plugin_of("duty", duty_id)
         overrides = settings.duties.get(duty_id, ())
-        current = ""
 
         for o in overrides:
             if o.start is None and (o.recurrence is not None or o.hosts is not None
@@ -155,29 +154,34 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
                     message="no 'from': the change applies to the whole plan, past "
                             "occurrences included (add from = YYYY-MM-DD to change it from "
                             "a day on)"))
-        try:
-            for o in overrides:
-                current = o.key
-                if o.recurrence is not None:
-                    recurrence = parse(o.recurrence)
-                    warnings = list(recurrence.warnings)
-                    if o.start is not None:
-                        warnings += [
-                            f"EXDATE {day:%Y-%m-%d %H:%M} is before 'from' {o.start}: it "
-                            "cancels nothing (occurrences before the change stay as they were)"
-                            for day in sorted(recurrence.cancelled) if day.date() < o.start]
-                    for warning in warnings:
-                        catalog.warnings.append(Problem(
-                            plugin=plugin, subject=f"duty {duty_id}",
-                            message=f"recurrence: {warning}", source=settings.where(o.key)))
-            versions = resolve_versions(plugin, declared[duty_id], overrides, settings,
-                                        plan_start, parse)
-        except RecurrenceError as exc:
-            catalog.problems.append(Problem(plugin=plugin, subject=f"duty {duty_id}",
-                                            message=f"recurrence: {exc}",
-                                            source=settings.where(current)))
-            del catalog.duties[duty_id], catalog.recurrences[duty_id]
-            continue
+        # A configured change whose recurrence is refused is not applied: it is an error
+        # (sync then refuses to withdraw anything, see naptip.materialise) and the duty
+        # keeps its other versions, before and after the change, as they were.
+        applied: list[DutyOverride] = []
+        for o in overrides:
+            try:
+                recurrence = parse(o.recurrence) if o.recurrence is not None else None
+            except RecurrenceError as exc:
+                catalog.problems.append(Problem(
+                    plugin=plugin, subject=f"duty {duty_id}", source=settings.where(o.key),
+                    message=f"recurrence: {exc}; this change is not applied (the duty's "
+                            "other versions stay in force)", broken=True))
+                continue
+            applied.append(o)
+            if recurrence is None:
+                continue
+            warnings = list(recurrence.warnings)
+            if o.start is not None:
+                warnings += [
+                    f"EXDATE {day:%Y-%m-%d %H:%M} is before 'from' {o.start}: it "
+                    "cancels nothing (occurrences before the change stay as they were)"
+                    for day in sorted(recurrence.cancelled) if day.date() < o.start]
+            for warning in warnings:
+                catalog.warnings.append(Problem(
+                    plugin=plugin, subject=f"duty {duty_id}",
+                    message=f"recurrence: {warning}", source=settings.where(o.key)))
+        versions = resolve_versions(plugin, declared[duty_id], applied, settings,
+                                    plan_start, parse)
         catalog.versions[duty_id] = versions
         catalog.duties[duty_id] = versions[-1].duty
         catalog.recurrences[duty_id] = versions[-1].recurrence
@@ -201,27 +205,49 @@ class _Builder:
         #: duty id -> the versions its plugin declared, in order of effective_from
         self.declared: dict[str, list[tuple[Duty, Recurrence]]] = {}
 
-    def problem(self, plugin: str, subject: str | None, message: str) -> None:
+    def problem(self, plugin: str, subject: str | None, message: str, *,
+                broken: bool = False) -> None:
         info = self.loaded.infos.get(plugin)
         self.catalog.problems.append(Problem(plugin=plugin, subject=subject, message=message,
-                                             package=info.package if info else None))
+                                             package=info.package if info else None,
+                                             broken=broken))
 
     def items(self, plugin: str, hook: str, result: object, cls: type[T]) -> Iterator[T]:
         if result is None:
             return
         if isinstance(result, str | bytes) or not isinstance(result, Iterable):
             self.problem(plugin, None, f"hook {hook} must return an iterable of "
-                                       f"{cls.__name__}, not {type(result).__name__}")
+                                       f"{cls.__name__}, not {type(result).__name__}",
+                         broken=True)
             return
+        # Only the plugin's iteration is guarded (never this generator's own yield, which
+        # must let GeneratorExit through); any failure in it is the plugin's, SystemExit too.
+        n = 0
         try:
-            for n, item in enumerate(result, 1):
-                if isinstance(item, cls):
-                    yield item
-                else:
-                    self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
-                                               f"as item #{n}; expected {cls.__name__}")
-        except Exception as exc:
-            self.problem(plugin, None, f"hook {hook} raised {type(exc).__name__}: {exc}")
+            iterator = iter(result)
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:
+            self.problem(plugin, None, f"hook {hook} raised {describe(exc)}", broken=True)
+            return
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                self.problem(plugin, None, f"hook {hook} raised {describe(exc)}",
+                             broken=True)
+                return
+            n += 1
+            if isinstance(item, cls):
+                yield item
+            else:
+                self.problem(plugin, None, f"hook {hook} returned {type(item).__name__} "
+                                           f"as item #{n}; expected {cls.__name__}",
+                             broken=True)
 
     def _claim(self, plugin: str, kind: str, item_id: str) -> bool:
         key = f"{kind}:{item_id}"

@@ -23,6 +23,10 @@ class Problem:
     subject: str | None = None
     #: where it is written when not in a plugin (``configuration FILE [KEY]``)
     source: str | None = None
+    #: something broke (a plugin that failed to load or raised, a configured change that
+    #: was refused): what it would have given is missing, not removed on purpose. A sync
+    #: never withdraws occurrences while such a problem is present (naptip.materialise).
+    broken: bool = False
 
     def __str__(self) -> str:
         who = self.source or (

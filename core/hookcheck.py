@@ -60,7 +60,9 @@ def hook_problems(pm: pluggy.PluginManager, plugin: object) -> dict[str, str]:
             continue
         try:
             value = getattr(plugin, attr)
-        except Exception:  # a property that fails is the plugin's business, later
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # a property that fails is the plugin's business, later
             continue
         if not inspect.isroutine(value):
             continue

@@ -9,6 +9,13 @@ store safe from a careless or partial configuration:
   a later sync; the attempted change is recorded in ``held_change`` instead;
 - a risky sync is refused unless confirmed: one that would withdraw or move occurrences
   that carry evidence, or more than :data:`SMALL_SHARE` of the stored plan;
+- nothing is withdrawn because of an error: while something is broken (a plugin that
+  failed to load or raised in a hook, a configured change that was refused: a
+  ``Problem`` marked ``broken``), a sync that would withdraw occurrences is refused,
+  ``--confirm`` or not: what is missing may be missing only because of the error. Fix it,
+  or disable the plugin on purpose (``NAPTIP_DISABLE_PLUGINS``), then sync. While the
+  plugins' data has other problems (an unknown committee, a duplicate id: often the
+  consequence of disabling a plugin), a sync that withdraws needs ``--confirm``;
 - every sync records what produced the schedule (plugins and their versions, a fingerprint
   of the configuration) in ``meta`` and in its audit entry.
 
@@ -130,10 +137,32 @@ class SyncResult:
     stored: int = 0  #: occurrences in the store before the sync (not withdrawn)
     skipped: bool = False  #: the store already had this exact schedule
     dry_run: bool = False
+    #: what broke in the plugins or configuration this sync was made with (one line each)
+    errors: list[str] = field(default_factory=list)
+    #: the other problems of the plugins' data (one line each)
+    problems: list[str] = field(default_factory=list)
+
+    def blocked(self) -> str | None:
+        """Why this sync is refused whatever --confirm says, or None: it would withdraw
+        occurrences while something is broken that may be why they are missing."""
+        if not (self.withdrawn and self.errors):
+            return None
+        more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
+        return (f"{self._withdrawing()} while there is an error: {self.errors[0]}{more}. "
+                "Fix it (`naptip plugins check` lists every error) and sync again; "
+                "--confirm does not override this")
+
+    def _withdrawing(self) -> str:
+        ids = ", ".join(self.withdrawn[:3]) + ("…" if len(self.withdrawn) > 3 else "")
+        return f"{len(self.withdrawn)} occurrence(s) would be withdrawn ({ids})"
 
     def risks(self) -> list[str]:
         """Why this sync needs --confirm (empty: it does not)."""
         reasons = []
+        if self.withdrawn and self.problems:
+            more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+            reasons.append(f"{self._withdrawing()} while the plugins' data has problems: "
+                           f"{self.problems[0]}{more}")
         if self.with_evidence:
             reasons.append(f"{len(self.with_evidence)} occurrence(s) with evidence would be "
                            f"withdrawn or moved ({', '.join(self.with_evidence[:3])}"
@@ -158,7 +187,8 @@ def sync(db: Database, catalog: Catalog, schedule: Schedule, *, actor: str = "na
          plugins: Mapping[str, str | None] | None = None) -> SyncResult:
     """Bring the store's schedule in line with ``schedule``.
 
-    Raises :class:`SyncRefused` (writing nothing) when the sync is risky and not confirmed.
+    Raises :class:`SyncRefused` (writing nothing) when the sync is risky and not confirmed,
+    or would withdraw occurrences while ``catalog`` has problems (confirmed or not).
     ``dry_run`` computes the same result and writes nothing.
     """
     plan_id = catalog.structure.plan.id
@@ -195,7 +225,9 @@ def sync(db: Database, catalog: Catalog, schedule: Schedule, *, actor: str = "na
             .where(OccurrenceRow.plan_id == plan_id).group_by(Evidence.occurrence_id)
         ).scalars())
         result = SyncResult(stored=sum(not r.withdrawn for r in existing.values()),
-                            dry_run=dry_run)
+                            dry_run=dry_run,
+                            errors=[str(p) for p in catalog.problems if p.broken],
+                            problems=[str(p) for p in catalog.problems if not p.broken])
         held: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
         for oid, values in wanted.items():
             row = existing.get(oid)
@@ -247,6 +279,9 @@ def sync(db: Database, catalog: Catalog, schedule: Schedule, *, actor: str = "na
         result.held = [oid for oid, _b, _a in held]
         if dry_run:
             return result
+        blocked = result.blocked()
+        if blocked is not None:
+            raise SyncRefused(f"sync refused: {blocked}")
         if result.risks() and not confirm:
             raise SyncRefused("sync refused: " + "; ".join(result.risks())
                               + ". Check with `naptip sync --dry-run`; if it is meant, run "

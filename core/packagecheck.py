@@ -88,9 +88,13 @@ def _check_package(root: Path, report: PackageReport, settings: Settings | None)
                 obj: object = importlib.import_module(module)
                 for part in filter(None, attr.split(".")):
                     obj = getattr(obj, part)
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # SystemExit too: a plugin never ends naptip
+                from .pluginmanager import describe
+
                 report.problems.append(f"plugin {name!r}: entry point {value!r} cannot be "
-                                       f"loaded: {type(exc).__name__}: {exc}")
+                                       f"loaded: {describe(exc)}")
                 continue
             _check_object(name, obj, report, settings)
 

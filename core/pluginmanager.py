@@ -2,7 +2,10 @@
 
 Every plugin is loaded inside its own guard: a plugin that fails to import, fails to
 register or breaks ``check_pending()`` becomes a :class:`~naptip.errors.Problem` naming the
-plugin and its package, and the other plugins still load.
+plugin and its package, and the other plugins still load. "Fails" means any exception a
+plugin's code raises, at import or in a hook, ``SystemExit`` and other ``BaseException``
+subclasses included: a plugin never ends naptip. Only Ctrl-C (``KeyboardInterrupt``), which
+is the user's, goes through.
 
 Environment:
 
@@ -67,35 +70,44 @@ class LoadedPlugins:
     #: plugins that were found but are not loaded, with the one-line reason
     failed: dict[str, tuple[PluginInfo, str]] = field(default_factory=dict)
 
-    def fail(self, plugin: str, message: str) -> None:
-        """Record that ``plugin`` is not loaded, and why (a problem and a failed entry)."""
-        self.problem(plugin, message)
+    def fail(self, plugin: str, message: str, *, broken: bool = True) -> None:
+        """Record that ``plugin`` is not loaded, and why (a problem and a failed entry).
+        ``broken``: it failed (the default), rather than being left out by a choice such
+        as disabling a plugin it needs."""
+        self.problem(plugin, message, broken=broken)
         info = self.infos.pop(plugin, None)
         if info is not None:
             self.failed[plugin] = (info, message)
 
-    def problem(self, plugin: str, message: str, subject: str | None = None) -> None:
+    def problem(self, plugin: str, message: str, subject: str | None = None, *,
+                broken: bool = True) -> None:
         info = self.infos.get(plugin)
         self.problems.append(Problem(plugin=plugin, message=message, subject=subject,
-                                     package=info.package if info else None))
+                                     package=info.package if info else None, broken=broken))
 
     def call_each(self, hook: str, problems: list[Problem], **kwargs: Any,
                   ) -> Iterator[tuple[str, Any]]:
         """Call every implementation of a collecting hook on its own, in load order.
 
         Yields ``(plugin name, result)``; an exception is appended to ``problems`` as a
-        problem of that plugin (once: the same failure in several hooks is one problem).
+        problem of that plugin (once: the same failure in several hooks is one problem). A
+        result that is an iterator (a generator hook) is read to the end inside the guard, so
+        that the plugin's code never runs unguarded in the caller.
         """
         caller = getattr(self.pm.hook, hook)
         for impl in caller.get_hookimpls():
             try:
                 result = impl.function(*(kwargs[name] for name in impl.argnames))
-            except Exception as exc:
+                if isinstance(result, Iterator):
+                    result = list(result)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
                 message = str(exc) if isinstance(exc, NaptipError) else (
-                    f"hook {hook} raised {_describe(exc)}")
+                    f"hook {hook} raised {describe(exc)}")
                 info = self.infos.get(impl.plugin_name)
                 problem = Problem(plugin=impl.plugin_name, message=message,
-                                  package=info.package if info else None)
+                                  package=info.package if info else None, broken=True)
                 if problem not in problems:
                     problems.append(problem)
                 continue
@@ -107,7 +119,10 @@ class LoadedPlugins:
         return sorted(c.name for c in callers or ())
 
 
-def _describe(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
+    """An exception as one line: its type and its text, whitespace folded."""
+    if isinstance(exc, SystemExit):
+        return f"SystemExit({exc.code!r}): a plugin must never end naptip"
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
@@ -169,11 +184,13 @@ def _check_needs(loaded: LoadedPlugins) -> None:
             plugin = loaded.pm.get_plugin(name)
             try:
                 message = unmet(needs_of(plugin), set(loaded.infos), set(loaded.failed))
-            except Exception as exc:
-                message = f"cannot read its declared needs: {_describe(exc)}"
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:
+                message = f"cannot read its declared needs: {describe(exc)}"
             if message is not None:
                 loaded.pm.unregister(plugin)
-                loaded.fail(name, message)
+                loaded.fail(name, message, broken=message.startswith("cannot read"))
                 changed = True
 
 
@@ -185,7 +202,7 @@ def _check_pending(loaded: LoadedPlugins) -> None:
         except pluggy.PluginValidationError as exc:
             name = loaded.pm.get_name(exc.plugin) or "?"
             loaded.pm.unregister(exc.plugin)
-            loaded.fail(name, f"implements an unknown hook: {_describe(exc)}")
+            loaded.fail(name, f"implements an unknown hook: {describe(exc)}")
             continue
         return
 
@@ -210,7 +227,7 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     if ep.name in loaded.infos:
         other = loaded.infos[ep.name]
         loaded.problems.append(Problem(
-            plugin=ep.name, package=package,
+            plugin=ep.name, package=package, broken=True,
             message=f"name already used by the plugin from {other.package or other.module}; "
                     "this one is not loaded",
         ))
@@ -218,8 +235,10 @@ def _load_entry_point(loaded: LoadedPlugins, ep: EntryPoint) -> None:
     loaded.infos[ep.name] = info
     try:
         obj = ep.load()
-    except Exception as exc:
-        loaded.fail(ep.name, f"failed to load {ep.value}: {_describe(exc)}")
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        loaded.fail(ep.name, f"failed to load {ep.value}: {describe(exc)}")
         return
     _register(loaded, ep.name, obj)
 
@@ -228,7 +247,7 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
     name = file.stem
     if name in loaded.infos:
         loaded.problems.append(Problem(
-            plugin=name, package=str(file),
+            plugin=name, package=str(file), broken=True,
             message="name already used by another plugin; this file is not loaded",
         ))
         return
@@ -242,9 +261,12 @@ def _load_file(loaded: LoadedPlugins, file: Path) -> None:
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
-    except Exception as exc:
+    except KeyboardInterrupt:
         sys.modules.pop(module_name, None)
-        loaded.fail(name, f"failed to load {file.name}: {_describe(exc)}")
+        raise
+    except BaseException as exc:
+        sys.modules.pop(module_name, None)
+        loaded.fail(name, f"failed to load {file.name}: {describe(exc)}")
         return
     _register(loaded, name, module)
 
@@ -265,15 +287,17 @@ def _load_data(loaded: LoadedPlugins, path: Path) -> None:
     name = path.stem
     if name in loaded.infos:
         loaded.problems.append(Problem(
-            plugin=name, package=str(path),
+            plugin=name, package=str(path), broken=True,
             message="name already used by another plugin; this data is not loaded"))
         return
     loaded.infos[name] = PluginInfo(name=name, source="data", module=str(path),
                                     package=str(path))
     try:
         obj = FolderDataPlugin(path)
-    except Exception as exc:
-        message = str(exc) if isinstance(exc, NaptipError) else _describe(exc)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        message = str(exc) if isinstance(exc, NaptipError) else describe(exc)
         loaded.fail(name, message)
         return
     _register(loaded, name, obj)
@@ -289,8 +313,10 @@ def _register(loaded: LoadedPlugins, name: str, obj: ModuleType | object) -> Non
         obj = _Partial(obj, set(problems))
     try:
         loaded.pm.register(obj, name=name)
-    except Exception as exc:
-        loaded.fail(name, f"cannot be registered: {_describe(exc)}")
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:
+        loaded.fail(name, f"cannot be registered: {describe(exc)}")
 
 
 def register_plugin(loaded: LoadedPlugins, name: str, obj: object) -> None:

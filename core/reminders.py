@@ -20,19 +20,31 @@ of the owner's state):
   it, so a first run does not ask for every meeting since 2021.
 
 Accepted work and work awaiting review are not reminded; returned work is, with the
-reviewer's reason.
+reviewer's reason, in a new **round** of its own (the ledger keys each message exactly
+once per (occurrence, stage, recipient), so a return needs new stage keys):
+
+* ``returned-K`` (the K-th return of this occurrence): to the owner committee's leads, in
+  their next digest, once per return — whatever day the run is for, even when every
+  stage of the first round went out before;
+* then the usual ladder resumes from the return, its keys marked ``.rK``: the lead-time
+  reminders whose day comes after the return (``before-7.r1``), and after the due date
+  the escalation ladder counted from the later of the due date and the return day
+  (``overdue-14.r1``: the chair 14 days after the return). The lead's first rung (1 day
+  or less) is what the ``returned-K`` item already says, so it is not sent again.
+  A meeting's, review's or event's returned evidence gets the ``returned-K`` item only.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from .catalog import Catalog
+from .clock import PLAN_TZ
 from .config import ReminderSettings
 from .contact_types import ContactInfo, ReminderPolicy
 from .contacts import check_contact
@@ -119,18 +131,39 @@ def remindable_occurrences(db: Database, catalog: Catalog | None = None,
             .order_by(OccurrenceRow.due, OccurrenceRow.id)).scalars())
 
 
-def returned_reasons(db: Database, occurrence_ids: Iterable[str]) -> dict[str, str]:
-    """The latest reviewer's reason for each returned occurrence."""
+@dataclass(frozen=True, slots=True)
+class Returned:
+    """The latest return of an occurrence's evidence: it opens reminder round ``number``."""
+
+    number: int  #: 1 for the occurrence's first return, 2 for the next…
+    day: date  #: the day it was returned (Kuala Lumpur)
+    reason: str
+
+
+def latest_returns(db: Database, occurrence_ids: Iterable[str]) -> dict[str, Returned]:
+    """The latest return of each of these occurrences that was ever returned."""
     ids = list(occurrence_ids)
     if not ids:
         return {}
+    found: dict[str, Returned] = {}
     with db.reading() as session:
-        rows = session.execute(
-            select(Evidence.occurrence_id, Review.reason)
-            .join(Review, Review.evidence_id == Evidence.id)
-            .where(Evidence.occurrence_id.in_(ids), Review.decision == "returned")
-            .order_by(Review.reviewed_at, Review.id)).all()
-    return {oid: reason or "" for oid, reason in rows}
+        for start in range(0, len(ids), 500):
+            rows = session.execute(
+                select(Evidence.occurrence_id, Review.reason, Review.reviewed_at)
+                .join(Review, Review.evidence_id == Evidence.id)
+                .where(Evidence.occurrence_id.in_(ids[start:start + 500]),
+                       Review.decision == "returned")
+                .order_by(Review.reviewed_at, Review.id)).all()
+            for oid, reason, at in rows:
+                number = found[oid].number + 1 if oid in found else 1
+                found[oid] = Returned(number=number, reason=reason or "",
+                                      day=at.astimezone(PLAN_TZ).date())
+    return found
+
+
+def returned_reasons(db: Database, occurrence_ids: Iterable[str]) -> dict[str, str]:
+    """The latest reviewer's reason for each returned occurrence."""
+    return {oid: r.reason for oid, r in latest_returns(db, occurrence_ids).items()}
 
 
 def all_contacts(stored: Sequence[ContactInfo], loaded: LoadedPlugins | None,
@@ -180,8 +213,11 @@ def policy_for(row: OccurrenceRow, defaults: ReminderSettings, catalog: Catalog,
 
 
 def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
-            ) -> list[tuple[str, str, str, int]]:
-    """(stage, section, role, days) reached today for this occurrence."""
+            back: Returned | None = None) -> list[tuple[str, str, str, int]]:
+    """(stage, section, role, days) reached today for this occurrence; ``back``: its
+    latest return, whose round replaces the stages before it (see the module)."""
+    if back is not None:
+        return _round(row, policy, today, back)
     delta = (today - row.due).days  # > 0: overdue by delta days
     if row.kind in MEETING_KINDS:
         if 1 <= delta <= EVIDENCE_REQUEST_DAYS:
@@ -195,11 +231,39 @@ def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
             if delta >= n]
 
 
+def _round(row: OccurrenceRow, policy: ReminderSettings, today: date, back: Returned,
+           ) -> list[tuple[str, str, str, int]]:
+    """The stages of the round a return opened. A run for a day before the return (a
+    preview with --as-of) counts the return as made that day."""
+    start = min(back.day, today)
+    late = (today - row.due).days  # > 0: overdue by this many days
+    out = [(f"returned-{back.number}", "overdue" if late > 0 else "due", "returned",
+            abs(late))]
+    if row.kind in MEETING_KINDS:
+        return out
+    mark = f".r{back.number}"
+    if late < 0 or (late == 0 and 0 not in dict(policy.escalation).values()):
+        reached = [n for n in policy.lead_times
+                   if -late <= n and row.due - timedelta(days=n) > start]
+        return out + ([(f"before-{min(reached)}{mark}", "due", "lead", -late)]
+                      if reached else [])
+    base = max(row.due, start)
+    since = (today - base).days
+    return out + [(f"overdue-{n}{mark}", "overdue", role, late)
+                  for role, n in policy.escalation
+                  if since >= n and not (role == "lead" and n <= 1 and base == start)]
+
+
 def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo],
                    catalog: Catalog, defaults: ReminderSettings, today: date, *,
                    loaded: LoadedPlugins | None = None,
-                   reasons: dict[str, str] | None = None) -> Plan:
-    """Every digest due today: one per contact and channel, items grouped in it."""
+                   reasons: dict[str, str] | None = None,
+                   returns: Mapping[str, Returned] | None = None) -> Plan:
+    """Every digest due today: one per contact and channel, items grouped in it.
+
+    ``returns``: the latest return of each returned occurrence (``latest_returns``): a
+    returned occurrence is reminded in the round its return opened. ``reasons`` alone
+    (older callers) only shows the reviewer's reason on the usual stages."""
     problems: list[Problem] = []
     by_role: dict[tuple[str, str], list[ContactInfo]] = defaultdict(list)
     secretariat: list[ContactInfo] = []
@@ -212,7 +276,8 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
     keys: set[tuple[str, str, str]] = set()
     people: dict[str, ContactInfo] = {}
     unreached: dict[str, int] = defaultdict(int)
-    reasons = reasons or {}
+    returns = returns or {}
+    reasons = {**(reasons or {}), **{oid: r.reason for oid, r in returns.items()}}
 
     def reach(who: list[ContactInfo], item: Item, missing: str) -> None:
         if not who:
@@ -228,7 +293,8 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
         policy = policy_for(row, defaults, catalog, loaded, problems)
         committee = catalog.committees.get(row.owner)
         activity = catalog.activities.get(row.activity_id) if row.activity_id else None
-        for stage, section, role, days in _stages(row, policy, today):
+        back = returns.get(row.id) if row.progress == "returned" else None
+        for stage, section, role, days in _stages(row, policy, today, back):
             item = Item(
                 occurrence_id=row.id, title=row.title, kind=row.kind, section=section,
                 stage=stage, due=row.due, days=days,
@@ -245,6 +311,8 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 if row.host:
                     reach([c for r in MEETING_AUDIENCE["host"] for c in by_role[(r, row.host)]],
                           item, f"no contact for host {row.host}")
+            elif role == "returned":  # the owner's leads: their work came back
+                reach(by_role[("lead", row.owner)], item, f"no lead for {row.owner}")
             elif role == "secretariat":
                 reach(secretariat or by_role[("lead", SECRETARIAT_ID)], item,
                       "no secretariat contact")

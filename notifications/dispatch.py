@@ -25,10 +25,10 @@ from naptip.reminder_ledger import claim, mark, pending_keys
 from naptip.reminders import (
     Delivery,
     all_contacts,
+    latest_returns,
     merge_plans,
     plan_reminders,
     remindable_occurrences,
-    returned_reasons,
 )
 from naptip.signin import digest_link
 
@@ -99,11 +99,11 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
         contacts = [c for c in contacts if c.email == wanted]
         if not contacts:
             raise NaptipError(f"no contact {wanted!r} (naptip contacts list)")
-    reasons = returned_reasons(db, [r.id for r in rows if r.progress == "returned"])
+    returns = latest_returns(db, [r.id for r in rows if r.progress == "returned"])
     first = min(opts.since or opts.today, opts.today)
     plan = merge_plans([plan_reminders(rows, contacts, catalog, settings.reminders,
                                        first + timedelta(days=n), loaded=loaded,
-                                       reasons=reasons)
+                                       returns=returns)
                         for n in range((opts.today - first).days + 1)])
     result = RunResult(unreached=plan.unreached, problems=problems + plan.problems)
     deliveries: list[Delivery] = []

@@ -38,16 +38,14 @@ def calendar_group() -> None:
 
 def _recorded(app: App, keep: int) -> Reconciled:
     """Record in the store what is published now (SEQUENCE, LAST-MODIFIED, CANCELLED)."""
-    from naptip.calendars.publish import publish_instant, record
-    from naptip.calendars.source import occurrences_to_publish
+    from naptip.calendars.publish import publish_instant, record_stored
 
     catalog = app.catalog
     app.warn_problems()
     clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
     db = app.store()
-    return record(db, catalog, occurrences_to_publish(catalog, db),
-                  now=publish_instant(app.today if clock_set else None), today=app.today,
-                  keep_cancelled_days=keep)
+    return record_stored(db, catalog, now=publish_instant(app.today if clock_set else None),
+                         today=app.today, keep_cancelled_days=keep)
 
 
 @calendar_group.command("export")

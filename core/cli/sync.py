@@ -26,7 +26,8 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
     Occurrences whose date has passed are kept as they were (the attempted change is
     recorded; `naptip schedule explain ID` shows it). A sync that would withdraw or move
     occurrences that carry evidence, or more than a small share of the plan, is refused
-    unless --confirm is given.
+    unless --confirm is given. A sync that would withdraw occurrences while a plugin or the
+    configuration has errors is refused even with --confirm: fix the errors first.
     """
     from .. import clock
     from ..db import open_database
@@ -54,6 +55,7 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
             "updated": result.updated, "moved": result.moved, "withdrawn": result.withdrawn,
             "restored": result.restored, "held": result.held,
             "with_evidence": result.with_evidence, "needs_confirm": result.risks(),
+            "refused": result.blocked(),
         }, indent=2))
         return
     prefix = "dry run, nothing written: " if dry_run else "synced: "
@@ -65,5 +67,8 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
                 click.echo(f"  {label}: {oid}")
             if len(ids) > 20:
                 click.echo(f"  … and {len(ids) - 20} more to {label}")
+        blocked = result.blocked()
+        if blocked is not None:
+            click.echo(f"refused: {blocked}")
         for reason in result.risks():
             click.echo(f"needs --confirm: {reason}")
