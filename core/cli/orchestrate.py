@@ -52,5 +52,6 @@ def deploy_command(app: App, work_pool: str, daily_at: time) -> None:
     from naptip.flows.serve import deploy
 
     app.warn_problems()
-    for name in deploy(app.catalog, work_pool=work_pool, daily_at=daily_at):
+    for name in deploy(app.catalog, work_pool=work_pool, daily_at=daily_at,
+                       say=lambda text: click.echo(text, err=True)):
         click.echo(f"deployed {name}")
