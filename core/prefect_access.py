@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import socket
 import urllib.error
 import urllib.request
@@ -126,3 +127,23 @@ def verdict(access: ApiAccess) -> Verdict:
                    "credentials: any user of this machine can run code as its workers; set "
                    "PREFECT_SERVER_API_AUTH_STRING on the server and PREFECT_API_AUTH_STRING "
                    f"here ({DOC})")
+
+
+def pooled_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
+                       ) -> list[str] | None:
+    """naptip's deployments on the server that run on a work pool's workers (``naptip
+    deploy``), as "flow-id/name@pool"; None when the API cannot tell."""
+    body = json.dumps({"deployments": {"tags": {"all_": ["naptip"]}}, "limit": 200})
+    request = urllib.request.Request(f"{url.rstrip('/')}/deployments/filter",
+                                     data=body.encode("utf-8"), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    if auth:
+        token = base64.b64encode(auth.encode("utf-8")).decode("ascii")
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            found = json.loads(reply.read())
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    return [f"{d.get('name')}@{d['work_pool_name']}" for d in found
+            if isinstance(d, dict) and d.get("work_pool_name")]

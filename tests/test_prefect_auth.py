@@ -88,6 +88,9 @@ def test_deploy_needs_the_credentials_and_a_worker_with_them_runs_the_deployment
     assert "refuses PREFECT_API_AUTH_STRING" in _one_line(
         naptip(wrong, "deploy", "--work-pool", "p"))
     assert "asks for credentials" in _one_line(naptip(bare, "serve", "--daily-at", "07:00"))
+    checked = naptip(bare, "doctor")
+    assert checked.returncode == 1 and "problem  prefect: the Prefect API at " \
+        f"{secured} asks for credentials" in checked.stdout
 
     env = {**bare, "PREFECT_API_AUTH_STRING": AUTH}
     pool = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create",
@@ -97,6 +100,9 @@ def test_deploy_needs_the_credentials_and_a_worker_with_them_runs_the_deployment
     done = naptip(env, "deploy", "--work-pool", "naptip-auth")
     assert done.returncode == 0, done.stderr
     assert "deployed daily-run/daily" in done.stdout and "warning" not in done.stderr
+    checked = naptip(env, "doctor")
+    assert checked.returncode == 0, checked.stdout
+    assert f"ok       prefect: {secured} asks for credentials, and takes ours" in checked.stdout
 
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool",
                                "naptip-auth"], env=env, stdout=subprocess.DEVNULL,
@@ -138,6 +144,10 @@ def test_an_api_open_to_other_machines_is_refused_by_deploy_and_serve(
             for args in (("deploy", "--work-pool", "p"), ("serve",)):
                 line = _one_line(naptip(env, *args))
                 assert "without credentials from other machines" in line, line
+            checked = naptip(env, "doctor")
+            assert checked.returncode == 1
+            assert "problem  prefect: " in checked.stdout
+            assert "without credentials from other machines" in checked.stdout
         assert runs(db) == []
     finally:
         stop_server(child)
