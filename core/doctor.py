@@ -71,8 +71,8 @@ def check_prefect(setup: Setup) -> Checked:
 
     url = setup.environ.get("PREFECT_API_URL")
     if not url:
-        return Checked("prefect", detail="PREFECT_API_URL not set (naptip serve starts a "
-                                         "server that asks for credentials)")
+        return Checked("prefect", detail="PREFECT_API_URL not set: naptip serve starts "
+                                         "its own, with credentials")
     found = probe(url, setup.environ.get("PREFECT_API_AUTH_STRING") or None)
     if not found.answers:
         return Checked("prefect", (f"the Prefect server at {url} does not answer",))
@@ -80,7 +80,7 @@ def check_prefect(setup: Setup) -> Checked:
     problem = said.error or (said.warning.removeprefix("warning: ") if said.warning else None)
     if problem:
         return Checked("prefect", (problem,))
-    return Checked("prefect", detail=f"{url} asks for credentials, and takes ours")
+    return Checked("prefect", detail=f"{url} asks for credentials, takes ours")
 
 
 def _workers_used(setup: Setup) -> list[str]:
@@ -99,7 +99,7 @@ def check_folders(setup: Setup) -> Checked:
     if db is None:
         return Checked("folders", detail="not checked: no store")
     if db.backend != "postgresql":
-        return Checked("folders", detail="one machine (SQLite store): local folders are fine")
+        return Checked("folders", detail="one machine (SQLite store): local folders")
     problems: list[str] = []
     workers = setup.expect_workers or bool(_workers_used(setup))
     for folder in folders(db, setup.environ):
@@ -112,8 +112,7 @@ def check_folders(setup: Setup) -> Checked:
         if found:
             problems.append(found)
     return Checked("folders", tuple(problems),
-                   detail="the same attachments, calendars and reports folders as the "
-                          "other machines")
+                   detail="attachments, calendars, reports: the other machines' folders")
 
 
 BUILTIN: tuple[Check, ...] = (check_store, check_prefect, check_folders)

@@ -102,7 +102,7 @@ def test_deploy_needs_the_credentials_and_a_worker_with_them_runs_the_deployment
     assert "deployed daily-run/daily" in done.stdout and "warning" not in done.stderr
     checked = naptip(env, "doctor")
     assert checked.returncode == 0, checked.stdout
-    assert f"ok       prefect: {secured} asks for credentials, and takes ours" in checked.stdout
+    assert f"ok       prefect: {secured} asks for credentials, takes ours" in checked.stdout
 
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool",
                                "naptip-auth"], env=env, stdout=subprocess.DEVNULL,

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
 import click
 
-from ..outbox import entries, find, message, text_of
+from ..outbox import OutboxEntry, entries, find, message, text_of
 from .app import App, pass_app
 
 
@@ -26,8 +27,17 @@ def list_outbox(app: App, unsent: bool) -> None:
     if not found:
         click.echo("no unsent message in the outbox" if unsent else "the outbox is empty")
         return
+    width = shutil.get_terminal_size().columns
     for e in found:
-        click.echo(f"{e.id}  {e.status:<7}  {e.to}  {e.subject}")
+        line = f"{short_id(e.id, found)}  {e.status:<7} {e.to}  {e.subject}"
+        click.echo(line if len(line) <= width else line[:width - 1] + "…")
+
+
+def short_id(ident: str, among: list[OutboxEntry]) -> str:
+    """The id's time and the start of its batch, when that is unique (``show``, ``send``
+    and ``open`` take any unique part of an id)."""
+    short = ident[:28]
+    return short if sum(e.id.startswith(short) for e in among) == 1 else ident
 
 
 @outbox_group.command("show")
@@ -78,7 +88,8 @@ def send(app: App, message_ids: tuple[str, ...]) -> None:
         click.echo("nothing to send: no unsent message in the outbox")
         return
     for o in outcomes:
-        click.echo(f"{o.status:<7}  {o.id}  {o.to}"
+        short = o.id[:28] if sum(x.id.startswith(o.id[:28]) for x in outcomes) == 1 else o.id
+        click.echo(f"{o.status:<7}  {short}  {o.to}"
                    + (f"  ({o.detail})" if o.status != "sent" else ""))
     sent = sum(o.status == "sent" for o in outcomes)
     failed = sum(o.status == "failed" for o in outcomes)
