@@ -230,7 +230,7 @@ def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *
           stamp: datetime, outbox: Path | None, environ: Mapping[str, str] | None,
           actor: str, retry_failed: bool = False) -> InviteReport:
     from naptip.notifications.dispatch import MailTransport
-    from naptip.notifications.outbox import copy_dir
+    from naptip.notifications.outbox import outbox_of
     from naptip.notifications.transport import OutboxTransport, SendError, SmtpTransport
 
     if not todo:
@@ -241,7 +241,7 @@ def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *
         organizer, status, mail = Person(name=smtp.sender_name, email=smtp.sender), "sent", smtp
     else:
         organizer, status = OUTBOX_ORGANIZER, "outbox"
-        mail = OutboxTransport(db, outbox or copy_dir(environ))
+        mail = OutboxTransport(outbox_of(db, environ, copy_to=outbox))
     try:
         for entry, vevent, group in todo:
             # one claim per entry: every (attendee, stage) of it gets its own batch

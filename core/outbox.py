@@ -35,6 +35,20 @@ def copy_dir(environ: Mapping[str, str] | None = None) -> Path | None:
 
 
 @dataclass(frozen=True)
+class Outbox:
+    """Where outbox messages go: the store, and a folder of .eml copies when set."""
+
+    db: Database
+    copy_to: Path | None = None
+
+
+def outbox_of(db: Database, environ: Mapping[str, str] | None = None, *,
+              copy_to: Path | None = None) -> Outbox:
+    """The outbox of ``db``, with copies in ``copy_to`` or else NAPTIP_OUTBOX_DIR."""
+    return Outbox(db, copy_to or copy_dir(environ))
+
+
+@dataclass(frozen=True)
 class OutboxEntry:
     id: str  #: the time it was written and its batch
     to: str

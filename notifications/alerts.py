@@ -1,7 +1,7 @@
 """Alerts: a failed or crashed run tells the secretariat, through the reminders' settings.
 
 The message goes to every active contact with the ``secretariat`` role (their e-mail, and
-their extra apprise URLs), by ``[mail]`` when it is set, else into the outbox (in the store) — the
+their extra apprise URLs), by ``[mail]`` when it is set, else into the local outbox — the
 same channels as reminders, so a silent failure is impossible. An alert is best-effort:
 it never raises (the run has failed already); it returns what it could not deliver.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from naptip.contacts import ContactDirectory
 from naptip.errors import NaptipError
 
-from .outbox import copy_dir
+from .outbox import outbox_dir
 from .transport import OutboxTransport, SendError, SmtpTransport, send_apprise
 
 
@@ -31,7 +31,7 @@ def alert_failed_run(app: Any, text: str) -> list[str]:
             transport = SmtpTransport.from_settings(settings.mail)
             sender = transport.sender
         else:
-            transport, sender = OutboxTransport(db, copy_dir()), "naptip@localhost.invalid"
+            transport, sender = OutboxTransport(outbox_dir(db)), "naptip@localhost.invalid"
     except (NaptipError, OSError) as exc:
         return [str(exc)]
     subject = f"[naptip] run failed: {' '.join(text.split())}"[:200]

@@ -5,16 +5,21 @@ them there."""
 from __future__ import annotations
 
 from naptip.outbox import (
+    Outbox,
     OutboxEntry,
     copy_dir,
     entries,
     find,
     message,
+    outbox_of,
     parse,
     read_message,
     text_of,
     write,
 )
 
-__all__ = ["OutboxEntry", "copy_dir", "entries", "find", "message", "parse", "read_message",
-           "text_of", "write"]
+#: the name from when the outbox was a folder: what ``OutboxTransport`` takes
+outbox_dir = outbox_of
+
+__all__ = ["Outbox", "OutboxEntry", "copy_dir", "entries", "find", "message", "outbox_dir",
+           "outbox_of", "parse", "read_message", "text_of", "write"]

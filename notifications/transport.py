@@ -16,13 +16,12 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from naptip.config import MailSettings
 from naptip.contacts import ENV_REF, mask_url
-from naptip.db import Database
 from naptip.errors import NaptipError
+from naptip.outbox import Outbox
 
 _NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SMTP_TIMEOUT = 20
@@ -138,10 +137,9 @@ def _text(value: bytes | str) -> str:
 @dataclass
 class OutboxTransport:
     """The outbox in the store (``naptip outbox``), and a copy of each message as an .eml
-    file in ``copy_to`` when given (NAPTIP_OUTBOX_DIR)."""
+    file when the outbox has a copy folder (NAPTIP_OUTBOX_DIR)."""
 
-    db: Database
-    copy_to: Path | None = None
+    outbox: Outbox
 
     def send(self, msg: EmailMessage, to_email: str) -> str:
         from sqlalchemy.exc import SQLAlchemyError
@@ -149,12 +147,13 @@ class OutboxTransport:
         from .outbox import write
 
         try:
-            return f"outbox {write(self.db, msg, to_email, copy_to=self.copy_to)}"
+            ident = write(self.outbox.db, msg, to_email, copy_to=self.outbox.copy_to)
+            return f"outbox {ident}"
         except SQLAlchemyError as exc:
             raise SendError(f"outbox: the store did not keep the message "
                             f"({type(exc).__name__})") from None
         except OSError as exc:  # the copy: the message is kept in the store already
-            return f"outbox (no copy in {self.copy_to}: {exc.strerror})"
+            return f"outbox (no copy in {self.outbox.copy_to}: {exc.strerror})"
 
     def close(self) -> None:
         return None

@@ -164,3 +164,18 @@ def test_migration_0007_adds_the_outbox_and_removes_it(backend: str, tmp_path: P
     else:
         with temporary_postgres("naptip_outbox") as url:
             check(url)
+
+
+def test_an_alert_without_mail_goes_to_the_outbox_in_the_store(synced: Database) -> None:
+    from types import SimpleNamespace
+
+    from naptip.notifications.alerts import alert_failed_run
+    from naptip.outbox import entries
+
+    people(synced)
+    app = SimpleNamespace(settings=Settings(), db=synced)
+    assert alert_failed_run(app, "daily-run 2024-01-24 crashed") == []
+    [alert] = entries(synced)
+    assert alert.to == SEC and alert.status == "unsent"
+    assert alert.subject == "[naptip] run failed: daily-run 2024-01-24 crashed"
+    assert alert.id.split("-", 1)[1].startswith("alert-")
