@@ -138,3 +138,13 @@ def read_message(path: Path) -> EmailMessage:
 def text_of(msg: EmailMessage) -> str:
     part = msg.get_body(preferencelist=("plain",))
     return part.get_content() if part is not None else ""
+
+
+def older_files(db: Database, environ: Mapping[str, str] | None = None) -> tuple[Path, int]:
+    """The folder where naptip before the store-kept outbox wrote its .eml files, and how
+    many there are that the store does not hold (nothing of them is lost: they stay)."""
+    folder = copy_dir(environ) or db.blobs.parent / "outbox"
+    if not folder.is_dir():
+        return folder, 0
+    known = {e.id for e in entries(db)}
+    return folder, sum(1 for path in folder.glob("*.eml") if path.stem not in known)

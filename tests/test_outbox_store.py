@@ -179,3 +179,19 @@ def test_an_alert_without_mail_goes_to_the_outbox_in_the_store(synced: Database)
     assert alert.to == SEC and alert.status == "unsent"
     assert alert.subject == "[naptip] run failed: daily-run 2024-01-24 crashed"
     assert alert.id.split("-", 1)[1].startswith("alert-")
+
+
+def test_eml_files_of_an_older_naptip_are_pointed_at_not_lost(
+        db: Database, run: Callable[..., Result], tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    old = db.blobs.parent / "outbox"  # where naptip wrote .eml files before 0007
+    old.mkdir(parents=True)
+    msg = EmailMessage()
+    msg["To"], msg["Subject"] = LEAD, "an old digest"
+    (old / "20240201T000000-abc.eml").write_bytes(msg.as_bytes())
+    listed = run("outbox", "list", env=db_env(db))
+    assert listed.exit_code == 0
+    assert f"note: 1 older message(s) are .eml files in {old} (written before the outbox " \
+        "moved into the store)" in listed.output
+    assert (old / "20240201T000000-abc.eml").exists()

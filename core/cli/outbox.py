@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..outbox import OutboxEntry, entries, find, message, text_of
+from ..outbox import OutboxEntry, entries, find, message, older_files, text_of
 from .app import App, pass_app
 
 
@@ -24,6 +24,10 @@ def outbox_group() -> None:
 def list_outbox(app: App, unsent: bool) -> None:
     """Every message in the outbox, oldest first: id, status, recipient, subject."""
     found = entries(app.db, unsent_only=unsent)
+    folder, older = older_files(app.db)
+    if older:
+        click.echo(f"note: {older} older message(s) are .eml files in {folder} (written "
+                   "before the outbox moved into the store)", err=True)
     if not found:
         click.echo("no unsent message in the outbox" if unsent else "the outbox is empty")
         return
