@@ -19,7 +19,7 @@ run call. It
 
 3. claims each (occurrence, ``invite-SEQ`` or ``cancel-SEQ``, address) in the reminders'
    exactly-once ledger (``reminder_sent``), sends the messages over the reminders' SMTP
-   settings (``[mail]``), or writes them to the local outbox without ``[mail]``, and marks
+   settings (``[mail]``), or keeps them in the outbox (in the store) without ``[mail]``, and marks
    each result. A failed message is retried by a later run after the reminders' backoff;
    one that was sent is never sent again.
 
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 #: invitations go out this many days before an entry starts (updates and cancellations of
 #: what was already sent go out whenever they happen, until the entry starts)
 INVITE_AHEAD_DAYS = 90
-#: the organizer when no ``[mail]`` is configured (messages go to the local outbox)
+#: the organizer when no ``[mail]`` is configured (messages go to the outbox)
 OUTBOX_ORGANIZER = Person(name="NAPTIP Secretariat", email="naptip@localhost.invalid")
 _PREFIXES = ("invite-", "cancel-")
 
@@ -228,7 +228,7 @@ def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *
           stamp: datetime, outbox: Path | None, environ: Mapping[str, str] | None,
           actor: str, retry_failed: bool = False) -> InviteReport:
     from naptip.notifications.dispatch import MailTransport
-    from naptip.notifications.outbox import outbox_dir
+    from naptip.notifications.outbox import outbox_of
     from naptip.notifications.transport import OutboxTransport, SendError, SmtpTransport
 
     if not todo:
@@ -239,7 +239,7 @@ def _send(db: Database, settings: Settings, todo: _Todo, report: InviteReport, *
         organizer, status, mail = Person(name=smtp.sender_name, email=smtp.sender), "sent", smtp
     else:
         organizer, status = OUTBOX_ORGANIZER, "outbox"
-        mail = OutboxTransport(outbox or outbox_dir(db, environ))
+        mail = OutboxTransport(outbox_of(db, environ, copy_to=outbox))
     try:
         for entry, vevent, group in todo:
             # one claim per entry: every (attendee, stage) of it gets its own batch

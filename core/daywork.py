@@ -168,8 +168,8 @@ CALENDAR_DIR_ENV = "NAPTIP_CALENDAR_DIR"
 
 
 def calendar_dir(db: Database, environ: Mapping[str, str] | None = None) -> Path:
-    """NAPTIP_CALENDAR_DIR, else a ``calendars`` folder beside the attachments folder (as
-    the outbox is): serve it with any web server for subscriptions."""
+    """NAPTIP_CALENDAR_DIR, else a ``calendars`` folder beside the attachments folder:
+    serve it with any web server for subscriptions."""
     import os
 
     env = os.environ if environ is None else environ

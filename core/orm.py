@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -390,3 +391,24 @@ class RunRecord(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+
+
+class OutboxMessage(Base):
+    """A message "sent" while no ``[mail]`` was configured: kept in the store, so that
+    every machine sees it (``naptip outbox``), and sent later through ``[mail]`` when the
+    secretariat asks (``naptip outbox send``): ``unsent`` -> ``sending`` (claimed) ->
+    ``sent``."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  #: stamp-batch
+    batch: Mapped[str] = mapped_column(String(80), index=True)  #: X-Naptip-Batch
+    created_at: Mapped[datetime]
+    host: Mapped[str] = mapped_column(String(120))  #: the machine that wrote it
+    to_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  #: the whole message (RFC 5322)
+    status: Mapped[str] = mapped_column(String(12), default="unsent")
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -5,7 +5,7 @@ its month, on the previous year's evidence), the pack is the Annual Review Repor
 year under review, as HTML and JSON, and the committees whose evidence for that year is
 still missing. The ``final-evaluation`` flow makes the final report (2021-2025) the same
 way. The files go into ``NAPTIP_REPORTS_DIR`` (default: ``reports/`` beside the
-attachments folder, as the outbox and the calendar feeds are).
+attachments folder, as the calendar feeds are).
 """
 
 from __future__ import annotations

@@ -8,16 +8,23 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from naptip.daywork import RunSummary
 from naptip.db import Database
 from naptip.errors import NaptipError
+from naptip.prefect_access import probe, verdict
 
 
 def api_url() -> str | None:
     return os.environ.get("PREFECT_API_URL") or None
+
+
+def api_auth() -> str | None:
+    """PREFECT_API_AUTH_STRING: the credentials this client gives the server."""
+    return os.environ.get("PREFECT_API_AUTH_STRING") or None
 
 
 def healthy(url: str, timeout: float = 3.0) -> bool:
@@ -29,7 +36,18 @@ def healthy(url: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def require_server() -> str:
+def check_access(url: str, say: Callable[[str], object] | None = None) -> None:
+    """Refuse an API that others can use without credentials, or that refuses ours; warn
+    (through ``say``) about one that answers anybody on this machine."""
+    found = verdict(probe(url, api_auth()))
+    if found.error:
+        raise NaptipError(found.error)
+    if found.warning and say is not None:
+        say(found.warning)
+
+
+def require_server(say: Callable[[str], object] | None = None) -> str:
+    """The URL of a Prefect server that answers and that is safe to use (check_access)."""
     url = api_url()
     if not url:
         raise NaptipError("--prefect needs a Prefect server: set PREFECT_API_URL "
@@ -37,6 +55,7 @@ def require_server() -> str:
     if not healthy(url):
         raise NaptipError(f"the Prefect server at {url} does not answer "
                           "(is `naptip serve` or `prefect server start` running?)")
+    check_access(url, say)
     return url
 
 

@@ -8,6 +8,7 @@ duty's own RFC 5545 recurrence in that time zone. Each has a concurrency limit o
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ from typing import Any
 from naptip.catalog import Catalog
 from naptip.errors import NaptipError
 
-from .client import api_url, healthy
+from .client import api_auth, api_url, check_access, healthy
 
 TZ = "Asia/Kuala_Lumpur"
 #: the environment every Prefect process naptip starts gets: no telemetry
@@ -78,14 +79,16 @@ def free_port() -> int:
 
 
 def start_server(home: Path, port: int, *, timeout: float = 90.0,
-                 extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """A real ``prefect server start`` (with its scheduler) as a child process."""
+                 extra_env: dict[str, str] | None = None,
+                 host: str = "127.0.0.1") -> subprocess.Popen[bytes]:
+    """A real ``prefect server start`` (with its scheduler) as a child process, bound to
+    ``host`` (loopback unless told otherwise)."""
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **QUIET, "PREFECT_HOME": str(home), **(extra_env or {})}
     env.pop("PREFECT_API_URL", None)
     log = (home / "server.log").open("ab")
     child = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+        [sys.executable, "-m", "prefect", "server", "start", "--host", host,
          "--port", str(port), "--no-ui"], env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     url = f"http://127.0.0.1:{port}/api"
@@ -112,21 +115,43 @@ def stop_server(child: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
         child.wait()
 
 
+#: where ``naptip serve`` keeps the credentials of the server it starts (mode 0600)
+AUTH_FILE = "api-auth-string"
+
+
+def own_auth_string(home: Path) -> str:
+    """The credentials of the server ``serve`` starts: made once, kept in ``home``."""
+    path = home / AUTH_FILE
+    if path.exists():
+        found = path.read_text(encoding="utf-8").strip()
+        if found:
+            return found
+    home.mkdir(parents=True, exist_ok=True)
+    made = f"naptip:{secrets.token_urlsafe(24)}"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(made + "\n")
+    return made
+
+
 def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = None,
           say: Any = print) -> None:
     """Serve the deployments until SIGINT/SIGTERM; start a server first when none answers."""
     url = api_url()
     child = None
     if url and healthy(url):
+        check_access(url, say)
         say(f"attached to the Prefect server at {url}")
     else:
         if url:
             say(f"the Prefect server at {url} does not answer: starting one")
         port = port or 4200
-        child = start_server(home, port)
+        auth = api_auth() or own_auth_string(home)
+        child = start_server(home, port, extra_env={"PREFECT_SERVER_API_AUTH_STRING": auth})
         url = f"http://127.0.0.1:{port}/api"
-        os.environ["PREFECT_API_URL"] = url
-        say(f"started a Prefect server at {url} (data in {home})")
+        os.environ.update({"PREFECT_API_URL": url, "PREFECT_API_AUTH_STRING": auth})
+        say(f"started a Prefect server at {url} (data in {home}; its API asks for the "
+            f"credentials in {home / AUTH_FILE} unless PREFECT_API_AUTH_STRING is set)")
     os.environ.update({k: v for k, v in QUIET.items() if k != "PREFECT_UI_ENABLED"})
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -160,11 +185,13 @@ def _send_logs() -> None:
         return
 
 
-def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time) -> list[str]:
-    """Register the deployments on the server at PREFECT_API_URL for a work pool."""
+def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time,
+           say: Any = print) -> list[str]:
+    """Register the deployments on the server at PREFECT_API_URL for a work pool; refuse
+    a server that others can use without credentials (check_access)."""
     from .client import require_server
 
-    require_server()
+    require_server(say)
     names = []
     for deployment in to_deployments(planned_deployments(catalog, daily_at=daily_at),
                                      work_pool=work_pool):

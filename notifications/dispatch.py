@@ -34,7 +34,7 @@ from naptip.signin import digest_link
 
 from .digest import Digest, render
 from .message import build_message
-from .outbox import outbox_dir
+from .outbox import outbox_of
 from .transport import OutboxTransport, SendError, SmtpTransport, parse_url, send_apprise
 
 
@@ -72,7 +72,7 @@ class RunOptions:
     committee: str | None = None
     to: str | None = None
     actor: str = "naptip"
-    outbox: Path | None = None
+    outbox: Path | None = None  #: also copy outbox messages here as .eml files
     environ: Mapping[str, str] | None = None
     now: datetime | None = None
     #: the first day to plan for (catch-up after missed days); None: today only
@@ -131,7 +131,7 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
         mail = SmtpTransport.from_settings(settings.mail, opts.environ)
         sender, sender_name, status = mail.sender, mail.sender_name, "sent"
     else:
-        mail = OutboxTransport(opts.outbox or outbox_dir(db, opts.environ))
+        mail = OutboxTransport(outbox_of(db, opts.environ, copy_to=opts.outbox))
         sender, sender_name, status = "naptip@localhost.invalid", "NAPTIP", "outbox"
     claimed = claim(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now,
                     retry_failed=opts.retry_failed)

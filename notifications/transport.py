@@ -1,5 +1,5 @@
 """Where a message goes: an SMTP server (settings read from the apprise ``mailto://`` URL),
-the local outbox of .eml files, or another apprise channel (Telegram, Slack, Office 365...).
+the outbox in the store, or another apprise channel (Telegram, Slack, Office 365...).
 
 E-mail is sent with ``smtplib`` over one connection per run, one message per recipient, so
 each recipient has its own result (apprise reports a single refused recipient as a failure
@@ -15,14 +15,13 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 from naptip.config import MailSettings
 from naptip.contacts import ENV_REF, mask_url
 from naptip.errors import NaptipError
+from naptip.outbox import Outbox
 
 _NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SMTP_TIMEOUT = 20
@@ -137,21 +136,24 @@ def _text(value: bytes | str) -> str:
 
 @dataclass
 class OutboxTransport:
-    """The local outbox: each message an .eml file, written whole or not at all."""
+    """The outbox in the store (``naptip outbox``), and a copy of each message as an .eml
+    file when the outbox has a copy folder (NAPTIP_OUTBOX_DIR)."""
 
-    folder: Path
+    outbox: Outbox
 
     def send(self, msg: EmailMessage, to_email: str) -> str:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        name = f"{stamp}-{msg['X-Naptip-Batch']}.eml"
-        tmp = self.folder / f".{name}.tmp"
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .outbox import write
+
         try:
-            tmp.write_bytes(msg.as_bytes())
-            os.replace(tmp, self.folder / name)
-        except OSError as exc:
-            raise SendError(f"outbox {self.folder}: {exc.strerror}") from None
-        return str(self.folder / name)
+            ident = write(self.outbox.db, msg, to_email, copy_to=self.outbox.copy_to)
+            return f"outbox {ident}"
+        except SQLAlchemyError as exc:
+            raise SendError(f"outbox: the store did not keep the message "
+                            f"({type(exc).__name__})") from None
+        except OSError as exc:  # the copy: the message is kept in the store already
+            return f"outbox (no copy in {self.outbox.copy_to}: {exc.strerror})"
 
     def close(self) -> None:
         return None

@@ -100,7 +100,8 @@ def pg_url() -> Iterator[str]:
 
 _TABLES = ("run", "web_token", "held_change", "review", "attachment", "breakdown",
            "evidence_value", "evidence", "reminder_sent", "occurrence_change", "occurrence",
-           "contact", "audit_log", "meta", "calendar_entry", "calendar_link")
+           "contact", "audit_log", "meta", "calendar_entry", "calendar_link",
+           "outbox_message")
 
 
 def _reset(db: Database) -> None:

@@ -24,7 +24,7 @@ from naptip.config import Settings
 from naptip.contact_types import ContactInfo, Role
 from naptip.contacts import ContactDirectory
 from naptip.db import Database
-from naptip.notifications.outbox import entries, read_message
+from naptip.notifications.outbox import entries, message
 from naptip.orm import ReminderSent
 from naptip.schedule import build_schedule
 
@@ -197,9 +197,9 @@ def test_without_mail_invitations_go_to_the_outbox(db: Database, builtin_catalog
     assert {o.status for o in report.sent} == {"outbox"}
     assert invite(db, builtin_catalog, Settings(), day=day, now=now,
                   outbox=tmp_path / "out").outcomes == []
-    mails = entries(tmp_path / "out")
-    assert len(mails) == len(report.sent)
-    msg = read_message(mails[0].path)
+    mails = entries(db)  # kept in the store, and copied to the folder given
+    assert len(mails) == len(report.sent) == len(list((tmp_path / "out").glob("*.eml")))
+    msg = message(db, mails[0].id)
     part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
     cal: Any = Calendar.from_ical(part.get_content())
     ev = next(iter(cal.walk("VEVENT")))
@@ -321,7 +321,7 @@ def test_an_invitation_lost_in_a_crash_is_sent_again_after_the_claim_timeout(
     day, now = date(2023, 6, 1), datetime(2023, 5, 31, 16, tzinfo=UTC)
     out = tmp_path / "out"
     first = invite(db, builtin_catalog, Settings(), day=day, now=now, outbox=out)
-    assert first.ok and len(entries(out)) == len(first.sent)
+    assert first.ok and len(entries(db)) == len(first.sent)
     # a run died after claiming this one: its row is still "sending"
     key = (ReminderSent.occurrence_id == MEETING) & (ReminderSent.recipient == LEAD)
     db.write(lambda s: s.execute(update(ReminderSent).where(key).values(status="sending")))
@@ -336,11 +336,12 @@ def test_an_invitation_lost_in_a_crash_is_sent_again_after_the_claim_timeout(
                   outbox=out).outcomes == []
 
 
-def _outbox_about(folder: Path, uid: str) -> list[tuple[str, str, int]]:
-    """(recipient, METHOD, SEQUENCE) of every outbox message about ``uid``, oldest first."""
+def _outbox_about(db: Database, uid: str) -> list[tuple[str, str, int]]:
+    """(recipient, METHOD, SEQUENCE) of every outbox message about ``uid``, oldest first
+    (ids start with the second they were written, then the batch)."""
     out = []
-    for e in entries(folder):
-        msg = read_message(e.path)
+    for e in sorted(entries(db), key=lambda e: e.id):
+        msg = message(db, e.id)
         part = next(p for p in msg.walk() if p.get_content_type() == "text/calendar")
         cal: Any = Calendar.from_ical(part.get_content())
         ev = next(iter(cal.walk("VEVENT")))
@@ -371,19 +372,19 @@ def test_attendees_who_are_no_longer_invited_get_a_cancel(run: Run, db: Database
         assert result.exit_code == 0, result.output
 
     invite_cli("", "2023-06-01")
-    assert _outbox_about(out, uid) == [(MEMBER, "REQUEST", 0), (host, "REQUEST", 0),
+    assert _outbox_about(db, uid) == [(MEMBER, "REQUEST", 0), (host, "REQUEST", 0),
                                        (LEAD, "REQUEST", 0)]
     jim = '[duties.enforcement-meeting]\nfrom = 2023-06-15\nhosts = ["jim"]\n'
     invite_cli(jim, "2023-06-02")
     invite_cli(jim, "2023-06-03")
-    assert _outbox_about(out, uid)[3:] == [(host, "CANCEL", 1), (MEMBER, "REQUEST", 1),
+    assert _outbox_about(db, uid)[3:] == [(host, "CANCEL", 1), (MEMBER, "REQUEST", 1),
                                            (LEAD, "REQUEST", 1)]
     ContactDirectory(db).upsert([ContactInfo(name="Puan Ahli", email=MEMBER, language="ms",
                                              roles=(Role(role="member", scope="media"),))],
                                 actor="test")
     invite_cli(jim, "2023-06-04")
     invite_cli(jim, "2023-06-05")
-    assert _outbox_about(out, uid)[3:] == sorted(
+    assert _outbox_about(db, uid)[3:] == sorted(
         [(host, "CANCEL", 1), (MEMBER, "CANCEL", 1), (MEMBER, "REQUEST", 1),
          (LEAD, "REQUEST", 1)], key=lambda m: (m[2], m[1], m[0]))
 

@@ -16,6 +16,7 @@ runner = CliRunner()
 for args in (["plan", "show", "S9"], ["schedule", "--from", "2024-07-01", "--to", "2024-07-31"],
              ["run"], ["run", "--dry-run"], ["status"], ["remind", "--dry-run"],
              ["runs", "list"], ["outbox", "list"], ["calendar", "export", "-c", "media"],
+             ["doctor"],
              ["--help"]):
     result = runner.invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, (args, result.output)

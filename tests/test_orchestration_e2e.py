@@ -317,6 +317,13 @@ def test_serve_starts_a_server_fires_a_scheduled_run_and_stops_on_sigterm(
         assert record.status == "done" and record.trigger == "prefect"
         assert record.day == at.date()  # the scheduled day in Kuala Lumpur
         assert port_open(port)
+        # the server it started asks for the credentials it keeps in its data folder
+        from naptip.prefect_access import status_of
+
+        auth_file = tmp_path / "data" / "naptip" / "prefect" / "api-auth-string"
+        assert auth_file.stat().st_mode & 0o077 == 0
+        assert status_of(f"http://127.0.0.1:{port}/api") == 401
+        assert status_of(f"http://127.0.0.1:{port}/api", auth_file.read_text().strip()) == 200
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)

@@ -14,6 +14,7 @@ from .audit import audit_group
 from .calendar import calendar_group
 from .contacts import contacts_group
 from .db import db_group
+from .doctor import doctor_command
 from .evidence import evidence_group
 from .orchestrate import deploy_command, serve_command
 from .outbox import outbox_group
@@ -48,6 +49,7 @@ cli.add_command(run_command)
 cli.add_command(runs_group)
 cli.add_command(serve_command)
 cli.add_command(deploy_command)
+cli.add_command(doctor_command)
 
 
 def main() -> None:

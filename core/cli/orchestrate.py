@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import time
 from typing import Any
 
@@ -52,5 +53,21 @@ def deploy_command(app: App, work_pool: str, daily_at: time) -> None:
     from naptip.flows.serve import deploy
 
     app.warn_problems()
-    for name in deploy(app.catalog, work_pool=work_pool, daily_at=daily_at):
+    _refuse_local_folders(app)
+    for name in deploy(app.catalog, work_pool=work_pool, daily_at=daily_at,
+                       say=lambda text: click.echo(text, err=True)):
         click.echo(f"deployed {name}")
+
+
+def _refuse_local_folders(app: App) -> None:
+    """Workers on other machines must write the same folders as this one (naptip doctor's
+    folder check): refuse, in one line, to deploy for them otherwise."""
+    from ..doctor import Setup, check_folders
+    from ..errors import NaptipError
+
+    found = check_folders(Setup(environ=dict(os.environ), open_store=lambda: app.db,
+                                expect_workers=True))
+    if found.problems:
+        more = len(found.problems) - 1
+        raise NaptipError(found.problems[0] + (f" (and {more} more: naptip doctor)"
+                                               if more else ""))

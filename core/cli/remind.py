@@ -19,7 +19,7 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
                    actor: str | None) -> None:
     """Send each contact one digest of what is due, overdue and coming up (exactly once).
 
-    Without [mail] in the configuration the messages go to the local outbox
+    Without [mail] in the configuration the messages go to the outbox (in the store)
     (`naptip outbox list`). Exit 1 when a message failed: it is retried on a later run.
     """
     from naptip.notifications.dispatch import RunOptions, run_reminders
