@@ -1,42 +1,26 @@
 """Where the feeds read the occurrences they publish: ONE function.
 
 The store's synced schedule is authoritative (``naptip sync`` is its only writer): an
-occurrence the store has withdrawn is not published, and one whose date had passed when a
-later sync wanted to move it (a held change) is published with the date, time and host
-the store kept. The rest of each entry (titles, indicators, why a date moved) comes from
-the plugins' schedule, which the store was synced from.
+occurrence the store has withdrawn is not published, one it does not hold yet is not
+either, and one whose date had passed when a later sync wanted to change it (a held
+change) is published exactly as the store kept it — date, time, host, title, state —
+through ``naptip.stored_schedule.as_stored``, the same view ``naptip schedule`` shows.
+What the store does not keep (indicators, why a date moved) comes from the plugins'
+schedule, which the store was synced from.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from sqlalchemy import select
-
 from naptip.catalog import Catalog
-from naptip.clock import PLAN_TZ
 from naptip.db import Database
 from naptip.materialise import require_schedule
-from naptip.orm import OccurrenceRow
 from naptip.schedule import Occurrence, build_schedule
+from naptip.stored_schedule import as_stored, stored_rows
 
 
 def occurrences_to_publish(catalog: Catalog, db: Database) -> list[Occurrence]:
     """Every occurrence of the stored schedule, sorted by due date then id."""
     with db.reading() as session:
         require_schedule(session, db, catalog)  # no schedule is not "everything withdrawn"
-        stored = {row.id: (row.withdrawn, row.due, row.start_at, row.end_at, row.host)
-                  for row in session.execute(select(OccurrenceRow)).scalars()}
-    out: list[Occurrence] = []
-    for o in build_schedule(catalog).occurrences:
-        kept = stored.get(o.id)
-        if kept is None or kept[0]:
-            continue  # not in the synced schedule, or withdrawn from it
-        _, due, start, end, host = kept
-        if (due, start, end, host) != (o.due, o.start, o.end, o.host):
-            o = replace(o, due=due, host=host,  # instants are read back in UTC
-                        start=start.astimezone(PLAN_TZ) if start else None,
-                        end=end.astimezone(PLAN_TZ) if end else None)
-        out.append(o)
-    out.sort(key=lambda o: (o.due, o.id))
-    return out
+    rows = stored_rows(db, catalog)
+    return as_stored(build_schedule(catalog), rows, unsynced=False).occurrences
