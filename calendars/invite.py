@@ -124,7 +124,7 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
     record(db, catalog, occurrences_to_publish(catalog, db), now=stamp, today=day,
-           keep_cancelled_days=keep_cancelled_days)
+           keep_cancelled_days=keep_cancelled_days, loaded=loaded)
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
     todo = _due(db, contacts, day, ahead_days)

@@ -116,10 +116,12 @@ def publish_instant(as_of: date | None) -> datetime:
 
 def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
            now: datetime, today: date,
-           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
-    """Record in the ledger what the feeds publish now; return it."""
-    return reconcile(db, entries_from(catalog, occurrences), now=now, today=today,
-                     keep_cancelled_days=keep_cancelled_days)
+           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+           loaded: LoadedPlugins | None = None) -> Reconciled:
+    """Record in the ledger what the feeds publish now; return it. ``loaded``: plugins
+    whose reminder policy sets the VALARMs (see ``entries.entries_from``)."""
+    return reconcile(db, entries_from(catalog, occurrences, loaded=loaded), now=now,
+                     today=today, keep_cancelled_days=keep_cancelled_days)
 
 
 def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
@@ -173,7 +175,7 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
 
     recorded = record(db, catalog, occurrences_to_publish(catalog, db),
                       now=now or publish_instant(None), today=day,
-                      keep_cancelled_days=keep_cancelled_days)
+                      keep_cancelled_days=keep_cancelled_days, loaded=loaded)
     contacts = contact_scopes(db, catalog, loaded=loaded)
     written = publish(db, catalog, recorded.published, directory,
                       [*public_scopes(catalog), *contacts])

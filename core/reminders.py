@@ -158,16 +158,31 @@ def all_contacts(stored: Sequence[ContactInfo], loaded: LoadedPlugins | None,
 def policy_for(row: OccurrenceRow, defaults: ReminderSettings, catalog: Catalog,
                loaded: LoadedPlugins | None, problems: list[Problem]) -> ReminderSettings:
     """The configured defaults, then the duty's own lead times, then any plugin's policy."""
+    return policy_of(occurrence_id=row.id, kind=row.kind, owner=row.owner,
+                     activity=row.activity_id, duty=row.duty_id, defaults=defaults,
+                     catalog=catalog, loaded=loaded, problems=problems)
+
+
+def policy_of(*, occurrence_id: str, kind: str, owner: str, activity: str | None,
+              duty: str | None, defaults: ReminderSettings, catalog: Catalog,
+              loaded: LoadedPlugins | None, problems: list[Problem],
+              lead_times: tuple[int, ...] | None = None) -> ReminderSettings:
+    """The policy of one occurrence: the configured defaults (``[reminders]``), then the
+    duty's own lead times (``lead_times`` when the caller knows the version in effect,
+    else the duty's latest), then any plugin's ``naptip_reminder_policy``. The reminders
+    and the calendars' VALARMs both ask here, so they ring on the same days."""
     policy = defaults
-    duty = catalog.duties.get(row.duty_id) if row.duty_id else None
-    if duty is not None and duty.lead_times is not None:
-        days = tuple(sorted(duty.lead_times, reverse=True))
-        policy = (replace(policy, meeting_lead_times=days) if row.kind in MEETING_KINDS
+    found = catalog.duties.get(duty) if duty else None
+    days_before = lead_times if lead_times is not None else (
+        found.lead_times if found is not None else None)
+    if days_before is not None:
+        days = tuple(sorted(days_before, reverse=True))
+        policy = (replace(policy, meeting_lead_times=days) if kind in MEETING_KINDS
                   else replace(policy, lead_times=days))
     if loaded is None:
         return policy
-    args = {"occurrence_id": row.id, "kind": row.kind, "owner": row.owner,
-            "activity": row.activity_id, "duty": row.duty_id}
+    args = {"occurrence_id": occurrence_id, "kind": kind, "owner": owner,
+            "activity": activity, "duty": duty}
     for _plugin, result in loaded.call_each("naptip_reminder_policy", problems, **args):
         if isinstance(result, ReminderPolicy):
             if not result.enabled:

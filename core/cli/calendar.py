@@ -47,7 +47,7 @@ def _recorded(app: App, keep: int) -> Reconciled:
     db = app.store()
     return record(db, catalog, occurrences_to_publish(catalog, db),
                   now=publish_instant(app.today if clock_set else None), today=app.today,
-                  keep_cancelled_days=keep)
+                  keep_cancelled_days=keep, loaded=app.loaded)
 
 
 @calendar_group.command("export")
