@@ -30,6 +30,7 @@ from naptip.catalog import Catalog
 from naptip.errors import Problem
 from naptip.reminders import MEETING_KINDS, policy_of
 from naptip.schedule import Occurrence, OccurrenceKind
+from naptip.submit_hint import submit_command
 
 if TYPE_CHECKING:
     from naptip.pluginmanager import LoadedPlugins
@@ -47,15 +48,6 @@ _KIND_LABEL = {
     OccurrenceKind.DEADLINE: "Deadline",
 }
 
-_EVIDENCE_ARGS = {
-    OccurrenceKind.PROGRESS_REPORT: "--value N=VALUE for each indicator (--file for documents)",
-    OccurrenceKind.DELIVERABLE: "--file DOCUMENT",
-    OccurrenceKind.NIL_RETURN: "--value N=VALUE, or --nil when there was no such work",
-    OccurrenceKind.MEETING: "--file MINUTES",
-    OccurrenceKind.REVIEW: "--file MINUTES",
-    OccurrenceKind.EVENT: "--file REPORT",
-    OccurrenceKind.DEADLINE: "--value 1=yes@DATE (or --file DOCUMENT)",
-}
 
 
 def one_line(text: str) -> str:
@@ -230,7 +222,7 @@ def _description(catalog: Catalog, o: Occurrence, owner_name: str) -> str:
     reason = o.shift_reason()
     if reason:
         lines += ["", f"Date moved: {reason}"]
-    lines += ["", f"How to submit evidence: naptip evidence submit {o.id} "
-              f"{_EVIDENCE_ARGS[OccurrenceKind(o.kind)]} (guide: docs/evidence.md), or send "
-              "it to the NSO MAPO secretariat quoting this id.", f"Occurrence: {o.id}"]
+    lines += ["", f"How to submit evidence: {submit_command(o.id, str(o.kind))} (guide: "
+              "docs/evidence.md), or send it to the NSO MAPO secretariat quoting this id.",
+              f"Occurrence: {o.id}"]
     return multi_line("\n".join(lines))

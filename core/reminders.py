@@ -196,11 +196,15 @@ def policy_of(*, occurrence_id: str, kind: str, owner: str, activity: str | None
 
 def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
             ) -> list[tuple[str, str, str, int]]:
-    """(stage, section, role, days) reached today for this occurrence."""
+    """(stage, section, role, days) reached today for this occurrence. ``role`` is a
+    contact role of the owner committee (``lead``, ``chair``...; ``lead`` also reaches the
+    supporting committees' leads), ``meeting`` (the meeting's audience), ``secretariat``,
+    or ``owner-lead``: the owner's leads only (evidence requests: only the owner submits
+    evidence, see ``naptip.web.access``)."""
     delta = (today - row.due).days  # > 0: overdue by delta days
     if row.kind in MEETING_KINDS:
         if 1 <= delta <= EVIDENCE_REQUEST_DAYS:
-            return [("evidence-request", "overdue", "lead", delta)]
+            return [("evidence-request", "overdue", "owner-lead", delta)]
         reached = [n for n in policy.meeting_lead_times if 0 <= -delta <= n]
         return [(f"meeting-{min(reached)}", "meeting", "meeting", -delta)] if reached else []
     if delta < 0 or (delta == 0 and 0 not in dict(policy.escalation).values()):
@@ -260,6 +264,8 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 if row.host:
                     reach([c for r in MEETING_AUDIENCE["host"] for c in by_role[(r, row.host)]],
                           item, f"no contact for host {row.host}")
+            elif role == "owner-lead":  # evidence only the owner submits: no supporters
+                reach(by_role[("lead", row.owner)], item, f"no lead for {row.owner}")
             elif role == "secretariat":
                 reach(secretariat or by_role[("lead", SECRETARIAT_ID)], item,
                       "no secretariat contact")
