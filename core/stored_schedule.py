@@ -90,7 +90,9 @@ def overlay(o: Occurrence, row: StoredRow) -> Occurrence:
     note = (f"as the store holds it: a later sync's change of {', '.join(sorted(held))} was "
             "held because its date had passed (`naptip schedule explain` lists it). The "
             "plugins and configuration now give: ")
-    return replace(o, **held, rule=note + o.rule)
+    version = (f"the store keeps the state from before a later change; the plugins now "
+               f"give {o.version}" if o.version else None)
+    return replace(o, **held, rule=note + o.rule, version=version)
 
 
 def kept_only(row: StoredRow) -> Occurrence:

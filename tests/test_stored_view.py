@@ -125,3 +125,30 @@ def _catalog(config: Path) -> Catalog:
 
     loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(BUILTIN_PLUGINS)})
     return build_catalog(loaded, settings=load_settings(config))
+
+
+def test_a_held_withdrawal_stays_in_every_view(run: Run, db: Database, smtp: SmtpServer,
+                                               tmp_path: Path) -> None:
+    """A change cancelling a meeting whose date had passed is held: the store keeps the
+    meeting, so `schedule` lists it and the feeds publish it confirmed, not cancelled."""
+    config = tmp_path / "naptip.toml"
+    config.write_text(smtp.config(), encoding="utf-8")
+    _sync(run, db, config, "2023-06-01")
+    config.write_text(smtp.config(
+        '[duties.enforcement-meeting]\nfrom = 2023-07-01\nrecurrence = """\n'
+        "DTSTART;TZID=Asia/Kuala_Lumpur:20230808T100000\n"
+        "RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2TU;UNTIL=20251231T155959Z\n"
+        'EXDATE;TZID=Asia/Kuala_Lumpur:20230808T100000\n"""\n'), encoding="utf-8")
+    assert "1 past kept as they were" in _sync(run, db, config, "2023-09-01").stdout
+    args = ("--config", str(config), "--as-of", "2023-08-01")
+    shown = run(*args, "schedule", "--from", "2023-08-08", "--to", "2023-08-08",
+                "--format", "json", env=db_env(db))
+    (o,) = [o for o in json.loads(shown.stdout)["occurrences"] if o["id"] == MEETING]
+    assert o["host"] == "rmp" and o["rule"].startswith(
+        "as the store holds it: the plugins and configuration no longer have it")
+    explained = run(*args, "schedule", "explain", MEETING, env=db_env(db))
+    assert explained.exit_code == 0 and "no plugin now: the store keeps it" in explained.stdout
+    feed = run(*args, "calendar", "export", "--committee", "enforcement", env=db_env(db))
+    event = _vevent(feed.stdout_bytes, MEETING)
+    assert str(event["STATUS"]) == "CONFIRMED" and str(event["SUMMARY"]).endswith(
+        "(host: RMP)")
