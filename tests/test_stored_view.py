@@ -86,6 +86,14 @@ def test_a_held_past_change_is_shown_as_stored_everywhere(
     (n,) = json.loads(later.stdout)["occurrences"]
     assert n["host"] == "rmp" and n["title"].endswith("(host: RMP)")  # turn 12 of the new list
 
+    # another configuration than the synced one: one warning line, and still the store
+    other = tmp_path / "other.toml"
+    other.write_text(smtp.config(), encoding="utf-8")
+    preview = run("--config", str(other), "--as-of", "2023-08-01", "schedule", "--from",
+                  "2023-11-14", "--to", "2023-11-14", "--format", "json", env=env)
+    assert [line for line in preview.stderr.splitlines() if "another configuration" in line]
+    assert json.loads(preview.stdout)["occurrences"][0]["host"] == "rmp"  # not JIM
+
     explained = run(*args, "schedule", "explain", MEETING, env=env)
     assert explained.exit_code == 0, explained.output
     text = " ".join(explained.stdout.split())

@@ -139,11 +139,13 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
 
 def _stored_rows(app: App, catalog: Catalog) -> dict[str, StoredRow] | None:
     """The stored occurrences (their status: open, submitted, returned, accepted,
-    withdrawn), when a synced store exists; never creates one."""
+    withdrawn), when a synced store exists; never creates one. Warns (one line) when the
+    plugins or configuration differ from the ones the store was synced with: the schedule
+    shown is the store's (`naptip sync --dry-run` previews a change)."""
     if not app.store_may_exist():
         return None
     try:
-        db = app.db
+        db = app.store()
     except NaptipError:
         return None
     from ..stored_schedule import stored_rows
