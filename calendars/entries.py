@@ -23,23 +23,20 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from naptip.catalog import Catalog
-from naptip.config import ReminderSettings
-from naptip.reminders import MEETING_KINDS
+from naptip.errors import Problem
+from naptip.reminders import MEETING_KINDS, policy_of
 from naptip.schedule import Occurrence, OccurrenceKind
+from naptip.submit_hint import submit_command
+
+if TYPE_CHECKING:
+    from naptip.pluginmanager import LoadedPlugins
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _CONTROL_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]+")
-
-#: Days before an entry its VALARMs ring when the duty names none: the reminders' default
-#: policy (``[reminders]``: ``lead_times`` for deadlines, ``meeting_lead_times`` for
-#: meetings, reviews and events). Clients that honour alarms in subscribed calendars
-#: (Apple, Thunderbird) use them; Google and Outlook ignore them: e-mail is the reminder.
-DEFAULT_LEAD_DAYS = ReminderSettings().lead_times
-DEFAULT_MEETING_LEAD_DAYS = ReminderSettings().meeting_lead_times
 
 _KIND_LABEL = {
     OccurrenceKind.PROGRESS_REPORT: "Progress report",
@@ -51,15 +48,6 @@ _KIND_LABEL = {
     OccurrenceKind.DEADLINE: "Deadline",
 }
 
-_EVIDENCE_ARGS = {
-    OccurrenceKind.PROGRESS_REPORT: "--value N=VALUE for each indicator (--file for documents)",
-    OccurrenceKind.DELIVERABLE: "--file DOCUMENT",
-    OccurrenceKind.NIL_RETURN: "--value N=VALUE, or --nil when there was no such work",
-    OccurrenceKind.MEETING: "--file MINUTES",
-    OccurrenceKind.REVIEW: "--file MINUTES",
-    OccurrenceKind.EVENT: "--file REPORT",
-    OccurrenceKind.DEADLINE: "--value 1=yes@DATE (or --file DOCUMENT)",
-}
 
 
 def one_line(text: str) -> str:
@@ -140,9 +128,28 @@ class Entry:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def entries_from(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[Entry]:
-    """The calendar entries of these occurrences, in their order."""
-    return [_entry(catalog, o) for o in occurrences]
+def entries_from(catalog: Catalog, occurrences: Iterable[Occurrence], *,
+                 loaded: LoadedPlugins | None = None) -> list[Entry]:
+    """The calendar entries of these occurrences, in their order.
+
+    VALARMs ring on the days the reminders go out: the configured ``[reminders]``
+    ``lead_times`` (deadlines) or ``meeting_lead_times`` (meetings, reviews, events), the
+    duty's own lead times, then any plugin's ``naptip_reminder_policy`` (with ``loaded``):
+    ``naptip.reminders.policy_of``. Clients that honour alarms in subscribed calendars
+    (Apple, Thunderbird) ring them; Google and Outlook ignore them: e-mail is the reminder.
+    """
+    problems: list[Problem] = []  # a plugin's failing policy is reported by the reminders
+    return [_entry(catalog, o, _alarms(catalog, o, loaded, problems)) for o in occurrences]
+
+
+def _alarms(catalog: Catalog, o: Occurrence, loaded: LoadedPlugins | None,
+            problems: list[Problem]) -> tuple[int, ...]:
+    policy = policy_of(occurrence_id=o.id, kind=str(o.kind), owner=o.owner,
+                       activity=o.activity, duty=o.duty, lead_times=o.lead_times,
+                       defaults=catalog.settings.reminders, catalog=catalog, loaded=loaded,
+                       problems=problems)
+    days = policy.meeting_lead_times if str(o.kind) in MEETING_KINDS else policy.lead_times
+    return tuple(sorted(set(days), reverse=True))
 
 
 def _committee_name(catalog: Catalog, cid: str) -> str:
@@ -160,7 +167,7 @@ def _host_name(catalog: Catalog, host: str) -> str:
     return _committee_name(catalog, host)
 
 
-def _entry(catalog: Catalog, o: Occurrence) -> Entry:
+def _entry(catalog: Catalog, o: Occurrence, alarms: tuple[int, ...]) -> Entry:
     plan = catalog.structure.plan
     kind = OccurrenceKind(o.kind)
     owner_name = _committee_name(catalog, o.owner)
@@ -177,11 +184,7 @@ def _entry(catalog: Catalog, o: Occurrence) -> Entry:
         summary=one_line(o.title), description=_description(catalog, o, owner_name),
         location=location, categories=_categories(catalog, o, kind), start=start, end=end,
         tzid=plan.timezone, owner=o.owner, owner_name=owner_name, support=tuple(o.support),
-        host=o.host, alarms=tuple(sorted(set(o.lead_times or _default_alarms(kind)), reverse=True)))
-
-
-def _default_alarms(kind: OccurrenceKind) -> tuple[int, ...]:
-    return DEFAULT_MEETING_LEAD_DAYS if str(kind) in MEETING_KINDS else DEFAULT_LEAD_DAYS
+        host=o.host, alarms=alarms)
 
 
 def _categories(catalog: Catalog, o: Occurrence, kind: OccurrenceKind) -> tuple[str, ...]:
@@ -219,7 +222,7 @@ def _description(catalog: Catalog, o: Occurrence, owner_name: str) -> str:
     reason = o.shift_reason()
     if reason:
         lines += ["", f"Date moved: {reason}"]
-    lines += ["", f"How to submit evidence: naptip evidence submit {o.id} "
-              f"{_EVIDENCE_ARGS[OccurrenceKind(o.kind)]} (guide: docs/evidence.md), or send "
-              "it to the NSO MAPO secretariat quoting this id.", f"Occurrence: {o.id}"]
+    lines += ["", f"How to submit evidence: {submit_command(o.id, str(o.kind))} (guide: "
+              "docs/evidence.md), or send it to the NSO MAPO secretariat quoting this id.",
+              f"Occurrence: {o.id}"]
     return multi_line("\n".join(lines))

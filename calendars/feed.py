@@ -37,8 +37,8 @@ def vtimezone(tzid: str) -> Timezone:
 
 def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
                 description: str, committee: str | None = None) -> bytes:
-    """The feed's bytes. ``committee``: entries it does not lead show their support
-    variant."""
+    """The feed's bytes. ``committee``: entries it neither leads nor hosts (it only
+    supports them) show their support variant."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -54,6 +54,7 @@ def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
         cal.add_component(vtimezone(tzid))
     head: bytes = cal.to_ical()
     assert head.endswith(END)
-    events = [p.vevent_support if committee is not None and committee != p.entry.owner
+    events = [p.vevent_support if committee is not None
+              and committee not in (p.entry.owner, p.entry.host)
               and p.vevent_support is not None else p.vevent for p in published]
     return b"".join([head[: -len(END)], *events, END])

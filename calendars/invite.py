@@ -122,7 +122,8 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
     (the daily run's retries, as for reminders).
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
-    record_stored(db, catalog, now=stamp, today=day, keep_cancelled_days=keep_cancelled_days)
+    record_stored(db, catalog, now=stamp, today=day, keep_cancelled_days=keep_cancelled_days,
+                  loaded=loaded)
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
     todo = _due(db, contacts, day, ahead_days)

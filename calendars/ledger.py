@@ -69,8 +69,9 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
               actor: str = "naptip", keep: Collection[str] = ()) -> Reconciled:
     """Record what is published now; return what the feeds must show.
 
-    ``keep``: occurrence ids without an entry now whose entries stay exactly as last
-    published (the store still holds them: they are not cancelled)."""
+    ``keep``: occurrence ids the store holds but the plugins no longer give: their
+    entries stay exactly as last published (never cancelled); one never published is
+    published from ``entries``."""
     if keep_cancelled_days < 0:
         raise ValueError("keep_cancelled_days must be 0 or more")
     wanted = {e.uid: e for e in entries}
@@ -118,13 +119,15 @@ class _Comparison(Reconciled):
 
 def _compare(rows: dict[str, CalendarEntry], wanted: dict[str, Entry],
              prints: dict[str, str], kept: frozenset[str] = frozenset()) -> _Comparison:
-    """What must change, without changing anything. Rows of ``kept`` occurrences that are
-    not wanted stay as they are."""
+    """What must change, without changing anything. Published rows of ``kept``
+    occurrences stay as they are; one never published is created from its entry."""
     out = _Comparison(published=[])
-    for uid in wanted:
+    for uid, entry in wanted.items():
         row = rows.get(uid)
         if row is None:
             out.created.append(uid)
+        elif entry.occurrence in kept and row.status == CONFIRMED:
+            continue
         elif row.status == CANCELLED:
             out.restored.append(uid)
         elif row.fingerprint != prints[uid]:

@@ -117,22 +117,24 @@ def publish_instant(as_of: date | None) -> datetime:
 def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
            now: datetime, today: date,
            keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-           keep: Collection[str] = ()) -> Reconciled:
+           keep: Collection[str] = (), loaded: LoadedPlugins | None = None) -> Reconciled:
     """Record in the ledger what the feeds publish now; return it. ``keep``: occurrence
-    ids whose entries stay as last published (see ``reconcile``)."""
-    return reconcile(db, entries_from(catalog, occurrences), now=now, today=today,
-                     keep_cancelled_days=keep_cancelled_days, keep=keep)
+    ids whose entries stay as last published (see ``reconcile``); ``loaded``: plugins
+    whose reminder policy sets the VALARMs (see ``entries.entries_from``)."""
+    return reconcile(db, entries_from(catalog, occurrences, loaded=loaded), now=now,
+                     today=today, keep_cancelled_days=keep_cancelled_days, keep=keep)
 
 
 def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
-                  keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
+                  keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+                  loaded: LoadedPlugins | None = None) -> Reconciled:
     """``record`` the store's schedule (``naptip.calendars.source``): what the feeds, the
     invitations and ``calendar export`` publish."""
     from .source import stored_schedule
 
     source = stored_schedule(catalog, db)
     return record(db, catalog, source.occurrences, now=now, today=today,
-                  keep_cancelled_days=keep_cancelled_days, keep=source.kept)
+                  keep_cancelled_days=keep_cancelled_days, keep=source.kept, loaded=loaded)
 
 
 def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
@@ -183,7 +185,7 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
     ``now``: LAST-MODIFIED of what changed (default the current second; see
     :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call."""
     recorded = record_stored(db, catalog, now=now or publish_instant(None), today=day,
-                             keep_cancelled_days=keep_cancelled_days)
+                             keep_cancelled_days=keep_cancelled_days, loaded=loaded)
     contacts = contact_scopes(db, catalog, loaded=loaded)
     written = publish(db, catalog, recorded.published, directory,
                       [*public_scopes(catalog), *contacts])

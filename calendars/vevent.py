@@ -1,10 +1,10 @@
 """One entry as a VEVENT, serialised by icalendar, in its two variants.
 
 An entry looks the same in every feed except in a committee feed of a committee that only
-supports (or hosts) it: there its summary is marked ``[Support]``, it has the category
-"Supporting role" and its description names the lead. Both variants are rendered when the
-ledger records a new state of the entry and kept there, so a feed is assembled from
-stored components and only a changed entry is rendered again.
+supports it (neither leads nor hosts it): there its summary is marked ``[Support]``, it has
+the category "Supporting role" and its description names the lead. Both variants are
+rendered when the ledger records a new state of the entry and kept there, so a feed is
+assembled from stored components and only a changed entry is rendered again.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from .entries import Entry, one_line
 
 SUPPORT_MARK = "[Support] "
 #: bump when the rendering below changes: stored components are then rendered again
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 
 def needs_support_variant(e: Entry) -> bool:
-    """Whether some committee feed shows this entry without leading it."""
-    return bool(e.support) or (e.host is not None and e.host != e.owner)
+    """Whether some committee feed shows this entry as only supporting it (a host's feed
+    shows the entry as it is: the host runs the meeting)."""
+    return bool(e.support)
 
 
 def render_vevent(e: Entry, *, sequence: int, created: datetime, last_modified: datetime,
@@ -53,7 +54,8 @@ def render_vevent(e: Entry, *, sequence: int, created: datetime, last_modified: 
         for days in e.alarms:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", vText(f"{e.summary}: in {days} day(s)" if days
+            alarm.add("description", vText(f"{e.summary}: in {days} "
+                                           f"{'day' if days == 1 else 'days'}" if days
                                            else e.summary))
             alarm.add("trigger", timedelta(days=-days))
             ev.add_component(alarm)

@@ -191,16 +191,31 @@ def all_contacts(stored: Sequence[ContactInfo], loaded: LoadedPlugins | None,
 def policy_for(row: OccurrenceRow, defaults: ReminderSettings, catalog: Catalog,
                loaded: LoadedPlugins | None, problems: list[Problem]) -> ReminderSettings:
     """The configured defaults, then the duty's own lead times, then any plugin's policy."""
+    return policy_of(occurrence_id=row.id, kind=row.kind, owner=row.owner,
+                     activity=row.activity_id, duty=row.duty_id, defaults=defaults,
+                     catalog=catalog, loaded=loaded, problems=problems)
+
+
+def policy_of(*, occurrence_id: str, kind: str, owner: str, activity: str | None,
+              duty: str | None, defaults: ReminderSettings, catalog: Catalog,
+              loaded: LoadedPlugins | None, problems: list[Problem],
+              lead_times: tuple[int, ...] | None = None) -> ReminderSettings:
+    """The policy of one occurrence: the configured defaults (``[reminders]``), then the
+    duty's own lead times (``lead_times`` when the caller knows the version in effect,
+    else the duty's latest), then any plugin's ``naptip_reminder_policy``. The reminders
+    and the calendars' VALARMs both ask here, so they ring on the same days."""
     policy = defaults
-    duty = catalog.duties.get(row.duty_id) if row.duty_id else None
-    if duty is not None and duty.lead_times is not None:
-        days = tuple(sorted(duty.lead_times, reverse=True))
-        policy = (replace(policy, meeting_lead_times=days) if row.kind in MEETING_KINDS
+    found = catalog.duties.get(duty) if duty else None
+    days_before = lead_times if lead_times is not None else (
+        found.lead_times if found is not None else None)
+    if days_before is not None:
+        days = tuple(sorted(days_before, reverse=True))
+        policy = (replace(policy, meeting_lead_times=days) if kind in MEETING_KINDS
                   else replace(policy, lead_times=days))
     if loaded is None:
         return policy
-    args = {"occurrence_id": row.id, "kind": row.kind, "owner": row.owner,
-            "activity": row.activity_id, "duty": row.duty_id}
+    args = {"occurrence_id": occurrence_id, "kind": kind, "owner": owner,
+            "activity": activity, "duty": duty}
     for _plugin, result in loaded.call_each("naptip_reminder_policy", problems, **args):
         if isinstance(result, ReminderPolicy):
             if not result.enabled:
@@ -215,13 +230,18 @@ def policy_for(row: OccurrenceRow, defaults: ReminderSettings, catalog: Catalog,
 def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
             back: Returned | None = None) -> list[tuple[str, str, str, int]]:
     """(stage, section, role, days) reached today for this occurrence; ``back``: its
-    latest return, whose round replaces the stages before it (see the module)."""
+    latest return, whose round replaces the stages before it (see the module). ``role`` is
+    a contact role of the owner committee (``lead``, ``chair``...; ``lead`` also reaches
+    the supporting committees' leads), ``meeting`` (the meeting's audience),
+    ``secretariat``, ``returned`` (the owner's leads: their work came back) or
+    ``owner-lead``: the owner's leads only (evidence requests: only the owner submits
+    evidence, see ``naptip.web.access``)."""
     if back is not None:
         return _round(row, policy, today, back)
     delta = (today - row.due).days  # > 0: overdue by delta days
     if row.kind in MEETING_KINDS:
         if 1 <= delta <= EVIDENCE_REQUEST_DAYS:
-            return [("evidence-request", "overdue", "lead", delta)]
+            return [("evidence-request", "overdue", "owner-lead", delta)]
         reached = [n for n in policy.meeting_lead_times if 0 <= -delta <= n]
         return [(f"meeting-{min(reached)}", "meeting", "meeting", -delta)] if reached else []
     if delta < 0 or (delta == 0 and 0 not in dict(policy.escalation).values()):
@@ -311,7 +331,7 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                 if row.host:
                     reach([c for r in MEETING_AUDIENCE["host"] for c in by_role[(r, row.host)]],
                           item, f"no contact for host {row.host}")
-            elif role == "returned":  # the owner's leads: their work came back
+            elif role in ("returned", "owner-lead"):  # only the owner submits evidence
                 reach(by_role[("lead", row.owner)], item, f"no lead for {row.owner}")
             elif role == "secretariat":
                 reach(secretariat or by_role[("lead", SECRETARIAT_ID)], item,

@@ -4,7 +4,8 @@ An occurrence has a stable id that the store, the calendars and the reminders sh
 
 - ``S9-O1-vi@2023``        activity × year (progress report, yearly deliverable, nil return)
 - ``S11-O1-ii@deliverable`` a one-off deliverable
-- ``world-day@2024-07-30``  a duty instance, keyed by its rule date (before any shift)
+- ``world-day@2024-07-30``  a duty instance, keyed by its rule date (before any shift);
+  an instance that a dated change moved within its month keeps the id it had
 - ``world-day@2024-07-30/report``  a milestone of that instance
 
 Dates move by the working-day rules of the owner's (or host's) state: deadlines to the
@@ -15,7 +16,7 @@ kept, and every occurrence says which rule produced it.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -208,39 +209,54 @@ class _Builder:
                                     sources=(f"plugin {self.catalog.plugin_of('duty', d.id)!r}",)),)
         plugin = self.catalog.plugin_of("duty", d.id)
         turn = 0  # the host rotation runs over the whole series, across versions
+        superseded: list[tuple[date, str]] = []
         for v in versions:
-            turn = self._version(v, len(versions), plugin, turn)
+            turn, superseded = self._version(v, len(versions), plugin, turn, superseded)
 
-    def _version(self, v: DutyVersion, total: int, plugin: str, turn: int) -> int:
-        """Emit the instances of one version that fall in its span; return the next turn."""
+    def _version(self, v: DutyVersion, total: int, plugin: str, turn: int,
+                 superseded: list[tuple[date, str]]) -> tuple[int, list[tuple[date, str]]]:
+        """Emit the instances of one version that fall in its span; return the next turn
+        and the instances of this version the next one replaces, as (rule day, id)."""
         d, recurrence = v.duty, v.recurrence
         kind, shift = _DUTY_OCCURRENCE[DutyKind(d.kind)]
         activity = d.fulfils[0] if len(d.fulfils) == 1 else None
         cancelled = recurrence.cancelled
         version = v.label(total)
         source = "; ".join(v.sources)
-        for start in recurrence.slots:
+        slots: list[tuple[datetime, str | None, str, date, date, int | None]] = []
+        for start in recurrence.slots:  # first the hosts and days, then the ids
             host = d.hosts[turn % len(d.hosts)] if d.hosts else None
             state = self._host_state(host) if host else self._state(d.owner)
             rule_day = start.date()
             day = _shift(state, rule_day, shift)
+            n = None
+            if v.covers(day) and start in cancelled:
+                if d.cancelled_turn == "passes":
+                    turn += 1
+            elif v.covers(day):
+                n, turn = turn, turn + 1
+            slots.append((start, host, state, rule_day, day, n))
+        ids = _inherited_ids(d.id, [rule_day for start, _h, _s, rule_day, day, _n in slots
+                                    if day >= v.start and start not in cancelled], superseded)
+        replaced: list[tuple[date, str]] = []
+        for start, host, state, rule_day, day, n in slots:
+            natural = f"{d.id}@{rule_day.isoformat()}"
+            base = ids.get(rule_day, natural)
             if not v.covers(day):
                 if v.end is not None and day >= v.end and start not in cancelled:
                     # An instance of the next version: the steps of this version's that
                     # were due before the change stay as they were.
-                    base = f"{d.id}@{rule_day.isoformat()}"
+                    replaced.append((rule_day, base))
                     for m in d.milestones:
                         self._milestone(d, m, base, rule_day, state, plugin, v, version,
                                         source, before=v.end)
                 continue
-            if start in cancelled:
-                if d.cancelled_turn == "passes":
-                    turn += 1
+            if n is None:  # cancelled
                 continue
-            n = turn
-            turn += 1
             moved = start + timedelta(days=(day - rule_day).days)
-            base = f"{d.id}@{rule_day.isoformat()}"
+            kept = (f"; keeps the id of the {base.rsplit('@', 1)[1]} instance it replaces "
+                    f"(moved within its month by version {v.number})"
+                    if base != natural else "")
             rotation = (f"; host {host}: turn {n % len(d.hosts) + 1} of {len(d.hosts)} in the "
                         f"rotation {' → '.join(d.hosts)}, turn {n + 1} of the series (a "
                         f"cancelled meeting's turn {d.cancelled_turn})"
@@ -255,11 +271,11 @@ class _Builder:
                 shift=shift, lead_times=d.lead_times, version=version, source=source,
                 rule=(f"duty {d.id} ({d.kind}) recurs by {'; '.join(recurrence.rrules)} from "
                       f"{recurrence.dtstart:%Y-%m-%d %H:%M} {recurrence.tzid}{rotation}"
-                      + (f"; {version}" if version else "")),
+                      + (f"; {version}" if version else "") + kept),
             ))
             for m in d.milestones:
                 self._milestone(d, m, base, rule_day, state, plugin, v, version, source)
-        return turn
+        return turn, replaced
 
     def _milestone(self, d: Duty, m: Milestone, base: str, rule_day: date, state: str,
                    plugin: str, v: DutyVersion, version: str | None, source: str,
@@ -299,6 +315,38 @@ class _Builder:
             return agency.short_name
         committee = self.catalog.committees.get(host)
         return committee.lead_agency_short if committee else host
+
+
+def _inherited_ids(duty: str, days: list[date], superseded: list[tuple[date, str]],
+                   ) -> dict[date, str]:
+    """The id of each instance of a version (by rule day), from its first day on.
+
+    An instance keeps the id of the previous version's instance it replaces in the same
+    calendar month — the one with its own id first, then the one on its rule day, then in
+    date order — so a dated change that moves a meeting within its month updates the same
+    occurrence (the same calendar UID) rather than cancelling it and adding another. An
+    instance with no counterpart in its month has its own id (``DUTY@RULE-DAY``); one of
+    the previous version's with none leaves the plan.
+    """
+    ids = {day: f"{duty}@{day.isoformat()}" for day in days}
+    months: dict[tuple[int, int], tuple[list[date], list[tuple[date, str]]]] = {}
+    for day in days:
+        months.setdefault((day.year, day.month), ([], []))[0].append(day)
+    for old in superseded:
+        months.setdefault((old[0].year, old[0].month), ([], []))[1].append(old)
+    rules: tuple[Callable[[date, tuple[date, str]], bool], ...] = (
+        lambda new, old: ids[new] == old[1], lambda new, old: new == old[0],
+        lambda _new, _old: True)
+    for new_days, olds in months.values():
+        left, waiting = sorted(new_days), sorted(olds)
+        for rule in rules:
+            for old in list(waiting):
+                found = next((new for new in left if rule(new, old)), None)
+                if found is not None:
+                    ids[found] = old[1]
+                    left.remove(found)
+                    waiting.remove(old)
+    return ids
 
 
 def _short(text: str, limit: int = 90) -> str:

@@ -17,6 +17,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from naptip.reminders import Item
+from naptip.submit_hint import submit_command as hint
 
 LANGUAGES = ("en", "ms")
 TEMPLATES = ("subject.txt.j2", "digest.txt.j2", "digest.html.j2")
@@ -40,9 +41,36 @@ def format_day(day: date, language: str) -> str:
 
 
 def submit_command(item: Item) -> str:
+    """What to run to submit the item's evidence: by its kind (a meeting's minutes as a
+    file), as the calendar entries say (``naptip.submit_hint``)."""
     if item.section == "meeting":
         return ""
-    return f"naptip evidence submit {item.occurrence_id} --value 1=..."
+    return hint(item.occurrence_id, item.kind)
+
+
+def _days(n: int, language: str) -> str:
+    """``1 day``, ``3 days``; Malay has one form: ``1 hari``, ``3 hari``."""
+    if language == "ms":
+        return f"{n} hari"
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def when_text(item: Item, language: str) -> str:
+    """The item's date and how far it is, in words: ``Due ... (in 1 day)``."""
+    day, n = format_day(item.due, language), item.days
+    span = _days(n, language)
+    if language == "ms":
+        ahead = "hari ini" if n == 0 else f"dalam {span}"
+        if item.stage == "evidence-request":
+            return f"Diadakan pada {day} ({span} lalu): minit atau laporannya belum dihantar"
+        return {"overdue": f"Tarikh akhir {day} ({span} tertunggak)",
+                "meeting": f"Pada {day} ({ahead})"}.get(item.section,
+                                                        f"Tarikh akhir {day} ({ahead})")
+    ahead = "today" if n == 0 else f"in {span}"
+    if item.stage == "evidence-request":
+        return f"Held on {day} ({span} ago): its minutes or report are not in yet"
+    return {"overdue": f"Was due {day} ({span} overdue)",
+            "meeting": f"On {day} ({ahead})"}.get(item.section, f"Due {day} ({ahead})")
 
 
 @cache
@@ -53,6 +81,7 @@ def environment(language: str) -> Environment:
         undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters["day"] = lambda d: format_day(d, language)
     env.globals["submit"] = submit_command
+    env.globals["when"] = lambda item: when_text(item, language)
     return env
 
 

@@ -416,3 +416,51 @@ def test_hostile_text_injects_no_header(builtin_catalog: Catalog) -> None:
     assert "人口贩运" in str(parsed["Subject"])
     cal: Any = Calendar.from_ical(calendar)
     assert str(cal["METHOD"]) == "CANCEL" and len(list(cal.walk("VEVENT"))) == 1
+
+
+ENFORCEMENT = "enforcement-meeting@2023-08-08"  #: second Tuesday of August 2023, 10:00
+SECOND_WEDNESDAY = (
+    '[duties.enforcement-meeting]\nfrom = 2023-07-01\nrecurrence = """\n'
+    "DTSTART;TZID=Asia/Kuala_Lumpur:20230809T100000\n"
+    'RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2WE;UNTIL=20251231T155959Z\n"""\n')
+
+
+def _august(smtp: SmtpServer, address: str) -> list[tuple[str, Any, Received]]:
+    """Every message to ``address`` about an enforcement meeting of August 2023."""
+    out = []
+    for m in smtp.handler.to(address):
+        method, cal = _calendar(m)
+        (event,) = list(cal.walk("VEVENT"))
+        if str(event["X-NAPTIP-OCCURRENCE"]).startswith("enforcement-meeting@2023-08"):
+            out.append((method, event, m))
+    return out
+
+
+def test_a_meeting_moved_to_another_day_of_its_month_is_one_update(
+        run: Run, db: Database, smtp: SmtpServer, tmp_path: Path) -> None:
+    """A dated change moving the meeting from Tuesday 8 to Wednesday 9 August keeps its id
+    and UID: each attendee gets one REQUEST with a higher SEQUENCE, no CANCEL and no second
+    invitation (issue 17, §2)."""
+    from naptip.orm import OccurrenceRow
+
+    people(db)
+    _invite(run, db, tmp_path, smtp.config(), "2023-06-01")
+    _invite(run, db, tmp_path, smtp.config(SECOND_WEDNESDAY), "2023-06-02")
+    _invite(run, db, tmp_path, smtp.config(SECOND_WEDNESDAY), "2023-06-03")  # nothing new
+    uid = f"{ENFORCEMENT}.naptip-3.0@naptip"
+    for address in (LEAD, MEMBER):
+        got = _august(smtp, address)
+        assert [(method, str(ev["UID"]), int(ev["SEQUENCE"])) for method, ev, _m in got] == [
+            ("REQUEST", uid, 0), ("REQUEST", uid, 1)]
+        assert got[0][1]["DTSTART"].dt == datetime(2023, 8, 8, 2, 0, tzinfo=UTC)
+        assert got[1][1]["DTSTART"].dt == datetime(2023, 8, 9, 2, 0, tzinfo=UTC)
+    assert str(_august(smtp, LEAD)[1][2].message["Subject"]).startswith("Updated invitation:")
+    with db.reading() as session:
+        row = session.get(OccurrenceRow, ENFORCEMENT)
+        assert row is not None and not row.withdrawn
+        assert (row.due, row.unshifted) == (date(2023, 8, 9), date(2023, 8, 9))
+        assert session.get(OccurrenceRow, "enforcement-meeting@2023-08-09") is None
+    explained = run("--config", str(tmp_path / "naptip.toml"), "--as-of", "2023-06-03",
+                    "schedule", "explain", ENFORCEMENT, env=db_env(db))
+    assert "keeps the id of the 2023-08-08 instance it replaces" in " ".join(
+        explained.stdout.replace("│", " ").split())

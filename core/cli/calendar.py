@@ -45,7 +45,7 @@ def _recorded(app: App, keep: int) -> Reconciled:
     clock_set = app.as_of is not None or bool(os.environ.get("NAPTIP_AS_OF"))
     db = app.store()
     return record_stored(db, catalog, now=publish_instant(app.today if clock_set else None),
-                         today=app.today, keep_cancelled_days=keep)
+                         today=app.today, keep_cancelled_days=keep, loaded=app.loaded)
 
 
 @calendar_group.command("export")

@@ -209,7 +209,8 @@ def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: 
         table.add_row("activity", f"{o.activity} {escape(a.text) if a else ''}")
     if o.duty and o.activity and schedule.fulfilled_by.get(o.activity) == o.duty:
         table.add_row("evidence", f"collects the yearly evidence of {o.activity}")
-    table.add_row("declared by", f"plugin {o.plugin}")
+    table.add_row("declared by", f"plugin {o.plugin}" if o.plugin
+                  else "no plugin now: the store keeps it")
     if o.version:
         table.add_row("version", escape(o.version.removeprefix("version ")))
     if o.source:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from ..errors import NaptipError
 from ..schedule import Occurrence, OccurrenceKind, Schedule, build_schedule, plan_running
 from ..schedule import still_open as open_after_plan
 from .app import App, as_of_option, parse_day_option, pass_app
+
+if TYPE_CHECKING:
+    from ..stored_schedule import StoredRow
 
 DEFAULT_DAYS = 60
 
@@ -72,8 +75,10 @@ def schedule(ctx: click.Context, start: date | None, end: date | None, committee
 
         wanted = (catalog.committee_id(committee) or match_id(committee, catalog.agencies)
                   or resolve_committee(catalog, committee))
-    plan = build_schedule(catalog)
-    stored = _stored_status(app, catalog)
+    rows_stored = _stored_rows(app, catalog)
+    plan = _as_stored(build_schedule(catalog), rows_stored)
+    stored = ({oid: row.status for oid, row in rows_stored.items()}
+              if rows_stored is not None else None)
     done = ({oid for oid, state in stored.items() if state == "accepted"}
             if stored is not None and not running else None)
     rows = _select(plan, running=running, as_of=as_of, done=done,
@@ -132,26 +137,29 @@ def _select(plan: Schedule, *, running: bool, as_of: date, first: date, last: da
             and (kind is None or o.kind == kind)]
 
 
-def _stored_status(app: App, catalog: Catalog) -> dict[str, str] | None:
-    """Each stored occurrence's status (open, submitted, returned, accepted, withdrawn),
-    when a synced store exists; never creates one."""
+def _stored_rows(app: App, catalog: Catalog) -> dict[str, StoredRow] | None:
+    """The stored occurrences (their status: open, submitted, returned, accepted,
+    withdrawn), when a synced store exists; never creates one. Warns (one line) when the
+    plugins or configuration differ from the ones the store was synced with: the schedule
+    shown is the store's (`naptip sync --dry-run` previews a change)."""
     if not app.store_may_exist():
         return None
     try:
-        db = app.db
+        db = app.store()
     except NaptipError:
         return None
-    from sqlalchemy import select
+    from ..stored_schedule import stored_rows
 
-    from ..orm import OccurrenceRow
+    return stored_rows(db, catalog) or None
 
-    with db.reading() as session:
-        rows = session.execute(select(OccurrenceRow.id, OccurrenceRow.progress,
-                                      OccurrenceRow.withdrawn).where(
-            OccurrenceRow.plan_id == catalog.structure.plan.id))
-        found = {oid: ("withdrawn" if withdrawn else progress)
-                 for oid, progress, withdrawn in rows}
-    return found or None
+
+def _as_stored(plan: Schedule, rows: dict[str, StoredRow] | None) -> Schedule:
+    """What the store holds, where a store exists (see ``naptip.stored_schedule``)."""
+    if rows is None:
+        return plan
+    from ..stored_schedule import as_stored
+
+    return as_stored(plan, rows)
 
 
 @schedule.command("explain")
@@ -162,7 +170,7 @@ def explain(app: App, occurrence_id: str) -> None:
     """Why an occurrence exists, whose it is, and how its date was found."""
     catalog = app.catalog
     app.warn_problems()
-    plan = build_schedule(catalog)
+    plan = _as_stored(build_schedule(catalog), _stored_rows(app, catalog))
     from ..lookup import match_id, unknown
 
     found = match_id(occurrence_id, plan.by_id)

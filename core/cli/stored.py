@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from typing import TYPE_CHECKING
 
 import click
@@ -37,5 +39,8 @@ def show_stored(app: App, occurrence_id: str) -> None:
         for change in held:
             wanted = ", ".join(f"{k} {safe(str(change.before.get(k)))} -> {safe(str(v))}"
                                for k, v in sorted(change.after.items()))
-            click.echo(f"held change (the date had passed; kept as it was): a sync on "
-                       f"{change.attempted_at:%Y-%m-%d} wanted {wanted}")
+            click.echo(textwrap.fill(
+                f"held change (the date had passed; kept as it was): a sync on "
+                f"{change.attempted_at:%Y-%m-%d} wanted {wanted}",
+                width=max(40, shutil.get_terminal_size().columns), subsequent_indent="  ",
+                break_on_hyphens=False))
