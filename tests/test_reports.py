@@ -16,7 +16,7 @@ from naptip import ReportContext, ReportSection, ReportTable, hookimpl
 from naptip.cadence import cadence_of
 from naptip.catalog import Catalog
 from naptip.db import Database, open_database
-from naptip.evidence import EvidenceService
+from naptip.evidence import EvidenceService, Submission
 from naptip.materialise import sync
 from naptip.model import Cadence
 from naptip.orm import OccurrenceRow
@@ -460,3 +460,48 @@ def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Se
                                          "after": {"due": "2024-01-30"}}]
     assert _report(run, db, "annual", "--year", "2022")["schedule_changes"] == []
     assert len(_report(run, db, "annual", "--year", "2024")["schedule_changes"]) == 1
+
+
+def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: str,
+            submitted: str, reviewed: str, files: Path, **values: str) -> int:
+    """Submit evidence for ``occurrence`` on day ``submitted`` (with one document) and
+    accept it on day ``reviewed``."""
+    from .report_seed import _at
+
+    files.mkdir(parents=True, exist_ok=True)
+    doc = files / f"{occurrence.replace('@', '-')}.pdf"
+    doc.write_bytes(b"%PDF-1.7\n% " + occurrence.encode() + b"\n")
+    service = EvidenceService(db, catalog, loaded)
+    eid = service.submit(Submission(occurrence_id=occurrence, actor="mapo.officer",
+                                    values=values, files=[str(doc)]),
+                         today=date.fromisoformat(submitted), now=_at(submitted))
+    service.review(eid, accept=True, reason=None, actor="mapo.reviewer", now=_at(reviewed))
+    return eid
+
+
+def test_the_annual_review_counts_once_for_its_one_owner(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S34-O2-i is the plan's NSO MAPO activity; the annual-review duty that fulfils it has
+    the same owner, so the annual and committee reports count it once, for nso-mapo."""
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "annual-review@2023-03-08", "2023-03-08",
+                  "2023-03-09", tmp_path / "docs")
+    with db.reading() as session:
+        owners = set(session.execute(select(OccurrenceRow.owner).where(
+            OccurrenceRow.duty_id == "annual-review")).scalars())
+    assert owners == {"nso-mapo"}
+
+    annual = _report(run, db, "annual", "--year", "2023")
+    mapo = _report(run, db, "committee", "nso-mapo", "--year", "2023")
+    monitoring = _report(run, db, "committee", "monitoring", "--year", "2023")
+    review = {a["activity"]: a for a in annual["activities"]}["S34-O2-i"]
+    assert (review["owner"], review["status"], review["evidence"]) == ("nso-mapo", "done",
+                                                                      [eid])
+    assert {a["activity"]: a for a in mapo["activities"]}["S34-O2-i"] == review
+    assert mapo["summary"]["done_total"] == annual["by_committee"]["nso-mapo"]["done_total"]
+    assert mapo["on_time"] == {"nso-mapo": annual["on_time"]["nso-mapo"]}
+    assert eid in [e["id"] for e in mapo["evidence"]]
+    assert eid not in [e["id"] for e in monitoring["evidence"]]
+    assert not any(o["occurrence"].startswith("annual-review@")
+                   for o in monitoring["overdue"])
