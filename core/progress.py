@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .cadence import cadence_of
 from .catalog import Catalog
-from .model import Activity, IndicatorKind
+from .model import Activity, Cadence, IndicatorKind
 
 __all__ = [
     "STATUSES",
@@ -237,7 +238,19 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
     by_occurrence: dict[str, list[EvidenceFact]] = {}
     for e in evidence:
         by_occurrence.setdefault(e.occurrence_id, []).append(e)
-    in_scope = {o.id for o in occ if o.period in wanted}
+    # A one-off deliverable is one act: it counts in the year it was delivered (the year
+    # its accepted evidence says the work was done, within its timeline), else its due year.
+    one_off = {a.id for a in catalog.activities.values()
+               if cadence_of(a) is Cadence.DELIVERABLE}
+    delivered: dict[str, int] = {}
+    for o in occ:
+        if o.kind == "deliverable" and o.activity_id in one_off and o.period is not None:
+            accepted = [e for e in by_occurrence.get(o.id, []) if e.accepted]
+            if accepted:
+                work = accepted[0].done_on or accepted[0].submitted_on
+                start = catalog.activities[o.activity_id].timeline.start
+                delivered[o.id] = min(max(work.year, start), o.period)
+    in_scope = {o.id for o in occ if delivered.get(o.id, o.period) in wanted}
     by_activity: dict[str, list[OccurrenceFact]] = {}
     for o in occ:
         if o.activity_id:
@@ -254,7 +267,11 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                                 owner=activity.owner, pillar=objective.primary_pillar,
                                 goal=objective.goal, objective=objective.id)
             if year in activity.timeline:
-                item.status = _activity_year(item, mine, by_occurrence, as_of, year)
+                if activity.id in one_off and len(mine) == 1:
+                    item.status = _one_off_year(item, mine[0], by_occurrence, as_of, year,
+                                                delivered.get(mine[0].id))
+                else:
+                    item.status = _activity_year(item, mine, by_occurrence, as_of, year)
             progress.activity_years.append(item)
 
     for item in progress.activity_years:
@@ -270,7 +287,7 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = by_occurrence.get(o.id, [])
         progress.evidence.extend(rows)
-        year = o.period or o.due.year
+        year = delivered.get(o.id, o.period or o.due.year)
         if _occurrence_status(o, rows, as_of, year) == "overdue":
             progress.overdue.append(o)
         accepted = [e for e in rows if e.accepted]
@@ -317,11 +334,25 @@ def _activity_year(item: ActivityYear, mine: list[OccurrenceFact],
         statuses.append(_occurrence_status(o, rows, as_of, year))
     if this_year:
         return _combine(statuses)
-    # a one-off deliverable due in a later year: on track until its year, done once accepted
-    later = [o for o in mine if o.kind == "deliverable" and (o.period or 0) > year]
-    if any(e.accepted for o in later for e in by_occurrence.get(o.id, [])):
-        return "done"
     return "on-track" if as_of >= date(year, 1, 1) else "not-started"
+
+
+def _one_off_year(item: ActivityYear, o: OccurrenceFact,
+                  by_occurrence: dict[str, list[EvidenceFact]], as_of: date, year: int,
+                  delivered: int | None) -> str:
+    """A year of a one-off deliverable's timeline: done in the year it was delivered (with
+    its evidence), on track (or overdue, once its deadline has passed) in the years before,
+    nothing left to do in the years after."""
+    rows = by_occurrence.get(o.id, [])
+    if delivered is not None and year > delivered:
+        return "not-applicable"  # delivered in an earlier year: counted there, once
+    item.occurrences.append(o.id)
+    if delivered == year:
+        item.evidence.extend(e.id for e in rows if e.accepted)
+        return _occurrence_status(o, rows, as_of, year)
+    if delivered is not None:  # delivered in a later year: worked toward, in time
+        return "on-track" if as_of >= date(year, 1, 1) else "not-started"
+    return _occurrence_status(o, rows, as_of, year)
 
 
 def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:

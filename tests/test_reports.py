@@ -463,7 +463,8 @@ def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Se
 
 
 def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: str,
-            submitted: str, reviewed: str, files: Path, **values: str) -> int:
+            submitted: str, reviewed: str, files: Path, done_on: date | None = None,
+            **values: str) -> int:
     """Submit evidence for ``occurrence`` on day ``submitted`` (with one document) and
     accept it on day ``reviewed``."""
     from .report_seed import _at
@@ -473,7 +474,7 @@ def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: s
     doc.write_bytes(b"%PDF-1.7\n% " + occurrence.encode() + b"\n")
     service = EvidenceService(db, catalog, loaded)
     eid = service.submit(Submission(occurrence_id=occurrence, actor="mapo.officer",
-                                    values=values, files=[str(doc)]),
+                                    values=values, files=[str(doc)], done_on=done_on),
                          today=date.fromisoformat(submitted), now=_at(submitted))
     service.review(eid, accept=True, reason=None, actor="mapo.reviewer", now=_at(reviewed))
     return eid
@@ -505,3 +506,57 @@ def test_the_annual_review_counts_once_for_its_one_owner(
     assert eid not in [e["id"] for e in monitoring["evidence"]]
     assert not any(o["occurrence"].startswith("annual-review@")
                    for o in monitoring["overdue"])
+
+
+def test_a_one_off_deliverable_counts_once_in_the_year_it_was_delivered(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S1-O1-iii (amend the ATIPSOM Act, 2021-2025) accepted in 2025 is one done
+    activity-year, 2025's, with its evidence; the years before were on track."""
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2025-06-02",
+                  "2025-06-03", tmp_path / "docs", **{"1": "yes@2025-05-30"})
+    later = date(2026, 1, 15)
+
+    early = _report(run, db, "annual", "--year", "2021", as_of=later)
+    act = {a["activity"]: a for a in early["activities"]}["S1-O1-iii"]
+    assert (act["status"], act["evidence"]) == ("on-track", [])
+    assert early["by_committee"]["legislative"]["done_total"] == 0
+    assert eid not in early["summary"]["evidence"]
+
+    final = _report(run, db, "final", as_of=later)
+    years = {a["year"]: a for a in final["activities"] if a["activity"] == "S1-O1-iii"}
+    assert {y: a["status"] for y, a in years.items()} == {
+        2021: "on-track", 2022: "on-track", 2023: "on-track", 2024: "on-track",
+        2025: "done"}
+    assert years[2025]["evidence"] == [eid]
+    assert [a["evidence"] for y, a in years.items() if y < 2025] == [[]] * 4
+    assert final["by_committee"]["legislative"]["done_total"] == 2  # with S5-O2-i@2023
+    assert final["summary"]["done_total"] == 4 + 1
+
+    last = _report(run, db, "annual", "--year", "2025", as_of=later)
+    assert {a["activity"]: a for a in last["activities"]}["S1-O1-iii"]["evidence"] == [eid]
+    assert eid in [e["id"] for e in last["evidence"]]
+
+
+def test_a_deliverable_done_early_counts_in_its_year_and_not_after(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2024-02-01",
+                  "2024-02-02", tmp_path / "docs", done_on=date(2023, 11, 30),
+                  **{"1": "yes@2023-11-30"})
+    later = date(2026, 1, 15)
+    final = _report(run, db, "final", as_of=later)
+    years = {a["year"]: a["status"] for a in final["activities"]
+             if a["activity"] == "S1-O1-iii"}
+    assert years == {2021: "on-track", 2022: "on-track", 2023: "done",
+                     2024: "not-applicable", 2025: "not-applicable"}
+    annual = _report(run, db, "annual", "--year", "2023", as_of=later)
+    act = {a["activity"]: a for a in annual["activities"]}["S1-O1-iii"]
+    assert (act["status"], act["evidence"]) == ("done", [eid])
+    assert eid in [e["id"] for e in annual["evidence"]]
+    indicator = {(i["activity"], i["number"]): i for i in annual["indicators"]}
+    assert indicator[("S1-O1-iii", 1)]["evidence"] == [eid]
+    assert eid not in [e["id"] for e in _report(run, db, "annual", "--year", "2025",
+                                                as_of=later)["evidence"]]
