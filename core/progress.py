@@ -20,7 +20,7 @@ never adds to an actual.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -39,6 +39,7 @@ __all__ = [
     "Progress",
     "RollUp",
     "ValueFact",
+    "as_known_on",
     "build_progress",
 ]
 
@@ -229,8 +230,13 @@ def _combine(statuses: Iterable[str]) -> str:
 def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                    evidence: Iterable[EvidenceFact], *, years: Sequence[int], as_of: date,
                    committee: str | None = None) -> Progress:
-    """The progress of the plan in ``years`` on ``as_of`` (optionally of one committee)."""
+    """The progress of the plan in ``years`` on ``as_of`` (optionally of one committee).
+
+    Only what was known on ``as_of`` counts: evidence submitted after it is left out, and
+    a review made after it is not seen (the row is still awaiting review), so that a
+    report as of a past day is the report that could be presented that day."""
     wanted = set(years)
+    evidence = as_known_on(evidence, as_of)
     progress = Progress(as_of=as_of, years=tuple(years), committee=committee)
     occ = [o for o in occurrences
            if (committee is None or o.owner == committee)
@@ -320,6 +326,18 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                 if not ids or ids[-1] != e.id:
                     ids.append(e.id)
     return progress
+
+
+def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFact]:
+    """The evidence as it stood at the end of ``day`` (plan time zone)."""
+    out = []
+    for e in evidence:
+        if e.submitted_on > day:
+            continue
+        if e.reviewed_on is not None and e.reviewed_on > day:
+            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None)
+        out.append(e)
+    return out
 
 
 def _activity_year(item: ActivityYear, mine: list[OccurrenceFact],

@@ -560,3 +560,34 @@ def test_a_deliverable_done_early_counts_in_its_year_and_not_after(
     assert indicator[("S1-O1-iii", 1)]["evidence"] == [eid]
     assert eid not in [e["id"] for e in _report(run, db, "annual", "--year", "2025",
                                                 as_of=later)["evidence"]]
+
+
+def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """The seed submits 2023's evidence from 2024-01-02 to 2024-03-05; as of 2024-01-10
+    only what was in by then counts, as it stood then."""
+    db, s = seeded
+    late = _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2026-02-01", "2026-02-02",
+                   tmp_path / "docs", **{"1": "1"})
+    day = date(2024, 1, 10)
+    data = _report(run, db, "annual", "--year", "2023", as_of=day)
+    rows = {e["id"]: e for e in data["evidence"]}
+    # submitted by then: the nil return (accepted 01-03), the returned row (returned
+    # 01-08) and its resubmission (01-12: not yet); the on-time row came on 01-10
+    assert sorted(rows) == sorted([s.nil, s.returned, s.on_time])
+    assert rows[s.on_time]["status"] == "submitted"  # accepted on 01-15, after the day
+    assert rows[s.on_time]["reviewed_by"] is None
+    assert (rows[s.nil]["status"], rows[s.returned]["status"]) == ("accepted", "returned")
+    assert late not in rows and s.late not in rows and s.pending not in rows
+    summary = data["summary"]
+    assert (summary["evidence_accepted"], summary["evidence_submitted"],
+            summary["evidence_returned"]) == (1, 1, 1)
+    assert (summary["done"], summary["nil-return"]) == (0, 1)
+    assert data["people"] == {}
+    status = {a["activity"]: a["status"] for a in data["activities"]}
+    assert (status["S9-O1-v"], status["S9-O2-ii"]) == ("due", "due")
+    # today, the 2026 row counts (and the seeded rows as they are now)
+    now = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 6))
+    assert {e["id"] for e in now["evidence"]} >= {late, s.late, s.pending}
+    assert {a["activity"]: a["status"] for a in now["activities"]}["S9-O2-ii"] == "done"
