@@ -591,3 +591,67 @@ def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
     now = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 6))
     assert {e["id"] for e in now["evidence"]} >= {late, s.late, s.pending}
     assert {a["activity"]: a["status"] for a in now["activities"]}["S9-O2-ii"] == "done"
+
+
+def test_a_saved_report_is_given_back_byte_for_byte_after_more_evidence(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    import hashlib
+
+    from sqlalchemy import update
+
+    from naptip.orm import ReportSnapshot
+
+    db, _ = seeded
+    env = {**db_env(db), "NAPTIP_USER": "Siti (NSO MAPO)"}
+    presented = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023",
+                    "--format", "json", "--save", env=env)
+    assert presented.exit_code == 0, presented.output
+    assert presented.stderr.splitlines()[-1].startswith("saved as report #1 (SHA-256 ")
+    html = tmp_path / "committee.html"
+    second = run("--as-of", AS_OF.isoformat(), "report", "committee", "media", "--year",
+                 "2023", "-o", str(html), "--save", "--as", "Aminah", env=env)
+    assert second.exit_code == 0, second.output
+    assert "saved as report #2" in second.stderr
+
+    # more evidence arrives, dated before the as-of day: a new report differs...
+    _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2024-05-02", "2024-05-03",
+            tmp_path / "docs", **{"1": "4"})
+    again = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023",
+                "--format", "json", env=env)
+    assert again.stdout_bytes != presented.stdout_bytes
+    # ...the saved one does not
+    shown = run("report", "show", "1", env=env)
+    assert shown.exit_code == 0 and shown.stdout_bytes == presented.stdout_bytes
+    copy = tmp_path / "copy.html"
+    assert run("report", "show", "2", "-o", str(copy), env=env).exit_code == 0
+    assert copy.read_bytes() == html.read_bytes()
+    figures = json.loads(run("report", "show", "2", "--json", env=env).stdout)
+    assert figures["committee"] == "media" and figures["summary"]["done_total"] == 2
+
+    listed = json.loads(run("report", "list", "--json", env=env).stdout)
+    assert [(r["id"], r["report"], r["years"], r["committee"], r["format"], r["as_of"],
+             r["saved_by"]) for r in listed] == [
+        (1, "annual", [2023], None, "json", "2024-06-30", "Siti (NSO MAPO)"),
+        (2, "committee", [2023], "media", "html", "2024-06-30", "Aminah")]
+    assert listed[0]["sha256"] == hashlib.sha256(presented.stdout_bytes).hexdigest()
+    assert listed[1]["bytes"] == html.stat().st_size
+    text = run("--as-of", AS_OF.isoformat(), "report", "list", env={**env, "COLUMNS": "80"})
+    assert "#1" in text.stdout and "Annual Review Report 2023" in text.stdout
+    assert max(map(len, text.stdout.splitlines())) <= 80
+
+    # the audit covers the snapshots: a changed byte is found by show and by audit verify
+    assert run("audit", "verify", env=env).exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(update(ReportSnapshot).where(ReportSnapshot.id == 1).values(
+            content=presented.stdout_bytes.replace(b"2023", b"2022", 1)))
+    broken = run("report", "show", "1", env=env)
+    assert broken.exit_code == 1 and broken.stdout_bytes == b""
+    assert broken.stderr.startswith("Error: saved report #1 no longer matches its SHA-256")
+    assert broken.stderr.count("\n") == 1
+    verify = run("audit", "verify", env=env)
+    assert verify.exit_code == 1
+    assert "tampered: report snapshot #1: " in verify.stderr
+    missing = run("report", "show", "9", env=env)
+    assert missing.exit_code == 1 and missing.stderr == (
+        "Error: no saved report #9 (see `naptip report list`)\n")
