@@ -19,6 +19,7 @@ never adds to an actual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -117,12 +118,20 @@ class IndicatorActual:
     actual: Decimal = Decimal(0)  #: summed (count, amount, deliverables), latest (percentage)
     reported: int = 0  #: accepted evidence rows that reported on it
     evidence: list[int] = field(default_factory=list)
+    #: a target for each year (a yearly deliverable, "1 report each year"): ``years`` of
+    #: its timeline are in the report, ``years_met`` of them reached it
+    per_year: bool = False
+    years: int = 0
+    years_met: int = 0
 
     @property
     def met(self) -> bool | None:
-        """Whether the actual reaches the target; ``None`` when the plan gives no number."""
+        """Whether the actual reaches the target (a yearly target: in every year of the
+        report in the timeline); ``None`` when the plan gives no number."""
         if self.target_value is None or self.kind not in _NUMERIC:
             return None
+        if self.per_year:  # None when no year of its timeline is in the report
+            return self.years_met == self.years if self.years else None
         return self.actual >= self.target_value
 
 
@@ -309,15 +318,23 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
 
     accepted_by_activity: dict[str, list[EvidenceFact]] = {}
     occ_by_id = {o.id: o for o in occ}
+    year_of: dict[int, int] = {}  #: evidence row -> the plan year it counts in
     for e in progress.evidence:
         o = occ_by_id[e.occurrence_id]
+        year_of[e.id] = delivered.get(o.id, o.period or o.due.year)
         if e.accepted and not e.nil and o.activity_id:
             accepted_by_activity.setdefault(o.activity_id, []).append(e)
     for activity in catalog.activities.values():
         if committee is not None and activity.owner != committee:
             continue
         rows = accepted_by_activity.get(activity.id, [])
-        progress.indicators.extend(_actuals(activity, rows))
+        actuals = _actuals(activity, rows)
+        if cadence_of(activity) is Cadence.YEARLY_DELIVERABLE or any(
+                _EACH_YEAR.search(ind.target or "") for ind in activity.indicators):
+            in_scope_years = [y for y in years if y in activity.timeline]
+            for actual in actuals:
+                _per_year(actual, activity, rows, year_of, in_scope_years)
+        progress.indicators.extend(actuals)
         for e in rows:
             for b in e.breakdown:
                 counts = progress.people.setdefault(b.dimension, {})
@@ -371,6 +388,23 @@ def _one_off_year(item: ActivityYear, o: OccurrenceFact,
     if delivered is not None:  # delivered in a later year: worked toward, in time
         return "on-track" if as_of >= date(year, 1, 1) else "not-started"
     return _occurrence_status(o, rows, as_of, year)
+
+
+_EACH_YEAR = re.compile(r"\b(each|every|per|a) year\b|\bannually\b", re.IGNORECASE)
+
+
+def _per_year(actual: IndicatorActual, activity: Activity, rows: list[EvidenceFact],
+              year_of: dict[int, int], years: list[int]) -> None:
+    """Judge a yearly target year by year: 2 reports in 4 years do not meet "1 report
+    each year"."""
+    actual.per_year, actual.years = True, len(years)
+    if actual.target_value is None:
+        return
+    for year in years:
+        mine = [e for e in rows if year_of.get(e.id) == year]
+        (this_year,) = [a for a in _actuals(activity, mine) if a.number == actual.number]
+        if this_year.actual >= actual.target_value:
+            actual.years_met += 1
 
 
 def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:

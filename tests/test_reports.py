@@ -130,7 +130,7 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S9-O1-v", 1)] | {"text": ""} == {
         "activity": "S9-O1-v", "number": 1, "text": "", "kind": "count",
         "target": "Minimum of 2", "target_value": 2, "actual": 3, "met": True, "reported": 1,
-        "evidence": [s.on_time]}
+        "per_year": False, "years": 0, "years_met": 0, "evidence": [s.on_time]}
     assert (ind[("S9-O1-iii", 1)]["actual"], ind[("S9-O1-iii", 1)]["evidence"]) == (10,
                                                                                   [s.late])
     assert (ind[("S9-O4-i", 1)]["actual"], ind[("S9-O4-i", 1)]["reported"]) == (0, 0)
@@ -655,3 +655,40 @@ def test_a_saved_report_is_given_back_byte_for_byte_after_more_evidence(
     missing = run("report", "show", "9", env=env)
     assert missing.exit_code == 1 and missing.stderr == (
         "Error: no saved report #9 (see `naptip report list`)\n")
+
+
+def test_a_target_for_each_year_is_met_only_when_every_year_meets_it(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S34-O2-i ("1 report each year", 2022-2025) with 2 reviews, and S9-O1-i (a yearly
+    deliverable, target 1, 2021-2025) with 2 World Day reports, are not met in the final
+    report; each is met in the annual report of a year that has it."""
+    db, _ = seeded
+    docs = tmp_path / "docs"
+    for occurrence, day in (("annual-review@2023-03-08", "2023-03-08"),
+                            ("annual-review@2024-03-13", "2024-03-13"),
+                            ("world-day@2022-07-30", "2022-08-10"),
+                            ("world-day@2023-07-30", "2023-08-10")):
+        _accept(db, builtin_catalog, loaded, occurrence, day, day, docs, **{"1": "1"})
+    later = date(2026, 1, 15)
+    final = {(i["activity"], i["number"]): i
+             for i in _report(run, db, "final", as_of=later)["indicators"]}
+    review, world_day = final[("S34-O2-i", 1)], final[("S9-O1-i", 1)]
+    assert (review["actual"], review["target_value"], review["met"]) == (2, 1, False)
+    assert (review["per_year"], review["years"], review["years_met"]) == (True, 4, 2)
+    assert (world_day["actual"], world_day["met"], world_day["years"],
+            world_day["years_met"]) == (2, False, 5, 2)
+    annual = {(i["activity"], i["number"]): i
+              for i in _report(run, db, "annual", "--year", "2023", as_of=later)["indicators"]}
+    assert annual[("S34-O2-i", 1)]["met"] is True and annual[("S9-O1-i", 1)]["met"] is True
+    assert (annual[("S34-O2-i", 1)]["years"], annual[("S34-O2-i", 1)]["years_met"]) == (1, 1)
+    none = {(i["activity"], i["number"]): i
+            for i in _report(run, db, "annual", "--year", "2021", as_of=later)["indicators"]}
+    assert none[("S34-O2-i", 1)]["met"] is None  # not in its timeline (2022-2025)
+    assert none[("S9-O1-i", 1)]["met"] is False
+    # the table says how many years
+    out = tmp_path / "final.csv"
+    result = run("--as-of", later.isoformat(), "report", "final", "--format", "csv", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    assert "no (2 of 4 years)" in out.read_text(encoding="utf-8")

@@ -98,6 +98,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                         "target_value": None if i.target_value is None
                         else _num(i.target_value),
                         "actual": _num(i.actual), "met": i.met, "reported": i.reported,
+                        "per_year": i.per_year, "years": i.years, "years_met": i.years_met,
                         "evidence": i.evidence}
                        for i in progress.indicators],
         "people": {d: dict(sorted(c.items())) for d, c in sorted(progress.people.items())},
@@ -200,7 +201,7 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                  t("met", lang), t("evidence", lang)),
         rows=tuple((i.activity_id, i.number, i.text, i.kind, i.target or "",
                     None if i.target_value is None else i.target_value, i.actual,
-                    "" if i.met is None else t("yes" if i.met else "no", lang),
+                    _met(i.met, i.per_year, i.years_met, i.years, lang),
                     " ".join(f"#{n}" for n in i.evidence))
                    for i in progress.indicators if i.reported or i.target_value is not None))])
     if "targets" in made:
@@ -243,6 +244,15 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+def _met(met: bool | None, per_year: bool, years_met: int, years: int, lang: str) -> str:
+    if met is None:
+        return ""
+    word = t("yes" if met else "no", lang)
+    if per_year and years > 1:
+        return f"{word} ({t('years_met', lang, met=years_met, years=years)})"
+    return word
 
 
 def _pairs(values: dict[str, Any]) -> str:

@@ -70,6 +70,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rate": ("on-time rate %", "kadar tepat masa %"),
     "none": ("None.", "Tiada."),
     "yes": ("yes", "ya"),
+    "years_met": ("{met} of {years} years", "{met} daripada {years} tahun"),
     "no": ("no", "tidak"),
     "chart_pillar": ("Completion by pillar", "Penyiapan mengikut teras"),
     "chart_committee": ("Completion by committee", "Penyiapan mengikut jawatankuasa"),
