@@ -692,3 +692,25 @@ def test_a_target_for_each_year_is_met_only_when_every_year_meets_it(
                  str(out), env=db_env(db))
     assert result.exit_code == 0, result.output
     assert "no (2 of 4 years)" in out.read_text(encoding="utf-8")
+
+
+def test_the_targets_chart_shows_what_has_actuals_and_says_what_is_left_out(
+        seeded: tuple[Database, Seeded], run: Run, tmp_path: Path) -> None:
+    db, _ = seeded
+    data = _report(run, db, "annual", "--year", "2023")
+    targeted = [i for i in data["indicators"] if i["target_value"] is not None]
+    with_actuals = [f"{i['activity']} #{i['number']}" for i in targeted if i["reported"]]
+    without = [f"{i['activity']} #{i['number']}" for i in targeted if not i["reported"]]
+    assert len(with_actuals) >= 2 and len(targeted) > 20  # the first 20 missed them
+    out = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    chart = text.split("id='chart-targets'", 1)[1].split("</figure>", 1)[0]
+    assert all(f">{label}<" in chart for label in with_actuals)
+    assert not any(f">{label}<" in chart for label in without)
+    section = text.split("<section id='indicators'", 1)[1].split("</section>", 1)[0]
+    assert (f"The chart shows the {len(with_actuals)} indicators with a target and accepted "
+            f"evidence; {len(without)} indicators with a target and no accepted evidence yet "
+            "are left out of it") in section

@@ -18,7 +18,7 @@ from pygal.style import Style
 
 from ..catalog import Catalog
 from ..progress import STATUSES, Progress, RollUp
-from .document import Chart
+from .document import Chart, charted_indicators
 from .labels import status_label, t
 
 #: status -> colour, worst first (matching STATUSES); colour-blind-safe (Okabe-Ito)
@@ -85,7 +85,7 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
     trend.add(t("percent_done", lang), [by_year[y].percent_done for y in years])
     out["trend"] = Chart(id="chart-trend", title=title, svg=_svg(trend))
 
-    targeted = [i for i in progress.indicators if i.target_value is not None][:20]
+    targeted = charted_indicators(progress).shown
     title = t("chart_targets", lang)
     bars = pygal.HorizontalBar(title=title, **_config(
         style=_style(("#999999", "#0072B2")), height=max(240, 90 + 30 * len(targeted))))

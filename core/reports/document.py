@@ -14,7 +14,7 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
-from ..progress import STATUSES, Progress, RollUp
+from ..progress import STATUSES, IndicatorActual, Progress, RollUp
 from ..report_types import ReportContext, ReportSection, ReportTable
 from .labels import status_label, t
 from .source import ScheduleChange
@@ -143,6 +143,24 @@ def _rollup_table(title: str, first: str, rows: dict[str, RollUp], lang: str,
 
 ChartMaker = Callable[[Progress, Catalog, str], dict[str, Chart]]
 
+CHARTED_MAX = 30  #: bars in the targets-against-actuals chart, at most
+
+
+@dataclass(frozen=True)
+class Charted:
+    """Which indicators the targets-against-actuals chart shows, and what it leaves out."""
+
+    shown: list[IndicatorActual]  #: a numeric target and accepted evidence, plan order
+    no_actual: int  #: with a target but no accepted evidence yet (in the table only)
+    over: int  #: with a target and evidence, beyond CHARTED_MAX (in the table only)
+
+
+def charted_indicators(progress: Progress) -> Charted:
+    targeted = [i for i in progress.indicators if i.target_value is not None]
+    reported = [i for i in targeted if i.reported]
+    return Charted(shown=reported[:CHARTED_MAX], no_actual=len(targeted) - len(reported),
+                   over=max(0, len(reported) - CHARTED_MAX))
+
 
 def build_report(catalog: Catalog, progress: Progress, changes: Sequence[ScheduleChange], *,
                  kind: str, lang: str, charts: ChartMaker | None = None,
@@ -206,6 +224,12 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                    for i in progress.indicators if i.reported or i.target_value is not None))])
     if "targets" in made:
         indicators.charts.append(made["targets"])
+        charted = charted_indicators(progress)
+        indicators.paragraphs.append(t("targets_note", lang, shown=len(charted.shown),
+                                       none=charted.no_actual))
+        if charted.over:
+            indicators.paragraphs.append(t("targets_over", lang, over=charted.over,
+                                           limit=CHARTED_MAX))
     people = Section(id="people", title=t("people", lang), tables=[ReportTable(
         title=t("people", lang),
         columns=(t("dimension", lang), t("category", lang), t("people_n", lang),

@@ -70,6 +70,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rate": ("on-time rate %", "kadar tepat masa %"),
     "none": ("None.", "Tiada."),
     "yes": ("yes", "ya"),
+    "targets_note": ("The chart shows the {shown} indicators with a target and accepted "
+                     "evidence; {none} indicators with a target and no accepted evidence yet "
+                     "are left out of it (they are in the table, with an actual of 0).",
+                     "Carta menunjukkan {shown} petunjuk yang mempunyai sasaran dan bukti "
+                     "diterima; {none} petunjuk yang mempunyai sasaran tetapi belum ada bukti "
+                     "diterima tidak dimasukkan (ia ada dalam jadual, dengan pencapaian 0)."),
+    "targets_over": ("{over} more indicators with a target and evidence are beyond the "
+                     "chart's {limit} bars: see the table.",
+                     "{over} lagi petunjuk yang mempunyai sasaran dan bukti melebihi {limit} "
+                     "bar carta: lihat jadual."),
     "years_met": ("{met} of {years} years", "{met} daripada {years} tahun"),
     "no": ("no", "tidak"),
     "chart_pillar": ("Completion by pillar", "Penyiapan mengikut teras"),
