@@ -265,7 +265,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
 
 CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
 TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
-          "Timeline and trend 2021–2025", "Activities overdue",
+          "Timeline and trend 2021–2023", "Activities overdue",
           "Indicators: actuals against targets", "People counted, disaggregated",
           "Changes to the schedule", "Annex: evidence")
 
@@ -714,3 +714,32 @@ def test_the_targets_chart_shows_what_has_actuals_and_says_what_is_left_out(
     assert (f"The chart shows the {len(with_actuals)} indicators with a target and accepted "
             f"evidence; {len(without)} indicators with a target and no accepted evidence yet "
             "are left out of it") in section
+
+
+def test_after_the_plan_a_missed_deliverable_is_overdue_in_earlier_years_reports(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, run: Run,
+        tmp_path: Path) -> None:
+    db, _ = seeded
+    one_off = [a.id for a in builtin_catalog.activities.values()
+               if cadence_of(a) is Cadence.DELIVERABLE and 2023 in a.timeline
+               and a.timeline.end > 2023]
+    assert "S10-O1-i" in one_off
+    then = {a["activity"]: a["status"]
+            for a in _report(run, db, "annual", "--year", "2023")["activities"]}
+    assert {then[a] for a in one_off} == {"on-track"}  # 2024-06-30: the deadline is ahead
+    today = date(2026, 12, 6)
+    data = _report(run, db, "annual", "--year", "2023", as_of=today)
+    now = {a["activity"]: a["status"] for a in data["activities"]}
+    assert {now[a] for a in one_off} == {"overdue"}  # their 2025 deadline has passed
+    assert data["summary"]["on-track"] == 0
+
+    out = tmp_path / "annual.html"
+    assert run("--as-of", today.isoformat(), "report", "annual", "--year", "2023", "-o",
+               str(out), env=db_env(db)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<h2>Timeline and trend 2021–2023</h2>" in text
+    assert "Activities per year, 2021–2023" in text and "2021–2025" not in text
+    first = tmp_path / "committee.html"
+    assert run("--as-of", today.isoformat(), "report", "committee", "media", "--year",
+               "2021", "-o", str(first), env=db_env(db)).exit_code == 0
+    assert "<h2>Timeline and trend 2021</h2>" in first.read_text(encoding="utf-8")

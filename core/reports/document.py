@@ -202,7 +202,9 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                              t("rate", lang)),
                     rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
                                for k, v in sorted(progress.on_time.items())))])
-    trend = Section(id="trend", title=t("trend", lang))
+    # the timeline runs from the plan's first year to the report's last
+    span = _span(s.plan.years[0], progress.years[-1])
+    trend = Section(id="trend", title=t("trend", lang, span=span))
     for chart_id, section in (("pillar", pillars), ("committee", committees),
                               ("timeline", trend), ("trend", trend)):
         if chart_id in made:
@@ -268,6 +270,10 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first >= last else f"{first}–{last}"
 
 
 def _met(met: bool | None, per_year: bool, years_met: int, years: int, lang: str) -> str:

@@ -17,7 +17,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "Ringkasan"),
     "pillars": ("Progress by pillar and goal", "Kemajuan mengikut teras dan matlamat"),
     "committees": ("Progress by committee", "Kemajuan mengikut jawatankuasa"),
-    "trend": ("Timeline and trend 2021–2025", "Garis masa dan trend 2021–2025"),
+    "trend": ("Timeline and trend {span}", "Garis masa dan trend {span}"),
     "overdue": ("Activities overdue", "Aktiviti tertunggak"),
     "indicators": ("Indicators: actuals against targets",
                    "Petunjuk: pencapaian berbanding sasaran"),
@@ -84,7 +84,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "no": ("no", "tidak"),
     "chart_pillar": ("Completion by pillar", "Penyiapan mengikut teras"),
     "chart_committee": ("Completion by committee", "Penyiapan mengikut jawatankuasa"),
-    "chart_timeline": ("Activities per year, 2021–2025", "Aktiviti setiap tahun, 2021–2025"),
+    "chart_timeline": ("Activities per year, {span}", "Aktiviti setiap tahun, {span}"),
     "chart_trend": ("Share done per year (%)", "Peratus selesai setiap tahun"),
     "chart_targets": ("Targets against actuals", "Sasaran berbanding pencapaian"),
     "summary_text": ("{done} of {applicable} activity-years are done ({percent}%); "
