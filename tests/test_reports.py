@@ -464,7 +464,7 @@ def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Se
 
 def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: str,
             submitted: str, reviewed: str, files: Path, done_on: date | None = None,
-            **values: str) -> int:
+            values: dict[str, str] | None = None) -> int:
     """Submit evidence for ``occurrence`` on day ``submitted`` (with one document) and
     accept it on day ``reviewed``."""
     from .report_seed import _at
@@ -474,7 +474,8 @@ def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: s
     doc.write_bytes(b"%PDF-1.7\n% " + occurrence.encode() + b"\n")
     service = EvidenceService(db, catalog, loaded)
     eid = service.submit(Submission(occurrence_id=occurrence, actor="mapo.officer",
-                                    values=values, files=[str(doc)], done_on=done_on),
+                                    values=values or {}, files=[str(doc)],
+                                    done_on=done_on),
                          today=date.fromisoformat(submitted), now=_at(submitted))
     service.review(eid, accept=True, reason=None, actor="mapo.reviewer", now=_at(reviewed))
     return eid
@@ -515,7 +516,7 @@ def test_a_one_off_deliverable_counts_once_in_the_year_it_was_delivered(
     activity-year, 2025's, with its evidence; the years before were on track."""
     db, _ = seeded
     eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2025-06-02",
-                  "2025-06-03", tmp_path / "docs", **{"1": "yes@2025-05-30"})
+                  "2025-06-03", tmp_path / "docs", values={"1": "yes@2025-05-30"})
     later = date(2026, 1, 15)
 
     early = _report(run, db, "annual", "--year", "2021", as_of=later)
@@ -545,7 +546,7 @@ def test_a_deliverable_done_early_counts_in_its_year_and_not_after(
     db, _ = seeded
     eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2024-02-01",
                   "2024-02-02", tmp_path / "docs", done_on=date(2023, 11, 30),
-                  **{"1": "yes@2023-11-30"})
+                  values={"1": "yes@2023-11-30"})
     later = date(2026, 1, 15)
     final = _report(run, db, "final", as_of=later)
     years = {a["year"]: a["status"] for a in final["activities"]
@@ -569,7 +570,7 @@ def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
     only what was in by then counts, as it stood then."""
     db, s = seeded
     late = _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2026-02-01", "2026-02-02",
-                   tmp_path / "docs", **{"1": "1"})
+                   tmp_path / "docs", values={"1": "1"})
     day = date(2024, 1, 10)
     data = _report(run, db, "annual", "--year", "2023", as_of=day)
     rows = {e["id"]: e for e in data["evidence"]}
@@ -616,7 +617,7 @@ def test_a_saved_report_is_given_back_byte_for_byte_after_more_evidence(
 
     # more evidence arrives, dated before the as-of day: a new report differs...
     _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2024-05-02", "2024-05-03",
-            tmp_path / "docs", **{"1": "4"})
+            tmp_path / "docs", values={"1": "4"})
     again = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023",
                 "--format", "json", env=env)
     assert again.stdout_bytes != presented.stdout_bytes
@@ -669,7 +670,7 @@ def test_a_target_for_each_year_is_met_only_when_every_year_meets_it(
                             ("annual-review@2024-03-13", "2024-03-13"),
                             ("world-day@2022-07-30", "2022-08-10"),
                             ("world-day@2023-07-30", "2023-08-10")):
-        _accept(db, builtin_catalog, loaded, occurrence, day, day, docs, **{"1": "1"})
+        _accept(db, builtin_catalog, loaded, occurrence, day, day, docs, values={"1": "1"})
     later = date(2026, 1, 15)
     final = {(i["activity"], i["number"]): i
              for i in _report(run, db, "final", as_of=later)["indicators"]}
