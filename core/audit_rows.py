@@ -30,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import canonical
-from .orm import Attachment, AuditEntry, Evidence, Review
+from .orm import Attachment, AuditEntry, Evidence, ReportSnapshot, Review
 
 SUBMITTED = "evidence.submitted"
 REVIEWED = ("evidence.accepted", "evidence.returned")
+SNAPSHOT = "report.saved"
 
 
 def _plain(value: Any) -> Any:
@@ -78,6 +79,14 @@ def _contact(contact_id: int | None) -> list[Any]:
     return [] if contact_id is None else [["contact", contact_id]]
 
 
+def snapshot_digest(r: ReportSnapshot) -> str:
+    """A saved report: what was asked, its JSON and the bytes presented (by their hashes)."""
+    figures = hashlib.sha256(r.figures.encode("utf-8")).hexdigest()
+    content = hashlib.sha256(r.content).hexdigest()
+    return _digest([r.id, r.kind, list(r.years), r.committee, r.lang, r.format, r.as_of,
+                    r.title, r.saved_at, r.saved_by, figures, content, r.sha256])
+
+
 @dataclass(frozen=True)
 class RowProblem:
     what: str  #: "evidence #3", "attachment #2 (report.pdf)", "audit entry 7"
@@ -113,6 +122,16 @@ def _recorded(session: Session) -> tuple[dict[int, _Recorded], dict[int, _Record
     return evidence, attachments, reviews
 
 
+def _recorded_snapshots(session: Session) -> dict[int, _Recorded]:
+    out: dict[int, _Recorded] = {}
+    for seq, payload in session.execute(select(AuditEntry.seq, AuditEntry.payload)
+                                        .where(AuditEntry.action == SNAPSHOT)
+                                        .order_by(AuditEntry.seq)):
+        doc = json.loads(payload)
+        out[int(doc["snapshot"])] = _Recorded(seq, doc.get("digest"))
+    return out
+
+
 def verify_rows(session: Session, blobs: Path | None) -> list[RowProblem]:
     """Every problem found, in a stable order (empty: the rows match the log)."""
     return list(_problems(session, blobs))
@@ -146,6 +165,15 @@ def _problems(session: Session, blobs: Path | None) -> Iterator[RowProblem]:
         yield from _check(f"review #{r.id} of evidence #{r.evidence_id}",
                           want_reviews.get(r.id), review_digest(r))
     yield from _missing("review", want_reviews, seen)
+    want_snapshots = _recorded_snapshots(session)
+    seen = set()
+    for snap in session.execute(select(ReportSnapshot).order_by(ReportSnapshot.id)).scalars():
+        seen.add(snap.id)
+        label = f"report snapshot #{snap.id}"
+        yield from _check(label, want_snapshots.get(snap.id), snapshot_digest(snap))
+        if hashlib.sha256(snap.content).hexdigest() != snap.sha256:
+            yield RowProblem(label, "its file no longer hashes to its SHA-256")
+    yield from _missing("report snapshot", want_snapshots, seen)
 
 
 def _check(label: str, recorded: _Recorded | None, actual: str) -> Iterator[RowProblem]:

@@ -402,6 +402,13 @@ class _Builder:
         unknown_acts = [a for a in d.fulfils if a not in c.activities]
         if unknown_acts:
             return f"fulfils unknown activity {unknown_acts[0]}"
+        # One owner, one figure: the duty's occurrences are its activities' occurrences, so
+        # the schedule, reminders, status and reports must all name the activity's owner.
+        foreign = [a for a in d.fulfils if c.activities[a].owner != d.owner]
+        if foreign:
+            owner = c.activities[foreign[0]].owner
+            return (f"owner {d.owner!r} differs from {owner!r}, the owner of {foreign[0]} "
+                    f"that it fulfils: make {owner!r} the owner (and {d.owner!r} support)")
         if d.duration_minutes < 0:
             return "duration_minutes is negative"
         if d.cancelled_turn not in CANCELLED_TURN:

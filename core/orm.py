@@ -412,3 +412,25 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReportSnapshot(Base):
+    """A report as it was presented (``naptip report ... --save``): its JSON figures and
+    the exact bytes of the file, with their SHA-256; recorded in the audit log, so that
+    ``naptip report show ID`` reproduces it byte for byte and ``audit verify`` checks it."""
+
+    __tablename__ = "report_snapshot"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  #: annual, final or committee
+    years: Mapped[list[Any]] = mapped_column(JSON)
+    committee: Mapped[str | None] = mapped_column(String(60))
+    lang: Mapped[str] = mapped_column(String(8))
+    format: Mapped[str] = mapped_column(String(8))  #: html, pdf, xlsx, json or csv
+    as_of: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    saved_at: Mapped[datetime] = mapped_column(index=True)
+    saved_by: Mapped[str] = mapped_column(String(120))
+    figures: Mapped[str] = mapped_column(Text)  #: the report's JSON, as rendered
+    content: Mapped[bytes] = mapped_column(LargeBinary)  #: the file as presented
+    sha256: Mapped[str] = mapped_column(String(64))  #: of ``content``

@@ -19,13 +19,15 @@ never adds to an actual.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+from .cadence import cadence_of
 from .catalog import Catalog
-from .model import Activity, IndicatorKind
+from .model import Activity, Cadence, IndicatorKind
 
 __all__ = [
     "STATUSES",
@@ -38,6 +40,7 @@ __all__ = [
     "Progress",
     "RollUp",
     "ValueFact",
+    "as_known_on",
     "build_progress",
 ]
 
@@ -115,12 +118,20 @@ class IndicatorActual:
     actual: Decimal = Decimal(0)  #: summed (count, amount, deliverables), latest (percentage)
     reported: int = 0  #: accepted evidence rows that reported on it
     evidence: list[int] = field(default_factory=list)
+    #: a target for each year (a yearly deliverable, "1 report each year"): ``years`` of
+    #: its timeline are in the report, ``years_met`` of them reached it
+    per_year: bool = False
+    years: int = 0
+    years_met: int = 0
 
     @property
     def met(self) -> bool | None:
-        """Whether the actual reaches the target; ``None`` when the plan gives no number."""
+        """Whether the actual reaches the target (a yearly target: in every year of the
+        report in the timeline); ``None`` when the plan gives no number."""
         if self.target_value is None or self.kind not in _NUMERIC:
             return None
+        if self.per_year:  # None when no year of its timeline is in the report
+            return self.years_met == self.years if self.years else None
         return self.actual >= self.target_value
 
 
@@ -228,8 +239,13 @@ def _combine(statuses: Iterable[str]) -> str:
 def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                    evidence: Iterable[EvidenceFact], *, years: Sequence[int], as_of: date,
                    committee: str | None = None) -> Progress:
-    """The progress of the plan in ``years`` on ``as_of`` (optionally of one committee)."""
+    """The progress of the plan in ``years`` on ``as_of`` (optionally of one committee).
+
+    Only what was known on ``as_of`` counts: evidence submitted after it is left out, and
+    a review made after it is not seen (the row is still awaiting review), so that a
+    report as of a past day is the report that could be presented that day."""
     wanted = set(years)
+    evidence = as_known_on(evidence, as_of)
     progress = Progress(as_of=as_of, years=tuple(years), committee=committee)
     occ = [o for o in occurrences
            if (committee is None or o.owner == committee)
@@ -237,7 +253,19 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
     by_occurrence: dict[str, list[EvidenceFact]] = {}
     for e in evidence:
         by_occurrence.setdefault(e.occurrence_id, []).append(e)
-    in_scope = {o.id for o in occ if o.period in wanted}
+    # A one-off deliverable is one act: it counts in the year it was delivered (the year
+    # its accepted evidence says the work was done, within its timeline), else its due year.
+    one_off = {a.id for a in catalog.activities.values()
+               if cadence_of(a) is Cadence.DELIVERABLE}
+    delivered: dict[str, int] = {}
+    for o in occ:
+        if o.kind == "deliverable" and o.activity_id in one_off and o.period is not None:
+            accepted = [e for e in by_occurrence.get(o.id, []) if e.accepted]
+            if accepted:
+                work = accepted[0].done_on or accepted[0].submitted_on
+                start = catalog.activities[o.activity_id].timeline.start
+                delivered[o.id] = min(max(work.year, start), o.period)
+    in_scope = {o.id for o in occ if delivered.get(o.id, o.period) in wanted}
     by_activity: dict[str, list[OccurrenceFact]] = {}
     for o in occ:
         if o.activity_id:
@@ -254,7 +282,11 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                                 owner=activity.owner, pillar=objective.primary_pillar,
                                 goal=objective.goal, objective=objective.id)
             if year in activity.timeline:
-                item.status = _activity_year(item, mine, by_occurrence, as_of, year)
+                if activity.id in one_off and len(mine) == 1:
+                    item.status = _one_off_year(item, mine[0], by_occurrence, as_of, year,
+                                                delivered.get(mine[0].id))
+                else:
+                    item.status = _activity_year(item, mine, by_occurrence, as_of, year)
             progress.activity_years.append(item)
 
     for item in progress.activity_years:
@@ -270,7 +302,7 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = by_occurrence.get(o.id, [])
         progress.evidence.extend(rows)
-        year = o.period or o.due.year
+        year = delivered.get(o.id, o.period or o.due.year)
         if _occurrence_status(o, rows, as_of, year) == "overdue":
             progress.overdue.append(o)
         accepted = [e for e in rows if e.accepted]
@@ -286,15 +318,23 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
 
     accepted_by_activity: dict[str, list[EvidenceFact]] = {}
     occ_by_id = {o.id: o for o in occ}
+    year_of: dict[int, int] = {}  #: evidence row -> the plan year it counts in
     for e in progress.evidence:
         o = occ_by_id[e.occurrence_id]
+        year_of[e.id] = delivered.get(o.id, o.period or o.due.year)
         if e.accepted and not e.nil and o.activity_id:
             accepted_by_activity.setdefault(o.activity_id, []).append(e)
     for activity in catalog.activities.values():
         if committee is not None and activity.owner != committee:
             continue
         rows = accepted_by_activity.get(activity.id, [])
-        progress.indicators.extend(_actuals(activity, rows))
+        actuals = _actuals(activity, rows)
+        if cadence_of(activity) is Cadence.YEARLY_DELIVERABLE or any(
+                _EACH_YEAR.search(ind.target or "") for ind in activity.indicators):
+            in_scope_years = [y for y in years if y in activity.timeline]
+            for actual in actuals:
+                _per_year(actual, activity, rows, year_of, in_scope_years)
+        progress.indicators.extend(actuals)
         for e in rows:
             for b in e.breakdown:
                 counts = progress.people.setdefault(b.dimension, {})
@@ -303,6 +343,18 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
                 if not ids or ids[-1] != e.id:
                     ids.append(e.id)
     return progress
+
+
+def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFact]:
+    """The evidence as it stood at the end of ``day`` (plan time zone)."""
+    out = []
+    for e in evidence:
+        if e.submitted_on > day:
+            continue
+        if e.reviewed_on is not None and e.reviewed_on > day:
+            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None)
+        out.append(e)
+    return out
 
 
 def _activity_year(item: ActivityYear, mine: list[OccurrenceFact],
@@ -317,11 +369,42 @@ def _activity_year(item: ActivityYear, mine: list[OccurrenceFact],
         statuses.append(_occurrence_status(o, rows, as_of, year))
     if this_year:
         return _combine(statuses)
-    # a one-off deliverable due in a later year: on track until its year, done once accepted
-    later = [o for o in mine if o.kind == "deliverable" and (o.period or 0) > year]
-    if any(e.accepted for o in later for e in by_occurrence.get(o.id, [])):
-        return "done"
     return "on-track" if as_of >= date(year, 1, 1) else "not-started"
+
+
+def _one_off_year(item: ActivityYear, o: OccurrenceFact,
+                  by_occurrence: dict[str, list[EvidenceFact]], as_of: date, year: int,
+                  delivered: int | None) -> str:
+    """A year of a one-off deliverable's timeline: done in the year it was delivered (with
+    its evidence), on track (or overdue, once its deadline has passed) in the years before,
+    nothing left to do in the years after."""
+    rows = by_occurrence.get(o.id, [])
+    if delivered is not None and year > delivered:
+        return "not-applicable"  # delivered in an earlier year: counted there, once
+    item.occurrences.append(o.id)
+    if delivered == year:
+        item.evidence.extend(e.id for e in rows if e.accepted)
+        return _occurrence_status(o, rows, as_of, year)
+    if delivered is not None:  # delivered in a later year: worked toward, in time
+        return "on-track" if as_of >= date(year, 1, 1) else "not-started"
+    return _occurrence_status(o, rows, as_of, year)
+
+
+_EACH_YEAR = re.compile(r"\b(each|every|per|a) year\b|\bannually\b", re.IGNORECASE)
+
+
+def _per_year(actual: IndicatorActual, activity: Activity, rows: list[EvidenceFact],
+              year_of: dict[int, int], years: list[int]) -> None:
+    """Judge a yearly target year by year: 2 reports in 4 years do not meet "1 report
+    each year"."""
+    actual.per_year, actual.years = True, len(years)
+    if actual.target_value is None:
+        return
+    for year in years:
+        mine = [e for e in rows if year_of.get(e.id) == year]
+        (this_year,) = [a for a in _actuals(activity, mine) if a.number == actual.number]
+        if this_year.actual >= actual.target_value:
+            actual.years_met += 1
 
 
 def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:

@@ -151,7 +151,7 @@ def test_migration_0008_adds_the_outbox_and_removes_it(backend: str, tmp_path: P
         engine = make_engine(url)
         upgrade(engine, "0007_evidence_contacts")
         assert "outbox_message" not in inspect(engine).get_table_names()
-        upgrade(engine)
+        upgrade(engine, "0008_outbox")
         assert schema_state(engine).current == "0008_outbox"
         columns = {c["name"] for c in inspect(engine).get_columns("outbox_message")}
         assert {"id", "batch", "to_email", "raw", "status", "sent_at", "host"} <= columns

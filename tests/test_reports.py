@@ -16,7 +16,7 @@ from naptip import ReportContext, ReportSection, ReportTable, hookimpl
 from naptip.cadence import cadence_of
 from naptip.catalog import Catalog
 from naptip.db import Database, open_database
-from naptip.evidence import EvidenceService
+from naptip.evidence import EvidenceService, Submission
 from naptip.materialise import sync
 from naptip.model import Cadence
 from naptip.orm import OccurrenceRow
@@ -130,7 +130,7 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S9-O1-v", 1)] | {"text": ""} == {
         "activity": "S9-O1-v", "number": 1, "text": "", "kind": "count",
         "target": "Minimum of 2", "target_value": 2, "actual": 3, "met": True, "reported": 1,
-        "evidence": [s.on_time]}
+        "per_year": False, "years": 0, "years_met": 0, "evidence": [s.on_time]}
     assert (ind[("S9-O1-iii", 1)]["actual"], ind[("S9-O1-iii", 1)]["evidence"]) == (10,
                                                                                   [s.late])
     assert (ind[("S9-O4-i", 1)]["actual"], ind[("S9-O4-i", 1)]["reported"]) == (0, 0)
@@ -265,7 +265,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
 
 CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
 TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
-          "Timeline and trend 2021–2025", "Activities overdue",
+          "Timeline and trend 2021–2023", "Activities overdue",
           "Indicators: actuals against targets", "People counted, disaggregated",
           "Changes to the schedule", "Annex: evidence")
 
@@ -460,3 +460,287 @@ def test_schedule_changes_come_from_the_store_history(seeded: tuple[Database, Se
                                          "after": {"due": "2024-01-30"}}]
     assert _report(run, db, "annual", "--year", "2022")["schedule_changes"] == []
     assert len(_report(run, db, "annual", "--year", "2024")["schedule_changes"]) == 1
+
+
+def _accept(db: Database, catalog: Catalog, loaded: LoadedPlugins, occurrence: str,
+            submitted: str, reviewed: str, files: Path, done_on: date | None = None,
+            values: dict[str, str] | None = None) -> int:
+    """Submit evidence for ``occurrence`` on day ``submitted`` (with one document) and
+    accept it on day ``reviewed``."""
+    from .report_seed import _at
+
+    files.mkdir(parents=True, exist_ok=True)
+    doc = files / f"{occurrence.replace('@', '-')}.pdf"
+    doc.write_bytes(b"%PDF-1.7\n% " + occurrence.encode() + b"\n")
+    service = EvidenceService(db, catalog, loaded)
+    eid = service.submit(Submission(occurrence_id=occurrence, actor="mapo.officer",
+                                    values=values or {}, files=[str(doc)],
+                                    done_on=done_on),
+                         today=date.fromisoformat(submitted), now=_at(submitted))
+    service.review(eid, accept=True, reason=None, actor="mapo.reviewer", now=_at(reviewed))
+    return eid
+
+
+def test_the_annual_review_counts_once_for_its_one_owner(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S34-O2-i is the plan's NSO MAPO activity; the annual-review duty that fulfils it has
+    the same owner, so the annual and committee reports count it once, for nso-mapo."""
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "annual-review@2023-03-08", "2023-03-08",
+                  "2023-03-09", tmp_path / "docs")
+    with db.reading() as session:
+        owners = set(session.execute(select(OccurrenceRow.owner).where(
+            OccurrenceRow.duty_id == "annual-review")).scalars())
+    assert owners == {"nso-mapo"}
+
+    annual = _report(run, db, "annual", "--year", "2023")
+    mapo = _report(run, db, "committee", "nso-mapo", "--year", "2023")
+    monitoring = _report(run, db, "committee", "monitoring", "--year", "2023")
+    review = {a["activity"]: a for a in annual["activities"]}["S34-O2-i"]
+    assert (review["owner"], review["status"], review["evidence"]) == ("nso-mapo", "done",
+                                                                      [eid])
+    assert {a["activity"]: a for a in mapo["activities"]}["S34-O2-i"] == review
+    assert mapo["summary"]["done_total"] == annual["by_committee"]["nso-mapo"]["done_total"]
+    assert mapo["on_time"] == {"nso-mapo": annual["on_time"]["nso-mapo"]}
+    assert eid in [e["id"] for e in mapo["evidence"]]
+    assert eid not in [e["id"] for e in monitoring["evidence"]]
+    assert not any(o["occurrence"].startswith("annual-review@")
+                   for o in monitoring["overdue"])
+
+
+def test_a_one_off_deliverable_counts_once_in_the_year_it_was_delivered(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S1-O1-iii (amend the ATIPSOM Act, 2021-2025) accepted in 2025 is one done
+    activity-year, 2025's, with its evidence; the years before were on track."""
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2025-06-02",
+                  "2025-06-03", tmp_path / "docs", values={"1": "yes@2025-05-30"})
+    later = date(2026, 1, 15)
+
+    early = _report(run, db, "annual", "--year", "2021", as_of=later)
+    act = {a["activity"]: a for a in early["activities"]}["S1-O1-iii"]
+    assert (act["status"], act["evidence"]) == ("on-track", [])
+    assert early["by_committee"]["legislative"]["done_total"] == 0
+    assert eid not in early["summary"]["evidence"]
+
+    final = _report(run, db, "final", as_of=later)
+    years = {a["year"]: a for a in final["activities"] if a["activity"] == "S1-O1-iii"}
+    assert {y: a["status"] for y, a in years.items()} == {
+        2021: "on-track", 2022: "on-track", 2023: "on-track", 2024: "on-track",
+        2025: "done"}
+    assert years[2025]["evidence"] == [eid]
+    assert [a["evidence"] for y, a in years.items() if y < 2025] == [[]] * 4
+    assert final["by_committee"]["legislative"]["done_total"] == 2  # with S5-O2-i@2023
+    assert final["summary"]["done_total"] == 4 + 1
+
+    last = _report(run, db, "annual", "--year", "2025", as_of=later)
+    assert {a["activity"]: a for a in last["activities"]}["S1-O1-iii"]["evidence"] == [eid]
+    assert eid in [e["id"] for e in last["evidence"]]
+
+
+def test_a_deliverable_done_early_counts_in_its_year_and_not_after(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    db, _ = seeded
+    eid = _accept(db, builtin_catalog, loaded, "S1-O1-iii@deliverable", "2024-02-01",
+                  "2024-02-02", tmp_path / "docs", done_on=date(2023, 11, 30),
+                  values={"1": "yes@2023-11-30"})
+    later = date(2026, 1, 15)
+    final = _report(run, db, "final", as_of=later)
+    years = {a["year"]: a["status"] for a in final["activities"]
+             if a["activity"] == "S1-O1-iii"}
+    assert years == {2021: "on-track", 2022: "on-track", 2023: "done",
+                     2024: "not-applicable", 2025: "not-applicable"}
+    annual = _report(run, db, "annual", "--year", "2023", as_of=later)
+    act = {a["activity"]: a for a in annual["activities"]}["S1-O1-iii"]
+    assert (act["status"], act["evidence"]) == ("done", [eid])
+    assert eid in [e["id"] for e in annual["evidence"]]
+    indicator = {(i["activity"], i["number"]): i for i in annual["indicators"]}
+    assert indicator[("S1-O1-iii", 1)]["evidence"] == [eid]
+    assert eid not in [e["id"] for e in _report(run, db, "annual", "--year", "2025",
+                                                as_of=later)["evidence"]]
+
+
+def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """The seed submits 2023's evidence from 2024-01-02 to 2024-03-05; as of 2024-01-10
+    only what was in by then counts, as it stood then."""
+    db, s = seeded
+    late = _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2026-02-01", "2026-02-02",
+                   tmp_path / "docs", values={"1": "1"})
+    day = date(2024, 1, 10)
+    data = _report(run, db, "annual", "--year", "2023", as_of=day)
+    rows = {e["id"]: e for e in data["evidence"]}
+    # submitted by then: the nil return (accepted 01-03), the returned row (returned
+    # 01-08) and its resubmission (01-12: not yet); the on-time row came on 01-10
+    assert sorted(rows) == sorted([s.nil, s.returned, s.on_time])
+    assert rows[s.on_time]["status"] == "submitted"  # accepted on 01-15, after the day
+    assert rows[s.on_time]["reviewed_by"] is None
+    assert (rows[s.nil]["status"], rows[s.returned]["status"]) == ("accepted", "returned")
+    assert late not in rows and s.late not in rows and s.pending not in rows
+    summary = data["summary"]
+    assert (summary["evidence_accepted"], summary["evidence_submitted"],
+            summary["evidence_returned"]) == (1, 1, 1)
+    assert (summary["done"], summary["nil-return"]) == (0, 1)
+    assert data["people"] == {}
+    status = {a["activity"]: a["status"] for a in data["activities"]}
+    assert (status["S9-O1-v"], status["S9-O2-ii"]) == ("due", "due")
+    # today, the 2026 row counts (and the seeded rows as they are now)
+    now = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 6))
+    assert {e["id"] for e in now["evidence"]} >= {late, s.late, s.pending}
+    assert {a["activity"]: a["status"] for a in now["activities"]}["S9-O2-ii"] == "done"
+
+
+def test_a_saved_report_is_given_back_byte_for_byte_after_more_evidence(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    import hashlib
+
+    from sqlalchemy import update
+
+    from naptip.orm import ReportSnapshot
+
+    db, _ = seeded
+    env = {**db_env(db), "NAPTIP_USER": "Siti (NSO MAPO)"}
+    presented = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023",
+                    "--format", "json", "--save", env=env)
+    assert presented.exit_code == 0, presented.output
+    assert presented.stderr.splitlines()[-1].startswith("saved as report #1 (SHA-256 ")
+    html = tmp_path / "committee.html"
+    second = run("--as-of", AS_OF.isoformat(), "report", "committee", "media", "--year",
+                 "2023", "-o", str(html), "--save", "--as", "Aminah", env=env)
+    assert second.exit_code == 0, second.output
+    assert "saved as report #2" in second.stderr
+
+    # more evidence arrives, dated before the as-of day: a new report differs...
+    _accept(db, builtin_catalog, loaded, "S9-O2-ii@2023", "2024-05-02", "2024-05-03",
+            tmp_path / "docs", values={"1": "4"})
+    again = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023",
+                "--format", "json", env=env)
+    assert again.stdout_bytes != presented.stdout_bytes
+    # ...the saved one does not
+    shown = run("report", "show", "1", env=env)
+    assert shown.exit_code == 0 and shown.stdout_bytes == presented.stdout_bytes
+    copy = tmp_path / "copy.html"
+    assert run("report", "show", "2", "-o", str(copy), env=env).exit_code == 0
+    assert copy.read_bytes() == html.read_bytes()
+    figures = json.loads(run("report", "show", "2", "--json", env=env).stdout)
+    assert figures["committee"] == "media" and figures["summary"]["done_total"] == 2
+
+    listed = json.loads(run("report", "list", "--json", env=env).stdout)
+    assert [(r["id"], r["report"], r["years"], r["committee"], r["format"], r["as_of"],
+             r["saved_by"]) for r in listed] == [
+        (1, "annual", [2023], None, "json", "2024-06-30", "Siti (NSO MAPO)"),
+        (2, "committee", [2023], "media", "html", "2024-06-30", "Aminah")]
+    assert listed[0]["sha256"] == hashlib.sha256(presented.stdout_bytes).hexdigest()
+    assert listed[1]["bytes"] == html.stat().st_size
+    text = run("--as-of", AS_OF.isoformat(), "report", "list", env={**env, "COLUMNS": "80"})
+    assert "#1" in text.stdout and "Annual Review Report 2023" in text.stdout
+    assert max(map(len, text.stdout.splitlines())) <= 80
+
+    # the audit covers the snapshots: a changed byte is found by show and by audit verify
+    assert run("audit", "verify", env=env).exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(update(ReportSnapshot).where(ReportSnapshot.id == 1).values(
+            content=presented.stdout_bytes.replace(b"2023", b"2022", 1)))
+    broken = run("report", "show", "1", env=env)
+    assert broken.exit_code == 1 and broken.stdout_bytes == b""
+    assert broken.stderr.startswith("Error: saved report #1 no longer matches its SHA-256")
+    assert broken.stderr.count("\n") == 1
+    verify = run("audit", "verify", env=env)
+    assert verify.exit_code == 1
+    assert "tampered: report snapshot #1: " in verify.stderr
+    missing = run("report", "show", "9", env=env)
+    assert missing.exit_code == 1 and missing.stderr == (
+        "Error: no saved report #9 (see `naptip report list`)\n")
+
+
+def test_a_target_for_each_year_is_met_only_when_every_year_meets_it(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, loaded: LoadedPlugins,
+        run: Run, tmp_path: Path) -> None:
+    """S34-O2-i ("1 report each year", 2022-2025) with 2 reviews, and S9-O1-i (a yearly
+    deliverable, target 1, 2021-2025) with 2 World Day reports, are not met in the final
+    report; each is met in the annual report of a year that has it."""
+    db, _ = seeded
+    docs = tmp_path / "docs"
+    for occurrence, day in (("annual-review@2023-03-08", "2023-03-08"),
+                            ("annual-review@2024-03-13", "2024-03-13"),
+                            ("world-day@2022-07-30", "2022-08-10"),
+                            ("world-day@2023-07-30", "2023-08-10")):
+        _accept(db, builtin_catalog, loaded, occurrence, day, day, docs, values={"1": "1"})
+    later = date(2026, 1, 15)
+    final = {(i["activity"], i["number"]): i
+             for i in _report(run, db, "final", as_of=later)["indicators"]}
+    review, world_day = final[("S34-O2-i", 1)], final[("S9-O1-i", 1)]
+    assert (review["actual"], review["target_value"], review["met"]) == (2, 1, False)
+    assert (review["per_year"], review["years"], review["years_met"]) == (True, 4, 2)
+    assert (world_day["actual"], world_day["met"], world_day["years"],
+            world_day["years_met"]) == (2, False, 5, 2)
+    annual = {(i["activity"], i["number"]): i
+              for i in _report(run, db, "annual", "--year", "2023", as_of=later)["indicators"]}
+    assert annual[("S34-O2-i", 1)]["met"] is True and annual[("S9-O1-i", 1)]["met"] is True
+    assert (annual[("S34-O2-i", 1)]["years"], annual[("S34-O2-i", 1)]["years_met"]) == (1, 1)
+    none = {(i["activity"], i["number"]): i
+            for i in _report(run, db, "annual", "--year", "2021", as_of=later)["indicators"]}
+    assert none[("S34-O2-i", 1)]["met"] is None  # not in its timeline (2022-2025)
+    assert none[("S9-O1-i", 1)]["met"] is False
+    # the table says how many years
+    out = tmp_path / "final.csv"
+    result = run("--as-of", later.isoformat(), "report", "final", "--format", "csv", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    assert "no (2 of 4 years)" in out.read_text(encoding="utf-8")
+
+
+def test_the_targets_chart_shows_what_has_actuals_and_says_what_is_left_out(
+        seeded: tuple[Database, Seeded], run: Run, tmp_path: Path) -> None:
+    db, _ = seeded
+    data = _report(run, db, "annual", "--year", "2023")
+    targeted = [i for i in data["indicators"] if i["target_value"] is not None]
+    with_actuals = [f"{i['activity']} #{i['number']}" for i in targeted if i["reported"]]
+    without = [f"{i['activity']} #{i['number']}" for i in targeted if not i["reported"]]
+    assert len(with_actuals) >= 2 and len(targeted) > 20  # the first 20 missed them
+    out = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", "2023", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    chart = text.split("id='chart-targets'", 1)[1].split("</figure>", 1)[0]
+    assert all(f">{label}<" in chart for label in with_actuals)
+    assert not any(f">{label}<" in chart for label in without)
+    section = text.split("<section id='indicators'", 1)[1].split("</section>", 1)[0]
+    assert (f"The chart shows the {len(with_actuals)} indicators with a target and accepted "
+            f"evidence; {len(without)} indicators with a target and no accepted evidence yet "
+            "are left out of it") in section
+
+
+def test_after_the_plan_a_missed_deliverable_is_overdue_in_earlier_years_reports(
+        seeded: tuple[Database, Seeded], builtin_catalog: Catalog, run: Run,
+        tmp_path: Path) -> None:
+    db, _ = seeded
+    one_off = [a.id for a in builtin_catalog.activities.values()
+               if cadence_of(a) is Cadence.DELIVERABLE and 2023 in a.timeline
+               and a.timeline.end > 2023]
+    assert "S10-O1-i" in one_off
+    then = {a["activity"]: a["status"]
+            for a in _report(run, db, "annual", "--year", "2023")["activities"]}
+    assert {then[a] for a in one_off} == {"on-track"}  # 2024-06-30: the deadline is ahead
+    today = date(2026, 12, 6)
+    data = _report(run, db, "annual", "--year", "2023", as_of=today)
+    now = {a["activity"]: a["status"] for a in data["activities"]}
+    assert {now[a] for a in one_off} == {"overdue"}  # their 2025 deadline has passed
+    assert data["summary"]["on-track"] == 0
+
+    out = tmp_path / "annual.html"
+    assert run("--as-of", today.isoformat(), "report", "annual", "--year", "2023", "-o",
+               str(out), env=db_env(db)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<h2>Timeline and trend 2021–2023</h2>" in text
+    assert "Activities per year, 2021–2023" in text and "2021–2025" not in text
+    first = tmp_path / "committee.html"
+    assert run("--as-of", today.isoformat(), "report", "committee", "media", "--year",
+               "2021", "-o", str(first), env=db_env(db)).exit_code == 0
+    assert "<h2>Timeline and trend 2021</h2>" in first.read_text(encoding="utf-8")

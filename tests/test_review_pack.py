@@ -4,7 +4,7 @@ provided its evidence; the final evaluation's report; nothing for other duties."
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from naptip.catalog import Catalog
@@ -25,8 +25,11 @@ def test_the_annual_review_gets_the_previous_years_report_and_who_is_missing(
         synced: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
     service = EvidenceService(synced, builtin_catalog)
     service.submit(Submission(occurrence_id="S1-O1-i@2023", actor="Aminah",
-                              values={"1": "2"}), today=date(2024, 1, 15))
-    service.review(1, accept=True, reason=None, actor="Siti (NSO MAPO)")
+                              values={"1": "2"}), today=date(2024, 1, 15),
+                   now=datetime(2024, 1, 15, 2, tzinfo=UTC))
+    # reviewed before the review meets: the pack is the report as of its day
+    service.review(1, accept=True, reason=None, actor="Siti (NSO MAPO)",
+                   now=datetime(2024, 1, 16, 2, tzinfo=UTC))
     review_day = date(2024, 3, 13)  # the second Wednesday of March 2024
     result = run_step("review-pack", _work(synced, builtin_catalog, review_day,
                                            "annual-review", tmp_path))

@@ -172,6 +172,8 @@ def test_invalid_recurrence_is_one_line_naming_the_plugin(
     ({"owner": "nobody"}, "unknown committee 'nobody'"),
     ({"hosts": ("rmp", "atlantis-police")}, "unknown host 'atlantis-police'"),
     ({"fulfils": ("S99-O1-i",)}, "fulfils unknown activity S99-O1-i"),
+    ({"fulfils": ("S9-O1-v",)},
+     "owner 'victim-care' differs from 'media', the owner of S9-O1-v that it fulfils"),
     ({"id": "World Day"}, "id must be lower-case"),
     ({"id": "world-day"}, "duplicate id: already declared by plugin 'media'"),
 ])

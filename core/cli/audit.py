@@ -60,8 +60,8 @@ def verify(app: App, anchor: object, no_files: bool) -> None:
         raise NaptipError(f"audit verify found {len(problems)} row(s) or file(s) that do not "
                           "match the audit log")
     extent = f", extends anchor {anchor.seq}" if isinstance(anchor, Anchor) else ""
-    click.echo(f"ok: {result.entries} audit entries, chain intact{extent}; evidence, reviews "
-               f"and attachments match")
+    click.echo(f"ok: {result.entries} audit entries, chain intact{extent}; evidence, reviews, "
+               f"attachments and report snapshots match")
 
 
 @audit_group.command("anchor")

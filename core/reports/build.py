@@ -60,7 +60,7 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
     with db.reading() as session:
         occurrences = read_occurrences(session, plan_id, scope.years, scope.committee)
         evidence = read_evidence(session, plan_id, scope.years, scope.committee)
-        changes = read_changes(session, plan_id, scope.years)
+        changes = read_changes(session, plan_id, scope.years, as_of)
         # the 2021–Y timeline and trend of a one-year report need the years before it
         first = catalog.structure.plan.years[0]
         past = tuple(range(first, scope.years[0])) if charts else ()

@@ -18,7 +18,7 @@ from pygal.style import Style
 
 from ..catalog import Catalog
 from ..progress import STATUSES, Progress, RollUp
-from .document import Chart
+from .document import Chart, charted_indicators
 from .labels import status_label, t
 
 #: status -> colour, worst first (matching STATUSES); colour-blind-safe (Okabe-Ito)
@@ -56,7 +56,7 @@ def _stacked(title: str, rows: dict[str, RollUp], labels: list[str], lang: str) 
 
 def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
                 history: Progress | None = None) -> dict[str, Chart]:
-    """Completion by pillar and by committee, the 2021–2025 timeline, the yearly trend and
+    """Completion by pillar and by committee, the timeline from 2021, the yearly trend and
     targets against actuals (for indicators with a numeric target). ``history`` has the
     roll-up by year from the plan's first year (for a one-year report)."""
     out: dict[str, Chart] = {}
@@ -70,9 +70,10 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
     out["committee"] = Chart(id="chart-committee", title=title, svg=_stacked(
         title, progress.by_committee, names, lang))
 
-    title = t("chart_timeline", lang)
-    timeline = pygal.StackedBar(title=title, **_config())
     years = sorted(by_year)
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+    title = t("chart_timeline", lang, span=span)
+    timeline = pygal.StackedBar(title=title, **_config())
     timeline.x_labels = [str(y) for y in years]
     for status in _SHOWN:
         timeline.add(status_label(status, lang), [by_year[y].counts[status] for y in years])
@@ -85,7 +86,7 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
     trend.add(t("percent_done", lang), [by_year[y].percent_done for y in years])
     out["trend"] = Chart(id="chart-trend", title=title, svg=_svg(trend))
 
-    targeted = [i for i in progress.indicators if i.target_value is not None][:20]
+    targeted = charted_indicators(progress).shown
     title = t("chart_targets", lang)
     bars = pygal.HorizontalBar(title=title, **_config(
         style=_style(("#999999", "#0072B2")), height=max(240, 90 + 30 * len(targeted))))

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
-from ..progress import STATUSES, Progress, RollUp
+from ..progress import STATUSES, IndicatorActual, Progress, RollUp
 from ..report_types import ReportContext, ReportSection, ReportTable
 from .labels import status_label, t
 from .source import ScheduleChange
@@ -98,6 +98,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                         "target_value": None if i.target_value is None
                         else _num(i.target_value),
                         "actual": _num(i.actual), "met": i.met, "reported": i.reported,
+                        "per_year": i.per_year, "years": i.years, "years_met": i.years_met,
                         "evidence": i.evidence}
                        for i in progress.indicators],
         "people": {d: dict(sorted(c.items())) for d, c in sorted(progress.people.items())},
@@ -142,6 +143,24 @@ def _rollup_table(title: str, first: str, rows: dict[str, RollUp], lang: str,
 
 ChartMaker = Callable[[Progress, Catalog, str], dict[str, Chart]]
 
+CHARTED_MAX = 30  #: bars in the targets-against-actuals chart, at most
+
+
+@dataclass(frozen=True)
+class Charted:
+    """Which indicators the targets-against-actuals chart shows, and what it leaves out."""
+
+    shown: list[IndicatorActual]  #: a numeric target and accepted evidence, plan order
+    no_actual: int  #: with a target but no accepted evidence yet (in the table only)
+    over: int  #: with a target and evidence, beyond CHARTED_MAX (in the table only)
+
+
+def charted_indicators(progress: Progress) -> Charted:
+    targeted = [i for i in progress.indicators if i.target_value is not None]
+    reported = [i for i in targeted if i.reported]
+    return Charted(shown=reported[:CHARTED_MAX], no_actual=len(targeted) - len(reported),
+                   over=max(0, len(reported) - CHARTED_MAX))
+
 
 def build_report(catalog: Catalog, progress: Progress, changes: Sequence[ScheduleChange], *,
                  kind: str, lang: str, charts: ChartMaker | None = None,
@@ -183,7 +202,9 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                              t("rate", lang)),
                     rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
                                for k, v in sorted(progress.on_time.items())))])
-    trend = Section(id="trend", title=t("trend", lang))
+    # the timeline runs from the plan's first year to the report's last
+    span = _span(s.plan.years[0], progress.years[-1])
+    trend = Section(id="trend", title=t("trend", lang, span=span))
     for chart_id, section in (("pillar", pillars), ("committee", committees),
                               ("timeline", trend), ("trend", trend)):
         if chart_id in made:
@@ -200,11 +221,17 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                  t("met", lang), t("evidence", lang)),
         rows=tuple((i.activity_id, i.number, i.text, i.kind, i.target or "",
                     None if i.target_value is None else i.target_value, i.actual,
-                    "" if i.met is None else t("yes" if i.met else "no", lang),
+                    _met(i.met, i.per_year, i.years_met, i.years, lang),
                     " ".join(f"#{n}" for n in i.evidence))
                    for i in progress.indicators if i.reported or i.target_value is not None))])
     if "targets" in made:
         indicators.charts.append(made["targets"])
+        charted = charted_indicators(progress)
+        indicators.paragraphs.append(t("targets_note", lang, shown=len(charted.shown),
+                                       none=charted.no_actual))
+        if charted.over:
+            indicators.paragraphs.append(t("targets_over", lang, over=charted.over,
+                                           limit=CHARTED_MAX))
     people = Section(id="people", title=t("people", lang), tables=[ReportTable(
         title=t("people", lang),
         columns=(t("dimension", lang), t("category", lang), t("people_n", lang),
@@ -243,6 +270,19 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+def _span(first: int, last: int) -> str:
+    return str(first) if first >= last else f"{first}–{last}"
+
+
+def _met(met: bool | None, per_year: bool, years_met: int, years: int, lang: str) -> str:
+    if met is None:
+        return ""
+    word = t("yes" if met else "no", lang)
+    if per_year and years > 1:
+        return f"{word} ({t('years_met', lang, met=years_met, years=years)})"
+    return word
 
 
 def _pairs(values: dict[str, Any]) -> str:

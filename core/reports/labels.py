@@ -17,7 +17,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "summary": ("Summary", "Ringkasan"),
     "pillars": ("Progress by pillar and goal", "Kemajuan mengikut teras dan matlamat"),
     "committees": ("Progress by committee", "Kemajuan mengikut jawatankuasa"),
-    "trend": ("Timeline and trend 2021–2025", "Garis masa dan trend 2021–2025"),
+    "trend": ("Timeline and trend {span}", "Garis masa dan trend {span}"),
     "overdue": ("Activities overdue", "Aktiviti tertunggak"),
     "indicators": ("Indicators: actuals against targets",
                    "Petunjuk: pencapaian berbanding sasaran"),
@@ -70,10 +70,21 @@ _TEXT: dict[str, tuple[str, str]] = {
     "rate": ("on-time rate %", "kadar tepat masa %"),
     "none": ("None.", "Tiada."),
     "yes": ("yes", "ya"),
+    "targets_note": ("The chart shows the {shown} indicators with a target and accepted "
+                     "evidence; {none} indicators with a target and no accepted evidence yet "
+                     "are left out of it (they are in the table, with an actual of 0).",
+                     "Carta menunjukkan {shown} petunjuk yang mempunyai sasaran dan bukti "
+                     "diterima; {none} petunjuk yang mempunyai sasaran tetapi belum ada bukti "
+                     "diterima tidak dimasukkan (ia ada dalam jadual, dengan pencapaian 0)."),
+    "targets_over": ("{over} more indicators with a target and evidence are beyond the "
+                     "chart's {limit} bars: see the table.",
+                     "{over} lagi petunjuk yang mempunyai sasaran dan bukti melebihi {limit} "
+                     "bar carta: lihat jadual."),
+    "years_met": ("{met} of {years} years", "{met} daripada {years} tahun"),
     "no": ("no", "tidak"),
     "chart_pillar": ("Completion by pillar", "Penyiapan mengikut teras"),
     "chart_committee": ("Completion by committee", "Penyiapan mengikut jawatankuasa"),
-    "chart_timeline": ("Activities per year, 2021–2025", "Aktiviti setiap tahun, 2021–2025"),
+    "chart_timeline": ("Activities per year, {span}", "Aktiviti setiap tahun, {span}"),
     "chart_trend": ("Share done per year (%)", "Peratus selesai setiap tahun"),
     "chart_targets": ("Targets against actuals", "Sasaran berbanding pencapaian"),
     "summary_text": ("{done} of {applicable} activity-years are done ({percent}%); "

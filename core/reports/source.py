@@ -86,7 +86,8 @@ def read_evidence(session: Session, plan_id: str, years: Sequence[int],
         .join(o, o.id == e.occurrence_id).where(*scope).order_by(e.id)).all()
     if not rows or not details:
         return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
-                             done_on=r[4], submitted_on=_day(r[5]) or r[5]) for r in rows]
+                             done_on=r[4], submitted_on=_day(r[5]) or r[5],
+                             reviewed_on=_day(r[8])) for r in rows]
     values: dict[int, list[ValueFact]] = {}
     v = EvidenceValue
     for vr in session.execute(
@@ -118,15 +119,19 @@ def read_evidence(session: Session, plan_id: str, years: Sequence[int],
             for r in rows]
 
 
-def read_changes(session: Session, plan_id: str, years: Sequence[int]) -> list[ScheduleChange]:
+def read_changes(session: Session, plan_id: str, years: Sequence[int],
+                 as_of: date | None = None) -> list[ScheduleChange]:
     """What changed in the plan's schedule (the store's history): changes made during
-    ``years``, and changes to the occurrences of ``years`` whenever they were made."""
+    ``years``, and changes to the occurrences of ``years`` whenever they were made (up to
+    ``as_of``, when given)."""
     c, o = OccurrenceChange, OccurrenceRow
     out = []
     for r in session.execute(select(c.occurrence_id, c.changed_at, c.before, c.after, o.period)
                              .join(o, o.id == c.occurrence_id)
                              .where(o.plan_id == plan_id).order_by(c.changed_at, c.id)):
         day = _day(r[1])
+        if as_of is not None and day is not None and day > as_of:
+            continue
         if day is not None and (day.year in years or r[4] in years):
             out.append(ScheduleChange(occurrence_id=r[0], changed_on=day, before=r[2],
                                       after=r[3]))

@@ -45,8 +45,10 @@ def annual_review(month: int, start: date | None = None) -> Duty:
         id="annual-review",
         title="Annual review of NAPTIP",
         kind=DutyKind.REVIEW,
-        owner="monitoring",
-        support=("nso-mapo",),
+        # The plan assigns S34-O2-i to "NSO MAPO, MAPO Committees": the duty that fulfils
+        # it has the activity's owner (the secretariat), the committee supports.
+        owner="nso-mapo",
+        support=("monitoring",),
         parties=("MAPO Committees",),
         fulfils=("S34-O2-i",),
         flow="annual-review",
@@ -63,7 +65,10 @@ def annual_review(month: int, start: date | None = None) -> Duty:
                       "Committee", offset_days=-7),
         ),
         notes=("The review meets on the second Wednesday of the month set by "
-               "reporting.review_month (default March).",),
+               "reporting.review_month (default March).",
+               "Owned by NSO MAPO, which the plan names for S34-O2-i and which leads this "
+               "committee; the committee supports (one owner for the activity and its "
+               "duty, so that every view counts it once, for the same committee).",),
     )
 
 
