@@ -21,7 +21,7 @@ from . import audit
 from .audit_rows import attachment_digest, evidence_digest, review_digest
 from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
-from .clock import real_today
+from .clock import real_today, shown_time
 from .db import Database
 from .doc_text import extract_text
 from .errors import Problem
@@ -336,8 +336,9 @@ class EvidenceService:
                 raise EvidenceError(f"evidence #{evidence_id} is for plan {row.plan_id}, not "
                                     f"{self.plan_id}")
             if evidence.status != "submitted":
+                at = shown_time(evidence.reviewed_at) if evidence.reviewed_at else "?"
                 raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
-                                    f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
+                                    f"{evidence.reviewed_by} on {at}")
             check_reviewer(session, actor, evidence.submitted_by)
             decision = "accepted" if accept else "returned"
             evidence.status, evidence.reviewed_by, evidence.reviewed_at = decision, actor, when

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..clock import PLAN_TZ
+from ..clock import PLAN_TZ, shown_time
 from ..errors import NaptipError
 from ..text import echo_cut, safe
 from .app import App, as_of_option, parse_day_option, pass_app
@@ -246,7 +246,8 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     for key in ("occurrence", "title", "owner", "status", "nil", "done_on", "submitted_at",
                 "submitted_by", "reviewed_by", "note"):
         if doc.get(key) not in (None, False, ""):
-            table.add_row(key.replace("_", " "), shown(doc[key]))
+            value = shown_time(doc[key]) if key == "submitted_at" else doc[key]
+            table.add_row(key.replace("_", " "), shown(value))
     for v in doc["values"]:
         table.add_row(f"indicator {v['indicator']}", f"{shown(v['value'])} ({v['kind']})")
     for b in doc["breakdown"]:
@@ -257,7 +258,8 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     for link in doc["links"]:
         table.add_row("link", shown(link))
     for r in doc["reviews"]:
-        table.add_row("review", f"{r['decision']} by {shown(r['reviewer'])} on {r['at'][:10]}"
+        when = shown_time(r["at"])
+        table.add_row("review", f"{r['decision']} by {shown(r['reviewer'])} on {when}"
                                 + (f": {shown(r['reason'])}" if r["reason"] else ""))
     Console().print(table)
     for n, a in enumerate(doc["attachments"], 1):  # whole, on a line of their own

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..clock import shown_time
 from ..errors import NaptipError
 from ..text import safe
 
@@ -38,4 +39,4 @@ def show_stored(app: App, occurrence_id: str) -> None:
             wanted = ", ".join(f"{k} {safe(str(change.before.get(k)))} -> {safe(str(v))}"
                                for k, v in sorted(change.after.items()))
             click.echo(f"held change (the date had passed; kept as it was): a sync on "
-                       f"{change.attempted_at:%Y-%m-%d} wanted {wanted}")
+                       f"{shown_time(change.attempted_at)} wanted {wanted}")
