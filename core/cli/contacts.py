@@ -103,8 +103,8 @@ def remove(app: App, email: str, actor: str | None) -> None:
 @pass_app
 def list_contacts(app: App) -> None:
     """Every active contact, store and plugins; URLs masked."""
-    from ..contacts import mask_url
     from ..reminders import all_contacts
+    from ..secret_urls import mask_url
 
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
     contacts, problems = all_contacts(_stored(app), app.loaded, scopes)
