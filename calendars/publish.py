@@ -116,10 +116,12 @@ def publish_instant(as_of: date | None) -> datetime:
 
 def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
            now: datetime, today: date,
-           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> Reconciled:
-    """Record in the ledger what the feeds publish now; return it."""
+           keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+           dry_run: bool = False) -> Reconciled:
+    """Record in the ledger what the feeds publish now; return it (``dry_run``: work it
+    out, record nothing)."""
     return reconcile(db, entries_from(catalog, occurrences), now=now, today=today,
-                     keep_cancelled_days=keep_cancelled_days)
+                     keep_cancelled_days=keep_cancelled_days, dry_run=dry_run)
 
 
 def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
