@@ -34,6 +34,8 @@ def list_agencies(app: App, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .width import wrapped
+
     table = Table(title="naptip agencies", title_justify="left")
     for column in ("id", "short name", "name", "committees", "state", "declared by"):
         table.add_column(column, overflow="fold")
@@ -42,5 +44,6 @@ def list_agencies(app: App, as_json: bool) -> None:
         table.add_row(row["id"], row["short_name"], row["name"], ", ".join(row["committees"]),
                       row["state"], plugins)
     Console().print(table)
-    click.echo("A plugin adds units, committees or a state to an agency with [[agency_extension]]"
-               " (docs/plugin-authors.md); it never declares the agency again.")
+    click.echo(wrapped("A plugin adds units, committees or a state to an agency with "
+                       "[[agency_extension]] (docs/plugin-authors.md); it never declares the "
+                       "agency again."))

@@ -182,14 +182,14 @@ def invite_command(app: App, dry_run: bool, actor: str | None) -> None:
         return
     table = Table(title=title, title_justify="left")
     for column in ("to", "occurrence", "start", "method", "seq", "result", "detail"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for o in report.outcomes:
         colour = "red" if o.status == "failed" else "green"
         method = f"{o.method} (update)" if o.update and o.method == "REQUEST" else o.method
         table.add_row(escape(f"{o.name} <{o.email}>"), escape(o.occurrence),
                       escape(o.start[:16]), method, str(o.sequence),
                       f"[{colour}]{o.status}[/]", escape(o.detail))
-    Console(width=180).print(table)
+    Console().print(table)  # the terminal's width: long cells fold
     if not report.ok:
         click.echo(f"{len(report.failed)} invitation(s) failed; they are retried on the next "
                    "run", err=True)
