@@ -22,6 +22,7 @@ from .contact_types import LANGUAGES, ContactInfo, Role
 from .db import Database
 from .errors import NaptipError
 from .orm import Contact
+from .lookup import match_id, unknown
 from .personal_data import scan
 from .secret_urls import ENV_REF, literal_password, mask_url
 from .workdays import STATES
@@ -90,12 +91,18 @@ def check_contact(info: ContactInfo, scopes: Iterable[str] | None = None) -> Con
     if info.state not in STATES:
         raise NaptipError(f"state {info.state!r}: known: {', '.join(sorted(STATES))}")
     known = set(scopes) if scopes is not None else None
+    roles = []
     for role in info.roles:
-        if known is not None and role.scope not in known:
-            raise NaptipError(f"role {role}: no committee or agency {role.scope!r}")
+        if known is not None:  # ids match whatever their case: lead:Media is lead:media
+            scope = match_id(role.scope, known)
+            if scope is None:
+                raise NaptipError(f"role {role}: "
+                                  + unknown("committee or agency", role.scope, known))
+            role = Role(role=role.role, scope=scope)
+        roles.append(role)
     return ContactInfo(name=check_name(info.name), email=check_email(info.email),
                        language=info.language, state=info.state,
-                       roles=tuple(dict.fromkeys(info.roles)),
+                       roles=tuple(dict.fromkeys(roles)),
                        urls=tuple(check_url(u) for u in info.urls), active=info.active,
                        source=info.source)
 

@@ -25,6 +25,7 @@ from .clock import real_today, shown_time
 from .db import Database
 from .doc_text import extract_text
 from .errors import Problem
+from .lookup import suggestion
 from .evidence_types import AcceptedEvidence, EvidenceDraft
 from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
@@ -96,8 +97,12 @@ class EvidenceService:
             row = session.execute(select(OccurrenceRow).where(
                 func.lower(OccurrenceRow.id) == occurrence_id.strip().lower())).scalars().first()
         if row is None:
-            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r} (see "
-                                "`naptip schedule`)")
+            known = session.execute(select(OccurrenceRow.id).where(
+                OccurrenceRow.plan_id == self.plan_id,
+                OccurrenceRow.withdrawn.is_(False))).scalars().all()
+            hint = suggestion(occurrence_id, known)
+            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r}"
+                                + (hint or " (see `naptip schedule`)"))
         if row.plan_id != self.plan_id:
             raise EvidenceError(f"occurrence {occurrence_id} belongs to plan {row.plan_id}, "
                                 f"not {self.plan_id}")

@@ -9,6 +9,7 @@ import click
 from ..catalog import Catalog
 from ..errors import NaptipError
 from ..export import sorted_activities, to_csv, to_json
+from ..lookup import id_hint
 from ..model import Activity
 from .app import App, pass_app
 
@@ -67,7 +68,8 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
                                  (goal, structure.goals, "--goal"),
                                  (objective, structure.objectives, "--objective")):
         if value and value not in known:
-            raise click.BadParameter(f"unknown id {value!r}", param_hint=option)
+            raise click.BadParameter(f"unknown id {value!r}{id_hint(value, known)}",
+                                     param_hint=option)
     from . import render
 
     if item_id:
