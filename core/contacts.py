@@ -21,8 +21,8 @@ from . import audit
 from .contact_types import LANGUAGES, ContactInfo, Role
 from .db import Database
 from .errors import NaptipError
-from .orm import Contact
 from .lookup import match_id, unknown
+from .orm import Contact
 from .personal_data import scan
 from .secret_urls import ENV_REF, literal_password, mask_url
 from .workdays import STATES

@@ -25,8 +25,8 @@ from .clock import real_today, shown_time
 from .db import Database
 from .doc_text import extract_text
 from .errors import Problem
-from .lookup import suggestion
 from .evidence_types import AcceptedEvidence, EvidenceDraft
+from .lookup import suggestion
 from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
 from .personal_data import Finding, refusal, scan
