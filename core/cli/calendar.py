@@ -14,7 +14,7 @@ import click
 
 from ..errors import NaptipError
 from .app import App, as_of_option, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 if TYPE_CHECKING:
     from naptip.calendars.ledger import Reconciled
@@ -56,7 +56,7 @@ def _recorded(app: App, keep: int) -> Reconciled:
 @click.option("--contact", metavar="EMAIL",
               help="One contact's private feed: what they lead, support or attend.")
 @click.option("--all", "whole", is_flag=True, help="The whole plan (the default).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=OUTPUT_FILE,
               help="Write to this file (atomically) instead of standard output.")
 @keep_option
 @as_of_option

@@ -10,7 +10,7 @@ import click
 from ..contact_types import ContactInfo
 from ..errors import NaptipError
 from .app import App, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 if TYPE_CHECKING:
     from ..contacts import ContactDirectory
@@ -155,7 +155,7 @@ def import_contacts(app: App, file: Path, actor: str | None) -> None:
 @contacts_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "toml"]), default="csv",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=OUTPUT_FILE)
 @pass_app
 def export_contacts(app: App, fmt: str, output: Path | None) -> None:
     """The directory as CSV or TOML (URLs hold only ${ENV} references)."""

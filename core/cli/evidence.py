@@ -14,7 +14,7 @@ from ..clock import PLAN_TZ, shown_time
 from ..errors import NaptipError
 from ..text import echo_cut, safe
 from .app import App, as_of_option, parse_day_option, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 MAX_ID = 2**31 - 1  #: evidence numbers are 32-bit on every database
 
@@ -271,8 +271,7 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
 @click.option("--file", "number", type=click.IntRange(1, 10_000), default=1, show_default=True,
               help="Which attachment (as numbered by `evidence show`).")
 @click.option("--output", "-o", required=True, metavar="PATH",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write it (must not exist).")
+              type=OUTPUT_FILE, help="Where to write it (must not exist).")
 @pass_app
 def get(app: App, evidence_id: int, number: int, output: Path) -> None:
     """Export an attachment, checked against its SHA-256 on the way out."""

@@ -12,6 +12,7 @@ from ..export import sorted_activities, to_csv, to_json
 from ..lookup import id_hint
 from ..model import Activity
 from .app import App, pass_app
+from .common import OUTPUT_FILE
 
 
 @click.group()
@@ -95,7 +96,7 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
 @plan.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OUTPUT_FILE,
               help="Write to this file instead of standard output.")
 @pass_app
 def export(app: App, fmt: str, output: Path | None) -> None:

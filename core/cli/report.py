@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from .app import App, as_of_option, pass_app
+from .common import OUTPUT_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 FORMATS = ("html", "pdf", "xlsx", "json", "csv")
@@ -17,7 +18,7 @@ FORMATS = ("html", "pdf", "xlsx", "json", "csv")
 def _output_options(f: F) -> F:
     f = click.option("--lang", type=click.Choice(["en", "ms"]), default="en",
                      show_default=True, help="Language of the report.")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    f = click.option("-o", "--output", type=OUTPUT_FILE,
                      help="Write to this file (default: standard output; pdf and xlsx "
                           "need a file).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="html",
