@@ -28,6 +28,9 @@ def test_every_list_fits_80_columns(synced: Database, run: Callable[..., Result]
         ContactInfo(name="ACP Lim Wei", email="lead@rmp.gov.my",
                     roles=(Role(role="lead", scope="enforcement"),))], actor="test")
     env = {**db_env(synced), "NAPTIP_AS_OF": "2024-07-30", "COLUMNS": "80"}
+    invites = run("calendar", "invite", "--dry-run", env=env)  # before the run sends them
+    assert invites.exit_code == 0, invites.output
+    assert _widest(invites.stdout) <= 80 and "enforcement-meeting@2024-08-13" in invites.stdout
     assert run("run", env=env).exit_code in (0, 1)
     outputs = {}
     for args in (["contacts", "list"], ["agencies", "list"], ["schedule"],

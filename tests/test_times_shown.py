@@ -94,3 +94,22 @@ def test_portal_shows_submission_times_in_kuala_lumpur_time(
             assert page.status_code == 200, page.text
             assert "2024-02-14 00:06 MYT" in page.text, path
             assert "UTC" not in page.text, path
+
+
+def test_messages_are_dated_in_kuala_lumpur_time(
+        synced: Database, run: Callable[..., Result], tmp_path: Path) -> None:
+    """`outbox show` prints the Date header as written: +0800, not +0000."""
+    from naptip.contact_types import ContactInfo, Role
+    from naptip.contacts import ContactDirectory
+
+    ContactDirectory(synced).upsert([ContactInfo(
+        name="ACP Lim Wei", email=LEAD, roles=(Role(role="lead", scope="enforcement"),))],
+        actor="test")
+    env = {**db_env(synced), "NAPTIP_OUTBOX_DIR": str(tmp_path / "out")}
+    sent = run("remind", "--as-of", "2024-01-24", "--to", LEAD, env=env)
+    assert sent.exit_code == 0, sent.output
+    listed = run("outbox", "list", env=env)
+    message_id = listed.stdout.split()[0]
+    shown = run("outbox", "show", message_id, env=env)
+    date_line = next(x for x in shown.stdout.splitlines() if x.startswith("Date: "))
+    assert date_line.endswith(" +0800"), date_line
