@@ -44,6 +44,7 @@ def test_every_list_fits_80_columns(synced: Database, run: Callable[..., Result]
     for whole in ("sekretariat.utama@mapo.gov.my", "secretariat:nso-mapo", "chair:enforcement",
                   "lead@rmp.gov.my", "URL: tgram://${TELEGRAM_TOKEN}/123456789"):
         assert whole in contacts
+    assert "forced-labour" in outputs["agencies list"]  # ids whole
     schedule = outputs["schedule"]
     assert "meeting · nso-mapo" in schedule  # the owner whole, not "nso-map"
     assert "host jtksm" in schedule
