@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .config import ReminderSettings
-from .contacts import mask_url
 from .db import Database
 from .orm import AuditHead, ReminderSent
 from .reminders import Delivery
+from .secret_urls import mask_url
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from naptip.catalog import Catalog
 from naptip.config import Settings
-from naptip.contacts import ContactDirectory, mask_url
+from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.errors import NaptipError, Problem
 from naptip.pluginmanager import LoadedPlugins
@@ -30,6 +30,7 @@ from naptip.reminders import (
     plan_reminders,
     remindable_occurrences,
 )
+from naptip.secret_urls import mask_url
 from naptip.signin import digest_link
 
 from .digest import Digest, render

@@ -30,6 +30,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from naptip import signin
 from naptip.blobs import TEXT_TYPES
 from naptip.catalog import Catalog
+from naptip.clock import shown_time
 from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.errors import NaptipError
@@ -127,6 +128,7 @@ class Portal:
         self.env = Environment(loader=PackageLoader("naptip.web", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                undefined=StrictUndefined)
+        self.env.filters["shown_time"] = shown_time
 
     # --- who is asking ---------------------------------------------------------------
 

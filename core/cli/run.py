@@ -85,6 +85,7 @@ def runs_list(app: App, limit: int) -> None:
     if not runs:
         click.echo("no runs yet (naptip run)")
         return
+    click.echo(f"{'run':<12}  {'days covered':<22} {'status':<8} {'trigger':<8} host")
     for r in runs:
         span = f"{r.since}..{r.day}" if r.since < r.day else str(r.day)
         failed = [s.name for s in r.steps if s.status == "failed"]
