@@ -98,6 +98,20 @@ class Section:
     items: Sequence[Item]
 
 
+#: a digest's sections in the order of the portal's *My work* (``naptip.web.queries``):
+#: what needs the reader's action first, the other committees' work they support last
+SECTIONS = ("returned", "overdue", "due", "meeting", "supporting")
+
+
+def section_of(item: Item) -> str:
+    """The digest section of an item: returned work and supported work apart."""
+    if item.supporting:
+        return "supporting"
+    if item.returned_reason is not None:
+        return "returned"
+    return item.section
+
+
 def counts(items: Sequence[Item]) -> dict[str, int]:
     return {"overdue": sum(i.section == "overdue" for i in items),
             "week": sum(i.section == "due" and i.days <= 7 for i in items),
@@ -125,8 +139,9 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
     for item in items:
         first.setdefault(item.occurrence_id, item)
     items = list(first.values())
-    sections = [Section(s, [i for i in items if i.section == s])
-                for s in ("overdue", "due", "meeting")]
+    sections = [Section(s, sorted((i for i in items if section_of(i) == s),
+                                  key=lambda i: (i.due, i.occurrence_id)))
+                for s in SECTIONS]
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "sections": [s for s in sections if s.items], "counts": counts(items),
                "committees": committees(items, audience), "link": link}

@@ -11,7 +11,7 @@ import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -294,20 +294,29 @@ def create_app(portal: Portal) -> Starlette:
         year_text = request.query_params.get("year") or ""
         year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
 
-        def load() -> dict[str, list[queries.WorkItem]]:
+        shown = {name: shown_count(request.query_params.get(f"show_{name}"))
+                 for name in queries.GROUPS}
+
+        def load() -> dict[str, queries.Group]:
             with portal.db.reading() as session:
                 groups = queries.my_work(session, viewer, portal.catalog, portal.today(),
-                                         committee=committee, year=year)
-            reasons = returned_reasons(portal.db, [i.id for i in groups["returned"]])
-            groups["returned"] = [queries.WorkItem(**{**i.__dict__, "reason": reasons.get(i.id)})
-                                  for i in groups["returned"]]
+                                         committee=committee, year=year, shown=shown)
+            returned = groups["returned"]
+            reasons = returned_reasons(portal.db, [i.id for i in returned.items])
+            groups["returned"] = queries.Group("returned", [
+                replace(i, reason=reasons.get(i.id)) for i in returned.items], returned.total)
             return groups
 
         groups = await run_in_threadpool(load)
         years = range(portal.catalog.structure.plan.start.year,
                       portal.catalog.structure.plan.end.year + 1)
+        kept = {f"show_{name}": n for name, n in shown.items() if n != queries.PAGE}
+        more = {g.name: "/work?" + query_string(
+            committee=committee, year=year,
+            **{**kept, f"show_{g.name}": len(g.items) + g.more}) + f"#group-{g.name}"
+            for g in groups.values()}
         return portal.page(request, viewer, "work.html", groups=groups, labels=GROUP_LABELS,
-                           limit=queries.GROUP_LIMIT,
+                           action=queries.ACTION, more=more, page_size=queries.PAGE,
                            committee=committee, year=year, years=list(years),
                            my_committees=sorted(viewer.scopes()) if not viewer.secretariat
                            else sorted(portal.catalog.committees))
@@ -512,6 +521,13 @@ def same_site(request: Request, base_url: str) -> bool:
     own = {f"{request.url.scheme}://{request.url.netloc}",
            "{0.scheme}://{0.netloc}".format(urlsplit(base_url))}
     return origin.rstrip("/") in own
+
+
+def shown_count(text: str | None) -> int:
+    """How many items of a group to show, from the page's ``show_<group>`` parameter."""
+    if text and text.isdigit() and len(text) <= 5:
+        return max(queries.PAGE, min(int(text), queries.MAX_SHOWN))
+    return queries.PAGE
 
 
 def query_string(**params: object) -> str:
