@@ -162,7 +162,7 @@ def test_lead_submits_reviewer_returns_lead_resubmits_reviewer_accepts(
         shot(browser, taken, "calendars")
         browser.set_window_size(390, 844)  # a phone
         browser.get(f"{web.url}/occurrence/{OCCURRENCE}")
-        shows(browser, "progress", "accepted")
+        shows(browser, "progress", "Accepted")
         shot(browser, taken, "phone")
     verify = run("audit", "verify", env=db_env(store))
     assert verify.exit_code == 0, verify.output

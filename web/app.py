@@ -38,9 +38,8 @@ from naptip.orm import Attachment, Evidence, OccurrenceRow
 from naptip.pluginmanager import LoadedPlugins
 from naptip.reminders import returned_reasons
 from naptip.values import EvidenceError
-from naptip.workdays import why_not_working
 
-from . import forms, queries
+from . import explain, forms, queries
 from .access import Viewer
 from .calendar_links import CalendarLink, calendar_links, feeds_url
 from .i18n import GROUP_LABELS, LANGUAGES, translator
@@ -321,7 +320,7 @@ def create_app(portal: Portal) -> Starlette:
                            my_committees=sorted(viewer.scopes()) if not viewer.secretariat
                            else sorted(portal.catalog.committees))
 
-    def occurrence_context(row: OccurrenceRow) -> dict[str, Any]:
+    def occurrence_context(row: OccurrenceRow, language: str) -> dict[str, Any]:
         activity = portal.catalog.activities.get(row.activity_id) if row.activity_id else None
         with portal.db.reading() as session:
             history = session.execute(select(Evidence).where(
@@ -329,19 +328,27 @@ def create_app(portal: Portal) -> Starlette:
         moved_why = None
         if row.unshifted != row.due:
             try:
-                moved_why = why_not_working(row.region, row.unshifted)
+                moved_why = explain.why_moved(row.region, row.unshifted, language)
             except NaptipError:
                 moved_why = None
-        return {"row": row, "activity": activity, "indicators": portal.service.form(row),
-                "history": history, "moved_why": moved_why}
+        indicators = portal.service.form(row)
+        owner = portal.catalog.committees.get(row.owner)
+        who = (owner.name_ms if language == "ms" else owner.name) if owner else row.owner
+        return {"row": row, "activity": activity, "indicators": indicators,
+                "history": history, "moved_why": moved_why,
+                "ask": explain.ask(who=who, title=row.title, due=row.due,
+                                   today=portal.today(), progress=row.progress,
+                                   indicators=indicators, language=language),
+                "status_of": lambda status: explain.status_word(status, language)}
 
     async def occurrence(portal: Portal, request: Request, viewer: Viewer) -> Response:
         row = await run_in_threadpool(portal.visible_occurrence, viewer,
                                       request.path_params["oid"])
         if row is None:
             return portal.not_found(request, viewer)
-        context = await run_in_threadpool(occurrence_context, row)
-        return portal.page(request, viewer, "occurrence.html", errors={}, given={},
+        context = await run_in_threadpool(occurrence_context, row,
+                                          portal.language(request, viewer))
+        return portal.page(request, viewer, "occurrence.html", errors={}, given={}, again=[],
                            may_submit=viewer.may_submit(row), notice=request.query_params.get(
                                "done") == "1", **context)
 
@@ -376,10 +383,14 @@ def create_app(portal: Portal) -> Starlette:
         finally:
             form.cleanup()
         if errors:
-            context = await run_in_threadpool(occurrence_context, row)
+            context = await run_in_threadpool(occurrence_context, row,
+                                              portal.language(request, viewer))
             given = {k: v[0] for k, v in form.fields.items() if k != "csrf"}
+            # a browser cannot be handed files back: name them, to be attached again
+            again = [u.name for u in form.files if u.name]
             return portal.page(request, viewer, "occurrence.html", status=422, errors=errors,
-                               given=given, may_submit=True, notice=False, **context)
+                               given=given, again=again, may_submit=True, notice=False,
+                               **context)
         return RedirectResponse(f"/occurrence/{row.id}?done=1", status_code=303)
 
     async def queue(portal: Portal, request: Request, viewer: Viewer) -> Response:

@@ -58,6 +58,8 @@ MS = {
     "Nationalities (one a line: Nationality = count)":
         "Kewarganegaraan (satu sebaris: Kewarganegaraan = bilangan)",
     "Files": "Fail",
+    "Files are not kept when the form has an error: please attach them again:":
+        "Fail tidak disimpan apabila borang mempunyai ralat: sila lampirkan semula:",
     "Date the work was done": "Tarikh kerja dilaksanakan",
     "Note": "Catatan",
     "Links (one a line)": "Pautan (satu sebaris)",
