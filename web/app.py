@@ -223,9 +223,15 @@ def create_app(portal: Portal) -> Starlette:
 
     async def signin_page(request: Request) -> Response:
         token = request.path_params["token"]
+        then = local_path(request.query_params.get("next"))
+        if then is not None:  # another item of the same digest, in a signed-in browser
+            viewer = await run_in_threadpool(portal.viewer, request)
+            if viewer is not None and viewer.email == await run_in_threadpool(
+                    signin.link_owner, portal.db, token):
+                return RedirectResponse(then, status_code=303)
         nonce = secrets.token_urlsafe(32)
         # the session cookie stays: signing in again ends that session (``replaces``)
-        response = portal.page(request, None, "signin.html", token=token,
+        response = portal.page(request, None, "signin.html", token=token, then=then or "",
                                signin_csrf=signin.csrf_token(nonce), keep_session=True)
         response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_TTL, path="/signin",
                             httponly=True, samesite="strict",
@@ -255,7 +261,8 @@ def create_app(portal: Portal) -> Starlette:
                                message=str(exc),
                                detail="Open the personal link in your latest reminder to "
                                       "sign in.")
-        response = RedirectResponse("/work", status_code=303)
+        then = local_path(str(form.get("next") or "")) or "/work"
+        response = RedirectResponse(then, status_code=303)
         portal.cookie(response, request, done.session_secret)
         response.delete_cookie(SIGNIN_COOKIE, path="/signin")
         return response
@@ -532,6 +539,17 @@ def same_site(request: Request, base_url: str) -> bool:
     own = {f"{request.url.scheme}://{request.url.netloc}",
            "{0.scheme}://{0.netloc}".format(urlsplit(base_url))}
     return origin.rstrip("/") in own
+
+
+def local_path(text: str | None) -> str | None:
+    """A page of the portal to go to after signing in (never another site, never the
+    sign-in pages themselves), or None."""
+    if not text or not text.startswith("/") or text.startswith(("//", "/\\", "/signin")):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc or len(text) > 500 or any(c < " " for c in text):
+        return None
+    return text
 
 
 def shown_count(text: str | None) -> int:
