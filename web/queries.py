@@ -110,7 +110,7 @@ def _where(name: str, viewer: Viewer, catalog: Catalog, today: date,
 
 def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
-                limit: int = PAGE) -> Select[tuple[OccurrenceRow]]:
+                limit: int = PAGE) -> Select[OccurrenceRow]:
     """The query of one group of *My work*: the oldest first (overdue the longest at the
     top), except *done*, the latest first. For the viewer's own committees it reads
     ``ix_occurrence_work`` (plan, owner, progress, due) forwards."""
@@ -122,14 +122,14 @@ def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
 
 def count_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
-                ) -> Select[tuple[int]]:
+                ) -> Select[int]:
     """How many items one group holds (the counts at the top of *My work*)."""
     return (select(func.count()).select_from(OccurrenceRow)
             .where(*_where(name, viewer, catalog, today, committee, year)))
 
 
 def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
-                  ) -> Select[tuple[OccurrenceRow]]:
+                  ) -> Select[OccurrenceRow]:
     return group_query("overdue", viewer, catalog, today)
 
 
