@@ -199,5 +199,12 @@ def digest_link(db: Database, email: str, environ: Mapping[str, str] | None = No
     return link_url(base, issue_link(db, email, ttl=DIGEST_LINK_TTL, actor="naptip", now=now))
 
 
+def preview_link(environ: Mapping[str, str] | None = None) -> str | None:
+    """What a digest's link looks like, for a dry run: no secret issued, none stored."""
+    env = os.environ if environ is None else environ
+    base = env.get("NAPTIP_WEB_URL", "").strip()
+    return link_url(base, "PERSONAL-LINK") if base else None
+
+
 def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)

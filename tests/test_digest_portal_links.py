@@ -106,3 +106,21 @@ def test_without_a_portal_address_items_say_the_cli_line(
     [mail] = smtp.handler.to(LEAD)
     assert "  Submit: naptip evidence submit " in mail.text
     assert "Open: " not in mail.text and "/signin/" not in mail.text
+
+
+def test_a_dry_run_shows_the_links_without_issuing_any(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    from sqlalchemy import func, select
+
+    from naptip.orm import WebToken
+
+    people(synced)
+    result = run_reminders(synced, builtin_catalog, parse_settings({}), None, RunOptions(
+        today=TODAY, to=LEAD, dry_run=True,
+        environ={"NAPTIP_WEB_URL": "https://naptip.mapo.gov.my"}))
+    [preview] = [o.digest for o in result.outcomes if o.digest is not None]
+    assert items_and_links(preview.text)
+    assert ("  Open: https://naptip.mapo.gov.my/signin/PERSONAL-LINK?next=%2Foccurrence%2F"
+            in preview.text)
+    with synced.reading() as session:
+        assert session.execute(select(func.count()).select_from(WebToken)).scalar() == 0
