@@ -124,3 +124,15 @@ def test_a_dry_run_shows_the_links_without_issuing_any(
             in preview.text)
     with synced.reading() as session:
         assert session.execute(select(func.count()).select_from(WebToken)).scalar() == 0
+
+
+def test_a_malay_digest_says_open_in_malay(synced: Database, builtin_catalog: Catalog,
+                                           smtp: SmtpServer) -> None:
+    people(synced)
+    settings = parse_settings({"mail": {"url": smtp.url}})
+    run_reminders(synced, builtin_catalog, settings, None, RunOptions(
+        today=TODAY, since=TODAY.replace(month=1, day=1), to=OTHER_LEAD,
+        environ={"NAPTIP_WEB_URL": "https://naptip.mapo.gov.my"}))
+    [mail] = smtp.handler.to(OTHER_LEAD)
+    assert "  Buka: https://naptip.mapo.gov.my/signin/" in mail.text
+    assert ">Buka di portal</a>" in mail.html and "Hantar: naptip" not in mail.text

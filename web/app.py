@@ -554,7 +554,7 @@ def local_path(text: str | None) -> str | None:
 
 def shown_count(text: str | None) -> int:
     """How many items of a group to show, from the page's ``show_<group>`` parameter."""
-    if text and text.isdigit() and len(text) <= 5:
+    if text and text.isdigit() and len(text) <= 9:
         return max(queries.PAGE, min(int(text), queries.MAX_SHOWN))
     return queries.PAGE
 
