@@ -31,7 +31,7 @@ from naptip.reminders import (
     remindable_occurrences,
 )
 from naptip.secret_urls import mask_url
-from naptip.signin import digest_link
+from naptip.signin import digest_link, preview_link
 
 from .digest import Digest, render
 from .message import build_message
@@ -122,7 +122,9 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             items = tuple(i for i in d.items if (i.occurrence_id, i.stage, d.key) not in done)
             if items:
                 digest = render(items, name=d.contact.name, language=d.contact.language,
-                                today=opts.today, audience=_audience(catalog, d))
+                                today=opts.today, audience=_audience(catalog, d),
+                                link=preview_link(opts.environ)
+                                if d.channel == "email" else None)
                 result.outcomes.append(Outcome(d.contact.name, d.contact.email,
                                                _channel(d), len(items), "would send",
                                                digest.subject, digest))
