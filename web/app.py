@@ -31,6 +31,7 @@ from naptip import signin
 from naptip.blobs import TEXT_TYPES
 from naptip.catalog import Catalog
 from naptip.clock import shown_time
+from naptip.clock import today as plan_today
 from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.errors import NaptipError
@@ -114,7 +115,7 @@ class Portal:
     db: Database
     catalog: Catalog
     plugins: LoadedPlugins | None = None
-    today: Callable[[], date] = date.today
+    today: Callable[[], date] = plan_today  #: the plan's day (Asia/Kuala_Lumpur, --as-of)
     base_url: str = "http://127.0.0.1:8150"
     signin_per_minute: int = 10
     #: proxies whose X-Forwarded-For / -Proto are believed (``[web] trusted_proxies``)
