@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: how a run ended without finishing its steps
 CLOSED = ("crashed", "interrupted")
+#: the beginning of a run's note when its failure alert did not reach everyone
+ALERT_NOT_DELIVERED = "alert not delivered"
 
 
 def start(work: DayWork, *, run_id: str | None = None) -> str:
@@ -182,6 +184,16 @@ def recent(db: Database, limit: int = 20) -> list[RunSummary]:
         rows = session.execute(select(RunRecord).order_by(
             RunRecord.started_at.desc(), RunRecord.id).limit(limit)).scalars()
         return [_summary(r) for r in rows]
+
+
+def needing_attention(db: Database, limit: int = 10) -> list[RunSummary]:
+    """Among the latest runs: those whose failure alert was not delivered, and the latest
+    run when it did not end well (failed, crashed, interrupted)."""
+    runs = [r for r in recent(db, limit) if not r.dry_run]
+    out = [r for r in runs if ALERT_NOT_DELIVERED in r.note]
+    if runs and runs[0].status not in ("done", "running") and runs[0] not in out:
+        out.insert(0, runs[0])
+    return out
 
 
 def last_finished_day(db: Database, *, before: date | None = None) -> date | None:

@@ -1,0 +1,156 @@
+"""After a crash, with a real ``prefect server start`` and ``naptip serve`` as real processes:
+an interrupted serve (Ctrl-C, a power loss) never leaves the daily job stuck behind its
+dead run; dead runs are closed in Prefect and in ``naptip runs``, and the secretariat is
+alerted. The Prefect server is shared by the module (see test_orchestration_e2e)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from naptip.db import Database
+
+from .smtp_server import SmtpServer, smtp
+from .test_orchestration_e2e import (
+    NAPTIP,
+    SEC,
+    client,
+    environment,
+    prefect_template,
+    runs,
+    server,
+    store,
+)
+
+__all__ = ["client", "prefect_template", "server", "smtp"]
+
+pytestmark = pytest.mark.slow
+FAST = {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "NAPTIP_HEARTBEAT_SECONDS": "1",
+        "NAPTIP_SWEEP_SECONDS": "2"}
+
+
+def wait_for(what: str, check: Callable[[], Any], timeout: float = 120) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Serve:
+    """``naptip serve`` in its own process group, as a terminal (or systemd) runs it."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log_path = log
+        self.log: IO[str] = log.open("a")
+        self.proc = subprocess.Popen([NAPTIP, "serve"], env=env, stdout=self.log,
+                                     stderr=self.log, start_new_session=True)
+
+    def text(self) -> str:
+        return self.log_path.read_text()
+
+    def ready(self) -> bool:
+        assert self.proc.poll() is None, self.text()[-3000:]
+        return "serving" in self.text()
+
+    def signal_group(self, sig: int) -> int:
+        os.killpg(self.proc.pid, sig)
+        code = self.proc.wait(90)
+        self.log.close()
+        return code
+
+
+def daily_deployment(client: Any) -> Any:
+    return wait_for("the daily deployment", lambda: _read(client, "daily-run/daily"))
+
+
+def _read(client: Any, name: str) -> Any:
+    from prefect.exceptions import ObjectNotFound
+
+    try:
+        return client.read_deployment_by_name(name)
+    except ObjectNotFound:
+        return None
+
+
+def start_daily(client: Any, day: str) -> Any:
+    deployment = daily_deployment(client)
+    return client.create_flow_run_from_deployment(deployment.id, parameters={"day": day})
+
+
+def state_of(client: Any, flow_run: Any) -> str:
+    state = client.read_flow_run(flow_run.id).state
+    return state.type.value if state is not None else "?"
+
+
+def record(db: Database, flow_run: Any) -> Any:
+    return next((r for r in runs(db) if r.id == str(flow_run.id)), None)
+
+
+def stuck_run(client: Any, db: Database, smtp: SmtpServer, day: str) -> Any:
+    """A daily run of the served deployment, stuck on its first e-mail."""
+    smtp.handler.stall_after = len(smtp.handler.messages)
+    flow_run = start_daily(client, day)
+    wait_for("the run to reach its first e-mail",
+             lambda: record(db, flow_run) is not None and
+             len(smtp.handler.messages) > (smtp.handler.stall_after or 0))
+    assert state_of(client, flow_run) == "RUNNING"
+    return flow_run
+
+
+def alerts(smtp: SmtpServer) -> list[str]:
+    return [str(m.message["Subject"]) for m in smtp.handler.messages
+            if SEC in m.rcpt_tos and str(m.message["Subject"]).startswith("[naptip] run failed")]
+
+
+def test_ctrl_c_or_a_power_loss_mid_run_never_stops_the_daily_job(
+        server: str, client: Any, tmp_path: Path, smtp: SmtpServer) -> None:
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, smtp.config(), **FAST)
+
+    # 1. Ctrl-C on serve while a daily-run runs: the run is closed, its slot freed
+    first = Serve(env, tmp_path / "serve1.log")
+    wait_for("serve", first.ready)
+    interrupted = stuck_run(client, db, smtp, "2024-01-24")
+    assert first.signal_group(signal.SIGINT) == 0, first.text()[-3000:]
+    smtp.handler.stall_after = None
+    assert state_of(client, interrupted) == "CRASHED", first.text()[-3000:]
+    assert record(db, interrupted).status == "crashed"
+
+    # 2. serve again: the next daily-run runs (it does not wait for the dead one's slot)
+    second = Serve(env, tmp_path / "serve2.log")
+    wait_for("serve", second.ready)
+    after = start_daily(client, "2024-01-24")
+    wait_for("the next run to complete",
+             lambda: state_of(client, after) in ("COMPLETED", "FAILED"), timeout=150)
+    assert state_of(client, after) == "COMPLETED"
+    assert record(db, after).status == "done"
+
+    # 3. a power loss mid-run (serve and its flow run killed at once)
+    lost = stuck_run(client, db, smtp, "2024-02-01")
+    second.signal_group(signal.SIGKILL)
+    smtp.handler.stall_after = None
+    assert state_of(client, lost) == "RUNNING"  # nobody told Prefect
+    third = Serve(env, tmp_path / "serve3.log")
+    try:
+        wait_for("serve", third.ready)
+        assert f"closed dead run {client.read_flow_run(lost.id).name}" in third.text()
+        assert state_of(client, lost) == "CRASHED"
+        assert record(db, lost).status == "crashed"
+        assert any("crashed" in a and "2024-02-01" in a for a in alerts(smtp)), alerts(smtp)
+        again = start_daily(client, "2024-02-01")
+        wait_for("the run after the power loss",
+                 lambda: state_of(client, again) in ("COMPLETED", "FAILED"), timeout=150)
+        assert state_of(client, again) == "COMPLETED"
+    finally:
+        assert third.signal_group(signal.SIGTERM) == 0, third.text()[-3000:]
+    assert not any(r.status == "running" for r in runs(db))
