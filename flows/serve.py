@@ -266,11 +266,27 @@ def _send_logs() -> None:
         return
 
 
+def require_pool(name: str) -> None:
+    """The work pool must exist before deployments can name it."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            raise NaptipError(
+                f"no work pool {name!r} on the Prefect server: create it with `prefect "
+                f"work-pool create {name} --type process`, then run `naptip deploy` again "
+                f"and start workers with `prefect worker start --pool {name}`") from None
+
+
 def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time) -> list[str]:
     """Register the deployments on the server at PREFECT_API_URL for a work pool."""
     from .client import require_server
 
     require_server()
+    require_pool(work_pool)
     names = []
     for deployment in to_deployments(planned_deployments(catalog, daily_at=daily_at),
                                      work_pool=work_pool):

@@ -154,3 +154,58 @@ def test_ctrl_c_or_a_power_loss_mid_run_never_stops_the_daily_job(
     finally:
         assert third.signal_group(signal.SIGTERM) == 0, third.text()[-3000:]
     assert not any(r.status == "running" for r in runs(db))
+
+
+def test_the_failure_alert_goes_to_the_outbox_when_mail_is_down_and_says_so(
+        server: str, client: Any, tmp_path: Path) -> None:
+    """The secretariat has e-mail only and SMTP is down (the likeliest failure): the alert
+    is written to the outbox, and runs list and status say it was not delivered."""
+    from naptip.flows.serve import free_port
+    from naptip.notifications.outbox import outbox_dir, read_message
+
+    from .test_orchestration_e2e import naptip
+
+    db = store(tmp_path)
+    down = f"mailto://127.0.0.1:{free_port()}?mode=insecure&from=naptip@mapo.gov.my"
+    env = environment(tmp_path, db, server, f'[mail]\nurl = "{down}"\n')
+    failed = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    outbox = sorted(outbox_dir(db).glob("*.eml"))
+    subjects = [str(read_message(p)["Subject"]) for p in outbox]
+    assert len(subjects) == 1 and subjects[0].startswith("[naptip] run failed: daily-run")
+    assert read_message(outbox[0])["To"] == SEC
+    [run] = runs(db)
+    assert run.status == "failed" and run.note is not None
+    assert run.note.startswith(f"alert not delivered: {SEC}: ")
+    assert "written to the outbox" in run.note
+    listed = naptip(env, "runs", "list")
+    assert "alert not delivered" in listed.stdout and "written to the outbox" in listed.stdout
+    status = naptip(env, "status", "--as-of", "2024-01-24")
+    assert status.returncode == 0, status.stderr
+    assert "Runs needing attention" in status.stdout
+    assert "alert not delivered" in status.stdout
+
+
+@pytest.mark.parametrize("mode", ["in-process", "prefect"])
+def test_sigterm_closes_the_run_record(server: str, client: Any, tmp_path: Path,
+                                       smtp: SmtpServer, mode: str) -> None:
+    """SIGTERM mid-run: `naptip run` closes its record as interrupted; under Prefect the
+    flow run is Crashed and its crash hook closes the record; one line, no traceback."""
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, smtp.config(), **FAST)
+    smtp.handler.stall_after = 0
+    args = [NAPTIP, "run", "--as-of", "2024-01-24"] + (["--prefect"] if mode == "prefect" else [])
+    proc = subprocess.Popen(args, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    wait_for("the run's first e-mail", lambda: smtp.handler.messages)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    smtp.handler.stall_after = None
+    assert proc.returncode == 130, (out, err)
+    assert "Traceback" not in err and "interrupted: the run's record is closed" in err
+    [run] = runs(db)
+    if mode == "prefect":
+        assert run.status == "crashed", run.note
+        assert client.read_flow_run(run.id).state.type.value == "CRASHED"
+    else:
+        assert run.status == "interrupted" and run.note == "interrupted: Ctrl-C or SIGTERM"

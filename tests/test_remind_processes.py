@@ -131,3 +131,47 @@ def test_claims_of_a_live_run_are_reported_pending_and_a_dead_runs_go_at_once(
     assert set(received) == set(emails)
     assert sum(n - 1 for n in received.values()) <= 1  # at most the message in flight
     assert set(statuses(synced)) == {"sent"}
+
+
+def test_a_run_killed_mid_dispatch_is_closed_and_an_immediate_rerun_sends_its_claims(
+        synced: Database, smtp: SmtpServer, tmp_path: Path) -> None:
+    """`naptip run` SIGKILLed mid-dispatch, then run again at once (the natural reaction
+    to the alert): the dead run is closed as crashed, the rerun sends what it had claimed
+    (at most the message in flight twice), nothing stays `sending`, and the catch-up
+    window does not move past it."""
+    from naptip.runlog import recent
+
+    emails = leads(synced, 5)
+    config = tmp_path / "naptip.toml"
+    config.write_text(smtp.config(), encoding="utf-8")  # claim_timeout_minutes: 30
+    env = {**os.environ, **db_env(synced), "NAPTIP_CONFIG": str(config)}
+    smtp.handler.stall_after = 2
+
+    def run() -> subprocess.Popen[str]:
+        return subprocess.Popen([NAPTIP, "run", "--as-of", "2024-02-01"], env=env, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    dead = run()
+    deadline = time.monotonic() + 120
+    while len(smtp.handler.messages) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(smtp.handler.messages) == 3
+    dead.send_signal(signal.SIGKILL)
+    dead.wait(timeout=30)
+    smtp.handler.stall_after = None
+    assert statuses(synced)["sending"] > 0
+    [crashed] = recent(synced)
+    assert crashed.status == "crashed" and "is gone" in crashed.note  # as runs list shows
+
+    rerun = run()
+    out, err = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, (out, err)
+    assert f"run {crashed.id[:12]} (2024-02-01) had died: closed as crashed" in err
+    assert "pending" not in out
+    received = Counter((r, str(m.message["Subject"])) for m in smtp.handler.messages
+                       for r in m.rcpt_tos)  # digests and invitations, each by subject
+    assert set(emails) <= {r for r, _ in received}
+    assert sum(n - 1 for n in received.values()) <= 1, received
+    assert statuses(synced)["sending"] == 0 and statuses(synced)["failed"] == 0
+    latest, first = recent(synced)
+    assert first.status == "crashed" and latest.status == "done"
