@@ -170,6 +170,9 @@ def test_the_failure_alert_goes_to_the_outbox_when_mail_is_down_and_says_so(
     env = environment(tmp_path, db, server, f'[mail]\nurl = "{down}"\n')
     failed = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
     assert failed.returncode == 1, failed.stdout + failed.stderr
+    # a few lines of Prefect's log, no traceback (the Prefect UI keeps them), the summary
+    assert "Traceback" not in failed.stderr and len(failed.stderr.splitlines()) < 20
+    assert "reminders    failed" in failed.stdout
     outbox = sorted(outbox_dir(db).glob("*.eml"))
     subjects = [str(read_message(p)["Subject"]) for p in outbox]
     assert len(subjects) == 1 and subjects[0].startswith("[naptip] run failed: daily-run")
@@ -209,3 +212,46 @@ def test_sigterm_closes_the_run_record(server: str, client: Any, tmp_path: Path,
         assert client.read_flow_run(run.id).state.type.value == "CRASHED"
     else:
         assert run.status == "interrupted" and run.note == "interrupted: Ctrl-C or SIGTERM"
+
+
+def test_serve_after_serve_was_sigkilled_replaces_the_orphaned_server(
+        prefect_template: Path, tmp_path: Path) -> None:
+    """SIGKILL of serve leaves its Prefect server running: the next serve says so, stops
+    it and starts its own (it does not report "started" while attached to the orphan)."""
+    from naptip.flows.serve import free_port
+    from naptip.liveness import process_alive
+
+    from .test_orchestration_e2e import port_open, prefect_home
+
+    db = store(tmp_path)
+    env = environment(tmp_path, db, None, "", XDG_DATA_HOME=str(tmp_path / "data"))
+    home = prefect_home(prefect_template, tmp_path / "data" / "naptip" / "prefect")
+    port = str(free_port())
+    log = tmp_path / "serve.log"
+
+    def serve() -> subprocess.Popen[bytes]:
+        with log.open("a") as out:
+            return subprocess.Popen([NAPTIP, "serve", "--port", port], env=env, stdout=out,
+                                    stderr=out)
+
+    first = serve()
+    wait_for("serve", lambda: "serving" in log.read_text(), timeout=150)
+    orphan = int((home / "server.pid").read_text())
+    first.send_signal(signal.SIGKILL)
+    first.wait(30)
+    assert port_open(int(port))  # its server lives on
+    log.write_text("")
+    second = serve()
+    try:
+        wait_for("serve again", lambda: "serving" in log.read_text(), timeout=150)
+        text = log.read_text()
+        assert (f"stopping the Prefect server a previous naptip serve left running "
+                f"(pid {orphan})") in text
+        assert "started a Prefect server" in text
+        assert int((home / "server.pid").read_text()) != orphan
+        assert not process_alive(orphan)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        code = second.wait(60)
+    assert code == 0, log.read_text()[-3000:]
+    assert not port_open(int(port))
