@@ -8,9 +8,9 @@ from __future__ import annotations
 import logging
 import os
 import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -52,14 +52,12 @@ def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | N
     if plugins_dir is not None:
         os.environ["NAPTIP_PLUGINS_DIR"] = str(plugins_dir)
     os.environ.setdefault("NAPTIP_USER", actor)
+    from prefect import tags
     from prefect.exceptions import PrefectException
 
     from naptip import runlog
 
     from .daily import _app, daily_run
-
-    from prefect import tags
-
     from .recover import TAG
 
     try:
