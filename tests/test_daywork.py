@@ -204,3 +204,26 @@ def test_work_left_pending_keeps_its_days_in_the_next_catch_up(
     assert summary.status == "done" and step.counts["pending"] == 1
     assert "pending: being sent by run" in step.detail
     assert plan_day(synced, date(2024, 7, 3)).since == date(2024, 7, 1)
+
+
+def test_a_run_on_another_machine_is_dead_once_its_heartbeat_is_stale(
+        db: Database, builtin_catalog: Catalog) -> None:
+    """A machine crash: the run's process cannot be checked from here, its heartbeat can."""
+    from naptip import runlog
+
+    work = DayWork(db=db, catalog=builtin_catalog, settings=Settings(), loaded=None,
+                   day=date(2024, 7, 1), since=date(2024, 7, 1), trigger="prefect")
+    fresh, old = runlog.start(work), runlog.start(work)
+
+    def elsewhere(session: Any) -> None:
+        for rid, age in ((fresh, 10), (old, 600)):
+            row = session.get(RunRecord, rid)
+            row.host, row.pid = "other-machine", 1
+            row.heartbeat_at = datetime.now(UTC) - timedelta(seconds=age)
+
+    db.write(elsewhere)
+    [closed] = runlog.close_dead(db)
+    assert closed.id == old and closed.status == "crashed"
+    assert "no heartbeat since" in closed.note and "MYT" in closed.note
+    assert runlog.get(db, fresh).status == "running"
+    assert plan_day(db, date(2024, 7, 2)).since == date(2024, 7, 2)  # nothing covered

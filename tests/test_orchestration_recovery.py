@@ -255,3 +255,37 @@ def test_serve_after_serve_was_sigkilled_replaces_the_orphaned_server(
         code = second.wait(60)
     assert code == 0, log.read_text()[-3000:]
     assert not port_open(int(port))
+
+
+def test_a_machine_crash_mid_run_is_detected_closed_and_alerted_by_the_next_run(
+        server: str, client: Any, tmp_path: Path, smtp: SmtpServer) -> None:
+    """Worker and flow run killed together (SIGKILL of the process running the flow):
+    Prefect still says Running and nobody is alerted. The next run closes it (Crashed in
+    Prefect, crashed in runs list), alerts the secretariat, and sends what it had claimed."""
+    from .test_orchestration_e2e import ledger, naptip
+
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, smtp.config(), **FAST)
+    smtp.handler.stall_after = 1
+    dead = subprocess.Popen([NAPTIP, "run", "--prefect", "--as-of", "2024-01-24"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for("the run's second e-mail", lambda: len(smtp.handler.messages) >= 2)
+    dead.send_signal(signal.SIGKILL)
+    dead.wait(30)
+    smtp.handler.stall_after = None
+    [lost] = runs(db)
+    assert client.read_flow_run(lost.id).state.type.value == "RUNNING"
+    assert any(status == "sending" for *_, status in ledger(db))
+
+    again = naptip(env, "run", "--prefect", "--as-of", "2024-01-24")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert client.read_flow_run(lost.id).state.type.value == "CRASHED"
+    closed = next(r for r in runs(db) if r.id == lost.id)
+    assert closed.status == "crashed" and "is gone" in (closed.note or "")
+    assert any("crashed" in a and "2024-01-24" in a for a in alerts(smtp)), alerts(smtp)
+    assert {status for *_, status in ledger(db)} == {"sent"}
+    received = [(r, str(m.message["Subject"])) for m in smtp.handler.messages
+                for r in m.rcpt_tos if not str(m.message["Subject"]).startswith("[naptip]")]
+    assert len(received) - len(set(received)) <= 1  # at most the message in flight twice
+    listed = naptip(env, "runs", "list")
+    assert f"{lost.id[:12]}" in listed.stdout and "crashed" in listed.stdout
