@@ -47,6 +47,17 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
         raise SystemExit(1)
 
 
+def echo_note(note: str, indent: str) -> None:
+    """A run's note (why it crashed, an alert not delivered), wrapped to the terminal."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size().columns)
+    for line in note.splitlines():
+        click.echo(textwrap.fill(line, width, initial_indent=indent,
+                                 subsequent_indent=indent + "  ", break_on_hyphens=False))
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -83,8 +94,7 @@ def show_summary(summary: RunSummary) -> None:
     seconds = f" in {summary.seconds:.1f} s" if summary.seconds is not None else ""
     click.echo(f"run {summary.id[:12]} {span}{dry}: {summary.status}{seconds} "
                f"({summary.trigger} on {summary.host})")
-    for line in summary.note.splitlines():
-        click.echo(f"  {line}")
+    echo_note(summary.note, "  ")
     for step in summary.steps:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(step.counts.items()) if v)
         extra = "; ".join(x for x in (counts, step.detail) if x)
@@ -116,8 +126,7 @@ def runs_list(app: App, limit: int) -> None:
                    + (" dry-run" if r.dry_run else "")
                    + (f" {r.duty}" if r.duty else "")
                    + (f"  failed: {', '.join(failed)}" if failed else ""))
-        for line in r.note.splitlines():
-            click.echo(f"  {line}")
+        echo_note(r.note, "  ")
 
 
 @runs_group.command("show")

@@ -93,11 +93,11 @@ def show_runs_needing_attention(db: Database) -> None:
     """The runs the secretariat must look at: a failed or crashed last run, an alert that
     was not delivered (it is in the outbox)."""
     from ..runlog import needing_attention
+    from .run import echo_note
 
     runs = needing_attention(db)
     if runs:
         click.echo("Runs needing attention (naptip runs show ID):")
     for r in runs:
         click.echo(f"  {r.id[:12]} {r.day} {r.status}")
-        for line in r.note.splitlines():
-            click.echo(f"    {line}")
+        echo_note(r.note, "    ")
