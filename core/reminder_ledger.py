@@ -69,9 +69,8 @@ class Held:
         return len(self.delivery.items)
 
     def describe(self) -> str:
-        go = f"; they go by the first run after {stamp(self.when)}" if self.when else ""
-        return (f"{self.items} item(s) for {self.delivery.contact.email} pending: "
-                f"{self.why}{go}")
+        go = f" (at the latest by the first run after {stamp(self.when)})" if self.when else ""
+        return f"{self.items} item(s) for {self.delivery.contact.email}: {self.why}{go}"
 
 
 @dataclass
@@ -121,8 +120,7 @@ def _decide(row: ReminderSent, runs: dict[str, RunRecord], when: datetime,
             return None
         who = f"process {row.claim_pid} on {row.claim_host}" if row.claim_pid else "a run"
     since = stamp(row.claimed_at) if row.claimed_at else "?"
-    return (f"being sent by {who} (claimed {since}); if that run dies they are "
-            "released", timeout)
+    return f"being sent by {who} since {since}; released at once if it dies", timeout
 
 
 def _holders(session: Session, rows: Sequence[ReminderSent]) -> dict[str, RunRecord]:

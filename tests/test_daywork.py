@@ -202,7 +202,7 @@ def test_work_left_pending_keeps_its_days_in_the_next_catch_up(
     summary = execute(work, DayPlan(day=plan.day, since=plan.since, steps=("reminders",)))
     [step] = summary.steps
     assert summary.status == "done" and step.counts["pending"] == 1
-    assert "pending: being sent by run" in step.detail
+    assert "1 item(s) for " in step.detail and ": being sent by run" in step.detail
     assert plan_day(synced, date(2024, 7, 3)).since == date(2024, 7, 1)
 
 

@@ -205,7 +205,7 @@ def test_sigterm_closes_the_run_record(server: str, client: Any, tmp_path: Path,
     out, err = proc.communicate(timeout=120)
     smtp.handler.stall_after = None
     assert proc.returncode == 130, (out, err)
-    assert "Traceback" not in err and "interrupted: the run's record is closed" in err
+    assert "Traceback" not in err and "interrupted: the run is closed as interrupted" in err
     [run] = runs(db)
     if mode == "prefect":
         assert run.status == "crashed", run.note

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
 from .app import App, as_of_option, pass_app
@@ -62,8 +65,10 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
                    f"{sum(p.items for p in result.pending)} item(s) pending")
     else:
         click.echo(f"{title}: nothing new to send")
+    width = max(40, shutil.get_terminal_size().columns)
     for held in result.pending:
-        click.echo(f"pending: {held.describe()}")
+        click.echo(textwrap.fill(f"pending: {held.describe()}", width, subsequent_indent="  ",
+                                 break_on_hyphens=False))
     for line in result.unreached:
         click.echo(f"warning: {line}", err=True)
     for problem in result.problems:

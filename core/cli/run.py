@@ -32,8 +32,8 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
     try:
         summary = _run(app, dry_run, use_prefect, actor)
     except KeyboardInterrupt:
-        click.echo("interrupted: the run's record is closed as interrupted (naptip runs "
-                   "list); the next run does the work it left", err=True)
+        click.echo("interrupted: the run is closed as interrupted; the next run does "
+                   "what it left", err=True)
         raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
