@@ -33,8 +33,14 @@ def upgrade() -> None:
     # runs recorded before: a duty flow's run never had a sync step; name it by its flow
     # run's kind so that it no longer counts as the day's work
     run = sa.table("run", sa.column("id", sa.String), sa.column("steps", sa.JSON),
-                   sa.column("duty", sa.String))
+                   sa.column("duty", sa.String), sa.column("status", sa.String),
+                   sa.column("started_at", sa.DateTime(timezone=True)),
+                   sa.column("heartbeat_at", sa.DateTime(timezone=True)))
     bind = op.get_bind()
+    # runs left "running" by a version that kept no heartbeat: their last sign of life is
+    # their start, so they read as crashed (and are closed by the next run)
+    bind.execute(run.update().where(run.c.status == "running").values(
+        heartbeat_at=run.c.started_at))
     for rid, steps in bind.execute(sa.select(run.c.id, run.c.steps)).all():
         if not any(isinstance(s, dict) and s.get("name") == "sync" for s in steps or []):
             bind.execute(run.update().where(run.c.id == rid).values(duty="(duty)"))
