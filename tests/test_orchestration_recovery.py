@@ -289,3 +289,58 @@ def test_a_machine_crash_mid_run_is_detected_closed_and_alerted_by_the_next_run(
     assert len(received) - len(set(received)) <= 1  # at most the message in flight twice
     listed = naptip(env, "runs", "list")
     assert f"{lost.id[:12]}" in listed.stdout and "crashed" in listed.stdout
+
+
+def test_a_sigkilled_worker_s_run_is_closed_and_an_immediate_rerun_sends_its_claims(
+        server: str, client: Any, tmp_path: Path, smtp: SmtpServer) -> None:
+    """A worker SIGKILLed mid-dispatch: its flow run ends Crashed and the crash hook closes
+    the run's record (it stayed `running` for ever); the natural reaction, an immediate
+    re-run, sends what the dead run had claimed: nothing lost, nothing left `sending`."""
+    import sys
+
+    from .test_orchestration_e2e import ledger, naptip
+
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, smtp.config(), **FAST)
+    pool = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create",
+                           "naptip-kill", "--type", "process"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert pool.returncode == 0, pool.stderr
+    assert naptip(env, "deploy", "--work-pool", "naptip-kill").returncode == 0
+    worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool",
+                               "naptip-kill"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        smtp.handler.stall_after = 1
+        flow_run = start_daily(client, "2024-02-01")
+        wait_for("the run's second e-mail", lambda: len(smtp.handler.messages) >= 2,
+                 timeout=180)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+        wait_for("the run to be closed",
+                 lambda: (found := record(db, flow_run)) is not None
+                 and found.status != "running", timeout=120)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(30)
+        smtp.handler.stall_after = None
+    assert state_of(client, flow_run) == "CRASHED"
+    closed = record(db, flow_run)
+    assert closed.status == "crashed" and (closed.note or "").startswith("crashed: ")
+    from collections import Counter
+
+    before = ledger(db)
+    left = Counter(status for *_, status in before)
+    assert set(left) - {"sent"}, left  # claimed by the dead run and not sent
+    owed = {r for _o, _s, r, status in before if status != "sent"}
+    seen = len(smtp.handler.messages)
+
+    again = naptip(env, "run", "--prefect", "--as-of", "2024-02-01")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {status for *_, status in ledger(db)} == {"sent"}
+    # the rerun sent only what the dead run had not sent (a message the stalled server took
+    # but never acknowledged counts as not sent: that is the bound's duplicate)
+    digests = {r for m in smtp.handler.messages[seen:] for r in m.rcpt_tos
+               if str(m.message["Subject"]).startswith("NAPTIP:")}
+    assert digests and digests <= owed, (digests, owed)
