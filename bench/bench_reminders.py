@@ -69,7 +69,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-PHASES = ("remindable_occurrences", "plan_reminders", "claim", "render", "build_message",
+PHASES = ("remindable_occurrences", "plan_reminders", "claim_all", "render", "build_message",
           "mark")
 
 

@@ -63,14 +63,18 @@ class Catalog:
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]
 
-    def committee_id(self, name: str) -> str | None:
+    def committee_id(self, name: str, *, short_names: bool = True) -> str | None:
         """Resolve a committee id, name, Malay name or source spelling (case-insensitive),
-        or a short name: whole words of one committee's names only ("media and publicity",
-        "victim care", "buruh paksa"; "&" reads as "and")."""
+        or (``short_names``, for what people type) a short name: whole words of one
+        committee's names only ("media and publicity", "victim care", "buruh paksa"; "&"
+        reads as "and"). Reading the plan's printed wording needs ``short_names=False``:
+        there "NSO MAPO" is a party, not the secretariat's committee."""
         key = " ".join(name.split()).casefold()
         for c in self.committees.values():
             if key in {n.casefold() for n in (c.id, c.name, c.name_ms, *c.aliases)}:
                 return c.id
+        if not short_names:
+            return None
         phrase = f" {_words(key)} "
         if len(phrase.strip()) < 3 or phrase.strip() in _GENERIC_WORDS:
             return None

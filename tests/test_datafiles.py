@@ -26,7 +26,7 @@ def _read_responsibility(catalog: Catalog, printed: str) -> tuple[list[str], lis
         name = re.sub(r"\s*\(with [^)]*\)$", "", name)
         if not name or name == "Committee":
             continue
-        cid = catalog.committee_id(name)
+        cid = catalog.committee_id(name, short_names=False)
         if cid and cid not in committees:
             committees.append(cid)
         elif not cid:
