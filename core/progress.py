@@ -7,7 +7,8 @@ computes:
 - per activity and plan year, a status (``STATUSES``);
 - per activity indicator, the actual summed from *accepted* evidence against the plan's
   target where it gives one;
-- totals of people counted by sex, nationality and age group;
+- per indicator that counts people, the people by sex, nationality and age group (never
+  pooled across indicators: officers trained and victims served are different people);
 - the on-time rate per committee: of the occurrences whose evidence was accepted, the
   share whose work was done and submitted by the due date;
 - roll-ups by committee, pillar, strategic goal, objective and year.
@@ -37,6 +38,7 @@ __all__ = [
     "IndicatorActual",
     "OccurrenceFact",
     "OnTime",
+    "PeopleCounted",
     "Progress",
     "RollUp",
     "ValueFact",
@@ -140,6 +142,22 @@ _NUMERIC = {IndicatorKind.COUNT, IndicatorKind.AMOUNT, IndicatorKind.PERCENTAGE,
 
 
 @dataclass(slots=True, kw_only=True)
+class PeopleCounted:
+    """The people one indicator counted, by sex, nationality and age group, from the
+    breakdowns of its accepted evidence."""
+
+    activity_id: str
+    number: int
+    text: str
+    #: dimension (sex, nationality, age) -> category -> people
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    evidence: list[int] = field(default_factory=list)
+
+    def total(self, dimension: str) -> int:
+        return sum(self.counts.get(dimension, {}).values())
+
+
+@dataclass(slots=True, kw_only=True)
 class ActivityYear:
     activity_id: str
     year: int
@@ -194,9 +212,8 @@ class Progress:
     committee: str | None
     activity_years: list[ActivityYear] = field(default_factory=list)
     indicators: list[IndicatorActual] = field(default_factory=list)
-    #: dimension -> category -> people, with the evidence rows per dimension
-    people: dict[str, dict[str, int]] = field(default_factory=dict)
-    people_evidence: dict[str, list[int]] = field(default_factory=dict)
+    #: per indicator that counts people and has accepted breakdowns, in plan order
+    people: list[PeopleCounted] = field(default_factory=list)
     on_time: dict[str, OnTime] = field(default_factory=dict)
     by_committee: dict[str, RollUp] = field(default_factory=dict)
     by_pillar: dict[str, RollUp] = field(default_factory=dict)
@@ -335,14 +352,26 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             for actual in actuals:
                 _per_year(actual, activity, rows, year_of, in_scope_years)
         progress.indicators.extend(actuals)
-        for e in rows:
-            for b in e.breakdown:
-                counts = progress.people.setdefault(b.dimension, {})
-                counts[b.category] = counts.get(b.category, 0) + b.count
-                ids = progress.people_evidence.setdefault(b.dimension, [])
-                if not ids or ids[-1] != e.id:
-                    ids.append(e.id)
+        progress.people.extend(_people(activity, rows))
     return progress
+
+
+def _people(activity: Activity, rows: list[EvidenceFact]) -> list[PeopleCounted]:
+    """One table per indicator of ``activity`` that the accepted ``rows`` broke down."""
+    tables: dict[int, PeopleCounted] = {}
+    for e in rows:
+        for b in e.breakdown:
+            table = tables.get(b.indicator)
+            if table is None:
+                known = 1 <= b.indicator <= len(activity.indicators)
+                text = activity.indicators[b.indicator - 1].text if known else ""
+                table = tables[b.indicator] = PeopleCounted(
+                    activity_id=activity.id, number=b.indicator, text=text)
+            counts = table.counts.setdefault(b.dimension, {})
+            counts[b.category] = counts.get(b.category, 0) + b.count
+            if not table.evidence or table.evidence[-1] != e.id:
+                table.evidence.append(e.id)
+    return [tables[n] for n in sorted(tables)]
 
 
 def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFact]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,15 @@ from naptip.pluginmanager import LoadedPlugins
 from naptip.schedule import build_schedule
 
 from .conftest import db_env
-from .report_seed import AS_OF, YEAR, Seeded, seed
+from .report_seed import (
+    AS_OF,
+    MORE_PEOPLE,
+    YEAR,
+    Seeded,
+    SeededMore,
+    seed,
+    seed_more,
+)
 
 Run = Callable[..., Result]
 
@@ -139,12 +148,13 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S5-O2-i", 2)]["evidence"] == [s.resubmitted]
     assert ind[("S6-O1-iii", 1)]["met"] is False  # a deliverable target, nothing delivered
 
-    # people, disaggregated: only the accepted row counts
-    assert data["people"] == {"age": {"adult": 8, "child": 2},
-                              "nationality": {"indonesian": 3, "malaysian": 7},
-                              "sex": {"female": 6, "male": 4}}
-    assert data["people_evidence"] == {"age": [s.late], "nationality": [s.late],
-                                       "sex": [s.late]}
+    # people, disaggregated per indicator: only the accepted row counts
+    assert data["people"] == [{
+        "activity": "S9-O1-iii", "number": 1, "text": "Number of people reached",
+        "counts": {"age": {"adult": 8, "child": 2},
+                   "nationality": {"indonesian": 3, "malaysian": 7},
+                   "sex": {"female": 6, "male": 4}},
+        "totals": {"age": 10, "nationality": 10, "sex": 10}, "evidence": [s.late]}]
 
 
 def test_a_year_without_evidence_reports_zeros(seeded: tuple[Database, Seeded],
@@ -154,7 +164,7 @@ def test_a_year_without_evidence_reports_zeros(seeded: tuple[Database, Seeded],
     summary = data["summary"]
     assert summary["done_total"] == 0 and summary["percent_done"] == 0.0
     assert summary["evidence_accepted"] == summary["evidence_submitted"] == 0
-    assert data["evidence"] == [] and data["people"] == {} and data["on_time"] == {}
+    assert data["evidence"] == [] and data["people"] == [] and data["on_time"] == {}
     assert all(i["actual"] == 0 for i in data["indicators"])
     assert summary["applicable"] == len(_applicable(builtin_catalog, 2021))
     # early in the year only what was due by then (a January meeting) can be overdue
@@ -170,7 +180,7 @@ def test_committee_and_final_reports(seeded: tuple[Database, Seeded], run: Run) 
     assert media["committee"] == "media" and list(media["by_committee"]) == ["media"]
     assert media["summary"]["done_total"] == 2
     assert {e["id"] for e in media["evidence"]} == {s.on_time, s.late, s.pending}
-    assert media["people"]["sex"] == {"female": 6, "male": 4}
+    assert [p["counts"]["sex"] for p in media["people"]] == [{"female": 6, "male": 4}]
     final = _report(run, db, "final")
     assert final["years"] == [2021, 2022, 2023, 2024, 2025]
     assert final["summary"]["done_total"] == 4
@@ -364,7 +374,7 @@ def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) ->
     _write(run, sample_store, "xlsx", out)
     book = load_workbook(out)
     assert {"committee", "pillar", "goal", "objective", "on time", "Activities overdue",
-            "People counted, disaggregated", "Annex evidence"} <= set(book.sheetnames)
+            "People by indicator", "Annex evidence"} <= set(book.sheetnames)
     committee = book["committee"]
     header = [c.value for c in committee[1]]
     assert header[0] == "committee" and header[-1] == "% done"
@@ -373,9 +383,11 @@ def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) ->
     assert media[header.index("done")].value == 2
     assert all(isinstance(c.value, int) for c in media[1:-1])
     assert isinstance(media[-1].value, float)
-    people = book["People counted, disaggregated"]
-    values = {(r[0].value, r[1].value): r[2].value for r in people.iter_rows(min_row=2)}
-    assert values[("sex", "female")] == 6 and isinstance(values[("sex", "female")], int)
+    people = book["People by indicator"]
+    values = {tuple(c.value for c in r[:5]): r[5].value for r in people.iter_rows(min_row=2)}
+    female = ("S9-O1-iii", 1, "Number of people reached", "sex", "female")
+    assert values[female] == 6 and isinstance(values[female], int)
+    assert len(values) == 6
     overdue = book["Activities overdue"]
     assert all(isinstance(r[3].value, date) for r in overdue.iter_rows(min_row=2))
 
@@ -391,8 +403,10 @@ def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
     for r in rows:
         if r["section"] == "people":
             table.setdefault(r["row"], {})[r["column"]] = r["value"]
-    counts = {(t["dimension"], t["category"]): t["people"] for t in table.values()}
-    assert counts[("sex", "female")] == "6" and counts[("nationality", "indonesian")] == "3"
+    counts = {(t["activity"], t["dimension"], t["category"]): t["people"]
+              for t in table.values()}
+    assert counts[("S9-O1-iii", "sex", "female")] == "6"
+    assert counts[("S9-O1-iii", "nationality", "indonesian")] == "3"
     assert len(counts) == 6
 
 
@@ -585,7 +599,7 @@ def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
     assert (summary["evidence_accepted"], summary["evidence_submitted"],
             summary["evidence_returned"]) == (1, 1, 1)
     assert (summary["done"], summary["nil-return"]) == (0, 1)
-    assert data["people"] == {}
+    assert data["people"] == []
     status = {a["activity"]: a["status"] for a in data["activities"]}
     assert (status["S9-O1-v"], status["S9-O2-ii"]) == ("due", "due")
     # today, the 2026 row counts (and the seeded rows as they are now)
@@ -744,3 +758,79 @@ def test_after_the_plan_a_missed_deliverable_is_overdue_in_earlier_years_reports
     assert run("--as-of", today.isoformat(), "report", "committee", "media", "--year",
                "2021", "-o", str(first), env=db_env(db)).exit_code == 0
     assert "<h2>Timeline and trend 2021</h2>" in first.read_text(encoding="utf-8")
+
+
+# --- issue 20 §2: what the M&E Committee needs (seed_more: two more people indicators) ---
+
+@pytest.fixture
+def seeded_more(seeded: tuple[Database, Seeded], builtin_catalog: Catalog,
+                loaded: LoadedPlugins) -> tuple[Database, Seeded, SeededMore]:
+    db, s = seeded
+    return db, s, seed_more(EvidenceService(db, builtin_catalog, loaded))
+
+
+def _html_section(text: str, section: str) -> str:
+    return text.split(f"<section id='{section}'", 1)[1].split("</section>", 1)[0]
+
+
+def test_people_are_counted_per_indicator_never_pooled(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    """Officers trained (15 women), victims served (12 women) and people reached (6 women)
+    are three tables, never "33 women": in the JSON, the xlsx and the HTML."""
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    expected = {**MORE_PEOPLE, ("S9-O1-iii", 1): {
+        "sex": {"female": 6, "male": 4}, "nationality": {"indonesian": 3, "malaysian": 7},
+        "age": {"adult": 8, "child": 2}}}
+    evidence = {("S7-O1-i", 1): [more.officers], ("S15-O4-i", 1): [more.victims],
+                ("S9-O1-iii", 1): [s.late]}
+
+    data = _report(run, db, "annual", "--year", str(YEAR))
+    people = {(p["activity"], p["number"]): p for p in data["people"]}
+    assert set(people) == set(expected)  # the pending S9-O4-i row (5 women) is not there
+    for key, counts in expected.items():
+        assert people[key]["counts"] == counts, key
+        assert people[key]["totals"] == {d: sum(c.values()) for d, c in counts.items()}
+        assert people[key]["evidence"] == evidence[key]
+    assert people[("S7-O1-i", 1)]["text"] == "Number of officers trained"
+    assert "people_evidence" not in data  # no pooled figure left anywhere
+
+    out = tmp_path / "annual.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", "xlsx", "-o", str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["People by indicator"]
+    assert [c.value for c in sheet[1]] == ["activity", "#", "indicator", "dimension",
+                                          "category", "people", "evidence"]
+    cells: dict[tuple[str, int], dict[str, dict[str, int]]] = {}
+    for r in sheet.iter_rows(min_row=2, values_only=True):
+        cells.setdefault((str(r[0]), int(str(r[1]))), {}).setdefault(str(r[3]), {})[
+            str(r[4])] = r[5]  # type: ignore[assignment]
+    assert cells == expected
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    html = _html_section(page.read_text(encoding="utf-8"), "people")
+    tables = dict(re.findall(r"<h3>([^<]*)</h3>(<table>.*?</table>)", html))
+    officers = tables[f"S7-O1-i #1: Number of officers trained (evidence #{more.officers})"]
+    victims = tables[f"S15-O4-i #1: Number of victims received services "
+                     f"(evidence #{more.victims})"]
+    reached = tables[f"S9-O1-iii #1: Number of people reached (evidence #{s.late})"]
+    row = "<tr><td>{}</td><td>{}</td><td class='n'>{}</td></tr>"
+    assert row.format("sex", "female", 15) in officers
+    assert row.format("sex", "total", 20) in officers
+    assert row.format("sex", "female", 12) in victims
+    assert row.format("nationality", "myanmar", 5) in victims
+    assert row.format("age", "child", 3) in victims
+    assert row.format("sex", "female", 6) in reached
+    assert len(tables) == 3
+    assert not re.search(r"<td>female</td><td class='n'>(33|27|21|18)</td>", html)
+
+    # the final report adds the 2022 row to the victims' indicator, and only to it
+    final = {(p["activity"], p["number"]): p for p in _report(run, db, "final")["people"]}
+    assert final[("S15-O4-i", 1)]["counts"]["sex"] == {"female": 15, "male": 1}
+    assert final[("S15-O4-i", 1)]["evidence"] == sorted([more.victims_2022, more.victims])
+    assert final[("S7-O1-i", 1)]["counts"]["sex"] == {"female": 15, "male": 5}

@@ -15,7 +15,7 @@ from typing import Any
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
 from ..progress import STATUSES, IndicatorActual, Progress, RollUp
-from ..report_types import ReportContext, ReportSection, ReportTable
+from ..report_types import Cell, ReportContext, ReportSection, ReportTable
 from .labels import status_label, t
 from .source import ScheduleChange
 
@@ -41,6 +41,13 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     plugin: str | None = None
+    #: the tables for analysts (xlsx and CSV), where they differ from the printed ones:
+    #: one long table rather than one small table per indicator, say
+    sheets: list[ReportTable] | None = None
+
+    @property
+    def data_tables(self) -> list[ReportTable]:
+        return self.tables if self.sheets is None else self.sheets
 
 
 @dataclass(kw_only=True)
@@ -101,8 +108,11 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                         "per_year": i.per_year, "years": i.years, "years_met": i.years_met,
                         "evidence": i.evidence}
                        for i in progress.indicators],
-        "people": {d: dict(sorted(c.items())) for d, c in sorted(progress.people.items())},
-        "people_evidence": {d: ids for d, ids in sorted(progress.people_evidence.items())},
+        "people": [{"activity": pc.activity_id, "number": pc.number, "text": pc.text,
+                    "counts": {d: dict(sorted(c.items())) for d, c in sorted(pc.counts.items())},
+                    "totals": {d: pc.total(d) for d in sorted(pc.counts)},
+                    "evidence": pc.evidence}
+                   for pc in progress.people],
         "activities": [{"activity": a.activity_id, "year": a.year, "status": a.status,
                         "owner": a.owner, "pillar": a.pillar, "goal": a.goal,
                         "objective": a.objective, "occurrences": a.occurrences,
@@ -232,13 +242,7 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         if charted.over:
             indicators.paragraphs.append(t("targets_over", lang, over=charted.over,
                                            limit=CHARTED_MAX))
-    people = Section(id="people", title=t("people", lang), tables=[ReportTable(
-        title=t("people", lang),
-        columns=(t("dimension", lang), t("category", lang), t("people_n", lang),
-                 t("evidence", lang)),
-        rows=tuple((d, c, n, " ".join(f"#{i}" for i in progress.people_evidence.get(d, [])))
-                   for d, counts in sorted(progress.people.items())
-                   for c, n in sorted(counts.items())))])
+    people = _people_section(progress, lang)
     changed = Section(id="changes", title=t("changes", lang), tables=[ReportTable(
         title=t("changes", lang),
         columns=(t("occurrence", lang), t("changed_on", lang), t("before", lang),
@@ -270,6 +274,47 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+#: the breakdown dimensions, in the order the tables show them
+DIMENSIONS = ("sex", "nationality", "age")
+
+
+def _people_section(progress: Progress, lang: str) -> Section:
+    """One sex / nationality / age table per indicator that counts people: people are
+    never added up across indicators (officers trained and victims served)."""
+    section = Section(id="people", title=t("people", lang),
+                      paragraphs=[t("people_note", lang, n=len(progress.people))])
+    for pc in progress.people:
+        rows: list[tuple[Cell, ...]] = []
+        for d in sorted(pc.counts, key=_dimension_order):
+            rows += [(_dimension(d, lang), c, n) for c, n in sorted(pc.counts[d].items())]
+            rows.append((_dimension(d, lang), t("total", lang), pc.total(d)))
+        evidence = " ".join(f"#{i}" for i in pc.evidence)
+        section.tables.append(ReportTable(
+            title=f"{pc.activity_id} #{pc.number}: {pc.text}"
+                  + f" ({t('evidence', lang)} {evidence})",
+            columns=(t("dimension", lang), t("category", lang), t("people_n", lang)),
+            rows=tuple(rows)))
+    section.sheets = [ReportTable(
+        title=t("people_sheet", lang),
+        columns=(t("activity", lang), "#", t("indicator", lang), t("dimension", lang),
+                 t("category", lang), t("people_n", lang), t("evidence", lang)),
+        rows=tuple((pc.activity_id, pc.number, pc.text, _dimension(d, lang), c, n,
+                    " ".join(f"#{i}" for i in pc.evidence))
+                   for pc in progress.people
+                   for d in sorted(pc.counts, key=_dimension_order)
+                   for c, n in sorted(pc.counts[d].items())))]
+    return section
+
+
+def _dimension(dimension: str, lang: str) -> str:
+    return t(f"dim_{dimension}", lang) if dimension in DIMENSIONS else dimension
+
+
+def _dimension_order(dimension: str) -> tuple[int, str]:
+    return (DIMENSIONS.index(dimension) if dimension in DIMENSIONS else len(DIMENSIONS),
+            dimension)
 
 
 def _span(first: int, last: int) -> str:

@@ -55,6 +55,17 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dimension": ("dimension", "dimensi"),
     "category": ("category", "kategori"),
     "people_n": ("people", "orang"),
+    "people_note": ("People are counted per indicator, never added up across indicators: "
+                    "{n} indicators that count people have accepted figures by sex, "
+                    "nationality or age.",
+                    "Bilangan orang dikira bagi setiap petunjuk, tidak dijumlahkan merentas "
+                    "petunjuk: {n} petunjuk yang mengira orang mempunyai angka diterima "
+                    "mengikut jantina, warganegara atau umur."),
+    "people_sheet": ("People by indicator", "Orang mengikut petunjuk"),
+    "dim_sex": ("sex", "jantina"),
+    "dim_nationality": ("nationality", "warganegara"),
+    "dim_age": ("age", "umur"),
+    "total": ("total", "jumlah"),
     "status": ("status", "status"),
     "submitted_by": ("submitted by", "dihantar oleh"),
     "submitted_on": ("submitted on", "tarikh dihantar"),
