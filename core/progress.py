@@ -37,7 +37,9 @@ __all__ = [
     "EvidenceFact",
     "IndicatorActual",
     "OccurrenceFact",
+    "EvidenceTally",
     "OnTime",
+    "OverdueGroup",
     "PeopleCounted",
     "Progress",
     "RollUp",
@@ -67,6 +69,7 @@ class OccurrenceFact:
     period: int | None
     due: date
     progress: str  #: open, submitted, returned or accepted
+    duty: str | None = None  #: the recurring duty it is an instance (or a step) of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,6 +209,42 @@ class OnTime:
 
 
 @dataclass(slots=True, kw_only=True)
+class EvidenceTally:
+    """A committee's evidence rows by review status (ids, in order)."""
+
+    accepted: list[int] = field(default_factory=list)
+    submitted: list[int] = field(default_factory=list)  #: awaiting review
+    returned: list[int] = field(default_factory=list)
+
+    def add(self, e: EvidenceFact) -> None:
+        {"accepted": self.accepted, "submitted": self.submitted,
+         "returned": self.returned}.get(e.status, self.submitted).append(e.id)
+
+
+@dataclass(slots=True, kw_only=True)
+class OverdueGroup:
+    """Overdue occurrences of one committee that are one line of work: a recurring duty's
+    meetings and their sub-steps (``world-day@2023-07-30/planning``) make one group, and
+    so do a year's progress reports (or nil returns) of the committee's activities; a
+    deliverable is a group of its own."""
+
+    owner: str
+    key: str  #: the duty id, or the occurrence id
+    title: str
+    occurrences: list[OccurrenceFact] = field(default_factory=list)  #: oldest first
+    activities: list[str] = field(default_factory=list)  #: the activities they are for
+    days_overdue: int = 0  #: of the oldest, on the as-of day
+
+    @property
+    def first_due(self) -> date:
+        return self.occurrences[0].due
+
+    @property
+    def last_due(self) -> date:
+        return self.occurrences[-1].due
+
+
+@dataclass(slots=True, kw_only=True)
 class Progress:
     as_of: date
     years: tuple[int, ...]
@@ -223,6 +262,46 @@ class Progress:
     total: RollUp = field(default_factory=RollUp)
     overdue: list[OccurrenceFact] = field(default_factory=list)
     evidence: list[EvidenceFact] = field(default_factory=list)  #: every row in scope
+    #: committee -> its evidence rows by review status
+    evidence_by_committee: dict[str, EvidenceTally] = field(default_factory=dict)
+
+    def days_overdue(self, o: OccurrenceFact) -> int:
+        """Days from the due date to the as-of day."""
+        return max(0, (self.as_of - o.due).days)
+
+    def overdue_groups(self) -> list[OverdueGroup]:
+        """The overdue occurrences by committee (in order of first appearance in
+        ``by_committee``), a duty's meetings and sub-steps collapsed into one line; within a
+        committee the longest overdue first."""
+        groups: dict[tuple[str, str], OverdueGroup] = {}
+        for o in self.overdue:  # sorted by due date
+            key, title = _series(o)
+            group = groups.get((o.owner, key))
+            if group is None:
+                group = groups[(o.owner, key)] = OverdueGroup(
+                    owner=o.owner, key=key, title=title,
+                    days_overdue=self.days_overdue(o))
+            elif "/" in group.occurrences[0].id and "/" not in o.id:
+                group.title = title  # the instance's title, not a step's
+            if o.activity_id and o.activity_id not in group.activities:
+                group.activities.append(o.activity_id)
+            group.occurrences.append(o)
+        rank = {c: n for n, c in enumerate(self.by_committee)}
+        return sorted(groups.values(), key=lambda g: (rank.get(g.owner, len(rank)), g.owner,
+                                                      -g.days_overdue, g.key))
+
+
+_HOST = re.compile(r"\s*\(host: [^)]*\)$")
+_PER_YEAR_KINDS = ("progress-report", "nil-return")
+
+
+def _series(o: OccurrenceFact) -> tuple[str, str]:
+    """The key and title of the overdue line ``o`` belongs to."""
+    if o.duty:
+        return o.duty, _HOST.sub("", o.title)  # the host rotates: the duty is one line
+    if o.kind in _PER_YEAR_KINDS and o.period is not None:
+        return f"{o.kind}@{o.period}", o.title.split(":", 1)[0]
+    return o.id, o.title
 
 
 def _occurrence_status(o: OccurrenceFact, evidence: Sequence[EvidenceFact], as_of: date,
@@ -319,6 +398,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = by_occurrence.get(o.id, [])
         progress.evidence.extend(rows)
+        for e in rows:
+            progress.evidence_by_committee.setdefault(o.owner, EvidenceTally()).add(e)
         year = delivered.get(o.id, o.period or o.due.year)
         if _occurrence_status(o, rows, as_of, year) == "overdue":
             progress.overdue.append(o)

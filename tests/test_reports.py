@@ -389,7 +389,8 @@ def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) ->
     assert values[female] == 6 and isinstance(values[female], int)
     assert len(values) == 6
     overdue = book["Activities overdue"]
-    assert all(isinstance(r[3].value, date) for r in overdue.iter_rows(min_row=2))
+    assert all(isinstance(r[4].value, date) and isinstance(r[5].value, int)
+               for r in overdue.iter_rows(min_row=2))
 
 
 def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
@@ -806,7 +807,7 @@ def test_people_are_counted_per_indicator_never_pooled(
     cells: dict[tuple[str, int], dict[str, dict[str, int]]] = {}
     for r in sheet.iter_rows(min_row=2, values_only=True):
         cells.setdefault((str(r[0]), int(str(r[1]))), {}).setdefault(str(r[3]), {})[
-            str(r[4])] = r[5]  # type: ignore[assignment]
+            str(r[4])] = r[5]
     assert cells == expected
 
     page = tmp_path / "annual.html"
@@ -834,3 +835,77 @@ def test_people_are_counted_per_indicator_never_pooled(
     assert final[("S15-O4-i", 1)]["counts"]["sex"] == {"female": 15, "male": 1}
     assert final[("S15-O4-i", 1)]["evidence"] == sorted([more.victims_2022, more.victims])
     assert final[("S7-O1-i", 1)]["counts"]["sex"] == {"female": 15, "male": 5}
+
+
+def test_evidence_by_review_status_per_committee_and_overdue_grouped_with_days(
+        seeded_more: tuple[Database, Seeded, SeededMore], builtin_catalog: Catalog,
+        run: Run, tmp_path: Path) -> None:
+    db, s, more = seeded_more
+    data = _report(run, db, "annual", "--year", str(YEAR))
+
+    # awaiting review and returned, per committee (the owner of the occurrence)
+    by = data["evidence_by_committee"]
+    assert {k: (v["accepted"], v["submitted"], v["returned"]) for k, v in by.items()} == {
+        "media": (2, 1, 0), "legislative": (1, 0, 1), "victim-care": (2, 0, 0),
+        "enforcement": (1, 0, 0)}
+    assert by["media"]["evidence"] == {"accepted": [s.on_time, s.late],
+                                       "submitted": [s.pending], "returned": []}
+    assert by["legislative"]["evidence"]["returned"] == [s.returned]
+    assert by["victim-care"]["evidence"]["accepted"] == sorted([s.nil, more.victims])
+    summary = data["summary"]
+    for status, total in (("accepted", "evidence_accepted"), ("submitted",
+                                                             "evidence_submitted"),
+                          ("returned", "evidence_returned")):
+        assert sum(v[status] for v in by.values()) == summary[total]
+
+    # days overdue, on the as-of day
+    for o in data["overdue"]:
+        assert o["days_overdue"] == (AS_OF - date.fromisoformat(o["due"])).days > 0
+    # grouped by committee: a duty's meetings and steps, a year's progress reports, one line
+    groups = data["overdue_by_committee"]
+    lines = [g for rows in groups.values() for g in rows]
+    listed = [oid for g in lines for oid in g["occurrences"]]
+    assert sorted(listed) == sorted(o["occurrence"] for o in data["overdue"])  # each once
+    assert len(data["overdue"]) > 200 and len(lines) < 40
+    owner = {o["occurrence"]: o["owner"] for o in data["overdue"]}
+    assert all(owner[oid] == c for c, rows in groups.items() for g in rows
+               for oid in g["occurrences"])
+    media = {g["key"]: g for g in groups["media"]}
+    world_day = media["world-day"]
+    assert world_day["title"] == "World Day Against Trafficking in Persons"
+    assert {"world-day@2023-07-30/planning", "world-day@2023-07-30/publicity",
+            "world-day@2023-07-30"} <= set(world_day["occurrences"])
+    assert world_day["activities"] == ["S9-O1-i"]
+    meeting = {g["key"]: g for g in groups["legislative"]}["legislative-committee-meeting"]
+    assert meeting["count"] == 4 and meeting["first_due"] == "2023-01-04"
+    assert meeting["days_overdue"] == (AS_OF - date(2023, 1, 4)).days == 543
+    reports = media["progress-report@2023"]
+    assert "S9-O4-i" in reports["activities"]  # pending evidence is still overdue
+    assert reports["occurrences"] == [f"{a}@2023" for a in reports["activities"]]
+    assert reports["count"] == len(reports["activities"]) > 10
+    assert reports["days_overdue"] == (AS_OF - date(2024, 1, 31)).days
+    enforcement = {g["key"]: g for g in groups["enforcement"]}["enforcement-meeting"]
+    assert enforcement["title"] == ("Enforcement coordination meeting of the five "
+                                    "enforcement agencies")  # the host rotates
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    committees = _html_section(text, "committees")
+    table = committees.split("<h3>Evidence by review status</h3>", 1)[1].split("</table>")[0]
+    assert "<th>awaiting review</th><th>returned</th>" in table
+    assert ("<tr><td>Media and Publicity Committee</td><td class='n'>2</td>"
+            "<td class='n'>1</td><td class='n'>0</td></tr>") in table
+    assert ("<tr><td>Legislative Committee</td><td class='n'>1</td>"
+            "<td class='n'>0</td><td class='n'>1</td></tr>") in table
+    overdue = _html_section(text, "overdue")
+    titles = re.findall(r"<h3>([^<]*)</h3>", overdue)
+    n = sum(g["count"] for g in groups["legislative"])
+    assert titles[0] == f"Legislative Committee: {n} overdue"
+    assert len(titles) == len(groups)
+    assert overdue.count("<tr><td>") == len(lines)
+    assert ("<tr><td>Legislative Committee meeting</td><td></td><td class='n'>4</td>"
+            "<td>2023-01-04 – 2023-10-04</td><td class='n'>543</td></tr>") in overdue
+    assert "world-day@2023-07-30/planning" not in overdue  # collapsed

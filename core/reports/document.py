@@ -98,8 +98,16 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                         "evidence": v.evidence}
                     for k, v in sorted(progress.on_time.items())},
         "overdue": [{"occurrence": o.id, "title": o.title, "owner": o.owner,
-                     "activity": o.activity_id, "due": o.due.isoformat()}
+                     "activity": o.activity_id, "duty": o.duty, "due": o.due.isoformat(),
+                     "days_overdue": progress.days_overdue(o)}
                     for o in progress.overdue],
+        "overdue_by_committee": _overdue_groups(progress),
+        "evidence_by_committee": {
+            k: {"accepted": len(v.accepted), "submitted": len(v.submitted),
+                "returned": len(v.returned),
+                "evidence": {"accepted": sorted(v.accepted), "submitted": sorted(v.submitted),
+                             "returned": sorted(v.returned)}}
+            for k, v in sorted(progress.evidence_by_committee.items())},
         "indicators": [{"activity": i.activity_id, "number": i.number, "text": i.text,
                         "kind": i.kind, "target": i.target,
                         "target_value": None if i.target_value is None
@@ -129,6 +137,17 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                               "changed_on": c.changed_on.isoformat(),
                               "before": c.before, "after": c.after} for c in changes],
     }
+
+
+def _overdue_groups(progress: Progress) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for g in progress.overdue_groups():
+        out.setdefault(g.owner, []).append({
+            "key": g.key, "title": g.title, "activities": g.activities,
+            "count": len(g.occurrences), "first_due": g.first_due.isoformat(),
+            "last_due": g.last_due.isoformat(), "days_overdue": g.days_overdue,
+            "occurrences": [o.id for o in g.occurrences]})
+    return out
 
 
 def title_of(kind: str, years: Sequence[int], committee_name: str | None, lang: str) -> str:
@@ -211,7 +230,13 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                     columns=(t("committee_c", lang), t("accepted", lang), t("on_time", lang),
                              t("rate", lang)),
                     rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
-                               for k, v in sorted(progress.on_time.items())))])
+                               for k, v in sorted(progress.on_time.items()))),
+        ReportTable(title=t("review_by_committee", lang),
+                    columns=(t("committee_c", lang), t("accepted", lang),
+                             t("awaiting", lang), t("returned", lang)),
+                    rows=tuple((committee_name(k), len(v.accepted), len(v.submitted),
+                                len(v.returned))
+                               for k, v in sorted(progress.evidence_by_committee.items())))])
     # the timeline runs from the plan's first year to the report's last
     span = _span(s.plan.years[0], progress.years[-1])
     trend = Section(id="trend", title=t("trend", lang, span=span))
@@ -219,11 +244,7 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                               ("timeline", trend), ("trend", trend)):
         if chart_id in made:
             section.charts.append(made[chart_id])
-    overdue = Section(id="overdue", title=t("overdue", lang), tables=[ReportTable(
-        title=t("overdue", lang),
-        columns=(t("occurrence", lang), t("title", lang), t("owner", lang), t("due_c", lang)),
-        rows=tuple((o.id, o.title, committee_name(o.owner), o.due)
-                   for o in progress.overdue))])
+    overdue = _overdue_section(progress, lang, committee_name)
     indicators = Section(id="indicators", title=t("indicators", lang), tables=[ReportTable(
         title=t("indicators", lang),
         columns=(t("activity", lang), "#", t("indicator", lang), t("kind", lang),
@@ -274,6 +295,40 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+def _overdue_section(progress: Progress, lang: str, committee_name: Callable[[str], str]
+                     ) -> Section:
+    """One table per committee, a duty's meetings and sub-steps on one line, with the
+    days overdue; the analysts' sheet lists every occurrence."""
+    groups = progress.overdue_groups()
+    section = Section(id="overdue", title=t("overdue", lang), paragraphs=[t(
+        "overdue_note", lang, n=len(progress.overdue), lines=len(groups))] if groups else [])
+    owners = list(dict.fromkeys(g.owner for g in groups))
+    for owner in owners:
+        mine = [g for g in groups if g.owner == owner]
+        section.tables.append(ReportTable(
+            title=t("overdue_of", lang, committee=committee_name(owner),
+                    n=sum(len(g.occurrences) for g in mine)),
+            columns=(t("what", lang), t("activity", lang), t("overdue_n", lang),
+                     t("due_c", lang), t("days_overdue", lang)),
+            rows=tuple((g.title, " ".join(g.activities), len(g.occurrences),
+                        _due_span(g.first_due, g.last_due), g.days_overdue)
+                       for g in mine)))
+    if not groups:
+        section.tables.append(ReportTable(title=t("overdue", lang), columns=(), rows=()))
+    section.sheets = [ReportTable(
+        title=t("overdue", lang),
+        columns=(t("committee_c", lang), t("occurrence", lang), t("title", lang),
+                 t("activity", lang), t("due_c", lang), t("days_overdue", lang)),
+        rows=tuple((committee_name(g.owner), o.id, o.title, o.activity_id or "", o.due,
+                    progress.days_overdue(o))
+                   for g in groups for o in g.occurrences))]
+    return section
+
+
+def _due_span(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
 
 
 #: the breakdown dimensions, in the order the tables show them

@@ -61,6 +61,18 @@ _TEXT: dict[str, tuple[str, str]] = {
                     "Bilangan orang dikira bagi setiap petunjuk, tidak dijumlahkan merentas "
                     "petunjuk: {n} petunjuk yang mengira orang mempunyai angka diterima "
                     "mengikut jantina, warganegara atau umur."),
+    "review_by_committee": ("Evidence by review status", "Bukti mengikut status semakan"),
+    "awaiting": ("awaiting review", "menunggu semakan"),
+    "returned": ("returned", "dikembalikan"),
+    "overdue_note": ("{n} occurrences are overdue, in {lines} lines: a recurring duty's "
+                     "meetings and their steps are one line, with the oldest's days overdue.",
+                     "{n} kejadian tertunggak, dalam {lines} baris: mesyuarat dan langkah "
+                     "sesuatu tugas berulang ialah satu baris, dengan bilangan hari "
+                     "tertunggak yang paling lama."),
+    "overdue_of": ("{committee}: {n} overdue", "{committee}: {n} tertunggak"),
+    "what": ("what", "perkara"),
+    "overdue_n": ("overdue", "tertunggak"),
+    "days_overdue": ("days overdue", "hari tertunggak"),
     "people_sheet": ("People by indicator", "Orang mengikut petunjuk"),
     "dim_sex": ("sex", "jantina"),
     "dim_nationality": ("nationality", "warganegara"),

@@ -65,10 +65,10 @@ def read_occurrences(session: Session, plan_id: str, years: Sequence[int],
                      committee: str | None = None) -> list[OccurrenceFact]:
     o = OccurrenceRow
     query = (select(o.id, o.kind, o.title, o.owner, o.activity_id, o.pillar, o.period, o.due,
-                    o.progress)
+                    o.progress, o.duty_id)
              .where(*_in_scope(plan_id, years, committee)).order_by(o.due, o.id))
     return [OccurrenceFact(id=r[0], kind=r[1], title=r[2], owner=r[3], activity_id=r[4],
-                           pillar=r[5], period=r[6], due=r[7], progress=r[8])
+                           pillar=r[5], period=r[6], due=r[7], progress=r[8], duty=r[9])
             for r in session.execute(query)]
 
 
