@@ -909,3 +909,61 @@ def test_evidence_by_review_status_per_committee_and_overdue_grouped_with_days(
     assert ("<tr><td>Legislative Committee meeting</td><td></td><td class='n'>4</td>"
             "<td>2023-01-04 – 2023-10-04</td><td class='n'>543</td></tr>") in overdue
     assert "world-day@2023-07-30/planning" not in overdue  # collapsed
+
+
+def test_xlsx_has_the_activity_year_statuses_and_the_summary_counts(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    data = _report(run, db, "final")
+    out = tmp_path / "final.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "xlsx", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    names = book.sheetnames
+    assert names[:3] == ["year", "Summary counts", "Activity-year statuses"]
+    assert {"committee", "Evidence by review status", "Activities overdue",
+            "People by indicator", "Annex evidence"} <= set(names)  # today's sheets stay
+
+    counts = {r[0]: r[1] for r in book["Summary counts"].iter_rows(min_row=2,
+                                                                    values_only=True)}
+    summary = data["summary"]
+    assert counts == {
+        "overdue": summary["overdue"], "due": summary["due"],
+        "on track": summary["on-track"], "not started": summary["not-started"],
+        "on demand, nil return": summary["nil-return"], "done": summary["done"],
+        "not applicable this year": summary["not-applicable"],
+        "activity-years": summary["applicable"],
+        "done, nil returns included": summary["done_total"],
+        "% done": summary["percent_done"],
+        "occurrences overdue": summary["overdue_occurrences"],
+        "accepted": summary["evidence_accepted"],
+        "awaiting review": summary["evidence_submitted"],
+        "returned": summary["evidence_returned"]}
+    assert (counts["done"], counts["on demand, nil return"], counts["accepted"],
+            counts["awaiting review"], counts["returned"]) == (6, 1, 7, 1, 1)
+    assert isinstance(counts["% done"], float) and isinstance(counts["done"], int)
+
+    sheet = book["Activity-year statuses"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["activity", "activity text", "year", "status", "committee", "pillar",
+                      "goal", "objective", "occurrence", "evidence"]
+    rows = {(r[0], r[2]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == len(data["activities"]) == 5 * len(
+        {a["activity"] for a in data["activities"]})
+    label = {"done": "done", "nil-return": "on demand, nil return", "overdue": "overdue",
+             "on-track": "on track", "due": "due", "not-started": "not started",
+             "not-applicable": "not applicable this year"}
+    for a in data["activities"]:
+        row = rows[(a["activity"], a["year"])]
+        assert row[3] == label[a["status"]], a
+        assert (row[5], row[6], row[7]) == (a["pillar"], a["goal"], a["objective"])
+        assert (row[9] or "") == " ".join(f"#{i}" for i in a["evidence"])
+    assert rows[("S7-O1-i", 2023)][3:5] == ("done", "Enforcement Committee")
+    assert rows[("S7-O1-i", 2023)][9] == f"#{more.officers}"
+    assert rows[("S15-O4-i", 2022)][9] == f"#{more.victims_2022}"
+    assert rows[("S9-O4-i", 2023)][3] == "overdue"  # pending, never reviewed
+    assert rows[("S5-O2-i", 2023)][9] == f"#{s.resubmitted}"
+    assert isinstance(rows[("S7-O1-i", 2023)][2], int)

@@ -216,6 +216,8 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         returned=summary["evidence_returned"])],
         tables=[_rollup_table(t("year", lang), t("year", lang),
                               {str(k): v for k, v in progress.by_year.items()}, lang, str)])]
+    sections[0].sheets = [*sections[0].tables, _summary_counts(figs["summary"], lang),
+                          _statuses_table(catalog, progress, lang, committee_name)]
     pillars = Section(id="pillars", title=t("pillars", lang), tables=[
         _rollup_table(t("pillar", lang), t("pillar", lang), progress.by_pillar, lang,
                       pillar_name),
@@ -295,6 +297,37 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+def _summary_counts(summary: dict[str, Any], lang: str) -> ReportTable:
+    """The headline figures, one per row (for analysts)."""
+    rows: list[tuple[Cell, ...]] = [(status_label(st, lang), summary[st]) for st in STATUSES]
+    rows += [(t(key, lang), summary[field]) for key, field in (
+        ("applicable", "applicable"), ("done_total", "done_total"),
+        ("percent_done", "percent_done"), ("overdue_occ", "overdue_occurrences"),
+        ("accepted", "evidence_accepted"), ("awaiting", "evidence_submitted"),
+        ("returned", "evidence_returned"))]
+    return ReportTable(title=t("summary_counts", lang),
+                       columns=(t("figure", lang), t("value", lang)), rows=tuple(rows))
+
+
+def _statuses_table(catalog: Catalog, progress: Progress, lang: str,
+                    committee_name: Callable[[str], str]) -> ReportTable:
+    """Every activity-year with its status and where it rolls up (for analysts)."""
+    def text(activity_id: str) -> str:
+        activity = catalog.activities.get(activity_id)
+        return activity.text if activity else ""
+
+    return ReportTable(
+        title=t("statuses_sheet", lang),
+        columns=(t("activity", lang), t("activity_text", lang), t("year", lang),
+                 t("status", lang), t("committee_c", lang), t("pillar", lang),
+                 t("goal", lang), t("objective", lang), t("occurrence", lang),
+                 t("evidence", lang)),
+        rows=tuple((a.activity_id, text(a.activity_id), a.year, status_label(a.status, lang),
+                    committee_name(a.owner), a.pillar, a.goal, a.objective,
+                    " ".join(a.occurrences), " ".join(f"#{i}" for i in a.evidence))
+                   for a in progress.activity_years))
 
 
 def _overdue_section(progress: Progress, lang: str, committee_name: Callable[[str], str]
