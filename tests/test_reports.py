@@ -907,7 +907,7 @@ def test_evidence_by_review_status_per_committee_and_overdue_grouped_with_days(
     assert len(titles) == len(groups)
     assert overdue.count("<tr><td>") == len(lines)
     assert ("<tr><td>Legislative Committee meeting</td><td></td><td class='n'>4</td>"
-            "<td>2023-01-04 – 2023-10-04</td><td class='n'>543</td></tr>") in overdue
+            "<td class='d'>2023-01-04 – 2023-10-04</td><td class='n'>543</td></tr>") in overdue
     assert "world-day@2023-07-30/planning" not in overdue  # collapsed
 
 
@@ -967,3 +967,96 @@ def test_xlsx_has_the_activity_year_statuses_and_the_summary_counts(
     assert rows[("S9-O4-i", 2023)][3] == "overdue"  # pending, never reviewed
     assert rows[("S5-O2-i", 2023)][9] == f"#{s.resubmitted}"
     assert isinstance(rows[("S7-O1-i", 2023)][2], int)
+
+
+def _charts(html: str) -> dict[str, str]:
+    return {c: html.split(f"id='{c}'", 1)[1].split("</figure>", 1)[0] for c in CHARTS}
+
+
+def _axis_titles(svg: str) -> list[str]:
+    """pygal's axis titles (class "title", not the chart's "title plot_title")."""
+    return [" ".join(t.split()) for t in re.findall(r'class="title"[^>]*>([^<]*)<', svg)]
+
+
+def test_malay_throughout_names_statuses_and_chart_labels(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    db, s, _ = seeded_more
+    page = tmp_path / "media-ms.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "committee", "media", "--year",
+                 str(YEAR), "--lang", "ms", "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "<h1>Kemajuan Jawatankuasa Media dan Publisiti 2023</h1>" in text
+    assert "Media and Publicity Committee 2023" not in text  # the old mixed title
+    charts = _charts(text)
+    assert ">Jawatankuasa Media dan Publisiti<" in charts["chart-committee"]
+    assert ">KKMM<" not in charts["chart-committee"]
+    pillar = set(re.findall(r">(P\d [^<]+)<", charts["chart-pillar"]))
+    assert pillar == {"P1 Pencegahan"}  # the media committee's activities are all P1
+    assert "<td>P1 Pencegahan</td>" in _html_section(text, "pillars")
+    assert "<td>Jawatankuasa Media dan Publisiti</td>" in _html_section(text, "committees")
+    assert ">mengikut landasan<" in charts["chart-timeline"]  # the statuses in the legend
+
+    annual = tmp_path / "annual-ms.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--lang", "ms", "-o", str(annual), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = annual.read_text(encoding="utf-8")
+    annex = _html_section(text, "annex")
+    status = dict(re.findall(r"<tr><td class='n'>(\d+)</td><td>[^<]*</td><td>([^<]*)</td>",
+                             annex))
+    assert (status[str(s.on_time)], status[str(s.pending)], status[str(s.returned)],
+            status[str(s.nil)]) == ("diterima", "menunggu semakan", "dikembalikan",
+                                    "diterima (nil)")
+    pillars = set(re.findall(r">(P\d [^<]+)<", _charts(text)["chart-pillar"]))
+    assert pillars == {"P1 Pencegahan", "P2 Pendakwaan &amp; Penguatkuasaan",
+                       "P3 Perlindungan", "P4 Perkongsian"}
+    people = _html_section(text, "people")
+    assert "<tr><td>jantina</td><td>perempuan</td><td class='n'>15</td></tr>" in people
+    assert "<tr><td>umur</td><td>kanak-kanak</td><td class='n'>3</td></tr>" in people
+    committees = _html_section(text, "committees")
+    for name in ("Jawatankuasa Perundangan", "Jawatankuasa Penguatkuasaan",
+                 "Jawatankuasa Khas Memantau Isu Buruh Paksa"):
+        assert f"<td>{name}</td>" in committees
+    assert "Legislative Committee<" not in committees
+    overdue = _html_section(text, "overdue")
+    assert "<h3>Jawatankuasa Perundangan: " in overdue and "Laporan kemajuan 2023" in overdue
+    indicators = _html_section(text, "indicators")
+    assert "<td>bilangan</td>" in indicators and "<td>count</td>" not in indicators
+
+
+def test_charts_have_axis_titles_full_labels_and_the_tables_names(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    db, _, _ = seeded_more
+    for lang, axes, long_label in (
+            ("en", {"chart-pillar": ["activity-years", "pillar"],
+                    "chart-committee": ["activity-years", "committee"],
+                    "chart-timeline": ["year", "activity-years"],
+                    "chart-trend": ["year", "% done"],
+                    "chart-targets": ["target and actual", "indicator (activity #)"]},
+             "Special Committee to Oversee Forced Labour Issues"),
+            ("ms", {"chart-pillar": ["aktiviti-tahun", "teras"],
+                    "chart-committee": ["aktiviti-tahun", "jawatankuasa"],
+                    "chart-timeline": ["tahun", "aktiviti-tahun"],
+                    "chart-trend": ["tahun", "% selesai"],
+                    "chart-targets": ["sasaran dan pencapaian", "petunjuk (aktiviti #)"]},
+             "Jawatankuasa Penjagaan dan Perlindungan Mangsa")):
+        page = tmp_path / f"annual-{lang}.html"
+        result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                     "--lang", lang, "-o", str(page), env=db_env(db))
+        assert result.exit_code == 0, result.output
+        text = page.read_text(encoding="utf-8")
+        charts = _charts(text)
+        for chart, titles in axes.items():
+            found = _axis_titles(charts[chart])
+            assert " ".join(found) == " ".join(titles), (lang, chart, found)
+        for chart, svg in charts.items():
+            assert "…" not in svg, (lang, chart)  # no label or legend cut short
+        # the committees are named as in the tables, in full
+        table = _html_section(text, "committees").split("</table>", 1)[0]
+        names = re.findall(r"<tr><td>([^<]+)</td>", table)
+        assert len(names) == 6 and long_label in names  # monitoring owns no activity
+        shown = set(re.findall(r">([^<>]+)</text>", charts["chart-committee"]))
+        assert set(names) <= shown, set(names) - shown
+        legend = "on demand, nil return" if lang == "en" else "atas keperluan, pulangan nil"
+        assert f">{legend}<" in charts["chart-pillar"]

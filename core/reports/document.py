@@ -10,13 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
-from ..progress import STATUSES, IndicatorActual, Progress, RollUp
+from ..progress import STATUSES, IndicatorActual, OverdueGroup, Progress, RollUp
 from ..report_types import Cell, ReportContext, ReportSection, ReportTable
-from .labels import status_label, t
+from .labels import evidence_status, status_label, t
+from .names import category_label, committee_name, kind_label, pillar_name
 from .source import ScheduleChange
 
 KINDS = ("annual", "final", "committee")
@@ -150,13 +151,13 @@ def _overdue_groups(progress: Progress) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def title_of(kind: str, years: Sequence[int], committee_name: str | None, lang: str) -> str:
+def title_of(kind: str, years: Sequence[int], committee: str | None, lang: str) -> str:
     if kind == "annual":
         return t("annual", lang, year=years[0])
     if kind == "final":
         return t("final", lang, first=years[0], last=years[-1])
     span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    return t("committee", lang, committee=committee_name or "", years=span)
+    return t("committee", lang, committee=committee or "", years=span)
 
 
 def _rollup_table(title: str, first: str, rows: dict[str, RollUp], lang: str,
@@ -196,17 +197,15 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                  extra: Sequence[tuple[str, ReportSection]] = ()) -> Report:
     s = catalog.structure
     figs = figures(progress, changes, kind)
-    committee = catalog.committees.get(progress.committee or "")
-    title = title_of(kind, progress.years, committee.name if committee else None, lang)
+    title = title_of(kind, progress.years, committee_name(catalog, progress.committee, lang)
+                     if progress.committee else None, lang)
     made = charts(progress, catalog, lang) if charts else {}
 
-    def committee_name(cid: str) -> str:
-        c = catalog.committees.get(cid)
-        return c.name if c else cid
+    def committees(cid: str) -> str:
+        return committee_name(catalog, cid, lang)
 
-    def pillar_name(pid: str) -> str:
-        p = s.pillars.get(pid)
-        return f"{pid} {p.name}" if p else pid
+    def pillars(pid: str) -> str:
+        return pillar_name(catalog, pid, lang)
 
     summary = figs["summary"]
     sections = [Section(id="summary", title=t("summary", lang), paragraphs=[t(
@@ -217,42 +216,43 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         tables=[_rollup_table(t("year", lang), t("year", lang),
                               {str(k): v for k, v in progress.by_year.items()}, lang, str)])]
     sections[0].sheets = [*sections[0].tables, _summary_counts(figs["summary"], lang),
-                          _statuses_table(catalog, progress, lang, committee_name)]
-    pillars = Section(id="pillars", title=t("pillars", lang), tables=[
+                          _statuses_table(catalog, progress, lang, committees)]
+    by_pillar = Section(id="pillars", title=t("pillars", lang), tables=[
         _rollup_table(t("pillar", lang), t("pillar", lang), progress.by_pillar, lang,
-                      pillar_name),
+                      pillars),
         _rollup_table(t("goal", lang), t("goal", lang),
                       {k: progress.by_goal[k] for k in figs["by_goal"]}, lang, str),
         _rollup_table(t("objective", lang), t("objective", lang),
                       {k: progress.by_objective[k] for k in figs["by_objective"]}, lang, str)])
-    committees = Section(id="committees", title=t("committees", lang), tables=[
+    by_committee = Section(id="committees", title=t("committees", lang), tables=[
         _rollup_table(t("committee_c", lang), t("committee_c", lang), progress.by_committee,
-                      lang, committee_name),
+                      lang, committees),
         ReportTable(title=t("on_time", lang),
                     columns=(t("committee_c", lang), t("accepted", lang), t("on_time", lang),
                              t("rate", lang)),
-                    rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
-                               for k, v in sorted(progress.on_time.items()))),
+                    rows=tuple((committees(k), v.accepted, v.on_time, v.rate)
+                               for k, v in _committee_order(progress, progress.on_time))),
         ReportTable(title=t("review_by_committee", lang),
                     columns=(t("committee_c", lang), t("accepted", lang),
                              t("awaiting", lang), t("returned", lang)),
-                    rows=tuple((committee_name(k), len(v.accepted), len(v.submitted),
+                    rows=tuple((committees(k), len(v.accepted), len(v.submitted),
                                 len(v.returned))
-                               for k, v in sorted(progress.evidence_by_committee.items())))])
+                               for k, v in _committee_order(
+                                   progress, progress.evidence_by_committee)))])
     # the timeline runs from the plan's first year to the report's last
     span = _span(s.plan.years[0], progress.years[-1])
     trend = Section(id="trend", title=t("trend", lang, span=span))
-    for chart_id, section in (("pillar", pillars), ("committee", committees),
+    for chart_id, section in (("pillar", by_pillar), ("committee", by_committee),
                               ("timeline", trend), ("trend", trend)):
         if chart_id in made:
             section.charts.append(made[chart_id])
-    overdue = _overdue_section(progress, lang, committee_name)
+    overdue = _overdue_section(progress, lang, committees)
     indicators = Section(id="indicators", title=t("indicators", lang), tables=[ReportTable(
         title=t("indicators", lang),
         columns=(t("activity", lang), "#", t("indicator", lang), t("kind", lang),
                  t("target", lang), t("target_value", lang), t("actual", lang),
                  t("met", lang), t("evidence", lang)),
-        rows=tuple((i.activity_id, i.number, i.text, i.kind, i.target or "",
+        rows=tuple((i.activity_id, i.number, i.text, kind_label(i.kind, lang), i.target or "",
                     None if i.target_value is None else i.target_value, i.actual,
                     _met(i.met, i.per_year, i.years_met, i.years, lang),
                     " ".join(f"#{n}" for n in i.evidence))
@@ -277,11 +277,11 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         columns=("#", t("occurrence", lang), t("status", lang), t("done_on", lang),
                  t("submitted_on", lang), t("submitted_by", lang), t("reviewer", lang),
                  t("reviewed_on", lang), t("files", lang)),
-        rows=tuple((e.id, e.occurrence_id, e.status + (" (nil)" if e.nil else ""), e.done_on,
+        rows=tuple((e.id, e.occurrence_id, evidence_status(e.status, e.nil, lang), e.done_on,
                     e.submitted_on, e.submitted_by, e.reviewed_by or "", e.reviewed_on,
                     " ".join(h for h, _n in e.attachments))
                    for e in progress.evidence))])
-    sections += [pillars, committees, trend, overdue, indicators, people, changed]
+    sections += [by_pillar, by_committee, trend, overdue, indicators, people, changed]
     for plugin, extra_section in extra:
         sections.append(Section(id=f"plugin-{plugin}-{extra_section.id}",
                                 title=extra_section.title,
@@ -299,6 +299,16 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                   figures=figs)
 
 
+V = TypeVar("V")
+
+
+def _committee_order(progress: Progress, table: dict[str, V]) -> list[tuple[str, V]]:
+    """``table``'s items in the order of the roll-up by committee (one order in every
+    committee table and chart)."""
+    rank = {c: n for n, c in enumerate(progress.by_committee)}
+    return sorted(table.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
 def _summary_counts(summary: dict[str, Any], lang: str) -> ReportTable:
     """The headline figures, one per row (for analysts)."""
     rows: list[tuple[Cell, ...]] = [(status_label(st, lang), summary[st]) for st in STATUSES]
@@ -312,7 +322,7 @@ def _summary_counts(summary: dict[str, Any], lang: str) -> ReportTable:
 
 
 def _statuses_table(catalog: Catalog, progress: Progress, lang: str,
-                    committee_name: Callable[[str], str]) -> ReportTable:
+                    names: Callable[[str], str]) -> ReportTable:
     """Every activity-year with its status and where it rolls up (for analysts)."""
     def text(activity_id: str) -> str:
         activity = catalog.activities.get(activity_id)
@@ -325,12 +335,12 @@ def _statuses_table(catalog: Catalog, progress: Progress, lang: str,
                  t("goal", lang), t("objective", lang), t("occurrence", lang),
                  t("evidence", lang)),
         rows=tuple((a.activity_id, text(a.activity_id), a.year, status_label(a.status, lang),
-                    committee_name(a.owner), a.pillar, a.goal, a.objective,
+                    names(a.owner), a.pillar, a.goal, a.objective,
                     " ".join(a.occurrences), " ".join(f"#{i}" for i in a.evidence))
                    for a in progress.activity_years))
 
 
-def _overdue_section(progress: Progress, lang: str, committee_name: Callable[[str], str]
+def _overdue_section(progress: Progress, lang: str, names: Callable[[str], str]
                      ) -> Section:
     """One table per committee, a duty's meetings and sub-steps on one line, with the
     days overdue; the analysts' sheet lists every occurrence."""
@@ -341,11 +351,11 @@ def _overdue_section(progress: Progress, lang: str, committee_name: Callable[[st
     for owner in owners:
         mine = [g for g in groups if g.owner == owner]
         section.tables.append(ReportTable(
-            title=t("overdue_of", lang, committee=committee_name(owner),
+            title=t("overdue_of", lang, committee=names(owner),
                     n=sum(len(g.occurrences) for g in mine)),
             columns=(t("what", lang), t("activity", lang), t("overdue_n", lang),
                      t("due_c", lang), t("days_overdue", lang)),
-            rows=tuple((g.title, " ".join(g.activities), len(g.occurrences),
+            rows=tuple((_group_title(g, lang), " ".join(g.activities), len(g.occurrences),
                         _due_span(g.first_due, g.last_due), g.days_overdue)
                        for g in mine)))
     if not groups:
@@ -354,10 +364,19 @@ def _overdue_section(progress: Progress, lang: str, committee_name: Callable[[st
         title=t("overdue", lang),
         columns=(t("committee_c", lang), t("occurrence", lang), t("title", lang),
                  t("activity", lang), t("due_c", lang), t("days_overdue", lang)),
-        rows=tuple((committee_name(g.owner), o.id, o.title, o.activity_id or "", o.due,
+        rows=tuple((names(g.owner), o.id, o.title, o.activity_id or "", o.due,
                     progress.days_overdue(o))
                    for g in groups for o in g.occurrences))]
     return section
+
+
+def _group_title(group: OverdueGroup, lang: str) -> str:
+    """A year's progress reports or nil returns in the report's language (other titles are
+    the plan's and the duties' own, in English)."""
+    kind, _, year = group.key.partition("@")
+    if kind in ("progress-report", "nil-return") and year.isdigit():
+        return t(f"group_{kind}", lang, year=year)
+    return group.title
 
 
 def _due_span(first: date, last: date) -> str:
@@ -376,7 +395,8 @@ def _people_section(progress: Progress, lang: str) -> Section:
     for pc in progress.people:
         rows: list[tuple[Cell, ...]] = []
         for d in sorted(pc.counts, key=_dimension_order):
-            rows += [(_dimension(d, lang), c, n) for c, n in sorted(pc.counts[d].items())]
+            rows += [(_dimension(d, lang), category_label(c, lang), n)
+                     for c, n in sorted(pc.counts[d].items())]
             rows.append((_dimension(d, lang), t("total", lang), pc.total(d)))
         evidence = " ".join(f"#{i}" for i in pc.evidence)
         section.tables.append(ReportTable(
@@ -388,7 +408,8 @@ def _people_section(progress: Progress, lang: str) -> Section:
         title=t("people_sheet", lang),
         columns=(t("activity", lang), "#", t("indicator", lang), t("dimension", lang),
                  t("category", lang), t("people_n", lang), t("evidence", lang)),
-        rows=tuple((pc.activity_id, pc.number, pc.text, _dimension(d, lang), c, n,
+        rows=tuple((pc.activity_id, pc.number, pc.text, _dimension(d, lang),
+                    category_label(c, lang), n,
                     " ".join(f"#{i}" for i in pc.evidence))
                    for pc in progress.people
                    for d in sorted(pc.counts, key=_dimension_order)

@@ -80,6 +80,26 @@ _TEXT: dict[str, tuple[str, str]] = {
     "done_total": ("done, nil returns included", "selesai, termasuk pulangan nil"),
     "overdue_occ": ("occurrences overdue", "kejadian tertunggak"),
     "activity_text": ("activity text", "teks aktiviti"),
+    "group_progress-report": ("Progress reports {year}", "Laporan kemajuan {year}"),
+    "group_nil-return": ("Returns {year} (on demand)", "Pulangan {year} (atas keperluan)"),
+    "ev_accepted": ("accepted", "diterima"),
+    "ev_submitted": ("awaiting review", "menunggu semakan"),
+    "ev_returned": ("returned", "dikembalikan"),
+    "nil": ("nil", "nil"),
+    "cat_female": ("female", "perempuan"),
+    "cat_male": ("male", "lelaki"),
+    "cat_unknown": ("unknown", "tidak diketahui"),
+    "cat_child": ("child", "kanak-kanak"),
+    "cat_adult": ("adult", "dewasa"),
+    "kind_count": ("count", "bilangan"),
+    "kind_amount": ("amount (MYR)", "jumlah (RM)"),
+    "kind_percentage": ("percentage", "peratusan"),
+    "kind_milestone": ("milestone", "pencapaian penting"),
+    "kind_deliverable": ("deliverable", "hasil serahan"),
+    "kind_narrative": ("narrative", "naratif"),
+    "axis_activity_years": ("activity-years", "aktiviti-tahun"),
+    "axis_indicator": ("indicator (activity #)", "petunjuk (aktiviti #)"),
+    "axis_value": ("target and actual", "sasaran dan pencapaian"),
     "people_sheet": ("People by indicator", "Orang mengikut petunjuk"),
     "dim_sex": ("sex", "jantina"),
     "dim_nationality": ("nationality", "warganegara"),
@@ -135,3 +155,10 @@ def t(key: str, lang: str, **values: object) -> str:
 
 def status_label(status: str, lang: str) -> str:
     return t("overdue_s" if status == "overdue" else status, lang)
+
+
+def evidence_status(status: str, nil: bool, lang: str) -> str:
+    """An evidence row's review status (accepted, awaiting review, returned), "(nil)" for a
+    nil return."""
+    word = t(f"ev_{status}", lang) if f"ev_{status}" in _TEXT else status
+    return f"{word} ({t('nil', lang)})" if nil else word
