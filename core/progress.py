@@ -39,6 +39,7 @@ __all__ = [
     "IndicatorActual",
     "OccurrenceFact",
     "OnTime",
+    "OutputProgress",
     "OverdueGroup",
     "PeopleCounted",
     "Progress",
@@ -46,6 +47,7 @@ __all__ = [
     "ValueFact",
     "as_known_on",
     "build_progress",
+    "outputs_of",
 ]
 
 DUE_WINDOW_DAYS = 30  #: "due" means due within this many days of the as-of day
@@ -128,6 +130,8 @@ class IndicatorActual:
     per_year: bool = False
     years: int = 0
     years_met: int = 0
+    #: the actual of each year of the report (the year each evidence row counts in)
+    by_year: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def met(self) -> bool | None:
@@ -169,6 +173,7 @@ class ActivityYear:
     pillar: str
     goal: str
     objective: str
+    output: str = ""
     occurrences: list[str] = field(default_factory=list)
     evidence: list[int] = field(default_factory=list)  #: accepted evidence rows
 
@@ -245,6 +250,58 @@ class OverdueGroup:
 
 
 @dataclass(slots=True, kw_only=True)
+class OutputProgress:
+    """One output of the plan (``S9-O1``): its activities' activity-years by status and
+    its indicators, for "whether expected outputs are met"."""
+
+    output_id: str
+    objective: str
+    text: str
+    activities: list[str]
+    rollup: RollUp
+    indicators: list[IndicatorActual]
+
+    @property
+    def targeted(self) -> list[IndicatorActual]:
+        """Its indicators with a numeric target judged in the report's years."""
+        return [i for i in self.indicators if i.met is not None]
+
+    @property
+    def met(self) -> bool | None:
+        """Met when every targeted indicator is met; ``None`` when none has a target."""
+        targeted = self.targeted
+        return all(i.met for i in targeted) if targeted else None
+
+
+def outputs_of(catalog: Catalog, progress: Progress) -> list[OutputProgress]:
+    """The plan's outputs that have activities in the report (in the catalog's order of
+    their first activity), each with its activities, roll-up and indicators."""
+    activities: dict[str, list[str]] = {}
+    for a in catalog.activities.values():
+        if progress.committee is None or a.owner == progress.committee:
+            activities.setdefault(a.output, []).append(a.id)
+    indicators: dict[str, list[IndicatorActual]] = {}
+    for i in progress.indicators:
+        indicators.setdefault(catalog.activities[i.activity_id].output, []).append(i)
+    structure = catalog.structure
+    out = []
+    for output_id, ids in activities.items():
+        output = structure.outputs.get(output_id)
+        out.append(OutputProgress(
+            output_id=output_id, objective=output.objective if output else "",
+            text=output.text if output else "", activities=ids,
+            rollup=progress.by_output.get(output_id, RollUp()),
+            indicators=indicators.get(output_id, [])))
+    return sorted(out, key=lambda o: _output_key(o.output_id))
+
+
+def _output_key(output_id: str) -> tuple[int, int, str]:
+    """S9-O2 before S10-O1 (plan order)."""
+    match = re.match(r"S(\d+)-O(\d+)", output_id)
+    return (int(match[1]), int(match[2]), output_id) if match else (10**6, 0, output_id)
+
+
+@dataclass(slots=True, kw_only=True)
 class Progress:
     as_of: date
     years: tuple[int, ...]
@@ -258,6 +315,7 @@ class Progress:
     by_pillar: dict[str, RollUp] = field(default_factory=dict)
     by_goal: dict[str, RollUp] = field(default_factory=dict)
     by_objective: dict[str, RollUp] = field(default_factory=dict)
+    by_output: dict[str, RollUp] = field(default_factory=dict)
     by_year: dict[int, RollUp] = field(default_factory=dict)
     total: RollUp = field(default_factory=RollUp)
     overdue: list[OccurrenceFact] = field(default_factory=list)
@@ -376,7 +434,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
         for year in years:
             item = ActivityYear(activity_id=activity.id, year=year, status="not-applicable",
                                 owner=activity.owner, pillar=objective.primary_pillar,
-                                goal=objective.goal, objective=objective.id)
+                                goal=objective.goal, objective=objective.id,
+                                output=activity.output)
             if year in activity.timeline:
                 if activity.id in one_off and len(mine) == 1:
                     item.status = _one_off_year(item, mine[0], by_occurrence, as_of, year,
@@ -388,7 +447,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
     for item in progress.activity_years:
         for key, table in ((item.owner, progress.by_committee), (item.pillar, progress.by_pillar),
                            (item.goal, progress.by_goal),
-                           (item.objective, progress.by_objective)):
+                           (item.objective, progress.by_objective),
+                           (item.output, progress.by_output)):
             table.setdefault(key, RollUp()).add(item)
         progress.by_year.setdefault(item.year, RollUp()).add(item)
         progress.total.add(item)
@@ -427,11 +487,15 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = accepted_by_activity.get(activity.id, [])
         actuals = _actuals(activity, rows)
+        yearly = {y: _actuals(activity, [e for e in rows if year_of.get(e.id) == y])
+                  for y in years} if rows else {}
+        for n, actual in enumerate(actuals):
+            actual.by_year = {y: yearly[y][n].actual if rows else Decimal(0) for y in years}
         if cadence_of(activity) is Cadence.YEARLY_DELIVERABLE or any(
                 _EACH_YEAR.search(ind.target or "") for ind in activity.indicators):
             in_scope_years = [y for y in years if y in activity.timeline]
             for actual in actuals:
-                _per_year(actual, activity, rows, year_of, in_scope_years)
+                _per_year(actual, in_scope_years)
         progress.indicators.extend(actuals)
         progress.people.extend(_people(activity, rows))
     return progress
@@ -503,18 +567,13 @@ def _one_off_year(item: ActivityYear, o: OccurrenceFact,
 _EACH_YEAR = re.compile(r"\b(each|every|per|a) year\b|\bannually\b", re.IGNORECASE)
 
 
-def _per_year(actual: IndicatorActual, activity: Activity, rows: list[EvidenceFact],
-              year_of: dict[int, int], years: list[int]) -> None:
+def _per_year(actual: IndicatorActual, years: list[int]) -> None:
     """Judge a yearly target year by year: 2 reports in 4 years do not meet "1 report
     each year"."""
     actual.per_year, actual.years = True, len(years)
     if actual.target_value is None:
         return
-    for year in years:
-        mine = [e for e in rows if year_of.get(e.id) == year]
-        (this_year,) = [a for a in _actuals(activity, mine) if a.number == actual.number]
-        if this_year.actual >= actual.target_value:
-            actual.years_met += 1
+    actual.years_met = sum(1 for y in years if actual.by_year.get(y, 0) >= actual.target_value)
 
 
 def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:

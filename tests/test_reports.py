@@ -139,7 +139,8 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S9-O1-v", 1)] | {"text": ""} == {
         "activity": "S9-O1-v", "number": 1, "text": "", "kind": "count",
         "target": "Minimum of 2", "target_value": 2, "actual": 3, "met": True, "reported": 1,
-        "per_year": False, "years": 0, "years_met": 0, "evidence": [s.on_time]}
+        "per_year": False, "years": 0, "years_met": 0, "by_year": {"2023": 3},
+        "evidence": [s.on_time]}
     assert (ind[("S9-O1-iii", 1)]["actual"], ind[("S9-O1-iii", 1)]["evidence"]) == (10,
                                                                                   [s.late])
     assert (ind[("S9-O4-i", 1)]["actual"], ind[("S9-O4-i", 1)]["reported"]) == (0, 0)
@@ -276,7 +277,8 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
 CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
 TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
           "Timeline and trend 2021–2023", "Activities overdue",
-          "Indicators: actuals against targets", "People counted, disaggregated",
+          "Indicators: actuals against targets", "Outputs: are they met?",
+          "People counted, disaggregated",
           "Changes to the schedule", "Annex: evidence")
 
 
@@ -1060,3 +1062,88 @@ def test_charts_have_axis_titles_full_labels_and_the_tables_names(
         assert set(names) <= shown, set(names) - shown
         legend = "on demand, nil return" if lang == "en" else "atas keperluan, pulangan nil"
         assert f">{legend}<" in charts["chart-pillar"]
+
+
+def test_outputs_roll_up_with_their_activities_and_indicators_year_by_year(
+        seeded_more: tuple[Database, Seeded, SeededMore], builtin_catalog: Catalog,
+        run: Run, tmp_path: Path) -> None:
+    """The plan's "whether expected outputs are met": each output's activity-years and
+    indicators, with the actual of each year, in the JSON, the xlsx and the HTML."""
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    cat = builtin_catalog
+    data = _report(run, db, "final")
+    outputs = {o["output"]: o for o in data["outputs"]}
+    assert len(outputs) == len(cat.structure.outputs) == 78
+    assert [o["output"] for o in data["outputs"]][:4] == ["S1-O1", "S2-O1", "S2-O2", "S3-O1"]
+    for oid, o in outputs.items():
+        assert o["activities"] == [a.id for a in cat.activities.values() if a.output == oid]
+        assert o["text"] == cat.structure.outputs[oid].text
+    for field in ("applicable", "done_total", "overdue"):
+        assert sum(o[field] for o in outputs.values()) == data["summary"][field], field
+
+    def indicator(oid: str, activity: str, number: int = 1) -> dict[str, Any]:
+        return next(i for i in outputs[oid]["indicators"]
+                    if (i["activity"], i["number"]) == (activity, number))
+
+    zero = dict.fromkeys(("2021", "2022", "2023", "2024", "2025"), 0)
+    reached = indicator("S9-O1", "S9-O1-v")  # "Minimum of 2": 3 stories in 2023
+    assert (reached["by_year"], reached["actual"], reached["met"]) == (
+        {**zero, "2023": 3}, 3, True)
+    assert reached["evidence"] == [s.on_time]
+    victims = indicator("S15-O4", "S15-O4-i")
+    assert (victims["by_year"], victims["actual"]) == ({**zero, "2022": 4, "2023": 12}, 16)
+    assert victims["evidence"] == sorted([more.victims, more.victims_2022])
+    assert indicator("S7-O1", "S7-O1-i")["by_year"] == {**zero, "2023": 20}
+    world_day = indicator("S9-O1", "S9-O1-i")  # 1 each year, none reported
+    assert (world_day["per_year"], world_day["met"]) == (True, False)
+    s9 = outputs["S9-O1"]
+    assert (s9["done_total"], s9["met"]) == (2, False)  # S9-O1-iii and -v in 2023
+    assert (s9["targeted"], s9["targets_met"]) == (3, 1)
+    assert s9["evidence"] == sorted([s.on_time, s.late])
+    guidelines = outputs["S5-O2"]
+    assert indicator("S5-O2", "S5-O2-i", 2)["by_year"]["2023"] == 1500.5
+    assert guidelines["done_total"] == 1
+    no_target = [o for o in outputs.values() if not o["targeted"]]
+    assert all(o["met"] is None for o in no_target) and no_target
+
+    out = tmp_path / "final.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "xlsx", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    table = {r[0]: r for r in book["Outputs"].iter_rows(min_row=2, values_only=True)}
+    assert len(table) == 78
+    assert table["S9-O1"][2:] == (6, s9["applicable"], 2, s9["percent_done"], "1 of 3", "no")
+    years = book["Indicators by output, year by y"]
+    header = [c.value for c in years[1]]
+    assert header == ["output", "activity", "#", "indicator", "target", "2021", "2022",
+                      "2023", "2024", "2025", "actual", "met"]
+    rows = {(r[1], r[2]): r for r in years.iter_rows(min_row=2, values_only=True)}
+    assert rows[("S15-O4-i", 1)][5:11] == (0, 4, 12, 0, 0, 16)
+    assert rows[("S9-O1-v", 1)][4:12] == ("Minimum of 2", 0, 0, 3, 0, 0, 3, "yes")
+    assert rows[("S9-O1-i", 1)][4] == "1 (each year)"
+    assert rows[("S9-O1-i", 1)][11] == "no (0 of 5 years)"
+    assert len(rows) == sum(len(o["indicators"]) for o in outputs.values())
+
+    page = tmp_path / "final.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "-o", str(page),
+                 env=db_env(db))
+    assert result.exit_code == 0, result.output
+    html = _html_section(page.read_text(encoding="utf-8"), "outputs")
+    assert "<h2>Outputs: are they met?</h2>" in html
+    assert "The plan gives no baselines for its indicators" in html
+    judged = [o for o in outputs.values() if o["met"] is not None]
+    assert (f"{sum(1 for o in judged if o['met'])} of the {len(judged)} outputs with a "
+            "numeric target are met (78 outputs in all).") in html
+    assert ("<td>S15-O4-i</td><td class='n'>1</td><td>Number of victims received "
+            "services</td><td></td><td class='n'>0</td><td class='n'>4</td>"
+            "<td class='n'>12</td><td class='n'>0</td><td class='n'>0</td>"
+            "<td class='n'>16</td>") in html
+    # an annual report rolls up its year by output, without the year-by-year table
+    annual = tmp_path / "annual.html"
+    assert run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR), "-o",
+               str(annual), env=db_env(db)).exit_code == 0
+    section = _html_section(annual.read_text(encoding="utf-8"), "outputs")
+    assert "<h3>Outputs</h3>" in section and "year by year" not in section

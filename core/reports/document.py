@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
-from ..progress import STATUSES, IndicatorActual, OverdueGroup, Progress, RollUp
+from ..progress import (
+    STATUSES,
+    IndicatorActual,
+    OutputProgress,
+    OverdueGroup,
+    Progress,
+    RollUp,
+    outputs_of,
+)
 from ..report_types import Cell, ReportContext, ReportSection, ReportTable
 from .labels import evidence_status, status_label, t
 from .names import category_label, committee_name, kind_label, pillar_name
@@ -71,8 +79,23 @@ def _rollup(r: RollUp) -> dict[str, Any]:
             "percent_done": r.percent_done, "evidence": sorted(r.evidence)}
 
 
-def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
-            ) -> dict[str, Any]:
+def _outputs(outputs: Sequence[OutputProgress]) -> list[dict[str, Any]]:
+    return [{"output": o.output_id, "objective": o.objective, "text": o.text,
+             "activities": o.activities, **_rollup(o.rollup),
+             "indicators": [{"activity": i.activity_id, "number": i.number, "text": i.text,
+                             "target": i.target,
+                             "target_value": None if i.target_value is None
+                             else _num(i.target_value), "per_year": i.per_year,
+                             "by_year": {str(y): _num(v) for y, v in i.by_year.items()},
+                             "actual": _num(i.actual), "met": i.met, "evidence": i.evidence}
+                            for i in o.indicators],
+             "targeted": len(o.targeted), "targets_met": sum(1 for i in o.targeted if i.met),
+             "met": o.met}
+            for o in outputs]
+
+
+def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str,
+            outputs: Sequence[OutputProgress] = ()) -> dict[str, Any]:
     """Every figure of the report, each with the evidence rows it came from."""
     ev = progress.evidence
     total = progress.total
@@ -95,6 +118,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
         "by_objective": {k: _rollup(v) for k, v in sorted(progress.by_objective.items(),
                                                           key=lambda kv: int(kv[0][1:]))},
         "by_year": {str(k): _rollup(v) for k, v in sorted(progress.by_year.items())},
+        "outputs": _outputs(outputs),
         "on_time": {k: {"accepted": v.accepted, "on_time": v.on_time, "rate": v.rate,
                         "evidence": v.evidence}
                     for k, v in sorted(progress.on_time.items())},
@@ -115,6 +139,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                         else _num(i.target_value),
                         "actual": _num(i.actual), "met": i.met, "reported": i.reported,
                         "per_year": i.per_year, "years": i.years, "years_met": i.years_met,
+                        "by_year": {str(y): _num(v) for y, v in i.by_year.items()},
                         "evidence": i.evidence}
                        for i in progress.indicators],
         "people": [{"activity": pc.activity_id, "number": pc.number, "text": pc.text,
@@ -196,7 +221,8 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                  kind: str, lang: str, charts: ChartMaker | None = None,
                  extra: Sequence[tuple[str, ReportSection]] = ()) -> Report:
     s = catalog.structure
-    figs = figures(progress, changes, kind)
+    outputs = outputs_of(catalog, progress)
+    figs = figures(progress, changes, kind, outputs)
     title = title_of(kind, progress.years, committee_name(catalog, progress.committee, lang)
                      if progress.committee else None, lang)
     made = charts(progress, catalog, lang) if charts else {}
@@ -266,6 +292,7 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
             indicators.paragraphs.append(t("targets_over", lang, over=charted.over,
                                            limit=CHARTED_MAX))
     people = _people_section(progress, lang)
+    by_output = _outputs_section(outputs, progress.years, kind, lang)
     changed = Section(id="changes", title=t("changes", lang), tables=[ReportTable(
         title=t("changes", lang),
         columns=(t("occurrence", lang), t("changed_on", lang), t("before", lang),
@@ -281,7 +308,8 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                     e.submitted_on, e.submitted_by, e.reviewed_by or "", e.reviewed_on,
                     " ".join(h for h, _n in e.attachments))
                    for e in progress.evidence))])
-    sections += [by_pillar, by_committee, trend, overdue, indicators, people, changed]
+    sections += [by_pillar, by_committee, trend, overdue, indicators, by_output, people,
+                 changed]
     for plugin, extra_section in extra:
         sections.append(Section(id=f"plugin-{plugin}-{extra_section.id}",
                                 title=extra_section.title,
@@ -307,6 +335,42 @@ def _committee_order(progress: Progress, table: dict[str, V]) -> list[tuple[str,
     committee table and chart)."""
     rank = {c: n for n, c in enumerate(progress.by_committee)}
     return sorted(table.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _outputs_section(outputs: Sequence[OutputProgress], years: Sequence[int], kind: str,
+                     lang: str) -> Section:
+    """Whether the expected outputs are met: each output's activity-years and targets;
+    in the final report, each output's indicators with their actual year by year."""
+    section = Section(id="outputs", title=t("outputs", lang),
+                      paragraphs=[t("outputs_note", lang)])
+    met = sum(1 for o in outputs if o.met)
+    judged = sum(1 for o in outputs if o.met is not None)
+    section.paragraphs.append(t("outputs_met", lang, met=met, judged=judged,
+                                total=len(outputs)))
+    section.tables.append(ReportTable(
+        title=t("outputs_table", lang),
+        columns=(t("output", lang), t("output_text", lang), t("activities_n", lang),
+                 t("applicable", lang), t("done_total", lang), t("percent_done", lang),
+                 t("targets_met", lang), t("met", lang)),
+        rows=tuple((o.output_id, o.text, len(o.activities), o.rollup.applicable,
+                    o.rollup.done, o.rollup.percent_done,
+                    t("n_of_m", lang, n=sum(1 for i in o.targeted if i.met),
+                      m=len(o.targeted)) if o.targeted else "",
+                    "" if o.met is None else t("yes" if o.met else "no", lang))
+                   for o in outputs)))
+    if kind == "final":
+        section.tables.append(ReportTable(
+            title=t("outputs_years", lang),
+            columns=(t("output", lang), t("activity", lang), "#", t("indicator", lang),
+                     t("target", lang), *(str(y) for y in years), t("actual", lang),
+                     t("met", lang)),
+            rows=tuple((o.output_id, i.activity_id, i.number, i.text,
+                        (i.target or "") + (f" ({t('each_year', lang)})"
+                                            if i.per_year and i.target else ""),
+                        *(i.by_year.get(y, Decimal(0)) for y in years), i.actual,
+                        _met(i.met, i.per_year, i.years_met, i.years, lang))
+                       for o in outputs for i in o.indicators)))
+    return section
 
 
 def _summary_counts(summary: dict[str, Any], lang: str) -> ReportTable:

@@ -22,6 +22,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "indicators": ("Indicators: actuals against targets",
                    "Petunjuk: pencapaian berbanding sasaran"),
     "people": ("People counted, disaggregated", "Bilangan orang, terpecah"),
+    "outputs": ("Outputs: are they met?", "Output: adakah ia dicapai?"),
     "changes": ("Changes to the schedule", "Perubahan jadual"),
     "annex": ("Annex: evidence", "Lampiran: bukti"),
     # statuses
@@ -100,6 +101,27 @@ _TEXT: dict[str, tuple[str, str]] = {
     "axis_activity_years": ("activity-years", "aktiviti-tahun"),
     "axis_indicator": ("indicator (activity #)", "petunjuk (aktiviti #)"),
     "axis_value": ("target and actual", "sasaran dan pencapaian"),
+    "outputs_note": ("An output is met when every one of its indicators with a numeric "
+                     "target meets it in the report's years (a target for each year: in "
+                     "every year); outputs with no numeric target are not judged. The plan "
+                     "gives no baselines for its indicators, so none is shown.",
+                     "Sesuatu output dicapai apabila setiap petunjuknya yang mempunyai "
+                     "sasaran berangka mencapainya dalam tahun laporan (sasaran setiap "
+                     "tahun: dalam setiap tahun); output tanpa sasaran berangka tidak "
+                     "dinilai. Pelan tidak memberi nilai asas bagi petunjuknya."),
+    "outputs_met": ("{met} of the {judged} outputs with a numeric target are met "
+                    "({total} outputs in all).",
+                    "{met} daripada {judged} output yang mempunyai sasaran berangka dicapai "
+                    "({total} output kesemuanya)."),
+    "outputs_table": ("Outputs", "Output"),
+    "outputs_years": ("Indicators by output, year by year",
+                      "Petunjuk mengikut output, tahun demi tahun"),
+    "output": ("output", "output"),
+    "output_text": ("expected output", "output dijangka"),
+    "activities_n": ("activities", "aktiviti"),
+    "targets_met": ("targets met", "sasaran dicapai"),
+    "n_of_m": ("{n} of {m}", "{n} daripada {m}"),
+    "each_year": ("each year", "setiap tahun"),
     "people_sheet": ("People by indicator", "Orang mengikut petunjuk"),
     "dim_sex": ("sex", "jantina"),
     "dim_nationality": ("nationality", "warganegara"),
