@@ -103,6 +103,9 @@ class EvidenceFact:
     submitted_by: str = ""
     reviewed_by: str | None = None
     reviewed_on: date | None = None
+    #: the reviewer's words with the last review: the reason for a return, a note on
+    #: an acceptance
+    review_note: str | None = None
     values: tuple[ValueFact, ...] = ()
     breakdown: tuple[BreakdownFact, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  #: (sha256, original name)
@@ -526,7 +529,8 @@ def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFac
         if e.submitted_on > day:
             continue
         if e.reviewed_on is not None and e.reviewed_on > day:
-            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None)
+            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None,
+                        review_note=None)
         out.append(e)
     return out
 

@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from .conftest import db_env
 from .report_seed import (
     AS_OF,
     MORE_PEOPLE,
+    NARRATIVES,
+    OFFICERS_NOTE,
     YEAR,
     Seeded,
     SeededMore,
@@ -276,6 +279,7 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
 
 CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
 TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
+          "Committees' narrative: gaps, challenges and adjustments",
           "Timeline and trend 2021–2023", "Activities overdue",
           "Indicators: actuals against targets", "Outputs: are they met?",
           "People counted, disaggregated",
@@ -1147,3 +1151,145 @@ def test_outputs_roll_up_with_their_activities_and_indicators_year_by_year(
                str(annual), env=db_env(db)).exit_code == 0
     section = _html_section(annual.read_text(encoding="utf-8"), "outputs")
     assert "<h3>Outputs</h3>" in section and "year by year" not in section
+
+
+def _narrative(name: str) -> dict[str, str]:
+    """What NARRATIVES[name] says, the parts it leaves out kept from the entries before."""
+    committee, kind, year = NARRATIVES[name][:3]
+    merged = dict.fromkeys(("gaps", "challenges", "adjustments", "actions"), "")
+    for key, (c, k, y, _day, parts) in NARRATIVES.items():
+        if (c, k, y) == (committee, kind, year):
+            merged.update({p: v for p, v in parts.items() if v is not None})
+        if key == name:
+            break
+    return merged
+
+
+def test_narratives_and_review_notes_are_printed_in_json_xlsx_and_html(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    data = _report(run, db, "annual", "--year", str(YEAR))
+    said = data["narrative"]
+    assert set(said) == {"media", "enforcement"}  # victim-care's is for the final report
+    media = _narrative("media-2")
+    assert {k: said["media"][k] for k in media} == media
+    assert media["gaps"] == "The campaign survey was not done."  # kept from media-1
+    assert (said["media"]["id"], said["media"]["entered_by"]) == (
+        more.narratives["media-2"], "media.secretary")
+    assert said["media"]["entered_at"].startswith("2024-05-02T02:00:00")
+    assert said["enforcement"]["adjustments"] == "Join the S7-O1-i courses with JTKSM."
+    # the annex: the return reason and the reviewer's note on an acceptance
+    annex = {e["id"]: e for e in data["evidence"]}
+    assert annex[s.returned]["review_note"] == "Attach the signed guidelines."
+    assert annex[more.officers]["review_note"] == OFFICERS_NOTE
+    assert annex[s.pending]["review_note"] is None and annex[s.late]["review_note"] is None
+
+    # as of a later day, the narrative entered after AS_OF is the one printed
+    later = _report(run, db, "annual", "--year", str(YEAR), as_of=date(2024, 9, 1))
+    assert later["narrative"]["media"]["gaps"] == "Rewritten after the report was presented."
+    # as of the day the returned row was sent back, its reason is known; before, not
+    day = _report(run, db, "annual", "--year", str(YEAR), as_of=date(2024, 1, 7))
+    assert {e["id"]: e["review_note"] for e in day["evidence"]}[s.returned] is None
+    # the final report prints the final narratives; a committee report only its own
+    final = _report(run, db, "final")["narrative"]
+    assert list(final) == ["victim-care"]
+    assert final["victim-care"]["actions"] == "Two interpreters engaged."
+    own = _report(run, db, "committee", "enforcement", "--year", str(YEAR))["narrative"]
+    assert list(own) == ["enforcement"]
+
+    out = tmp_path / "annual.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", "xlsx", "-o", str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["Committees' narrative gaps, cha"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
+    words = {"gaps": "gaps", "challenges": "challenges",
+             "adjustments": "recommended adjustments", "actions": "corrective actions"}
+    assert [(r[0], r[1], r[2]) for r in rows if r[0] == "Media and Publicity Committee"] == [
+        ("Media and Publicity Committee", words[k], v) for k, v in media.items()]
+    assert {r[3] for r in rows} == {"media.secretary", "enforcement.secretary"}
+    assert len(rows) == 8
+    evidence = book["Annex evidence"]
+    header = [c.value for c in evidence[1]]
+    note = header.index("return reason or reviewer's note")
+    notes = {r[0]: r[note] for r in evidence.iter_rows(min_row=2, values_only=True)}
+    assert notes[s.returned] == "Attach the signed guidelines."
+    assert notes[more.officers] == OFFICERS_NOTE
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    section = _html_section(text, "narrative")
+    assert ("<h3>Media and Publicity Committee (entered 2024-05-02 by media.secretary)</h3>"
+            in section)
+    for key, value in media.items():
+        assert f"<tr><td>{words[key]}</td><td>{escape(value)}</td></tr>" in section
+    assert "Rewritten after" not in section
+    assert "No narrative entered by: Legislative Committee, Victim Care" in section
+    annex_html = _html_section(text, "annex")
+    assert "<td>Attach the signed guidelines.</td>" in annex_html
+    assert f"<td>{OFFICERS_NOTE}</td>" in annex_html
+
+
+def test_narrative_cli_set_show_errors_and_audit(
+        seeded: tuple[Database, Seeded], run: Run) -> None:
+    from sqlalchemy import update
+
+    from naptip.orm import ReportNarrative
+
+    db, _ = seeded
+    env = {**db_env(db), "COLUMNS": "80"}
+    today = "2026-12-06"
+    first = run("--as-of", today, "report", "narrative", "set", "Media and Publicity "
+                "Committee", "--year", "2023", "--gaps", "No survey.", "--actions",
+                "Survey in Q3.", "--as", "Aminah", env=env)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "narrative #1 of media for the 2023 annual report entered by Aminah\n"
+    second = run("--as-of", today, "report", "narrative", "set", "media", "--year", "2023",
+                 "--challenges", "Vendors withdrew.", "--as", "Siti", env=env)
+    assert second.exit_code == 0, second.output
+    shown = run("report", "narrative", "show", "media", "--year", "2023", "--json", env=env)
+    doc = json.loads(shown.stdout)
+    assert (doc["id"], doc["gaps"], doc["challenges"], doc["adjustments"], doc["actions"],
+            doc["entered_by"]) == (2, "No survey.", "Vendors withdrew.", "", "Survey in Q3.",
+                                   "Siti")
+    text = run("report", "narrative", "show", "media", "--year", "2023", env=env).stdout
+    assert "Gaps:\n  No survey.\n" in text and "Recommended adjustments:\n  —\n" in text
+    assert max(map(len, text.splitlines())) <= 80
+    # it is in the report of that year, as of today
+    data = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 7))
+    assert data["narrative"]["media"]["challenges"] == "Vendors withdrew."
+    none = run("report", "narrative", "show", "legislative", "--final", env=env)
+    assert none.exit_code == 0 and "has no narrative for the final report" in none.stdout
+
+    for args, message in (
+            (("media", "--year", "2023"), "Error: nothing to say: give at least one of"),
+            (("nobody", "--year", "2023", "--gaps", "x"), "Error: unknown committee 'nobody'"),
+            (("media", "--year", "2031", "--gaps", "x"), "Error: year 2031 is outside the plan"),
+            (("media", "--year", "2023", "--gaps", "Call 012-345 6789."),
+             "Error: narrative refused: found what looks like a phone number in --gaps"),
+            (("media", "--year", "2023", "--gaps", "x" * 4001),
+             "Error: --gaps is 4,001 characters long: at most 4,000")):
+        bad = run("report", "narrative", "set", *args, env=env)
+        assert bad.exit_code == 1, (args, bad.output)
+        assert bad.stderr.startswith(message) and bad.stderr.count("\n") == 1, bad.stderr
+        assert "Traceback" not in bad.output
+    both = run("report", "narrative", "set", "media", "--gaps", "x", env=env)
+    assert both.exit_code == 2 and "give --year YEAR (an annual report) or --final" in both.stderr
+    assert json.loads(run("report", "narrative", "show", "media", "--year", "2023", "--json",
+                          env=env).stdout)["id"] == 2  # nothing refused was stored
+
+    # the audit covers the rows: a changed word is found
+    assert run("audit", "verify", env=env).exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(update(ReportNarrative).where(ReportNarrative.id == 1).values(
+            gaps="Everything was done."))
+    verify = run("audit", "verify", env=env)
+    assert verify.exit_code == 1
+    assert "tampered: report narrative #1 (media): does not match what audit entry" in (
+        verify.stderr)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
@@ -27,6 +27,14 @@ from ..report_types import Cell, ReportContext, ReportSection, ReportTable
 from .labels import evidence_status, status_label, t
 from .names import category_label, committee_name, kind_label, pillar_name
 from .source import ScheduleChange
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .narrative import Narrative
+
+#: the parts of a committee's narrative, in the order a report prints them
+NARRATIVE_PARTS = ("gaps", "challenges", "adjustments", "actions")
 
 KINDS = ("annual", "final", "committee")
 
@@ -157,6 +165,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str,
                       "submitted_on": e.submitted_on.isoformat(),
                       "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
                       "reviewed_on": e.reviewed_on.isoformat() if e.reviewed_on else None,
+                      "review_note": e.review_note,
                       "attachments": [{"sha256": h, "name": n} for h, n in e.attachments]}
                      for e in ev],
         "schedule_changes": [{"occurrence": c.occurrence_id,
@@ -219,10 +228,16 @@ def charted_indicators(progress: Progress) -> Charted:
 
 def build_report(catalog: Catalog, progress: Progress, changes: Sequence[ScheduleChange], *,
                  kind: str, lang: str, charts: ChartMaker | None = None,
-                 extra: Sequence[tuple[str, ReportSection]] = ()) -> Report:
+                 extra: Sequence[tuple[str, ReportSection]] = (),
+                 narratives: Mapping[str, Narrative] | None = None) -> Report:
     s = catalog.structure
     outputs = outputs_of(catalog, progress)
     figs = figures(progress, changes, kind, outputs)
+    said = dict(narratives or {})
+    figs["narrative"] = {c: {"id": n.id, **{k: n.part(k) for k in NARRATIVE_PARTS},
+                             "entered_by": n.entered_by,
+                             "entered_at": n.entered_at.isoformat()}
+                         for c, n in sorted(said.items())}
     title = title_of(kind, progress.years, committee_name(catalog, progress.committee, lang)
                      if progress.committee else None, lang)
     made = charts(progress, catalog, lang) if charts else {}
@@ -293,6 +308,7 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                                            limit=CHARTED_MAX))
     people = _people_section(progress, lang)
     by_output = _outputs_section(outputs, progress.years, kind, lang)
+    narrative = _narrative_section(catalog, progress, said, lang, committees)
     changed = Section(id="changes", title=t("changes", lang), tables=[ReportTable(
         title=t("changes", lang),
         columns=(t("occurrence", lang), t("changed_on", lang), t("before", lang),
@@ -303,13 +319,13 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         title=t("annex", lang),
         columns=("#", t("occurrence", lang), t("status", lang), t("done_on", lang),
                  t("submitted_on", lang), t("submitted_by", lang), t("reviewer", lang),
-                 t("reviewed_on", lang), t("files", lang)),
+                 t("reviewed_on", lang), t("review_note", lang), t("files", lang)),
         rows=tuple((e.id, e.occurrence_id, evidence_status(e.status, e.nil, lang), e.done_on,
                     e.submitted_on, e.submitted_by, e.reviewed_by or "", e.reviewed_on,
-                    " ".join(h for h, _n in e.attachments))
+                    e.review_note or "", " ".join(h for h, _n in e.attachments))
                    for e in progress.evidence))])
-    sections += [by_pillar, by_committee, trend, overdue, indicators, by_output, people,
-                 changed]
+    sections += [by_pillar, by_committee, narrative, trend, overdue, indicators, by_output,
+                 people, changed]
     for plugin, extra_section in extra:
         sections.append(Section(id=f"plugin-{plugin}-{extra_section.id}",
                                 title=extra_section.title,
@@ -335,6 +351,35 @@ def _committee_order(progress: Progress, table: dict[str, V]) -> list[tuple[str,
     committee table and chart)."""
     rank = {c: n for n, c in enumerate(progress.by_committee)}
     return sorted(table.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _narrative_section(catalog: Catalog, progress: Progress,
+                       narratives: Mapping[str, Narrative], lang: str,
+                       names: Callable[[str], str]) -> Section:
+    """What each committee says: gaps, challenges, recommended adjustments (S34-O1-ii)
+    and corrective actions, as entered by the report's as-of day."""
+    section = Section(id="narrative", title=t("narrative", lang))
+    wanted = [progress.committee] if progress.committee else list(catalog.committees)
+    silent = [names(c) for c in wanted if c not in narratives]
+    for c in wanted:
+        n = narratives.get(c)
+        if n is None:
+            continue
+        section.tables.append(ReportTable(
+            title=t("narrative_of", lang, committee=names(c), who=n.entered_by,
+                    day=n.entered_on.isoformat()),
+            columns=(t("narrative_part", lang), t("narrative_text", lang)),
+            rows=tuple((t(f"part_{k}", lang), n.part(k) or "—") for k in NARRATIVE_PARTS)))
+    if silent:
+        section.paragraphs.append(t("narrative_none", lang, committees=", ".join(silent)))
+    section.sheets = [ReportTable(
+        title=t("narrative", lang),
+        columns=(t("committee_c", lang), t("narrative_part", lang), t("narrative_text", lang),
+                 t("entered_by", lang), t("entered_on", lang)),
+        rows=tuple((names(c), t(f"part_{k}", lang), narratives[c].part(k),
+                    narratives[c].entered_by, narratives[c].entered_on)
+                   for c in wanted if c in narratives for k in NARRATIVE_PARTS))]
+    return section
 
 
 def _outputs_section(outputs: Sequence[OutputProgress], years: Sequence[int], kind: str,
