@@ -25,8 +25,8 @@ from ..orm import ReportNarrative
 from ..personal_data import refusal, scan
 from .document import ReportError
 
-__all__ = ["FIELDS", "MAX_CHARS", "Narrative", "latest_narratives", "narrative_scope",
-           "save_narrative"]
+__all__ = ["FIELDS", "MAX_CHARS", "Narrative", "committee_narratives", "latest_narratives",
+           "narrative_scope", "save_narrative"]
 
 PLAN_TZ = ZoneInfo("Asia/Kuala_Lumpur")
 #: the parts of a narrative, in the order a report prints them
@@ -109,6 +109,17 @@ def latest_narratives(session: Session, committees: Iterable[str], kind: str,
     """Each committee's latest narrative entered by the end of ``as_of`` (plan time zone;
     ``None``: the latest of all)."""
     return _latest(session, list(committees), kind, year, as_of)
+
+
+def committee_narratives(session: Session, committee: str) -> list[Narrative]:
+    """The committee's latest narrative for each report it has one for (years first, the
+    final report last)."""
+    n = ReportNarrative
+    latest: dict[tuple[str, int | None], Narrative] = {}
+    for row in session.execute(select(n).where(n.committee == committee)
+                               .order_by(n.entered_at, n.id)).scalars():
+        latest[(row.kind, row.year)] = _narrative(row)
+    return sorted(latest.values(), key=lambda x: (x.kind == "final", x.year or 0))
 
 
 def _latest(session: Session, committees: list[str], kind: str, year: int | None,
