@@ -1261,6 +1261,12 @@ def test_narrative_cli_set_show_errors_and_audit(
     text = run("report", "narrative", "show", "media", "--year", "2023", env=env).stdout
     assert "Gaps:\n  No survey.\n" in text and "Recommended adjustments:\n  —\n" in text
     assert max(map(len, text.splitlines())) <= 80
+    long_name = run("--as-of", today, "report", "narrative", "set", "forced-labour", "--final",
+                    "--gaps", "y " * 300, "--as", "Special Committee to Oversee Forced Labour "
+                    "Issues secretariat officer", env=env)
+    assert long_name.exit_code == 0, long_name.output
+    text = run("report", "narrative", "show", "forced-labour", "--final", env=env).stdout
+    assert max(map(len, text.splitlines())) <= 80 and "entered " in text
     # it is in the report of that year, as of today
     data = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 7))
     assert data["narrative"]["media"]["challenges"] == "Vendors withdrew."
@@ -1280,7 +1286,9 @@ def test_narrative_cli_set_show_errors_and_audit(
         assert bad.stderr.startswith(message) and bad.stderr.count("\n") == 1, bad.stderr
         assert "Traceback" not in bad.output
     both = run("report", "narrative", "set", "media", "--gaps", "x", env=env)
-    assert both.exit_code == 2 and "give --year YEAR (an annual report) or --final" in both.stderr
+    assert both.exit_code == 2 and "which report? give --year YEAR" in both.stderr
+    both = run("report", "narrative", "show", "media", "--year", "2023", "--final", env=env)
+    assert both.exit_code == 2 and "--final (the final report), not both" in both.stderr
     assert json.loads(run("report", "narrative", "show", "media", "--year", "2023", "--json",
                           env=env).stdout)["id"] == 2  # nothing refused was stored
 

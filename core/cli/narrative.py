@@ -26,9 +26,12 @@ def _which(app: App, committee: str, year: int | None, final: bool
            ) -> tuple[str, str, int | None]:
     from ..reports import ReportError, resolve_scope
 
-    if (year is None) == (not final):
+    if year is not None and final:
         raise click.UsageError("give --year YEAR (an annual report) or --final (the final "
                                "report), not both")
+    if year is None and not final:
+        raise click.UsageError("which report? give --year YEAR (an annual report) or "
+                               "--final (the final report)")
     scope = resolve_scope(app.catalog, "committee", year=year, committee=committee)
     if scope.committee is None:  # pragma: no cover - resolve_scope names it or refuses
         raise ReportError(f"unknown committee {committee!r}")
@@ -98,8 +101,10 @@ def show_narrative(app: App, committee: str, year: int | None, final: bool,
         click.echo(f"{cid} has no narrative for {what} (enter one with `naptip report "
                    "narrative set`)")
         return
-    click.echo(f"{cid}, {what}: narrative #{found.id}, entered {found.entered_on} by "
-               f"{safe(found.entered_by)[:40]}")
+    click.echo(f"{cid}, {what}: narrative #{found.id}")  # lines of at most 80 columns
+    who, room = safe(found.entered_by), 80 - len(f"entered {found.entered_on} by ")
+    click.echo(f"entered {found.entered_on} by "
+               f"{who if len(who) <= room else who[:room - 1] + '…'}")
     for name in FIELDS:
         click.echo(f"{TITLES[name]}:")
         text = safe(found.part(name), keep_newlines=True) or "—"
