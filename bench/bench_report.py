@@ -77,8 +77,6 @@ def load(db: Database, catalog: Catalog, occurrences: int, evidence: int) -> Non
             SELECT o.id, CASE WHEN g.i % 3 = 0 THEN 'accepted' WHEN g.i % 3 = 1
                 THEN 'returned' ELSE 'submitted' END, false, o.due - 10, NULL, '[]', 'bench',
                 (o.due - 5)::timestamp AT TIME ZONE 'UTC', 'nso',
-                -- reviewed the day after it came in: before the report's as-of day, which
-                -- leaves out reviews made after it (a review at now() would not count)
                 (o.due - 4)::timestamp AT TIME ZONE 'UTC'
             FROM generate_series(0, :e - 1) AS g(i)
             JOIN occurrence o ON o.id = (CAST(:ids AS text[]))[1 + (g.i % :n) % :na] || '@'

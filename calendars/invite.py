@@ -51,7 +51,7 @@ from naptip.reminders import Delivery, Item, all_contacts
 from .audience import attendees, is_meeting
 from .entries import Entry
 from .itip import CANCEL, REQUEST, Person, build_invitation, itip_calendar
-from .ledger import CANCELLED, DEFAULT_KEEP_CANCELLED_DAYS
+from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, published_row
 from .publish import record_stored
 
 if TYPE_CHECKING:
@@ -117,16 +117,18 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
 
     ``now``: the send time (DTSTAMP, Date) and LAST-MODIFIED of what changed in the
     calendar ledger; default the current time. ``loaded``: plugins whose contacts are
-    invited too. ``dry_run``: record the calendar ledger, claim and send nothing.
+    invited too. ``dry_run``: work out what the calendar ledger would record and what
+    would be sent; write, claim and send nothing.
     ``retry_failed``: send again now what failed before, not after the ledger's backoff
     (the daily run's retries, as for reminders).
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
-    record_stored(db, catalog, now=stamp, today=day, keep_cancelled_days=keep_cancelled_days,
-                  loaded=loaded)
+    recorded = record_stored(db, catalog, now=stamp, today=day,
+                             keep_cancelled_days=keep_cancelled_days, loaded=loaded,
+                             dry_run=dry_run)
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
-    todo = _due(db, contacts, day, ahead_days)
+    todo = _due(db, contacts, day, ahead_days, recorded.ledger if dry_run else None)
     report = InviteReport(day=day, dry_run=dry_run)
     if dry_run:
         done = pending_keys(db, [d for _e, _v, group in todo for _i, d in group])
@@ -142,15 +144,18 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
 _Todo = list[tuple[Entry, bytes, list[tuple[Invitation, Delivery]]]]
 
 
-def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: int) -> _Todo:
-    """Per meeting entry: the invitations its current state calls for."""
+def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: int,
+         ledger: Sequence[Published] | None = None) -> _Todo:
+    """Per meeting entry: the invitations its current state calls for (the calendar
+    ledger as stored, or as given: a dry run's, which was not stored)."""
     horizon = day + timedelta(days=ahead_days)
     with db.reading() as session:
+        if ledger is None:
+            ledger = [published_row(r) for r in session.execute(select(CalendarEntry)).scalars()
+                      if str(r.content["start"])[:10] >= day.isoformat()]
         # what has begun gets no invitation, update or cancellation any more
-        rows = [r for r in session.execute(select(CalendarEntry)).scalars()
-                if str(r.content["start"])[:10] >= day.isoformat()]
-        entries = sorted(((Entry.from_json(r.content), r.sequence, r.status == CANCELLED,
-                           r.vevent.encode()) for r in rows),
+        entries = sorted(((p.entry, p.sequence, p.cancelled, p.vevent) for p in ledger
+                          if p.entry.start[:10] >= day.isoformat()),
                          key=lambda x: (x[0].start[:10], x[0].start, x[0].uid))
         entries = [x for x in entries if is_meeting(x[0])]
         invited = _invited(session, [e.occurrence for e, *_ in entries])

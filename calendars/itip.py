@@ -23,6 +23,7 @@ from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from naptip.clock import PLAN_TZ
 from naptip.notifications.digest import format_day
 
 from .entries import Entry, one_line
@@ -105,7 +106,7 @@ def build_invitation(entry: Entry, calendar: bytes, *, method: str, update: bool
     msg["To"] = Address(display_name=one_line(attendee.name), username=to_local,
                         domain=to_domain)
     msg["Subject"] = one_line(f"{lead}: {entry.summary} — {when}")
-    msg["Date"] = format_datetime(stamp)
+    msg["Date"] = format_datetime(stamp.astimezone(PLAN_TZ))  # read as Kuala Lumpur time
     msg["Message-ID"] = make_msgid(idstring=batch[:16], domain=domain or "naptip.invalid")
     msg["X-Naptip-Batch"] = batch
     msg["Auto-Submitted"] = "auto-generated"

@@ -57,6 +57,8 @@ class Reconciled:
     cancelled: list[str] = field(default_factory=list)
     restored: list[str] = field(default_factory=list)
     rerendered: list[str] = field(default_factory=list)  #: same entry, new rendering code
+    #: every row of the ledger as it stands after this call, cancelled ones included
+    ledger: list[Published] = field(default_factory=list)
 
     @property
     def touched(self) -> bool:
@@ -66,12 +68,14 @@ class Reconciled:
 
 def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: date,
               keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-              actor: str = "naptip", keep: Collection[str] = ()) -> Reconciled:
+              actor: str = "naptip", keep: Collection[str] = (),
+              dry_run: bool = False) -> Reconciled:
     """Record what is published now; return what the feeds must show.
 
     ``keep``: occurrence ids the store holds but the plugins no longer give: their
     entries stay exactly as last published (never cancelled); one never published is
-    published from ``entries``."""
+    published from ``entries``. ``dry_run``: work out the same result on copies of the
+    rows and write nothing (a dry run of the invitations must not advance the ledger)."""
     if keep_cancelled_days < 0:
         raise ValueError("keep_cancelled_days must be 0 or more")
     wanted = {e.uid: e for e in entries}
@@ -83,7 +87,10 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
         rows = {row.uid: row for row in session.execute(select(CalendarEntry)).scalars()}
         result = _compare(rows, wanted, prints, kept)
         unchanged = [_published(row) for uid, row in rows.items() if uid not in result.todo]
-    if result.touched:
+    if result.touched and dry_run:  # the rows are detached: changing them writes nothing
+        unchanged += [_apply(None, rows.get(uid), uid, wanted.get(uid), prints.get(uid),
+                             stamp, today) for uid in sorted(result.todo)]
+    elif result.touched:
         def work(session: Session) -> list[Published]:
             # one publisher at a time: a second one waits here, then finds the work done
             session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
@@ -106,6 +113,7 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
             return done
 
         unchanged += db.write(work)
+    result.ledger = unchanged
     cutoff = today - timedelta(days=keep_cancelled_days)
     result.published = sorted((p for p in unchanged if p.left_on is None or p.left_on > cutoff),
                               key=lambda p: (p.entry.start[:10], p.entry.uid))
@@ -145,17 +153,19 @@ def _compare(rows: dict[str, CalendarEntry], wanted: dict[str, Entry],
     return out
 
 
-def _apply(session: Session, row: CalendarEntry | None, uid: str, entry: Entry | None,
+def _apply(session: Session | None, row: CalendarEntry | None, uid: str, entry: Entry | None,
            fingerprint: str | None, now: datetime, today: date) -> Published:
     """Bring one row up to date under the write lock (a concurrent publisher may have
-    done it already: then nothing is bumped twice) and render it."""
+    done it already: then nothing is bumped twice) and render it. Without a session (a dry
+    run), a new row is not added anywhere."""
     if entry is not None and fingerprint is not None:
         if row is None:
             row = CalendarEntry(uid=uid, occurrence_id=entry.occurrence, sequence=0,
                                 fingerprint=fingerprint, content=entry.to_json(),
                                 status=CONFIRMED, created_at=now, last_modified=now,
                                 cancelled_on=None, render_version=0)
-            session.add(row)
+            if session is not None:
+                session.add(row)
         elif row.status != CONFIRMED or row.fingerprint != fingerprint:
             row.sequence += 1
             row.fingerprint, row.content, row.status = fingerprint, entry.to_json(), CONFIRMED
@@ -181,6 +191,11 @@ def _render(row: CalendarEntry) -> None:
     row.vevent = render(False)
     row.vevent_support = render(True) if needs_support_variant(entry) else None
     row.render_version = RENDER_VERSION
+
+
+def published_row(row: CalendarEntry) -> Published:
+    """One ledger row as the feeds show it."""
+    return _published(row)
 
 
 def _published(row: CalendarEntry) -> Published:

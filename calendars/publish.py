@@ -117,24 +117,28 @@ def publish_instant(as_of: date | None) -> datetime:
 def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
            now: datetime, today: date,
            keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-           keep: Collection[str] = (), loaded: LoadedPlugins | None = None) -> Reconciled:
+           keep: Collection[str] = (), loaded: LoadedPlugins | None = None,
+           dry_run: bool = False) -> Reconciled:
     """Record in the ledger what the feeds publish now; return it. ``keep``: occurrence
     ids whose entries stay as last published (see ``reconcile``); ``loaded``: plugins
-    whose reminder policy sets the VALARMs (see ``entries.entries_from``)."""
+    whose reminder policy sets the VALARMs (see ``entries.entries_from``); ``dry_run``:
+    work it out, record nothing."""
     return reconcile(db, entries_from(catalog, occurrences, loaded=loaded), now=now,
-                     today=today, keep_cancelled_days=keep_cancelled_days, keep=keep)
+                     today=today, keep_cancelled_days=keep_cancelled_days, keep=keep,
+                     dry_run=dry_run)
 
 
 def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
                   keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-                  loaded: LoadedPlugins | None = None) -> Reconciled:
+                  loaded: LoadedPlugins | None = None, dry_run: bool = False) -> Reconciled:
     """``record`` the store's schedule (``naptip.calendars.source``): what the feeds, the
     invitations and ``calendar export`` publish."""
     from .source import stored_schedule
 
     source = stored_schedule(catalog, db)
     return record(db, catalog, source.occurrences, now=now, today=today,
-                  keep_cancelled_days=keep_cancelled_days, keep=source.kept, loaded=loaded)
+                  keep_cancelled_days=keep_cancelled_days, keep=source.kept, loaded=loaded,
+                  dry_run=dry_run)
 
 
 def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:

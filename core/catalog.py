@@ -64,12 +64,19 @@ class Catalog:
         return self.declared_by[f"{kind}:{item_id}"]
 
     def committee_id(self, name: str) -> str | None:
-        """Resolve a committee id, name, Malay name or source spelling (case-insensitive)."""
+        """Resolve a committee id, name, Malay name or source spelling (case-insensitive),
+        or a short name: whole words of one committee's names only ("media and publicity",
+        "victim care", "buruh paksa"; "&" reads as "and")."""
         key = " ".join(name.split()).casefold()
         for c in self.committees.values():
             if key in {n.casefold() for n in (c.id, c.name, c.name_ms, *c.aliases)}:
                 return c.id
-        return None
+        phrase = f" {_words(key)} "
+        if len(phrase.strip()) < 3 or phrase.strip() in _GENERIC_WORDS:
+            return None
+        found = {c.id for c in self.committees.values()
+                 for n in (c.name, c.name_ms, *c.aliases) if phrase in f" {_words(n)} "}
+        return found.pop() if len(found) == 1 else None
 
     def counts_by_plugin(self) -> dict[str, dict[str, int]]:
         """How many committees, agencies and activities each plugin declared."""
@@ -80,6 +87,17 @@ class Catalog:
             per = counts.setdefault(plugin, dict.fromkeys(plural.values(), 0))
             per[plural[key.split(":", 1)[0]]] += 1
         return counts
+
+
+#: words that name no committee in particular
+_GENERIC_WORDS = frozenset({"committee", "jawatankuasa", "special committee", "and", "dan",
+                            "the", "khas", "issues", "isu"})
+
+
+def _words(text: str) -> str:
+    """Lower-case words of a name: "&" as "and", punctuation and brackets as spaces."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("&", " and "))
+    return " ".join(cleaned.split())
 
 
 def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,

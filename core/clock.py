@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from .errors import NaptipError
@@ -38,3 +38,21 @@ def real_today() -> date:
     """The real day in the plan's time zone, whatever ``--as-of`` says: work cannot have
     been done after it."""
     return datetime.now(PLAN_TZ).date()
+
+
+#: how a time is labelled wherever a person reads it (Malaysia Time, UTC+8, no DST)
+ZONE_LABEL = "MYT"
+
+
+def shown_time(moment: datetime | str, *, seconds: bool = False) -> str:
+    """An instant as people read it, in the plan's zone and labelled:
+    ``2024-07-30 16:06 MYT``. Stored instants are UTC; a naive one (or an ISO text
+    without an offset) is taken as UTC. Every time shown by the CLI, the portal and the
+    messages goes through here."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(PLAN_TZ)
+    shape = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    return f"{local.strftime(shape)} {ZONE_LABEL}"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NaptipError
+from .secret_urls import literal_password
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -405,6 +406,10 @@ def _reminder_settings(top: Mapping[str, Any], fail: Any, table: Any,
         url = m.get("url")
         if not isinstance(url, str) or not url.lower().startswith(("mailto://", "mailtos://")):
             raise fail("mail.url", "must be an apprise mailto:// or mailtos:// URL")
+        if literal_password(url):
+            raise fail("mail.url", "write the password as ${ENV_NAME} (e.g. "
+                       "mailtos://user:${SMTP_PASSWORD}@host); secrets never enter the "
+                       "settings file")
         for key in ("from", "name"):
             if key in m and (not isinstance(m[key], str) or "\n" in m[key] or "\r" in m[key]):
                 raise fail(f"mail.{key}", "must be one line of text")

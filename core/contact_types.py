@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .lookup import suggestion
+
 ROLES = ("lead", "chair", "member", "secretariat", "reviewer")
 LANGUAGES = ("en", "ms")
 
@@ -23,9 +25,11 @@ class Role:
         role, sep, scope = text.strip().partition(":")
         if not sep or not scope.strip():
             raise ValueError(f"role {text!r} is not ROLE:SCOPE (e.g. lead:enforcement)")
-        if role.strip() not in ROLES:
-            raise ValueError(f"role {role.strip()!r} is not one of {', '.join(ROLES)}")
-        return cls(role=role.strip(), scope=scope.strip())
+        kind = role.strip().lower()
+        if kind not in ROLES:
+            raise ValueError(f"role {role.strip()!r} is not one of {', '.join(ROLES)}"
+                             + suggestion(kind, ROLES).replace(";", ":", 1))
+        return cls(role=kind, scope=scope.strip())
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -21,8 +21,10 @@ from . import audit
 from .contact_types import LANGUAGES, ContactInfo, Role
 from .db import Database
 from .errors import NaptipError
+from .lookup import match_id, unknown
 from .orm import Contact
 from .personal_data import scan
+from .secret_urls import ENV_REF, literal_password, mask_url
 from .workdays import STATES
 
 #: personal web-mail providers: a digest about official work goes to an official mailbox
@@ -30,10 +32,8 @@ PERSONAL_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "yahoo.com.my", "hotmail.com", "outlook.com",
     "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
     "gmx.com", "mail.com", "yandex.com", "zoho.com"})
-ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_USERINFO_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@:]*:([^@/]*)@", re.IGNORECASE)
 
 
 def check_email(email: str) -> str:
@@ -75,24 +75,13 @@ def check_url(url: str) -> str:
     if not text or _CONTROL.search(url) or not _SCHEME.match(text):
         raise NaptipError(f"URL {mask_url(text)!r} is not an apprise URL like "
                           "tgram://${TELEGRAM_TOKEN}/CHAT_ID")
-    password = _USERINFO_PASSWORD.match(text)
-    if password and not ENV_REF.fullmatch(password.group(1)):
+    if literal_password(text):
         raise NaptipError(f"URL {mask_url(text)!r}: write the password as ${{ENV_NAME}}; "
                           "secrets never enter the store")
     if not text.lower().startswith(("mailto:", "mailtos:")) and not ENV_REF.search(text):
         raise NaptipError(f"URL {mask_url(text)!r}: its token must be an ${{ENV_NAME}} "
                           "reference; secrets never enter the store")
     return text
-
-
-def mask_url(url: str) -> str:
-    """A URL fit to show: a literal password becomes ``****``; ``${ENV}`` names stay."""
-    def repl(m: re.Match[str]) -> str:
-        secret = m.group(1)
-        shown = secret if ENV_REF.fullmatch(secret) else "****"
-        return m.group(0).replace(f":{secret}@", f":{shown}@")
-
-    return _USERINFO_PASSWORD.sub(repl, url, count=1)
 
 
 def check_contact(info: ContactInfo, scopes: Iterable[str] | None = None) -> ContactInfo:
@@ -102,12 +91,18 @@ def check_contact(info: ContactInfo, scopes: Iterable[str] | None = None) -> Con
     if info.state not in STATES:
         raise NaptipError(f"state {info.state!r}: known: {', '.join(sorted(STATES))}")
     known = set(scopes) if scopes is not None else None
+    roles = []
     for role in info.roles:
-        if known is not None and role.scope not in known:
-            raise NaptipError(f"role {role}: no committee or agency {role.scope!r}")
+        if known is not None:  # ids match whatever their case: lead:Media is lead:media
+            scope = match_id(role.scope, known)
+            if scope is None:
+                raise NaptipError(f"role {role}: "
+                                  + unknown("committee or agency", role.scope, known))
+            role = Role(role=role.role, scope=scope)
+        roles.append(role)
     return ContactInfo(name=check_name(info.name), email=check_email(info.email),
                        language=info.language, state=info.state,
-                       roles=tuple(dict.fromkeys(info.roles)),
+                       roles=tuple(dict.fromkeys(roles)),
                        urls=tuple(check_url(u) for u in info.urls), active=info.active,
                        source=info.source)
 

@@ -6,7 +6,8 @@ reminder stages), send invitations, publish calendars. Each effect goes through 
 exactly-once ledger, so a rerun, a retry or a second run racing this one sends nothing
 twice.
 
-Catch-up: a run covers every day since the last day a run finished (``since``), so after
+Catch-up: a run covers every day since the last day the day's work covered (``since``;
+never past work left claimed by another run, and a duty flow's run does not count), so after
 days without a run one run does the missed work once — one digest per person, not one per
 missed day. The summary of each run (counts, failures, duration) is kept in the store
 (``naptip.runlog``).
@@ -53,6 +54,7 @@ class DayWork:
     #: re-send failed messages now rather than after the ledger's backoff (the daily run)
     retry_failed: bool = True
     duty: str | None = None  #: only this duty's work (a duty's own flow)
+    run_id: str | None = None  #: the run's record (``naptip.runlog``): who holds its claims
 
     @property
     def days(self) -> int:
@@ -94,8 +96,9 @@ class DayPlan:
 
 def plan_day(db: Database, day: date, *, since: date | None = None,
              catch_up_days: int = CATCH_UP_DAYS) -> DayPlan:
-    """The days a run on ``day`` covers: from the day after the last finished run (or
-    ``since``), at most ``catch_up_days`` back; just ``day`` on a first run."""
+    """The days a run on ``day`` covers: from the day after the last day the day's work
+    fully covered (or ``since``), at most ``catch_up_days`` back; just ``day`` on a first
+    run. A duty flow's runs do not count: they do only their duty's work."""
     from .runlog import last_finished_day
 
     if since is None:
@@ -137,15 +140,18 @@ def send_reminders(work: DayWork) -> StepResult:
     result = run_reminders(work.db, work.catalog, work.settings, work.loaded, RunOptions(
         today=work.day, since=work.since, dry_run=work.dry_run, actor=work.actor,
         outbox=work.outbox, environ=work.environ,
-        retry_failed=work.retry_failed, duty=work.duty))
+        retry_failed=work.retry_failed, duty=work.duty, run_id=work.run_id))
     counts: dict[str, int] = {}
     for o in result.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
     counts["items"] = sum(o.items for o in result.outcomes if o.status in ("sent", "outbox"))
+    counts["pending"] = sum(p.items for p in result.pending)
     failures = [f"{o.email} ({o.channel}): {o.detail}" for o in result.failed]
-    detail = (f"{len(result.unreached)} group(s) of reminders with nobody to receive them "
-              "(naptip remind --dry-run lists them)" if result.unreached else "")
-    return StepResult("reminders", "failed" if failures else "done", counts, detail, failures)
+    notes = [f"{len(result.unreached)} group(s) of reminders with nobody to receive them "
+             "(naptip remind --dry-run lists them)"] if result.unreached else []
+    notes += [p.describe() for p in result.pending]
+    return StepResult("reminders", "failed" if failures else "done", counts, "; ".join(notes),
+                      failures)
 
 
 def send_invitations(work: DayWork) -> StepResult:
@@ -238,6 +244,8 @@ class RunSummary:
     dry_run: bool
     seconds: float | None
     steps: list[StepResult]
+    duty: str | None = None  #: a duty flow's run; None: the day's work
+    note: str = ""  #: why it crashed, an alert that was not delivered...
 
     @property
     def failed(self) -> bool:
@@ -246,14 +254,31 @@ class RunSummary:
 
 def execute(work: DayWork, plan: DayPlan | None = None, *, run_id: str | None = None,
             ) -> RunSummary:
-    """Run every step of the plan and record the run's summary in the store."""
+    """Run every step of the plan and record the run's summary in the store.
+
+    While it runs, the run's heartbeat is kept fresh; interrupted (Ctrl-C, SIGTERM turned
+    into KeyboardInterrupt or SystemExit), its record is closed as ``interrupted`` and the
+    interruption goes on."""
     from . import runlog
 
     plan = plan or DayPlan(day=work.day, since=work.since)
-    work = replace(work, day=plan.day, since=plan.since)
-    run_id = runlog.start(work, run_id=run_id)
-    results = [run_step(name, work) for name in plan.steps]
+    run_id = runlog.start(replace(work, day=plan.day, since=plan.since), run_id=run_id)
+    work = replace(work, day=plan.day, since=plan.since, run_id=run_id)
+    try:
+        with runlog.heartbeat(work.db, run_id):
+            results = [run_step(name, work) for name in plan.steps]
+    except BaseException as exc:
+        runlog.close(work.db, run_id, "interrupted", f"interrupted: {_why(exc)}")
+        raise
     return runlog.finish(work.db, run_id, results)
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "Ctrl-C or SIGTERM"
+    if isinstance(exc, SystemExit):
+        return f"exit {exc.code}"
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
 
 def work_for(db: Database, catalog: Catalog, settings: Settings, loaded: LoadedPlugins | None,

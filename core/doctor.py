@@ -1,5 +1,6 @@
-"""``naptip doctor``: is this machine's set-up sound? Each check returns its problems, one
-line each; the command prints them and exits 1 when there is any.
+"""``naptip doctor``: is this machine's set-up sound? Each check returns its problems and
+its warnings, one line each; the command prints them and exits 1 when there is a problem
+(a warning, something not set up that naptip works without, never changes the exit).
 
 Checks are plain functions of a :class:`Setup`, run in order: the built-in ones below,
 then any registered under the entry-point group ``naptip.doctor`` (a callable taking the
@@ -13,9 +14,13 @@ import importlib.metadata
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .db import Database
 from .errors import NaptipError
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 
 GROUP = "naptip.doctor"
 
@@ -25,6 +30,8 @@ class Checked:
     name: str  #: what was checked, e.g. "store"
     problems: tuple[str, ...] = ()
     detail: str = ""  #: what was found, when all is well
+    #: what is not set up, though naptip works without it (the exit code stays 0)
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -35,6 +42,8 @@ class Setup:
     open_store: Callable[[], Database]
     #: workers will run the flows (``naptip deploy``), whatever the server says yet
     expect_workers: bool = False
+    #: the plan's catalog as the commands build it (None: from the installed plugins)
+    open_catalog: Callable[[], Catalog] | None = None
     _db: Database | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
 
@@ -46,6 +55,14 @@ class Setup:
             except NaptipError as exc:
                 self._error = str(exc)
         return self._db
+
+    def catalog(self) -> Catalog:
+        if self.open_catalog is not None:
+            return self.open_catalog()
+        from .catalog import build_catalog
+        from .pluginmanager import build_plugin_manager
+
+        return build_catalog(build_plugin_manager(environ=self.environ))
 
     @property
     def store_error(self) -> str | None:
@@ -136,5 +153,6 @@ def run_checks(setup: Setup, selected: list[Check] | None = None) -> list[Checke
     return results
 
 
-def default_setup(open_store: Callable[[], Database]) -> Setup:
-    return Setup(environ=dict(os.environ), open_store=open_store)
+def default_setup(open_store: Callable[[], Database],
+                  open_catalog: Callable[[], Catalog] | None = None) -> Setup:
+    return Setup(environ=dict(os.environ), open_store=open_store, open_catalog=open_catalog)

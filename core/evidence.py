@@ -22,11 +22,12 @@ from .actors import Actor, person, resolve
 from .audit_rows import attachment_digest, evidence_digest, review_digest
 from .blobs import BlobStore, StoredBlob, sniff
 from .catalog import Catalog
-from .clock import real_today
+from .clock import real_today, shown_time
 from .db import Database
 from .doc_text import TextBudget, extract_texts
 from .errors import Problem
 from .evidence_types import AcceptedEvidence, EvidenceDraft
+from .lookup import suggestion
 from .model import Indicator, IndicatorKind
 from .orm import Attachment, Breakdown, Evidence, EvidenceValue, OccurrenceRow, Review
 from .personal_data import Finding, refusal, scan
@@ -97,8 +98,12 @@ class EvidenceService:
             row = session.execute(select(OccurrenceRow).where(
                 func.lower(OccurrenceRow.id) == occurrence_id.strip().lower())).scalars().first()
         if row is None:
-            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r} (see "
-                                "`naptip schedule`)")
+            known = session.execute(select(OccurrenceRow.id).where(
+                OccurrenceRow.plan_id == self.plan_id,
+                OccurrenceRow.withdrawn.is_(False))).scalars().all()
+            hint = suggestion(occurrence_id, known)
+            raise EvidenceError(f"no occurrence has the id {echo_cut(occurrence_id)!r}"
+                                + (hint or " (see `naptip schedule`)"))
         if row.plan_id != self.plan_id:
             raise EvidenceError(f"occurrence {occurrence_id} belongs to plan {row.plan_id}, "
                                 f"not {self.plan_id}")
@@ -363,8 +368,9 @@ class EvidenceService:
                 raise EvidenceError(f"evidence #{evidence_id} is for plan {row.plan_id}, not "
                                     f"{self.plan_id}")
             if evidence.status != "submitted":
+                at = shown_time(evidence.reviewed_at) if evidence.reviewed_at else "?"
                 raise EvidenceError(f"evidence #{evidence_id} was already {evidence.status} by "
-                                    f"{evidence.reviewed_by} on {evidence.reviewed_at:%Y-%m-%d}")
+                                    f"{evidence.reviewed_by} on {at}")
             reviewer = resolve(session, given, login=login)
             check_reviewer(session, reviewer, evidence.submitted_by,
                            evidence.submitter_contact, given=given)

@@ -292,6 +292,10 @@ class ReminderSent(Base):
     batch: Mapped[str | None] = mapped_column(String(64), index=True)  #: the message's key
     claimed_at: Mapped[datetime | None]
     next_attempt_at: Mapped[datetime | None]
+    #: who holds a ``sending`` claim: the run's id (``naptip runs``), else a process's
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claim_host: Mapped[str | None] = mapped_column(String(120))
+    claim_pid: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (UniqueConstraint("occurrence_id", "stage", "recipient"),)
 
@@ -391,6 +395,12 @@ class RunRecord(Base):
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    duty: Mapped[str | None] = mapped_column(String(80))  #: a duty flow's run; None: daily
+    pid: Mapped[int | None] = mapped_column(Integer)  #: the process on ``host``
+    heartbeat_at: Mapped[datetime | None]  #: refreshed while the run is alive
+    #: the last day this run fully covered: before ``since`` when it left work claimed
+    covered_until: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)  #: e.g. an alert that was not delivered
 
 
 class OutboxMessage(Base):

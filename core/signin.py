@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -73,8 +74,25 @@ def issue_link(db: Database, email: str, *, ttl: timedelta = LINK_TTL, actor: st
     return secret
 
 
-def link_url(base_url: str, secret: str) -> str:
-    return f"{base_url.rstrip('/')}/signin/{secret}"
+def link_url(base_url: str, secret: str, then: str | None = None) -> str:
+    """The sign-in link of ``secret``; ``then``: the portal page it opens after signing in
+    (``/occurrence/S19-O1-viii@2023``)."""
+    url = f"{base_url.rstrip('/')}/signin/{secret}"
+    return f"{url}?{urlencode({'next': then})}" if then else url
+
+
+def link_owner(db: Database, secret: str, *, now: datetime | None = None) -> str | None:
+    """Whose sign-in link this is while it lasts, used or not (None: unknown, revoked or
+    expired). A digest's links share one secret: the first signs in, the others open
+    their page in the browser already signed in as the same person."""
+    when = now or datetime.now(UTC)
+    with db.reading() as session:
+        token = session.execute(select(WebToken).where(
+            WebToken.digest == digest_of(secret), WebToken.kind == "link")
+        ).scalar_one_or_none()
+        if token is None or token.revoked_at is not None or token.expires_at <= when:
+            return None
+        return token.contact_email
 
 
 @dataclass(frozen=True)
@@ -179,6 +197,13 @@ def digest_link(db: Database, email: str, environ: Mapping[str, str] | None = No
     if not base:
         return None
     return link_url(base, issue_link(db, email, ttl=DIGEST_LINK_TTL, actor="naptip", now=now))
+
+
+def preview_link(environ: Mapping[str, str] | None = None) -> str | None:
+    """What a digest's link looks like, for a dry run: no secret issued, none stored."""
+    env = os.environ if environ is None else environ
+    base = env.get("NAPTIP_WEB_URL", "").strip()
+    return link_url(base, "PERSONAL-LINK") if base else None
 
 
 def _count(result: object) -> int:

@@ -67,6 +67,23 @@ PG_SERVER = os.environ.get("NAPTIP_TEST_PG_URL",
                            "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+def postgres_missing(server: str = PG_SERVER) -> str | None:
+    """None when something answers at ``server``'s host and port; else the one line that
+    says what to run first."""
+    import socket
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server)
+    host, port = url.host or "127.0.0.1", url.port or 5432
+    try:
+        with socket.create_connection((host, port), timeout=5):
+            return None
+    except OSError:
+        return (f"no PostgreSQL answers on {host}:{port}: run ./scripts/start-postgres first "
+                "(it starts a throwaway server), or set NAPTIP_TEST_PG_URL")
+
+
 @contextmanager
 def temporary_postgres(prefix: str = "naptip_test", server: str = PG_SERVER) -> Iterator[str]:
     """Create a fresh database on ``server``, yield its URL, and drop it afterwards."""

@@ -5,10 +5,12 @@ Imported only by the commands that orchestrate: ``import prefect`` costs seconds
 
 from __future__ import annotations
 
+import logging
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -68,14 +70,17 @@ def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | N
     if plugins_dir is not None:
         os.environ["NAPTIP_PLUGINS_DIR"] = str(plugins_dir)
     os.environ.setdefault("NAPTIP_USER", actor)
+    from prefect import tags
     from prefect.exceptions import PrefectException
 
     from naptip import runlog
 
     from .daily import _app, daily_run
+    from .recover import TAG
 
     try:
-        result = daily_run(day=day.isoformat(), dry_run=dry_run)
+        with console_without_tracebacks(), tags(TAG):
+            result = daily_run(day=day.isoformat(), dry_run=dry_run)
     except PrefectException as exc:
         raise NaptipError(f"Prefect: {' '.join(str(exc).split())[:300]}") from None
     except Exception as exc:
@@ -86,6 +91,38 @@ def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | N
                               ) from None
         return runlog.get(_app().db, run_id)
     return runlog.get(_app().db, str(result["id"]))
+
+
+@contextmanager
+def console_without_tracebacks() -> Iterator[None]:
+    """Prefect's console log lines without their tracebacks (the run's summary says what
+    failed; the Prefect UI keeps the tracebacks): a failed run reads as a few lines."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    names = [n for n in list(logging.root.manager.loggerDict) if n.startswith("prefect")]
+    handlers = {h for lg in [logging.getLogger(), *map(logging.getLogger, names)]
+                for h in lg.handlers if isinstance(h, PrefectConsoleHandler)}
+    for handler in handlers:
+        setattr(handler, "format", _one_line(handler))  # noqa: B010 - shadows the method
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            vars(handler).pop("format", None)
+
+
+def _one_line(handler: logging.Handler) -> Callable[[logging.LogRecord], str]:
+    original = type(handler).format
+
+    def format_record(record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return original(handler, record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+    return format_record
 
 
 def _last_run_id(db: Database, day: date) -> str | None:

@@ -9,6 +9,7 @@ parameter.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import date, datetime
 from typing import Any
@@ -66,7 +67,7 @@ def _work(spec: dict[str, Any]) -> DayWork:
     return DayWork(db=app.db, catalog=app.catalog, settings=app.settings, loaded=app.loaded,
                    day=date.fromisoformat(spec["day"]), since=date.fromisoformat(spec["since"]),
                    dry_run=bool(spec["dry_run"]), actor="prefect", trigger="prefect",
-                   duty=spec.get("duty"))
+                   duty=spec.get("duty"), run_id=spec.get("run_id"))
 
 
 @task(name="sync-schedule", cache_policy=NO_CACHE)
@@ -134,9 +135,33 @@ def _meeting_host(duty: str, day: date) -> str | None:
 
 
 def _alert(flow: Flow[..., Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """A failed or crashed run: close its record (a crash never reached ``finish``) and
+    tell the secretariat."""
+    from naptip import runlog
     from naptip.notifications.alerts import alert_failed_run
 
-    alert_failed_run(_app(), f"{flow_run.name}: {state.type.value.lower()}: {state.message or ''}")
+    kind = state.type.value.lower()
+    text = f"{flow_run.name}: {kind}: {state.message or ''}"
+    with contextlib.suppress(Exception):  # the alert goes even when the store is down
+        runlog.close(_app().db, str(flow_run.id), "crashed" if state.is_crashed() else "failed",
+                     f"{kind}: {' '.join((state.message or '').split())[:300]}")
+    problems = alert_failed_run(_app(), text, run_id=str(flow_run.id))
+    if problems:  # said where it is seen: the run's record, the outbox, the run's log
+        from prefect.logging.loggers import flow_run_logger
+
+        flow_run_logger(flow_run, flow).warning(
+            "the failure alert was not delivered: %s", "; ".join(problems)[:1000])
+
+
+def _close_dead(exclude: str | None) -> None:
+    """Before the day's work: close naptip's runs that died without a final state (a
+    machine crash took worker and flow run together), and alert."""
+    from naptip.notifications.alerts import alert_failed_run
+
+    from .recover import close_and_alert
+
+    close_and_alert(_app().db, lambda text, rid: alert_failed_run(_app(), text, run_id=rid),
+                    exclude=exclude)
 
 
 def _execute(spec: dict[str, Any]) -> RunSummary:
@@ -144,7 +169,17 @@ def _execute(spec: dict[str, Any]) -> RunSummary:
 
     work = _work(spec)
     run_id = str(current_run.id or "") or None
+    if not work.duty and not work.dry_run:
+        _close_dead(run_id)
     run_id = runlog.start(work, run_id=run_id)
+    spec = {**spec, "run_id": run_id}
+    with runlog.heartbeat(work.db, run_id):
+        return _steps(work, spec, run_id)
+
+
+def _steps(work: DayWork, spec: dict[str, Any], run_id: str) -> RunSummary:
+    from naptip import runlog
+
     results: list[StepResult] = []
     if not work.duty:
         results.append(sync_task(spec))

@@ -97,6 +97,7 @@ def start_server(home: Path, port: int, *, timeout: float = 90.0,
         if child.poll() is not None:
             raise NaptipError(f"the Prefect server stopped at start (see {home / 'server.log'})")
         if healthy(url, timeout=1.0):
+            (home / SERVER_PID).write_text(f"{child.pid}\n", encoding="ascii")
             return child
         time.sleep(0.3)
     stop_server(child)
@@ -135,8 +136,12 @@ def own_auth_string(home: Path) -> str:
 
 
 def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = None,
-          say: Any = print) -> None:
-    """Serve the deployments until SIGINT/SIGTERM; start a server first when none answers."""
+          say: Any = print, app: Any = None) -> None:
+    """Serve the deployments until SIGINT/SIGTERM; start a server first when none answers.
+
+    On start and on stop, the runs of the served deployments that are still active are
+    closed as Crashed (nothing else runs them: they were interrupted), which frees their
+    concurrency slot; while serving, dead naptip runs are closed every minute."""
     url = api_url()
     child = None
     if url and healthy(url):
@@ -146,34 +151,137 @@ def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = No
         if url:
             say(f"the Prefect server at {url} does not answer: starting one")
         port = port or 4200
-        auth = api_auth() or own_auth_string(home)
-        child = start_server(home, port, extra_env={"PREFECT_SERVER_API_AUTH_STRING": auth})
         url = f"http://127.0.0.1:{port}/api"
+        orphan = left_running(home)
+        if orphan is not None:
+            say(f"stopping the Prefect server a previous naptip serve left running "
+                f"(pid {orphan})")
+            stop_pid(orphan)
+        auth = api_auth() or own_auth_string(home)
+        if healthy(url):
+            check_access(url, say)
+            say(f"attached to the Prefect server already answering at {url} "
+                "(not started by naptip serve)")
+        else:
+            child = start_server(home, port,
+                                 extra_env={"PREFECT_SERVER_API_AUTH_STRING": auth})
+            say(f"started a Prefect server at {url} (data in {home}; its API asks for the "
+                f"credentials in {home / AUTH_FILE} unless PREFECT_API_AUTH_STRING is set)")
         os.environ.update({"PREFECT_API_URL": url, "PREFECT_API_AUTH_STRING": auth})
-        say(f"started a Prefect server at {url} (data in {home}; its API asks for the "
-            f"credentials in {home / AUTH_FILE} unless PREFECT_API_AUTH_STRING is set)")
     os.environ.update({k: v for k, v in QUIET.items() if k != "PREFECT_UI_ENABLED"})
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
+    planned = planned_deployments(catalog, daily_at=daily_at)
+    stop_sweeping = None
     try:
         from prefect import serve as prefect_serve
 
-        deployments = to_deployments(planned_deployments(catalog, daily_at=daily_at))
+        _close_stale(app, planned, say, stop_processes=False)
+        if app is not None:
+            from .recover import sweep_every
+
+            stop_sweeping = sweep_every(app.db, _alerter(app), say, SWEEP_SECONDS)
+        deployments = to_deployments(planned)
         say(f"serving {len(deployments)} deployment(s); daily-run at {daily_at:%H:%M:%S} "
             f"{TZ}; stop with Ctrl-C or SIGTERM")
         prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping: finish stopping
+        if stop_sweeping is not None:
+            stop_sweeping()
+        _close_stale(app, planned, say, stop_processes=True)
         signal.signal(signal.SIGTERM, previous)
         if child is not None:
             _send_logs()  # before the server goes: never to a server that is gone
             say("stopping the Prefect server")
             stop_server(child)
+            (home / SERVER_PID).unlink(missing_ok=True)
         say("stopped")
+
+
+#: seconds between two sweeps for dead runs while serving (NAPTIP_SWEEP_SECONDS)
+SWEEP_SECONDS = float(os.environ.get("NAPTIP_SWEEP_SECONDS") or 60)
+
+
+def _alerter(app: Any) -> Any:
+    from naptip.notifications.alerts import alert_failed_run
+
+    def alert(text: str, run_id: str) -> None:
+        alert_failed_run(app, text, run_id=run_id)
+
+    return alert
+
+
+def _close_stale(app: Any, planned: list[Planned], say: Any, *, stop_processes: bool,
+                 ) -> None:
+    """Close the served deployments' active runs (see :func:`serve`), and alert."""
+    if app is None:
+        return
+    from .recover import close_and_alert
+
+    try:
+        ids = own_deployment_ids(planned)
+    except Exception as exc:  # the server went away: nothing to close there
+        say(f"could not look for interrupted runs: {' '.join(str(exc).split())[:200]}")
+        return
+    for run in close_and_alert(app.db, _alerter(app), own_deployments=ids,
+                               stop_processes=stop_processes):
+        say(run.describe())
+
+
+def own_deployment_ids(planned: list[Planned]) -> list[Any]:
+    """The ids of the served deployments that exist already (with no work pool: a
+    deployment of the same name for workers is not this serve's)."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    ids = []
+    with get_client(sync_client=True) as client:
+        for p in planned:
+            try:
+                found = client.read_deployment_by_name(f"{p.flow.name}/{p.name}")
+            except ObjectNotFound:
+                continue
+            if not found.work_pool_name:
+                ids.append(found.id)
+    return ids
+
+
+#: the file in the server's home that names the server naptip serve started
+SERVER_PID = "server.pid"
+
+
+def left_running(home: Path) -> int | None:
+    """The pid of a Prefect server a previous naptip serve started and did not stop (it
+    was SIGKILLed, or the machine lost power with the pid reused: checked by its
+    command line)."""
+    try:
+        pid = int((home / SERVER_PID).read_text(encoding="ascii").strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    return pid if b"prefect" in cmdline and b"server" in cmdline else None
+
+
+def stop_pid(pid: int, timeout: float = 20.0) -> None:
+    """Stop a server naptip started (its own process group), as :func:`stop_server`."""
+    from naptip.liveness import process_alive
+
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pid, sig)
+        except OSError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and process_alive(pid):
+            time.sleep(0.2)
+        if not process_alive(pid):
+            return
 
 
 def _send_logs() -> None:
@@ -185,6 +293,21 @@ def _send_logs() -> None:
         return
 
 
+def require_pool(name: str) -> None:
+    """The work pool must exist before deployments can name it."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            raise NaptipError(
+                f"no work pool {name!r} on the Prefect server: create it with `prefect "
+                f"work-pool create {name} --type process`, then run `naptip deploy` again "
+                f"and start workers with `prefect worker start --pool {name}`") from None
+
+
 def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time,
            say: Any = print) -> list[str]:
     """Register the deployments on the server at PREFECT_API_URL for a work pool; refuse
@@ -192,6 +315,7 @@ def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time,
     from .client import require_server
 
     require_server(say)
+    require_pool(work_pool)
     names = []
     for deployment in to_deployments(planned_deployments(catalog, daily_at=daily_at),
                                      work_pool=work_pool):

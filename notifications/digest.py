@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -98,6 +99,31 @@ class Section:
     items: Sequence[Item]
 
 
+#: a digest's sections in the order of the portal's *My work* (``naptip.web.queries``):
+#: what needs the reader's action first, the other committees' work they support last
+SECTIONS = ("returned", "overdue", "due", "meeting", "supporting")
+
+
+def section_of(item: Item) -> str:
+    """The digest section of an item: returned work and supported work apart."""
+    if item.supporting:
+        return "supporting"
+    if item.returned_reason is not None:
+        return "returned"
+    return item.section
+
+
+def item_link(link: str, item: Item) -> str:
+    """The item's page in the portal, through the digest's personal sign-in link (one
+    secret for the whole digest: the first link used signs in, the others open their page
+    in the browser already signed in)."""
+    return f"{link}{'&' if '?' in link else '?'}{urlencode({'next': page_of(item)})}"
+
+
+def page_of(item: Item) -> str:
+    return f"/occurrence/{item.occurrence_id}"
+
+
 def counts(items: Sequence[Item]) -> dict[str, int]:
     return {"overdue": sum(i.section == "overdue" for i in items),
             "week": sum(i.section == "due" and i.days <= 7 for i in items),
@@ -118,16 +144,19 @@ def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
 
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
            audience: Sequence[tuple[str, str]] = (), link: str | None = None) -> Digest:
-    """``link``: the recipient's personal sign-in link to the evidence portal, if any."""
+    """``link``: the recipient's personal sign-in link to the evidence portal, if any:
+    then every item links to its page through it, else it says the CLI command."""
     env = environment(language if language in LANGUAGES else "en")
     # a person in two roles (lead and chair) sees an occurrence once, at its first stage
     first: dict[str, Item] = {}
     for item in items:
         first.setdefault(item.occurrence_id, item)
     items = list(first.values())
-    sections = [Section(s, [i for i in items if i.section == s])
-                for s in ("overdue", "due", "meeting")]
+    sections = [Section(s, sorted((i for i in items if section_of(i) == s),
+                                  key=lambda i: (i.due, i.occurrence_id)))
+                for s in SECTIONS]
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
+               "page": lambda item: item_link(link, item) if link else "",
                "sections": [s for s in sections if s.items], "counts": counts(items),
                "committees": committees(items, audience), "link": link}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()

@@ -17,11 +17,11 @@ from typing import Protocol
 
 from naptip.catalog import Catalog
 from naptip.config import Settings
-from naptip.contacts import ContactDirectory, mask_url
+from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.errors import NaptipError, Problem
 from naptip.pluginmanager import LoadedPlugins
-from naptip.reminder_ledger import claim, mark, pending_keys
+from naptip.reminder_ledger import Held, Holder, claim_all, mark, preview
 from naptip.reminders import (
     Delivery,
     all_contacts,
@@ -30,7 +30,8 @@ from naptip.reminders import (
     plan_reminders,
     remindable_occurrences,
 )
-from naptip.signin import digest_link
+from naptip.secret_urls import mask_url
+from naptip.signin import digest_link, preview_link
 
 from .digest import Digest, render
 from .message import build_message
@@ -59,6 +60,8 @@ class RunResult:
     outcomes: list[Outcome] = field(default_factory=list)
     unreached: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: due items left out because another run holds them or they wait for a retry
+    pending: list[Held] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -77,9 +80,11 @@ class RunOptions:
     now: datetime | None = None
     #: the first day to plan for (catch-up after missed days); None: today only
     since: date | None = None
-    #: re-send failed messages now, not after the ledger's backoff (the daily run's retries)
+    #: re-send failed messages now, not after the ledger's backoff: ``naptip run``,
+    #: ``naptip remind`` and the flows all do (a person or a schedule asked for a run)
     retry_failed: bool = False
     duty: str | None = None  #: only this duty's occurrences (a duty's own flow)
+    run_id: str | None = None  #: the run that claims (``naptip.runlog``); None: this process
 
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,
@@ -116,15 +121,15 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
                 continue
         deliveries.append(d)
     if opts.dry_run:
-        done = pending_keys(db, deliveries)
-        for d in deliveries:
-            items = tuple(i for i in d.items if (i.occurrence_id, i.stage, d.key) not in done)
-            if items:
-                digest = render(items, name=d.contact.name, language=d.contact.language,
-                                today=opts.today, audience=_audience(catalog, d))
-                result.outcomes.append(Outcome(d.contact.name, d.contact.email,
-                                               _channel(d), len(items), "would send",
-                                               digest.subject, digest))
+        todo, result.pending = preview(db, deliveries, settings.reminders, now=opts.now,
+                                       retry_failed=opts.retry_failed)
+        for d in todo:
+            digest = render(d.items, name=d.contact.name, language=d.contact.language,
+                            today=opts.today, audience=_audience(catalog, d),
+                            link=preview_link(opts.environ) if d.channel == "email" else None)
+            result.outcomes.append(Outcome(d.contact.name, d.contact.email, _channel(d),
+                                           len(d.items), "would send", digest.subject,
+                                           digest))
         return result
     mail: MailTransport
     if settings.mail is not None:
@@ -133,10 +138,11 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
     else:
         mail = OutboxTransport(outbox_of(db, opts.environ, copy_to=opts.outbox))
         sender, sender_name, status = "naptip@localhost.invalid", "NAPTIP", "outbox"
-    claimed = claim(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now,
-                    retry_failed=opts.retry_failed)
+    claims = claim_all(db, deliveries, settings.reminders, actor=opts.actor, now=opts.now,
+                       retry_failed=opts.retry_failed, holder=Holder(run_id=opts.run_id))
+    result.pending = claims.held
     try:
-        for c in claimed:
+        for c in claims.claimed:
             d = c.delivery
             email = d.channel == "email"
             link = digest_link(db, d.contact.email, opts.environ) if email else None

@@ -13,6 +13,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from naptip.clock import PLAN_TZ
+
 from .digest import Digest
 
 _SPACE = re.compile(r"\s+")
@@ -30,7 +32,7 @@ def build_message(digest: Digest, *, to_name: str, to_email: str, sender: str,
     to_local, _, to_domain = to_email.partition("@")
     msg["To"] = Address(display_name=one_line(to_name), username=to_local, domain=to_domain)
     msg["Subject"] = one_line(digest.subject)
-    msg["Date"] = format_datetime(now or datetime.now(UTC))
+    msg["Date"] = format_datetime((now or datetime.now(UTC)).astimezone(PLAN_TZ))  # +0800
     msg["Message-ID"] = make_msgid(idstring=batch[:16], domain=domain or "naptip.invalid")
     msg["X-Naptip-Batch"] = batch
     msg["Auto-Submitted"] = "auto-generated"

@@ -17,11 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import quote
 
 from naptip.config import MailSettings
-from naptip.contacts import ENV_REF, mask_url
 from naptip.errors import NaptipError
 from naptip.outbox import Outbox
+from naptip.secret_urls import ENV_REF, mask_url
 
 _NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SMTP_TIMEOUT = 20
@@ -51,6 +52,19 @@ def parse_url(url: str, environ: Mapping[str, str] | None = None) -> Any:
     return instance
 
 
+def with_sender(url: str, sender: str | None) -> str:
+    """The ``[mail] url`` with ``from`` (its own key) as the URL's ``from=`` when the URL
+    has none: apprise refuses a mailto:// URL it cannot derive a sender from (an IP
+    address, no user), though the sender is set."""
+    if not sender:
+        return url
+    base, _, query = url.partition("?")
+    if any(part.split("=", 1)[0].lower() == "from" for part in query.split("&")):
+        return url
+    extra = f"from={quote(sender, safe='@')}"
+    return f"{base}?{query}&{extra}" if query else f"{base}?{extra}"
+
+
 @dataclass
 class SmtpTransport:
     """E-mail through the SMTP server of ``[mail] url``; one connection, reused."""
@@ -67,7 +81,7 @@ class SmtpTransport:
     @classmethod
     def from_settings(cls, mail: MailSettings, environ: Mapping[str, str] | None = None,
                       ) -> SmtpTransport:
-        email = parse_url(mail.url, environ)
+        email = parse_url(with_sender(mail.url, mail.sender), environ)
         mode = str(getattr(email, "secure_mode", "insecure") or "insecure")
         port = email.port or {"ssl": 465, "starttls": 587}.get(mode, 25)
         from_addr = getattr(email, "from_addr", None)

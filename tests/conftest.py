@@ -15,7 +15,7 @@ from naptip.catalog import Catalog, build_catalog
 from naptip.cli import cli
 from naptip.db import Database, open_database
 from naptip.pluginmanager import LoadedPlugins, build_plugin_manager
-from naptip.testing import temporary_postgres
+from naptip.testing import postgres_missing, temporary_postgres
 
 from .support import FakeEntryPoint
 
@@ -94,6 +94,9 @@ def run() -> Callable[..., Result]:
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     """A PostgreSQL database created for this test session and dropped after it."""
+    problem = postgres_missing()
+    if problem:
+        pytest.fail(problem, pytrace=False)
     with temporary_postgres() as url:
         yield url
 

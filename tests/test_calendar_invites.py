@@ -13,19 +13,19 @@ from typing import Any
 import recurring_ical_events
 from click.testing import Result
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from naptip.calendars.audience import attendees, follows
 from naptip.calendars.entries import entries_from, occurrence_of_uid
-from naptip.calendars.invite import OUTBOX_ORGANIZER, invite
+from naptip.calendars.invite import OUTBOX_ORGANIZER, InviteReport, invite
 from naptip.calendars.publish import contact_scopes
 from naptip.catalog import Catalog
-from naptip.config import Settings
+from naptip.config import Settings, load_settings
 from naptip.contact_types import ContactInfo, Role
 from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.notifications.outbox import entries, message
-from naptip.orm import ReminderSent
+from naptip.orm import AuditEntry, CalendarEntry, ReminderSent
 from naptip.schedule import build_schedule
 
 from .conftest import db_env
@@ -464,3 +464,54 @@ def test_a_meeting_moved_to_another_day_of_its_month_is_one_update(
                     "schedule", "explain", ENFORCEMENT, env=db_env(db))
     assert "keeps the id of the 2023-08-08 instance it replaces" in " ".join(
         explained.stdout.replace("│", " ").split())
+
+
+def _ledger_and_audit(db: Database) -> tuple[list[tuple[str, int, str, str]], int]:
+    with db.reading() as session:
+        rows = sorted((r.uid, r.sequence, r.status, r.fingerprint)
+                      for r in session.execute(select(CalendarEntry)).scalars())
+        audited = session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    return rows, int(audited)
+
+
+def _planned(report: InviteReport) -> list[tuple[str, str, str, int, str]]:
+    return sorted((o.occurrence, o.email, o.method, o.sequence, str(o.update))
+                  for o in report.outcomes)
+
+
+def test_a_dry_run_records_nothing_and_foresees_what_the_run_sends(
+        run: Run, db: Database, tmp_path: Path) -> None:
+    """`calendar invite --dry-run` left the calendar ledger advanced: the real run after it
+    then found no change and sent no update. A dry run writes nothing, and lists exactly
+    what the run then sends: first invitations, then a host change's updates and CANCEL."""
+    from naptip.catalog import build_catalog
+    from naptip.pluginmanager import BUILTIN_PLUGINS, build_plugin_manager
+
+    people(db)
+    host = "ketua@rmp.gov.my"
+    ContactDirectory(db).add(ContactInfo(name="Host RMP", email=host,
+                                         roles=(Role(role="lead", scope="rmp"),)), actor="test")
+    loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(BUILTIN_PLUGINS)})
+    out = tmp_path / "out"
+    day, now = date(2023, 6, 1), datetime(2023, 5, 31, 16, tzinfo=UTC)
+    catalog = build_catalog(loaded)
+    before = _ledger_and_audit(db)
+    dry = invite(db, catalog, Settings(), day=day, dry_run=True, now=now, outbox=out)
+    assert _ledger_and_audit(db) == before and not out.exists()
+    sent = invite(db, catalog, Settings(), day=day, now=now, outbox=out)
+    assert dry.outcomes and _planned(dry) == _planned(sent)
+
+    config = tmp_path / "naptip.toml"
+    config.write_text('[duties.enforcement-meeting]\nfrom = 2023-06-15\nhosts = ["jim"]\n',
+                      encoding="utf-8")
+    _sync_cli(run, db, config, "2023-06-02")
+    moved = build_catalog(loaded, settings=load_settings(config))
+    day, now = date(2023, 6, 2), datetime(2023, 6, 1, 16, tzinfo=UTC)
+    before = _ledger_and_audit(db)
+    dry = invite(db, moved, Settings(), day=day, dry_run=True, now=now, outbox=out)
+    assert _ledger_and_audit(db) == before
+    meeting = "enforcement-meeting@2023-08-08"
+    assert (meeting, host, "CANCEL", 1, "True") in _planned(dry)
+    assert (meeting, LEAD, "REQUEST", 1, "True") in _planned(dry)
+    assert _planned(dry) == _planned(invite(db, moved, Settings(), day=day, now=now,
+                                            outbox=out))

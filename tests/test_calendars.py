@@ -224,7 +224,8 @@ def test_cli_errors_are_one_line(published: tuple[Path, dict[str, str]], run: Ru
     assert both.exit_code == 2 and "give one of --committee, --contact or --all" in both.stderr
     (tmp_path / "file").write_text("x")
     blocked = run("calendar", "export", "-o", str(tmp_path / "file" / "x.ics"), env=env)
-    assert blocked.exit_code == 1 and blocked.stderr.startswith("Error: cannot write")
+    assert blocked.exit_code == 1 and blocked.stderr.startswith("Error: -o ")
+    assert "is not a folder" in blocked.stderr and len(blocked.stderr.splitlines()) == 1
     assert "Traceback" not in blocked.output
     bad_keep = run("calendar", "publish", "--to", str(tmp_path), "--keep-cancelled", "-1",
                    env=env)

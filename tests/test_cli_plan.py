@@ -123,7 +123,9 @@ def test_export_csv_to_file(run: Run, tmp_path: Path) -> None:
 def test_export_to_unwritable_place_is_one_line(run: Run, tmp_path: Path) -> None:
     result = run("plan", "export", "-o", str(tmp_path / "missing" / "plan.json"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: cannot write")
+    assert result.stderr.startswith(f"Error: -o {tmp_path / 'missing' / 'plan.json'}: the "
+                                    "folder")
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_plan_and_schedule_do_not_import_heavy_libraries() -> None:

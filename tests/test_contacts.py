@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from naptip.audit import verify
 from naptip.contact_types import ContactInfo, Role
-from naptip.contacts import check_contact, mask_url
+from naptip.contacts import check_contact
 from naptip.contacts_io import read_contacts, write_csv, write_toml
 from naptip.db import Database
 from naptip.errors import NaptipError
 from naptip.orm import AuditEntry, Contact
+from naptip.secret_urls import mask_url
 
 from .conftest import db_env
 

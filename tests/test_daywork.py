@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -17,7 +18,7 @@ from naptip.contacts import ContactDirectory
 from naptip.daywork import DayPlan, DayWork, execute, plan_day
 from naptip.db import Database, open_database
 from naptip.materialise import sync
-from naptip.orm import ReminderSent
+from naptip.orm import ReminderSent, RunRecord
 from naptip.runlog import recent
 from naptip.schedule import build_schedule
 
@@ -120,7 +121,8 @@ def test_naptip_run_records_its_summary_and_runs_show_reads_it(
     assert second.exit_code == 0, second.output
     assert "2024-07-02 to 2024-07-04 (dry run): done" in second.output
     listed = cli(run, db, "runs", "list")
-    lines = listed.output.splitlines()
+    header, *lines = listed.output.splitlines()
+    assert header.split() == ["run", "days", "covered", "status", "trigger", "host"]
     assert len(lines) == 2 and "2024-07-02..2024-07-04" in lines[0] and "dry-run" in lines[0]
     run_id = lines[1].split()[0]
     shown = cli(run, db, "runs", "show", run_id)
@@ -149,3 +151,80 @@ def test_a_run_after_the_plan_says_it_does_only_what_is_open(
     assert "sync         done" in done.stdout
     inside = cli(run, db, "run", "--as-of", "2025-06-02")
     assert inside.exit_code == 0 and "note:" not in inside.stderr
+
+
+def test_a_duty_flows_run_does_not_cut_the_daily_catch_up_short(
+        synced: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
+    """Daily run on 1 July, the enforcement meeting's own flow on 13 August: the run of
+    14 August still covers 2 July to 14 August (the duty's run did only its duty)."""
+    ContactDirectory(synced).upsert(PEOPLE, actor="test")
+    run_day(synced, builtin_catalog, date(2024, 7, 1), tmp_path / "outbox")
+    duty = DayWork(db=synced, catalog=builtin_catalog, settings=Settings(), loaded=None,
+                   day=date(2024, 8, 13), since=date(2024, 8, 13), outbox=tmp_path / "outbox",
+                   trigger="prefect", duty="enforcement-meeting")
+    summary = execute(duty, DayPlan(day=duty.day, since=duty.since, steps=("reminders",)))
+    assert summary.status == "done" and summary.duty == "enforcement-meeting"
+    assert plan_day(synced, date(2024, 8, 14)).since == date(2024, 7, 2)
+    before = sent(synced)
+    run_day(synced, builtin_catalog, date(2024, 8, 14), tmp_path / "outbox")
+    caught = sent(synced) - before
+    # the work of 2 July to 13 August went out: lead-time reminders, evidence requests
+    stages = {s for _, s, _ in caught}
+    assert "evidence-request" in stages and "before-7" in stages, stages
+    assert ("case-management-meeting@2024-07-04", "evidence-request", "lead@rmp.gov.my"
+            ) in caught  # asked for in July: a run covering 14 August alone leaves it out
+    assert len(caught) > 15
+
+
+def test_work_left_pending_keeps_its_days_in_the_next_catch_up(
+        synced: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
+    """A run that found items claimed by a live run does not move the catch-up window past
+    them: the next run covers its days again (and sends them once they are free)."""
+    import os
+
+    from naptip.liveness import host_name
+
+    ContactDirectory(synced).upsert(PEOPLE, actor="test")
+    run_day(synced, builtin_catalog, date(2024, 7, 1), tmp_path / "outbox")
+
+    def hold(session: Any) -> None:  # that run is still sending one of its messages
+        first = session.execute(select(RunRecord)).scalar_one()
+        first.status, first.finished_at = "running", None
+        row = session.execute(select(ReminderSent).limit(1)).scalar_one()
+        row.status, row.claimed_by = "sending", first.id
+        row.claim_host, row.claim_pid = host_name(), os.getpid()
+        row.claimed_at = datetime.now(UTC)
+
+    synced.write(hold)
+    plan = plan_day(synced, date(2024, 7, 1))
+    assert plan.since == date(2024, 7, 1)
+    work = DayWork(db=synced, catalog=builtin_catalog, settings=Settings(), loaded=None,
+                   day=plan.day, since=plan.since, outbox=tmp_path / "outbox")
+    summary = execute(work, DayPlan(day=plan.day, since=plan.since, steps=("reminders",)))
+    [step] = summary.steps
+    assert summary.status == "done" and step.counts["pending"] == 1
+    assert "1 item(s) for " in step.detail and ": being sent by run" in step.detail
+    assert plan_day(synced, date(2024, 7, 3)).since == date(2024, 7, 1)
+
+
+def test_a_run_on_another_machine_is_dead_once_its_heartbeat_is_stale(
+        db: Database, builtin_catalog: Catalog) -> None:
+    """A machine crash: the run's process cannot be checked from here, its heartbeat can."""
+    from naptip import runlog
+
+    work = DayWork(db=db, catalog=builtin_catalog, settings=Settings(), loaded=None,
+                   day=date(2024, 7, 1), since=date(2024, 7, 1), trigger="prefect")
+    fresh, old = runlog.start(work), runlog.start(work)
+
+    def elsewhere(session: Any) -> None:
+        for rid, age in ((fresh, 10), (old, 600)):
+            row = session.get(RunRecord, rid)
+            row.host, row.pid = "other-machine", 1
+            row.heartbeat_at = datetime.now(UTC) - timedelta(seconds=age)
+
+    db.write(elsewhere)
+    [closed] = runlog.close_dead(db)
+    assert closed.id == old and closed.status == "crashed"
+    assert "no heartbeat since" in closed.note and "MYT" in closed.note
+    assert runlog.get(db, fresh).status == "running"
+    assert plan_day(db, date(2024, 7, 2)).since == date(2024, 7, 2)  # nothing covered

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from click.testing import Result
 
@@ -37,7 +38,7 @@ def test_a_sound_store_passes(synced: Database, run: Callable[..., Result],
                               tmp_path: Path) -> None:
     done = run("doctor", env=machine(synced, tmp_path, "a"))
     assert done.exit_code == 0, done.output
-    [store, prefect, folders] = lines(done)
+    [store, prefect, folders] = lines(done)[:3]
     assert store.startswith("ok       store: ") and f"at schema {SCHEMA_HEAD}" in store
     assert prefect.startswith("ok       prefect: PREFECT_API_URL not set")
     assert folders.startswith("ok       folders: ")
@@ -55,7 +56,8 @@ def test_no_store_an_old_schema_and_a_silent_prefect_are_one_line_each(
     assert out[1].startswith("problem  prefect: the Prefect server at http://127.0.0.1:")
     assert out[1].endswith("/api does not answer")
     assert out[2] == "ok       folders: not checked: no store"
-    assert out[3] == "2 problem(s): see docs/deployment.md"
+    assert out[3] == "ok       contacts: not checked: no store"
+    assert out[-1] == "2 problem(s): see docs/deployment.md"
     assert "Traceback" not in missing.output
 
     old = tmp_path / "old.db"
@@ -117,3 +119,60 @@ def test_checks_can_be_added_and_a_failing_one_is_a_line(db: Database) -> None:
     assert [r.name for r in results] == ["store", "prefect", "folders", "broken"]
     assert results[-1].problems == ("the portal does not answer",)
     assert not any(r.problems for r in results[:-1])
+
+
+#: CliRunner removes a variable given as None
+UNSET: dict[str, Any] = {"NAPTIP_WEB_URL": None, "NAPTIP_FEEDS_URL": None,
+                         "NAPTIP_CONFIG": None}
+
+
+def test_what_is_not_set_up_is_one_warning_line_each_and_exit_stays_0(
+        synced: Database, run: Callable[..., Result], tmp_path: Path) -> None:
+    from naptip.contact_types import ContactInfo, Role
+    from naptip.contacts import ContactDirectory
+
+    directory = ContactDirectory(synced)
+    directory.upsert([ContactInfo(name="ACP Lim Wei", email="lead@rmp.gov.my",
+                                  roles=(Role(role="lead", scope="enforcement"),)),
+                      ContactInfo(name="Encik Tiada", email="nobody@mapo.gov.my")],
+                     actor="test")
+    env = {**machine(synced, tmp_path, "a"), **UNSET}
+    bare = run("doctor", env=env)
+    assert bare.exit_code == 0, bare.output
+    warnings = [line for line in lines(bare) if line.startswith("warning")]
+    assert warnings == [
+        "warning  contacts: nobody@mapo.gov.my has no role: gets no reminder",
+        *(f"warning  contacts: no lead for {c}: reminders reach nobody"
+          for c in ("legislative", "victim-care", "media", "forced-labour", "monitoring",
+                    "nso-mapo")),
+        "warning  feeds: NAPTIP_FEEDS_URL not set: no feed addresses in the portal",
+        "warning  mail: [mail] not set: digests stay in the outbox (naptip outbox list)",
+        "warning  portal: NAPTIP_WEB_URL not set: digests give CLI lines, no portal links",
+    ]
+    assert all(len(line) <= 80 for line in warnings)
+
+    directory.upsert([ContactInfo(name=f"Lead {c}", email=f"lead@{c}.gov.my",
+                                  roles=(Role(role="lead", scope=c),))
+                      for c in ("legislative", "victim-care", "media", "forced-labour",
+                                "monitoring", "nso-mapo")]
+                     + [ContactInfo(name="Encik Tiada", email="nobody@mapo.gov.my",
+                                    roles=(Role(role="member", scope="media"),))],
+                     actor="test")
+    config = tmp_path / "naptip.toml"
+    config.write_text('[mail]\nurl = "mailtos://naptip:${SMTP_PASSWORD}@smtp.mapo.gov.my"\n',
+                      encoding="utf-8")
+    ready = run("doctor", env={**env, "NAPTIP_CONFIG": str(config),
+                               "NAPTIP_WEB_URL": "https://naptip.mapo.gov.my",
+                               "NAPTIP_FEEDS_URL": "https://naptip.mapo.gov.my/feeds"})
+    assert ready.exit_code == 0, ready.output
+    out = lines(ready)
+    assert not [line for line in out if not line.startswith("ok")], out
+    assert "ok       contacts: 8 contact(s); every committee has a lead" in out
+    assert "ok       mail: digests sent by e-mail through smtp.mapo.gov.my" in out
+    assert "ok       portal: digests link to https://naptip.mapo.gov.my" in out
+    assert "SMTP_PASSWORD" not in ready.output
+
+    wrong = run("doctor", env={**env, "NAPTIP_WEB_URL": "naptip.mapo.gov.my"})
+    assert wrong.exit_code == 1 and "Traceback" not in wrong.output
+    assert ("problem  portal: NAPTIP_WEB_URL is 'naptip.mapo.gov.my': give the public "
+            "address, https://host/...") in lines(wrong)

@@ -169,13 +169,54 @@ def test_0007_adds_the_contacts_of_evidence_and_reviews(backend: str, tmp_path: 
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_0010_adds_report_narratives(backend: str, tmp_path: Path) -> None:
-    """The narratives table comes after the snapshots, whose rows survive both ways."""
+def test_0010_marks_old_duty_runs_and_dates_old_running_runs(backend: str,
+                                                            tmp_path: Path) -> None:
+    """Runs recorded before 0010: a duty flow's run (no sync step) no longer counts as the
+    day's work; a run left "running" has its start as its last heartbeat (so it reads as
+    crashed and the next run closes it)."""
+    from datetime import date
+
+    from naptip import runlog
+    from naptip.daywork import plan_day
     from naptip.testing import temporary_postgres
 
     def run(url: str) -> None:
         engine = make_engine(url)
         upgrade(engine, "0009_report_snapshots")
+        with engine.begin() as conn:
+            for rid, day, status, steps in (
+                    ("daily", "2024-07-01", "done", '[{"name": "sync", "status": "done"}]'),
+                    ("duty", "2024-08-13", "done", '[{"name": "reminders", "status": "done"}]'),
+                    ("lost", "2024-08-14", "running", "[]")):
+                conn.execute(text(
+                    "INSERT INTO run (id, day, since, status, trigger, host, dry_run, "
+                    "started_at, steps) VALUES (:id, :day, :day, :status, 'prefect', 'h', "
+                    "false, '2024-08-14 00:00:00+00:00', :steps)"),
+                    {"id": rid, "day": day, "status": status, "steps": steps})
+        upgrade(engine)
+        engine.dispose()
+        db = open_database(url, blobs=tmp_path / "b")
+        assert plan_day(db, date(2024, 8, 15)).since == date(2024, 7, 2)
+        assert runlog.get(db, "duty").duty == "(duty)"
+        assert runlog.get(db, "lost").status == "crashed"
+        assert [r.id for r in runlog.close_dead(db)] == ["lost"]
+        db.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with temporary_postgres("naptip_mig10") as url:
+            run(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0011_adds_report_narratives(backend: str, tmp_path: Path) -> None:
+    """The narratives table comes after 0010; the saved reports' rows survive both ways."""
+    from naptip.testing import temporary_postgres
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+        upgrade(engine, "0010_run_liveness")
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO report_snapshot (id, kind, years, committee, lang, format, "
@@ -202,7 +243,7 @@ def test_0010_adds_report_narratives(backend: str, tmp_path: Path) -> None:
 
         from naptip.migrate import alembic_config
 
-        command.downgrade(alembic_config(engine), "0009_report_snapshots")
+        command.downgrade(alembic_config(engine), "0010_run_liveness")
         assert "report_narrative" not in inspect(engine).get_table_names()
         with engine.connect() as conn:
             assert conn.execute(text("SELECT saved_by FROM report_snapshot")).scalar() == "Siti"
@@ -213,5 +254,5 @@ def test_0010_adds_report_narratives(backend: str, tmp_path: Path) -> None:
     if backend == "sqlite":
         run(f"sqlite:///{tmp_path / 'old.db'}")
     else:
-        with temporary_postgres("naptip_mig10") as url:
+        with temporary_postgres("naptip_mig11") as url:
             run(url)

@@ -342,3 +342,14 @@ def test_run_prefect_with_no_server_is_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().count("\n") == 0, done.stderr
     assert "does not answer" in done.stderr
     assert runs(db) == [] and json.dumps(ledger(db)) == "[]"
+
+
+def test_deploy_to_a_work_pool_that_does_not_exist_says_how_to_create_it(
+        server: str, tmp_path: Path) -> None:
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, "")
+    done = naptip(env, "deploy", "--work-pool", "no-such-pool")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "prefect work-pool create no-such-pool --type process" in done.stderr
+    assert "unexpected" not in done.stderr and done.stdout == ""

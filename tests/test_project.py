@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from pathlib import Path
 
@@ -97,3 +98,87 @@ def test_ci_survives_a_running_postgresql_that_pg_isready_does_not_confirm(
     done = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
                           env={"PATH": f"{fake}:/usr/bin:/bin"}, timeout=60)
     assert done.returncode == 0 and "carried-on" in done.stdout, done.stderr
+
+
+def test_readme_names_the_prerequisite_and_shows_progress() -> None:
+    """`python3 -m venv` needs Debian's python3-venv; pip -q was silent for minutes."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    main_job = _readme_commands()[0]
+    assert "python3-venv" in text[:text.index(main_job) + 2000]
+    assert "apt-get install python3-venv" in text
+    assert " -q" not in main_job and "pip install -e ." in main_job
+
+
+def test_the_test_command_starts_postgresql_when_none_answers() -> None:
+    tests = _readme_commands()[1]
+    steps = [s.strip() for s in tests.split("&&")]
+    assert steps.index("./scripts/start-postgres") < steps.index(".venv/bin/python -m pytest")
+    assert os.access(ROOT / "scripts" / "start-postgres", os.X_OK)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_start_postgres_leaves_a_port_that_answers_alone(tmp_path: Path) -> None:
+    """Something answers (the machine's server, CI's): the script does nothing."""
+    import socket
+    import subprocess
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        folder = tmp_path / "pg"
+        done = subprocess.run([str(ROOT / "scripts" / "start-postgres")], capture_output=True,
+                              text=True, timeout=60,
+                              env={**os.environ, "NAPTIP_TEST_PG_PORT": str(port),
+                                   "NAPTIP_TEST_PG_DIR": str(folder)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and not folder.exists()
+
+
+def test_start_postgres_starts_a_throwaway_server_when_none_answers() -> None:
+    """A free port stands for a machine without PostgreSQL on 5432: the script starts a
+    cluster in a temporary folder (as the postgres user when run as root), with the
+    database `test` the tests connect to; the machine's own server is not touched."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import psycopg
+
+    from naptip.testing import postgres_missing, temporary_postgres
+
+    port = _free_port()
+    server = f"postgresql+psycopg://postgres@127.0.0.1:{port}/test"
+    assert postgres_missing(server) == (
+        f"no PostgreSQL answers on 127.0.0.1:{port}: run ./scripts/start-postgres first (it "
+        "starts a throwaway server), or set NAPTIP_TEST_PG_URL")
+    parent = Path(tempfile.mkdtemp(prefix="naptip-pg-test-", dir="/tmp"))
+    parent.chmod(0o755)  # the postgres user (as root) must reach the cluster's folder
+    folder = parent / "cluster"
+    env = {**os.environ, "NAPTIP_TEST_PG_PORT": str(port), "NAPTIP_TEST_PG_DIR": str(folder)}
+    script = str(ROOT / "scripts" / "start-postgres")
+    said = ""
+    try:
+        done = subprocess.run([script], capture_output=True, text=True, timeout=300, env=env)
+        said = done.stderr
+        assert done.returncode == 0, done.stderr
+        assert f"a throwaway PostgreSQL answers on 127.0.0.1:{port}" in done.stderr
+        assert postgres_missing(server) is None
+        with temporary_postgres(server=server) as url:
+            dsn = url.replace("postgresql+psycopg://", "postgresql://")
+            with psycopg.connect(dsn) as conn:
+                assert conn.execute("SELECT current_user").fetchone() == ("postgres",)
+        again = subprocess.run([script], capture_output=True, text=True, timeout=60, env=env)
+        assert again.returncode == 0 and again.stderr == ""  # it answers now: left alone
+    finally:
+        stop = said.rsplit("stop: ", 1)[-1].rstrip(")\n").split()
+        if stop and stop[-1] == "stop":
+            subprocess.run(stop, capture_output=True, timeout=60)
+        shutil.rmtree(parent, ignore_errors=True)

@@ -11,7 +11,7 @@ import secrets
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from naptip import signin
 from naptip.blobs import TEXT_TYPES
 from naptip.catalog import Catalog
+from naptip.clock import shown_time
+from naptip.clock import today as plan_today
 from naptip.contacts import ContactDirectory
 from naptip.db import Database
 from naptip.errors import NaptipError
@@ -39,9 +41,8 @@ from naptip.pluginmanager import LoadedPlugins
 from naptip.reminders import returned_reasons
 from naptip.reports.narrative import FIELDS, Narrative, committee_narratives, save_narrative
 from naptip.values import EvidenceError
-from naptip.workdays import why_not_working
 
-from . import forms, queries
+from . import explain, forms, queries
 from .access import Viewer
 from .calendar_links import CalendarLink, calendar_links, feeds_url
 from .i18n import GROUP_LABELS, LANGUAGES, translator
@@ -115,7 +116,7 @@ class Portal:
     db: Database
     catalog: Catalog
     plugins: LoadedPlugins | None = None
-    today: Callable[[], date] = date.today
+    today: Callable[[], date] = plan_today  #: the plan's day (Asia/Kuala_Lumpur, --as-of)
     base_url: str = "http://127.0.0.1:8150"
     signin_per_minute: int = 10
     #: proxies whose X-Forwarded-For / -Proto are believed (``[web] trusted_proxies``)
@@ -128,6 +129,7 @@ class Portal:
         self.env = Environment(loader=PackageLoader("naptip.web", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                undefined=StrictUndefined)
+        self.env.filters["shown_time"] = shown_time
 
     # --- who is asking ---------------------------------------------------------------
 
@@ -225,9 +227,15 @@ def create_app(portal: Portal) -> Starlette:
 
     async def signin_page(request: Request) -> Response:
         token = request.path_params["token"]
+        then = local_path(request.query_params.get("next"))
+        if then is not None:  # another item of the same digest, in a signed-in browser
+            viewer = await run_in_threadpool(portal.viewer, request)
+            if viewer is not None and viewer.email == await run_in_threadpool(
+                    signin.link_owner, portal.db, token):
+                return RedirectResponse(then, status_code=303)
         nonce = secrets.token_urlsafe(32)
         # the session cookie stays: signing in again ends that session (``replaces``)
-        response = portal.page(request, None, "signin.html", token=token,
+        response = portal.page(request, None, "signin.html", token=token, then=then or "",
                                signin_csrf=signin.csrf_token(nonce), keep_session=True)
         response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_TTL, path="/signin",
                             httponly=True, samesite="strict",
@@ -257,7 +265,8 @@ def create_app(portal: Portal) -> Starlette:
                                message=str(exc),
                                detail="Open the personal link in your latest reminder to "
                                       "sign in.")
-        response = RedirectResponse("/work", status_code=303)
+        then = local_path(str(form.get("next") or "")) or "/work"
+        response = RedirectResponse(then, status_code=303)
         portal.cookie(response, request, done.session_secret)
         response.delete_cookie(SIGNIN_COOKIE, path="/signin")
         return response
@@ -295,25 +304,34 @@ def create_app(portal: Portal) -> Starlette:
         year_text = request.query_params.get("year") or ""
         year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
 
-        def load() -> dict[str, list[queries.WorkItem]]:
+        shown = {name: shown_count(request.query_params.get(f"show_{name}"))
+                 for name in queries.GROUPS}
+
+        def load() -> dict[str, queries.Group]:
             with portal.db.reading() as session:
                 groups = queries.my_work(session, viewer, portal.catalog, portal.today(),
-                                         committee=committee, year=year)
-            reasons = returned_reasons(portal.db, [i.id for i in groups["returned"]])
-            groups["returned"] = [queries.WorkItem(**{**i.__dict__, "reason": reasons.get(i.id)})
-                                  for i in groups["returned"]]
+                                         committee=committee, year=year, shown=shown)
+            returned = groups["returned"]
+            reasons = returned_reasons(portal.db, [i.id for i in returned.items])
+            groups["returned"] = queries.Group("returned", [
+                replace(i, reason=reasons.get(i.id)) for i in returned.items], returned.total)
             return groups
 
         groups = await run_in_threadpool(load)
         years = range(portal.catalog.structure.plan.start.year,
                       portal.catalog.structure.plan.end.year + 1)
+        kept = {f"show_{name}": n for name, n in shown.items() if n != queries.PAGE}
+        more = {g.name: "/work?" + query_string(
+            committee=committee, year=year,
+            **{**kept, f"show_{g.name}": len(g.items) + g.more}) + f"#group-{g.name}"
+            for g in groups.values()}
         return portal.page(request, viewer, "work.html", groups=groups, labels=GROUP_LABELS,
-                           limit=queries.GROUP_LIMIT,
+                           action=queries.ACTION, more=more, page_size=queries.PAGE,
                            committee=committee, year=year, years=list(years),
                            my_committees=sorted(viewer.scopes()) if not viewer.secretariat
                            else sorted(portal.catalog.committees))
 
-    def occurrence_context(row: OccurrenceRow) -> dict[str, Any]:
+    def occurrence_context(row: OccurrenceRow, language: str) -> dict[str, Any]:
         activity = portal.catalog.activities.get(row.activity_id) if row.activity_id else None
         with portal.db.reading() as session:
             history = session.execute(select(Evidence).where(
@@ -321,19 +339,27 @@ def create_app(portal: Portal) -> Starlette:
         moved_why = None
         if row.unshifted != row.due:
             try:
-                moved_why = why_not_working(row.region, row.unshifted)
+                moved_why = explain.why_moved(row.region, row.unshifted, language)
             except NaptipError:
                 moved_why = None
-        return {"row": row, "activity": activity, "indicators": portal.service.form(row),
-                "history": history, "moved_why": moved_why}
+        indicators = portal.service.form(row)
+        owner = portal.catalog.committees.get(row.owner)
+        who = (owner.name_ms if language == "ms" else owner.name) if owner else row.owner
+        return {"row": row, "activity": activity, "indicators": indicators,
+                "history": history, "moved_why": moved_why,
+                "ask": explain.ask(who=who, title=row.title, due=row.due,
+                                   today=portal.today(), progress=row.progress,
+                                   indicators=indicators, language=language),
+                "status_of": lambda status: explain.status_word(status, language)}
 
     async def occurrence(portal: Portal, request: Request, viewer: Viewer) -> Response:
         row = await run_in_threadpool(portal.visible_occurrence, viewer,
                                       request.path_params["oid"])
         if row is None:
             return portal.not_found(request, viewer)
-        context = await run_in_threadpool(occurrence_context, row)
-        return portal.page(request, viewer, "occurrence.html", errors={}, given={},
+        context = await run_in_threadpool(occurrence_context, row,
+                                          portal.language(request, viewer))
+        return portal.page(request, viewer, "occurrence.html", errors={}, given={}, again=[],
                            may_submit=viewer.may_submit(row), notice=request.query_params.get(
                                "done") == "1", **context)
 
@@ -368,10 +394,14 @@ def create_app(portal: Portal) -> Starlette:
         finally:
             form.cleanup()
         if errors:
-            context = await run_in_threadpool(occurrence_context, row)
+            context = await run_in_threadpool(occurrence_context, row,
+                                              portal.language(request, viewer))
             given = {k: v[0] for k, v in form.fields.items() if k != "csrf"}
+            # a browser cannot be handed files back: name them, to be attached again
+            again = [u.name for u in form.files if u.name]
             return portal.page(request, viewer, "occurrence.html", status=422, errors=errors,
-                               given=given, may_submit=True, notice=False, **context)
+                               given=given, again=again, may_submit=True, notice=False,
+                               **context)
         return RedirectResponse(f"/occurrence/{row.id}?done=1", status_code=303)
 
     async def queue(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -558,6 +588,24 @@ def same_site(request: Request, base_url: str) -> bool:
     own = {f"{request.url.scheme}://{request.url.netloc}",
            "{0.scheme}://{0.netloc}".format(urlsplit(base_url))}
     return origin.rstrip("/") in own
+
+
+def local_path(text: str | None) -> str | None:
+    """A page of the portal to go to after signing in (never another site, never the
+    sign-in pages themselves), or None."""
+    if not text or not text.startswith("/") or text.startswith(("//", "/\\", "/signin")):
+        return None
+    parts = urlsplit(text)
+    if parts.scheme or parts.netloc or len(text) > 500 or any(c < " " for c in text):
+        return None
+    return text
+
+
+def shown_count(text: str | None) -> int:
+    """How many items of a group to show, from the page's ``show_<group>`` parameter."""
+    if text and text.isdigit() and len(text) <= 9:
+        return max(queries.PAGE, min(int(text), queries.MAX_SHOWN))
+    return queries.PAGE
 
 
 def query_string(**params: object) -> str:

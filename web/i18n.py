@@ -27,6 +27,11 @@ MS = {
     "Awaiting review": "Menunggu semakan",
     "Done": "Selesai",
     "Nothing here.": "Tiada apa-apa.",
+    "Supporting other committees": "Menyokong jawatankuasa lain",
+    "%d days overdue": "%d hari tertunggak",
+    "1 day overdue": "1 hari tertunggak",
+    "Showing %d of %d.": "Memaparkan %d daripada %d.",
+    "Show %d more": "Tunjuk %d lagi",
     "due on": "tarikh akhir",
     "lead": "peneraju",
     "supporting": "menyokong",
@@ -53,6 +58,8 @@ MS = {
     "Nationalities (one a line: Nationality = count)":
         "Kewarganegaraan (satu sebaris: Kewarganegaraan = bilangan)",
     "Files": "Fail",
+    "Files are not kept when the form has an error: please attach them again:":
+        "Fail tidak disimpan apabila borang mempunyai ralat: sila lampirkan semula:",
     "Date the work was done": "Tarikh kerja dilaksanakan",
     "Note": "Catatan",
     "Links (one a line)": "Pautan (satu sebaris)",
@@ -102,8 +109,9 @@ MS = {
 
 
 #: the groups of *My work*
-GROUP_LABELS = {"overdue": "Overdue", "returned": "Returned", "due": "Due in the next 30 days",
-                "awaiting": "Awaiting review", "done": "Done"}
+GROUP_LABELS = {"returned": "Returned", "overdue": "Overdue", "due": "Due in the next 30 days",
+                "awaiting": "Awaiting review", "done": "Done",
+                "supporting": "Supporting other committees"}
 
 
 def translator(language: str) -> Callable[[str], str]:

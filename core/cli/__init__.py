@@ -6,6 +6,7 @@ imports Prefect, so commands that do not orchestrate start fast.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .agencies import agencies_group
@@ -57,7 +58,22 @@ def main() -> None:
     from .app import register_plugin_commands
 
     register_plugin_commands(cli)
-    sys.exit(cli.main(prog_name="naptip", standalone_mode=True))
+    try:
+        try:
+            cli.main(prog_name="naptip", standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # what is still buffered, while a broken pipe can be caught
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(1)
+
+
+def quiet_stdout() -> None:
+    """Point standard output at /dev/null: the reader of a pipe (``| head``) has gone, and
+    the interpreter's last flush must not complain about it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 __all__ = ["cli", "main"]

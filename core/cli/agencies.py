@@ -34,13 +34,18 @@ def list_agencies(app: App, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from .width import wrapped
+
     table = Table(title="naptip agencies", title_justify="left")
     for column in ("id", "short name", "name", "committees", "state", "declared by"):
-        table.add_column(column, overflow="fold")
+        # ids whole (one committee a line); names fold at the terminal's width
+        table.add_column(column, overflow="fold",
+                         no_wrap=column in ("id", "short name", "committees"))
     for row in rows:
         plugins = " + ".join([row["declared_by"], *row["extended_by"]])
-        table.add_row(row["id"], row["short_name"], row["name"], ", ".join(row["committees"]),
+        table.add_row(row["id"], row["short_name"], row["name"], "\n".join(row["committees"]),
                       row["state"], plugins)
     Console().print(table)
-    click.echo("A plugin adds units, committees or a state to an agency with [[agency_extension]]"
-               " (docs/plugin-authors.md); it never declares the agency again.")
+    click.echo(wrapped("A plugin adds units, committees or a state to an agency with "
+                       "[[agency_extension]] (docs/plugin-authors.md); it never declares the "
+                       "agency again."))

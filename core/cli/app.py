@@ -45,6 +45,8 @@ class NaptipGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            raise  # the reader (`| head`) has gone: click's main ends quietly
         except NaptipError as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:

@@ -8,6 +8,7 @@ import click
 
 from ..errors import NaptipError
 from .app import App, pass_app
+from .common import OUTPUT_FILE
 
 _SHOWN = 20  #: problems listed before "and N more"
 
@@ -65,7 +66,7 @@ def verify(app: App, anchor: object, no_files: bool) -> None:
 
 
 @audit_group.command("anchor")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=OUTPUT_FILE,
               help="Also append the anchor to this file (keep it outside the database).")
 @pass_app
 def anchor(app: App, output: Path | None) -> None:

@@ -14,7 +14,7 @@ import click
 
 from ..errors import NaptipError
 from .app import App, as_of_option, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 if TYPE_CHECKING:
     from naptip.calendars.ledger import Reconciled
@@ -54,7 +54,7 @@ def _recorded(app: App, keep: int) -> Reconciled:
 @click.option("--contact", metavar="EMAIL",
               help="One contact's private feed: what they lead, support or attend.")
 @click.option("--all", "whole", is_flag=True, help="The whole plan (the default).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--output", "-o", type=OUTPUT_FILE,
               help="Write to this file (atomically) instead of standard output.")
 @keep_option
 @as_of_option
@@ -179,15 +179,27 @@ def invite_command(app: App, dry_run: bool, actor: str | None) -> None:
         click.echo(f"{title}: nothing new to send")
         return
     table = Table(title=title, title_justify="left")
-    for column in ("to", "occurrence", "start", "method", "seq", "result", "detail"):
-        table.add_column(column)
+    # the terminal's width: ids whole (the start under its id), the rest folds
+    table.add_column("occurrence · start", no_wrap=True)
+    table.add_column("to", overflow="fold")
+    table.add_column("method · seq", overflow="fold")
+    table.add_column("result", no_wrap=True)
     for o in report.outcomes:
         colour = "red" if o.status == "failed" else "green"
         method = f"{o.method} (update)" if o.update and o.method == "REQUEST" else o.method
-        table.add_row(escape(f"{o.name} <{o.email}>"), escape(o.occurrence),
-                      escape(o.start[:16]), method, str(o.sequence),
-                      f"[{colour}]{o.status}[/]", escape(o.detail))
-    Console(width=180).print(table)
+        table.add_row(f"{escape(o.occurrence)}\n{escape(o.start[:16].replace('T', ' '))}",
+                      escape(f"{o.name} <{o.email}>"), f"{method} · {o.sequence}",
+                      f"[{colour}]{o.status}[/]")
+    Console().print(table)  # the terminal's width: long cells fold
+    for o in report.failed:  # whole, on lines of their own: what each failure said
+        click.echo(f"failed: {o.occurrence} to {o.email}: {o.detail}")
+    written = [o.detail for o in report.outcomes if o.status == "outbox" and o.detail]
+    if written:
+        click.echo(f"{len(written)} message(s) written to the outbox {Path(written[0]).parent} "
+                   "(`naptip outbox list`)")
+    via = sorted({o.detail for o in report.outcomes if o.detail and o.status == "sent"})
+    if via:
+        click.echo("sent through " + ", ".join(via))
     if not report.ok:
         click.echo(f"{len(report.failed)} invitation(s) failed; they are retried on the next "
                    "run", err=True)

@@ -10,7 +10,7 @@ import click
 from ..contact_types import ContactInfo
 from ..errors import NaptipError
 from .app import App, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 if TYPE_CHECKING:
     from ..contacts import ContactDirectory
@@ -103,23 +103,30 @@ def remove(app: App, email: str, actor: str | None) -> None:
 @pass_app
 def list_contacts(app: App) -> None:
     """Every active contact, store and plugins; URLs masked."""
-    from ..contacts import mask_url
+    import textwrap
+
     from ..reminders import all_contacts
+    from ..secret_urls import mask_url
+    from ..text import safe
+    from .width import terminal_width
 
     scopes = set(app.catalog.committees) | set(app.catalog.agencies)
     contacts, problems = all_contacts(_stored(app), app.loaded, scopes)
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
-    table = Table(title=f"{len(contacts)} contacts", title_justify="left")
-    for column in ("e-mail", "name", "lang", "state", "roles", "extra URLs", "source"):
-        table.add_column(column)
+    # one block per contact, wrapped to the terminal's width (80 columns too): a table of
+    # seven columns cut addresses and URLs in pieces
+    width = terminal_width()
+    click.echo(f"{len(contacts)} contact(s)")
     for c in contacts:
-        table.add_row(c.email, escape(c.name), c.language, c.state,
-                      " ".join(map(str, c.roles)), escape(" ".join(mask_url(u) for u in c.urls)),
-                      c.source)
-    Console(width=200).print(table)
+        click.echo()
+        for n, line in enumerate((
+                f"{c.email}  {safe(c.name)}",
+                f"language {c.language}, state {c.state}, from "
+                + ("the store" if c.source == "store" else f"plugin {c.source}"),
+                "roles: " + (", ".join(map(str, c.roles)) or "none"),
+                *(f"URL: {safe(mask_url(u))}" for u in c.urls))):
+            click.echo(textwrap.fill(line, width, initial_indent="" if n == 0 else "  ",
+                                     subsequent_indent="    ", break_on_hyphens=False))
     for problem in problems:
         click.echo(f"warning: {problem}", err=True)
 
@@ -148,7 +155,7 @@ def import_contacts(app: App, file: Path, actor: str | None) -> None:
 @contacts_group.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "toml"]), default="csv",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=OUTPUT_FILE)
 @pass_app
 def export_contacts(app: App, fmt: str, output: Path | None) -> None:
     """The directory as CSV or TOML (URLs hold only ${ENV} references)."""

@@ -40,6 +40,7 @@ def db_status(app: App, as_json: bool) -> None:
     """Where the store is, its schema, and how much it holds."""
     from sqlalchemy import func, select
 
+    from ..clock import shown_time
     from ..migrate import schema_state
     from ..orm import Attachment, AuditEntry, Evidence, OccurrenceRow
     from ..workdays import holiday_data
@@ -56,7 +57,7 @@ def db_status(app: App, as_json: bool) -> None:
     info = {"database": db.describe(), "backend": db.backend, "schema": state.current,
             "schema_head": state.head, "up_to_date": state.current == state.head,
             "blobs": str(db.blobs), "holiday data": holiday_data(), **counts,
-            "last sync": (f"{synced['at'][:19]} by {synced['by']}, "
+            "last sync": (f"{shown_time(synced['at'])} by {synced['by']}, "
                           f"{len(synced['plugins'])} plugins, config {synced['config']}"
                           if synced else "never: run `naptip sync`")}
     if as_json:

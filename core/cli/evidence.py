@@ -10,11 +10,11 @@ from typing import Any
 
 import click
 
-from ..clock import PLAN_TZ
+from ..clock import PLAN_TZ, shown_time
 from ..errors import NaptipError
 from ..text import echo_cut, safe
 from .app import App, as_of_option, parse_day_option, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 MAX_ID = 2**31 - 1  #: evidence numbers are 32-bit on every database
 
@@ -247,7 +247,8 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     for key in ("occurrence", "title", "owner", "status", "nil", "done_on", "submitted_at",
                 "submitted_by", "reviewed_by", "note"):
         if doc.get(key) not in (None, False, ""):
-            table.add_row(key.replace("_", " "), shown(doc[key]))
+            value = shown_time(doc[key]) if key == "submitted_at" else doc[key]
+            table.add_row(key.replace("_", " "), shown(value))
     for v in doc["values"]:
         table.add_row(f"indicator {v['indicator']}", f"{shown(v['value'])} ({v['kind']})")
     for b in doc["breakdown"]:
@@ -258,7 +259,8 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
     for link in doc["links"]:
         table.add_row("link", shown(link))
     for r in doc["reviews"]:
-        table.add_row("review", f"{r['decision']} by {shown(r['reviewer'])} on {r['at'][:10]}"
+        when = shown_time(r["at"])
+        table.add_row("review", f"{r['decision']} by {shown(r['reviewer'])} on {when}"
                                 + (f": {shown(r['reason'])}" if r["reason"] else ""))
     Console().print(table)
     for n, a in enumerate(doc["attachments"], 1):  # whole, on a line of their own
@@ -270,8 +272,7 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
 @click.option("--file", "number", type=click.IntRange(1, 10_000), default=1, show_default=True,
               help="Which attachment (as numbered by `evidence show`).")
 @click.option("--output", "-o", required=True, metavar="PATH",
-              type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write it (must not exist).")
+              type=OUTPUT_FILE, help="Where to write it (must not exist).")
 @pass_app
 def get(app: App, evidence_id: int, number: int, output: Path) -> None:
     """Export an attachment, checked against its SHA-256 on the way out."""

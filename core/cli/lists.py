@@ -51,29 +51,28 @@ def show_items(db: Database, plan_id: str, as_of: date, committee: str | None,
                                     "owner": i.owner, "title": i.title} for i in items]},
                               indent=2, ensure_ascii=False))
         return
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     from ..text import safe
+    from .width import cut, terminal_width
 
     if not items:
         click.echo(f"Nothing overdue, due, awaiting review or returned on {as_of}.")
         return
-    from rich import box
-
-    # 80 columns with ids whole: no side borders; the owner goes with the title
-    table = Table(title=f"Open items on {as_of}" + (f" for {committee}" if committee else ""),
-                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    console = Console()
+    # the terminal's width, ids whole; a title that does not fit is cut with "…", and goes
+    # on a line of its own under its id when the line has no room for it
+    width = terminal_width()
     group_w, id_w = max(len(i.group) for i in items), max(len(i.id) for i in items)
-    room = console.width - (group_w + 10 + id_w + 6)  # what is left for the title
-    table.add_column("group", no_wrap=True, min_width=group_w)
-    table.add_column("due", no_wrap=True, min_width=10)
-    table.add_column("id", no_wrap=True, min_width=id_w)
-    if room >= 16:  # else the ids alone: `schedule explain ID` has the rest
-        table.add_column("what", overflow="ellipsis", no_wrap=True, max_width=room)
+    left = group_w + 2 + 10 + 2 + id_w + 2
+    beside = width - left >= 20
+    click.echo(f"Open items on {as_of}" + (f" for {committee}" if committee else ""))
+    click.echo()
+    head = f"{'group':<{group_w}}  {'due':<10}  {'id':<{id_w}}" + ("  what" if beside else "")
+    click.echo(head.rstrip() + ("" if beside else "\n  what"))
+    click.echo("─" * (width if beside else left - 2))
     for i in items:
-        what = escape(safe(i.title)) if committee else f"{i.owner}: {escape(safe(i.title))}"
-        table.add_row(i.group, i.due.isoformat(), i.id, *([what] if room >= 16 else []))
-    console.print(table)
+        what = safe(i.title) if committee else f"{i.owner}: {safe(i.title)}"
+        line = f"{i.group:<{group_w}}  {i.due.isoformat():<10}  {i.id}"
+        if beside:
+            click.echo(f"{line:<{left}}{cut(what, width - left)}")
+        else:
+            click.echo(line)
+            click.echo(f"  {cut(what, width - 2)}")

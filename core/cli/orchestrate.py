@@ -39,7 +39,7 @@ def serve_command(app: App, daily_at: time, port: int | None) -> None:
 
     app.warn_problems()
     serve(app.catalog, daily_at=daily_at, home=default_data_dir() / "prefect", port=port,
-          say=lambda text: click.echo(text, err=True))
+          say=lambda text: click.echo(text, err=True), app=app)
 
 
 @click.command("deploy")

@@ -6,11 +6,14 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..outbox import OutboxEntry, entries, find, message, older_files, text_of
 from .app import App, pass_app
+
+if TYPE_CHECKING:  # the store's modules load SQLAlchemy: only when a command runs
+    from ..outbox import OutboxEntry
 
 
 @click.group("outbox")
@@ -23,6 +26,8 @@ def outbox_group() -> None:
 @pass_app
 def list_outbox(app: App, unsent: bool) -> None:
     """Every message in the outbox, oldest first: id, status, recipient, subject."""
+    from ..outbox import entries, older_files
+
     found = entries(app.db, unsent_only=unsent)
     folder, older = older_files(app.db)
     if older:
@@ -50,6 +55,8 @@ def short_id(ident: str, among: list[OutboxEntry]) -> str:
 @pass_app
 def show(app: App, message_id: str, html: bool) -> None:
     """One message: its headers, where it was written, whether it was sent, its text."""
+    from ..outbox import find, message, text_of
+
     entry = find(app.db, message_id)
     msg = message(app.db, entry.id)
     for header in ("From", "To", "Subject", "Date", "Message-ID"):
@@ -70,6 +77,8 @@ def show(app: App, message_id: str, html: bool) -> None:
 @pass_app
 def open_message(app: App, message_id: str) -> None:
     """Open one message in the desktop's mail reader (from a temporary .eml file)."""
+    from ..outbox import find, message
+
     entry = find(app.db, message_id)
     folder = Path(tempfile.mkdtemp(prefix="naptip-outbox-"))
     path = folder / f"{entry.id}.eml"

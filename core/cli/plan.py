@@ -9,8 +9,10 @@ import click
 from ..catalog import Catalog
 from ..errors import NaptipError
 from ..export import sorted_activities, to_csv, to_json
+from ..lookup import id_hint
 from ..model import Activity
 from .app import App, pass_app
+from .common import OUTPUT_FILE
 
 
 @click.group()
@@ -67,7 +69,8 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
                                  (goal, structure.goals, "--goal"),
                                  (objective, structure.objectives, "--objective")):
         if value and value not in known:
-            raise click.BadParameter(f"unknown id {value!r}", param_hint=option)
+            raise click.BadParameter(f"unknown id {value!r}{id_hint(value, known)}",
+                                     param_hint=option)
     from . import render
 
     if item_id:
@@ -93,7 +96,7 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
 @plan.command("export")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OUTPUT_FILE,
               help="Write to this file instead of standard output.")
 @pass_app
 def export(app: App, fmt: str, output: Path | None) -> None:

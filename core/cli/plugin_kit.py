@@ -8,6 +8,7 @@ import click
 
 from ..scaffold import Scaffold, check_name, write_scaffold
 from .app import App, pass_app
+from .common import OUTPUT_FILE
 
 
 @click.group("plugin")
@@ -44,7 +45,7 @@ def schema() -> None:
 
 @plugin_group.command("import")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OUTPUT_FILE,
               required=True, help="The data-only plugin file to write (e.g. plugins/x.toml).")
 def import_csv(source: Path, output: Path) -> None:
     """Turn a spreadsheet (CSV) of activities into a data-only plugin file.

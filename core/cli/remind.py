@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import textwrap
+
 import click
 
 from .app import App, as_of_option, pass_app
@@ -20,7 +23,9 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
     """Send each contact one digest of what is due, overdue and coming up (exactly once).
 
     Without [mail] in the configuration the messages go to the outbox (in the store)
-    (`naptip outbox list`). Exit 1 when a message failed: it is retried on a later run.
+    (`naptip outbox list`). Exit 1 when a message failed: it is retried on a later run
+    (failed messages are retried at once by every run, as `naptip run` does). Items that
+    another run is sending are listed as pending, with why and when they go.
     """
     from naptip.notifications.dispatch import RunOptions, run_reminders
 
@@ -32,7 +37,8 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
         if wanted is None:
             raise click.BadParameter(f"unknown committee {committee!r}", param_hint="--committee")
     result = run_reminders(app.store(), catalog, app.settings, app.loaded, RunOptions(
-        today=app.today, dry_run=dry_run, committee=wanted, to=to, actor=actor_name(actor)))
+        today=app.today, dry_run=dry_run, committee=wanted, to=to, actor=actor_name(actor),
+        retry_failed=True))
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -54,8 +60,15 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
                       f"[{colour}]{o.status}[/]", escape(o.detail))
     if result.outcomes:
         console.print(table)
+    elif result.pending:
+        click.echo(f"{title}: nothing to send now; "
+                   f"{sum(p.items for p in result.pending)} item(s) pending")
     else:
         click.echo(f"{title}: nothing new to send")
+    width = max(40, shutil.get_terminal_size().columns)
+    for held in result.pending:
+        click.echo(textwrap.fill(f"pending: {held.describe()}", width, subsequent_indent="  ",
+                                 break_on_hyphens=False))
     for line in result.unreached:
         click.echo(f"warning: {line}", err=True)
     for problem in result.problems:

@@ -154,10 +154,11 @@ def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date, 
     each occurrence when a store exists."""
     table = Table(title=title or f"Schedule {first} to {last} (as of {as_of})",
                   title_justify="left")
+    # ids and owners are never broken: the owner (and host) go under the id, so that the
+    # table fits 80 columns; the title takes what is left and folds
     table.add_column("due", no_wrap=True)
-    table.add_column("id · kind", style="green", no_wrap=True)  # ids are never broken
-    table.add_column("what", overflow="fold", ratio=3, min_width=20)
-    table.add_column("owner", overflow="fold")
+    table.add_column("id · kind · owner", style="green", no_wrap=True)
+    table.add_column("what", overflow="fold", ratio=1, min_width=16)
     for o in rows:
         note = f"\n[dim]moved from {o.unshifted:%a %d %b}[/]" if o.shifted else ""
         time = f"{o.start:%H:%M} · " if o.start else ""
@@ -165,8 +166,9 @@ def show_schedule(rows: list[Occurrence], first: date, last: date, as_of: date, 
         if stored is not None:
             state += f"\n[bold]{stored.get(o.id, 'not synced')}[/] in store"
         table.add_row(f"{o.due:%a %d %b %Y}\n{time}{state}",
-                      f"{o.id}\n[dim]{o.kind}[/]", escape(o.title) + note,
-                      o.owner + (f"\n[dim]host {o.host}[/]" if o.host else ""))
+                      f"{o.id}\n[dim]{o.kind}[/] · [default]{o.owner}[/]"
+                      + (f"\n[dim]host {o.host}[/]" if o.host else ""),
+                      escape(o.title) + note)
     console = Console()
     if not rows:
         console.print("Nothing still open." if title else f"Nothing due from {first} to {last}.")

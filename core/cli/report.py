@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from .app import App, as_of_option, pass_app
-from .common import actor_name, actor_option
+from .common import OUTPUT_FILE, actor_name, actor_option
 
 if TYPE_CHECKING:
     from ..reports import Report
@@ -22,7 +22,7 @@ FORMATS = ("html", "pdf", "xlsx", "json", "csv")
 def _output_options(f: F) -> F:
     f = click.option("--lang", type=click.Choice(["en", "ms"]), default="en",
                      show_default=True, help="Language of the report.")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    f = click.option("-o", "--output", type=OUTPUT_FILE,
                      help="Write to this file (default: standard output; pdf and xlsx "
                           "need a file).")(f)
     f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="html",
@@ -163,16 +163,18 @@ def list_saved(app: App, as_json: bool) -> None:
         text = safe(text)
         return text if len(text) <= width else text[:width - 1] + "…"
 
+    from ..clock import shown_time
+
     for s in saved:  # three lines of at most 80 columns each
         click.echo(f"#{s.id:<4} {cut(s.title, 74)}")
         click.echo(f"      as of {s.as_of} · {s.format}, {s.lang} · {s.size:,} bytes · "
                    f"SHA-256 {s.sha256[:12]}…")
-        click.echo(f"      saved {s.saved_at:%Y-%m-%d %H:%M} UTC by {cut(s.saved_by, 44)}")
+        click.echo(f"      saved {shown_time(s.saved_at)} by {cut(s.saved_by, 40)}")
 
 
 @report_group.command("show")
 @click.argument("snapshot_id", metavar="ID", type=click.IntRange(min=1))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=OUTPUT_FILE,
               help="Write the file as presented here (pdf and xlsx need one; default: "
                    "standard output).")
 @click.option("--json", "as_json", is_flag=True,

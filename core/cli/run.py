@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import TYPE_CHECKING
 
 import click
@@ -26,24 +28,15 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
     requests, invitations, calendars — everything due up to today and not yet done,
     catching up the days since the last run. Exit 1 when a step failed (it is retried by
     the next run; nothing is sent twice)."""
-    if use_prefect:
-        from naptip.flows.client import run_on_server
-
-        summary = run_on_server(app.today, dry_run=dry_run, actor=actor_name(actor),
-                                config_path=app.config_path, plugins_dir=app.plugins_dir)
-    else:
-        from ..daywork import DayWork, execute, plan_day
-
-        app.warn_problems()
-        db = app.writable_db()  # a first run creates the store; its sync step fills it
-        plan = plan_day(db, app.today)
-        if plan.dropped:
-            app.warn_text(f"{plan.dropped} missed day(s) older than the catch-up window "
-                          "were not replayed")
-        work = DayWork(db=db, catalog=app.catalog, settings=app.settings,
-                       loaded=app.loaded, day=plan.day, since=plan.since, dry_run=dry_run,
-                       actor=actor_name(actor), trigger="cli")
-        summary = execute(work, plan)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        summary = _run(app, dry_run, use_prefect, actor)
+    except KeyboardInterrupt:
+        click.echo("interrupted: the run is closed as interrupted; the next run does "
+                   "what it left", err=True)
+        raise SystemExit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     plan_period = app.catalog.structure.plan
     if not plan_period.start <= app.today <= plan_period.end:
         click.echo(f"note: the plan runs {plan_period.start} to {plan_period.end}; on "
@@ -54,6 +47,46 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
         raise SystemExit(1)
 
 
+def echo_note(note: str, indent: str) -> None:
+    """A run's note (why it crashed, an alert not delivered), wrapped to the terminal."""
+    import shutil
+    import textwrap
+
+    width = max(40, shutil.get_terminal_size().columns)
+    for line in note.splitlines():
+        click.echo(textwrap.fill(line, width, initial_indent=indent,
+                                 subsequent_indent=indent + "  ", break_on_hyphens=False))
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -> RunSummary:
+    if use_prefect:
+        from naptip.flows.client import run_on_server
+
+        return run_on_server(app.today, dry_run=dry_run, actor=actor_name(actor),
+                             config_path=app.config_path, plugins_dir=app.plugins_dir)
+    from ..daywork import DayWork, execute, plan_day
+    from ..runlog import close_dead
+
+    app.warn_problems()
+    db = app.writable_db()  # a first run creates the store; its sync step fills it
+    if not dry_run:
+        for dead in close_dead(db):  # their claims are free again: this run sends them
+            app.warn_text(f"run {dead.id[:12]} ({dead.day}) had died: closed as crashed "
+                          f"({dead.note.splitlines()[-1]})")
+    plan = plan_day(db, app.today)
+    if plan.dropped:
+        app.warn_text(f"{plan.dropped} missed day(s) older than the catch-up window "
+                      "were not replayed")
+    work = DayWork(db=db, catalog=app.catalog, settings=app.settings,
+                   loaded=app.loaded, day=plan.day, since=plan.since, dry_run=dry_run,
+                   actor=actor_name(actor), trigger="cli")
+    return execute(work, plan)
+
+
 def show_summary(summary: RunSummary) -> None:
     span = (f"{summary.since} to {summary.day}" if summary.since < summary.day
             else str(summary.day))
@@ -61,6 +94,7 @@ def show_summary(summary: RunSummary) -> None:
     seconds = f" in {summary.seconds:.1f} s" if summary.seconds is not None else ""
     click.echo(f"run {summary.id[:12]} {span}{dry}: {summary.status}{seconds} "
                f"({summary.trigger} on {summary.host})")
+    echo_note(summary.note, "  ")
     for step in summary.steps:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(step.counts.items()) if v)
         extra = "; ".join(x for x in (counts, step.detail) if x)
@@ -85,12 +119,15 @@ def runs_list(app: App, limit: int) -> None:
     if not runs:
         click.echo("no runs yet (naptip run)")
         return
+    click.echo(f"{'run':<12}  {'days covered':<22} {'status':<8} {'trigger':<8} host")
     for r in runs:
         span = f"{r.since}..{r.day}" if r.since < r.day else str(r.day)
         failed = [s.name for s in r.steps if s.status == "failed"]
         click.echo(f"{r.id[:12]}  {span:<22} {r.status:<8} {r.trigger:<8} {r.host}"
                    + (" dry-run" if r.dry_run else "")
+                   + (f" {r.duty}" if r.duty else "")
                    + (f"  failed: {', '.join(failed)}" if failed else ""))
+        echo_note(r.note, "  ")
 
 
 @runs_group.command("show")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from .app import App, as_of_option, pass_app
 from .lists import resolve_committee, show_items
+
+if TYPE_CHECKING:
+    from ..db import Database
 
 
 @click.command("status")
@@ -82,3 +86,18 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
         table.add_row("[bold]all", str(t.done), str(t.submitted), str(t.overdue), str(t.due),
                       str(t.upcoming), str(t.total), bar(t.done, t.total))
         console.print(table)
+    show_runs_needing_attention(db)
+
+
+def show_runs_needing_attention(db: Database) -> None:
+    """The runs the secretariat must look at: a failed or crashed last run, an alert that
+    was not delivered (it is in the outbox)."""
+    from ..runlog import needing_attention
+    from .run import echo_note
+
+    runs = needing_attention(db)
+    if runs:
+        click.echo("Runs needing attention (naptip runs show ID):")
+    for r in runs:
+        click.echo(f"  {r.id[:12]} {r.day} {r.status}")
+        echo_note(r.note, "    ")

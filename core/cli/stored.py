@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..clock import shown_time
 from ..errors import NaptipError
 from ..text import safe
 
@@ -41,6 +42,6 @@ def show_stored(app: App, occurrence_id: str) -> None:
                                for k, v in sorted(change.after.items()))
             click.echo(textwrap.fill(
                 f"held change (the date had passed; kept as it was): a sync on "
-                f"{change.attempted_at:%Y-%m-%d} wanted {wanted}",
+                f"{shown_time(change.attempted_at)} wanted {wanted}",
                 width=max(40, shutil.get_terminal_size().columns), subsequent_indent="  ",
                 break_on_hyphens=False))

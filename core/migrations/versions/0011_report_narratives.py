@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_report_narratives"
-down_revision = "0009_report_snapshots"
+revision = "0011_report_narratives"
+down_revision = "0010_run_liveness"
 branch_labels = None
 depends_on = None
 
