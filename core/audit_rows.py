@@ -8,7 +8,8 @@ checks, against the audit log, that
 - nothing exists without its entry (a row added, or the log emptied or cut short);
 - nothing an entry recorded is missing (a row deleted);
 - evidence is accepted or returned only with the review that did it;
-- every attachment's bytes still hash to its SHA-256 (a blob overwritten or deleted).
+- every attachment's bytes still hash to its SHA-256 (a blob overwritten or deleted);
+- saved reports and report narratives match what their entries recorded.
 
 What it cannot prove is in docs/audit.md: someone with write access to the database who
 rewrites every row *and* recomputes the whole chain is caught only by an external anchor
@@ -30,11 +31,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .audit import canonical
-from .orm import Attachment, AuditEntry, Evidence, ReportSnapshot, Review
+from .orm import Attachment, AuditEntry, Evidence, ReportNarrative, ReportSnapshot, Review
 
 SUBMITTED = "evidence.submitted"
 REVIEWED = ("evidence.accepted", "evidence.returned")
 SNAPSHOT = "report.saved"
+NARRATIVE = "report.narrative"
 
 
 def _plain(value: Any) -> Any:
@@ -87,6 +89,12 @@ def snapshot_digest(r: ReportSnapshot) -> str:
                     r.title, r.saved_at, r.saved_by, figures, content, r.sha256])
 
 
+def narrative_digest(r: ReportNarrative) -> str:
+    """A committee's narrative for a report, as entered."""
+    return _digest([r.id, r.committee, r.kind, r.year, r.gaps, r.challenges, r.adjustments,
+                    r.actions, r.entered_at, r.entered_by])
+
+
 @dataclass(frozen=True)
 class RowProblem:
     what: str  #: "evidence #3", "attachment #2 (report.pdf)", "audit entry 7"
@@ -122,13 +130,14 @@ def _recorded(session: Session) -> tuple[dict[int, _Recorded], dict[int, _Record
     return evidence, attachments, reviews
 
 
-def _recorded_snapshots(session: Session) -> dict[int, _Recorded]:
+def _recorded_snapshots(session: Session, action: str = SNAPSHOT,
+                        key: str = "snapshot") -> dict[int, _Recorded]:
     out: dict[int, _Recorded] = {}
     for seq, payload in session.execute(select(AuditEntry.seq, AuditEntry.payload)
-                                        .where(AuditEntry.action == SNAPSHOT)
+                                        .where(AuditEntry.action == action)
                                         .order_by(AuditEntry.seq)):
         doc = json.loads(payload)
-        out[int(doc["snapshot"])] = _Recorded(seq, doc.get("digest"))
+        out[int(doc[key])] = _Recorded(seq, doc.get("digest"))
     return out
 
 
@@ -174,6 +183,13 @@ def _problems(session: Session, blobs: Path | None) -> Iterator[RowProblem]:
         if hashlib.sha256(snap.content).hexdigest() != snap.sha256:
             yield RowProblem(label, "its file no longer hashes to its SHA-256")
     yield from _missing("report snapshot", want_snapshots, seen)
+    want_narratives = _recorded_snapshots(session, NARRATIVE, "narrative")
+    seen = set()
+    for n in session.execute(select(ReportNarrative).order_by(ReportNarrative.id)).scalars():
+        seen.add(n.id)
+        yield from _check(f"report narrative #{n.id} ({n.committee})",
+                          want_narratives.get(n.id), narrative_digest(n))
+    yield from _missing("report narrative", want_narratives, seen)
 
 
 def _check(label: str, recorded: _Recorded | None, actual: str) -> Iterator[RowProblem]:

@@ -110,6 +110,7 @@ class Pillar:
     id: str
     name: str
     description: str
+    name_ms: str | None = None  #: the name in Malay (the plan is in English: a translation)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

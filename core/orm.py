@@ -444,3 +444,23 @@ class ReportSnapshot(Base):
     figures: Mapped[str] = mapped_column(Text)  #: the report's JSON, as rendered
     content: Mapped[bytes] = mapped_column(LargeBinary)  #: the file as presented
     sha256: Mapped[str] = mapped_column(String(64))  #: of ``content``
+
+
+class ReportNarrative(Base):
+    """What a committee says in a report: the gaps, challenges, recommended adjustments
+    (S34-O1-ii) and corrective actions of its year (``kind`` annual) or of the whole plan
+    (``kind`` final, no year). Never changed: a new entry is a new row, and the latest
+    entered by a report's as-of day is printed; each row is in the audit log."""
+
+    __tablename__ = "report_narrative"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    committee: Mapped[str] = mapped_column(String(60), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  #: annual or final
+    year: Mapped[int | None] = mapped_column(Integer)
+    gaps: Mapped[str] = mapped_column(Text)
+    challenges: Mapped[str] = mapped_column(Text)
+    adjustments: Mapped[str] = mapped_column(Text)  #: recommended adjustments
+    actions: Mapped[str] = mapped_column(Text)  #: corrective actions
+    entered_at: Mapped[datetime]
+    entered_by: Mapped[str] = mapped_column(String(120))

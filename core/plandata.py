@@ -36,7 +36,8 @@ def load_plan_structure() -> PlanStructure:
         end=p["end"],
         timezone=p["timezone"],
     )
-    pillars = {r["id"]: Pillar(id=r["id"], name=r["name"], description=r["description"])
+    pillars = {r["id"]: Pillar(id=r["id"], name=r["name"], description=r["description"],
+                               name_ms=r.get("name_ms"))
                for r in raw["pillar"]}
     goals = {r["id"]: StrategicGoal(id=r["id"], text=r["text"], pillars=_t(r["pillars"]))
              for r in raw["goal"]}

@@ -7,7 +7,8 @@ computes:
 - per activity and plan year, a status (``STATUSES``);
 - per activity indicator, the actual summed from *accepted* evidence against the plan's
   target where it gives one;
-- totals of people counted by sex, nationality and age group;
+- per indicator that counts people, the people by sex, nationality and age group (never
+  pooled across indicators: officers trained and victims served are different people);
 - the on-time rate per committee: of the occurrences whose evidence was accepted, the
   share whose work was done and submitted by the due date;
 - roll-ups by committee, pillar, strategic goal, objective and year.
@@ -34,14 +35,19 @@ __all__ = [
     "ActivityYear",
     "BreakdownFact",
     "EvidenceFact",
+    "EvidenceTally",
     "IndicatorActual",
     "OccurrenceFact",
     "OnTime",
+    "OutputProgress",
+    "OverdueGroup",
+    "PeopleCounted",
     "Progress",
     "RollUp",
     "ValueFact",
     "as_known_on",
     "build_progress",
+    "outputs_of",
 ]
 
 DUE_WINDOW_DAYS = 30  #: "due" means due within this many days of the as-of day
@@ -65,6 +71,7 @@ class OccurrenceFact:
     period: int | None
     due: date
     progress: str  #: open, submitted, returned or accepted
+    duty: str | None = None  #: the recurring duty it is an instance (or a step) of
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -96,6 +103,9 @@ class EvidenceFact:
     submitted_by: str = ""
     reviewed_by: str | None = None
     reviewed_on: date | None = None
+    #: the reviewer's words with the last review: the reason for a return, a note on
+    #: an acceptance
+    review_note: str | None = None
     values: tuple[ValueFact, ...] = ()
     breakdown: tuple[BreakdownFact, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()  #: (sha256, original name)
@@ -123,6 +133,8 @@ class IndicatorActual:
     per_year: bool = False
     years: int = 0
     years_met: int = 0
+    #: the actual of each year of the report (the year each evidence row counts in)
+    by_year: dict[int, Decimal] = field(default_factory=dict)
 
     @property
     def met(self) -> bool | None:
@@ -140,6 +152,22 @@ _NUMERIC = {IndicatorKind.COUNT, IndicatorKind.AMOUNT, IndicatorKind.PERCENTAGE,
 
 
 @dataclass(slots=True, kw_only=True)
+class PeopleCounted:
+    """The people one indicator counted, by sex, nationality and age group, from the
+    breakdowns of its accepted evidence."""
+
+    activity_id: str
+    number: int
+    text: str
+    #: dimension (sex, nationality, age) -> category -> people
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    evidence: list[int] = field(default_factory=list)
+
+    def total(self, dimension: str) -> int:
+        return sum(self.counts.get(dimension, {}).values())
+
+
+@dataclass(slots=True, kw_only=True)
 class ActivityYear:
     activity_id: str
     year: int
@@ -148,6 +176,7 @@ class ActivityYear:
     pillar: str
     goal: str
     objective: str
+    output: str = ""
     occurrences: list[str] = field(default_factory=list)
     evidence: list[int] = field(default_factory=list)  #: accepted evidence rows
 
@@ -188,24 +217,152 @@ class OnTime:
 
 
 @dataclass(slots=True, kw_only=True)
+class EvidenceTally:
+    """A committee's evidence rows by review status (ids, in order)."""
+
+    accepted: list[int] = field(default_factory=list)
+    submitted: list[int] = field(default_factory=list)  #: awaiting review
+    returned: list[int] = field(default_factory=list)
+
+    def add(self, e: EvidenceFact) -> None:
+        {"accepted": self.accepted, "submitted": self.submitted,
+         "returned": self.returned}.get(e.status, self.submitted).append(e.id)
+
+
+@dataclass(slots=True, kw_only=True)
+class OverdueGroup:
+    """Overdue occurrences of one committee that are one line of work: a recurring duty's
+    meetings and their sub-steps (``world-day@2023-07-30/planning``) make one group, and
+    so do a year's progress reports (or nil returns) of the committee's activities; a
+    deliverable is a group of its own."""
+
+    owner: str
+    key: str  #: the duty id, or the occurrence id
+    title: str
+    occurrences: list[OccurrenceFact] = field(default_factory=list)  #: oldest first
+    activities: list[str] = field(default_factory=list)  #: the activities they are for
+    days_overdue: int = 0  #: of the oldest, on the as-of day
+
+    @property
+    def first_due(self) -> date:
+        return self.occurrences[0].due
+
+    @property
+    def last_due(self) -> date:
+        return self.occurrences[-1].due
+
+
+@dataclass(slots=True, kw_only=True)
+class OutputProgress:
+    """One output of the plan (``S9-O1``): its activities' activity-years by status and
+    its indicators, for "whether expected outputs are met"."""
+
+    output_id: str
+    objective: str
+    text: str
+    activities: list[str]
+    rollup: RollUp
+    indicators: list[IndicatorActual]
+
+    @property
+    def targeted(self) -> list[IndicatorActual]:
+        """Its indicators with a numeric target judged in the report's years."""
+        return [i for i in self.indicators if i.met is not None]
+
+    @property
+    def met(self) -> bool | None:
+        """Met when every targeted indicator is met; ``None`` when none has a target."""
+        targeted = self.targeted
+        return all(i.met for i in targeted) if targeted else None
+
+
+def outputs_of(catalog: Catalog, progress: Progress) -> list[OutputProgress]:
+    """The plan's outputs that have activities in the report (in the catalog's order of
+    their first activity), each with its activities, roll-up and indicators."""
+    activities: dict[str, list[str]] = {}
+    for a in catalog.activities.values():
+        if progress.committee is None or a.owner == progress.committee:
+            activities.setdefault(a.output, []).append(a.id)
+    indicators: dict[str, list[IndicatorActual]] = {}
+    for i in progress.indicators:
+        indicators.setdefault(catalog.activities[i.activity_id].output, []).append(i)
+    structure = catalog.structure
+    out = []
+    for output_id, ids in activities.items():
+        output = structure.outputs.get(output_id)
+        out.append(OutputProgress(
+            output_id=output_id, objective=output.objective if output else "",
+            text=output.text if output else "", activities=ids,
+            rollup=progress.by_output.get(output_id, RollUp()),
+            indicators=indicators.get(output_id, [])))
+    return sorted(out, key=lambda o: _output_key(o.output_id))
+
+
+def _output_key(output_id: str) -> tuple[int, int, str]:
+    """S9-O2 before S10-O1 (plan order)."""
+    match = re.match(r"S(\d+)-O(\d+)", output_id)
+    return (int(match[1]), int(match[2]), output_id) if match else (10**6, 0, output_id)
+
+
+@dataclass(slots=True, kw_only=True)
 class Progress:
     as_of: date
     years: tuple[int, ...]
     committee: str | None
     activity_years: list[ActivityYear] = field(default_factory=list)
     indicators: list[IndicatorActual] = field(default_factory=list)
-    #: dimension -> category -> people, with the evidence rows per dimension
-    people: dict[str, dict[str, int]] = field(default_factory=dict)
-    people_evidence: dict[str, list[int]] = field(default_factory=dict)
+    #: per indicator that counts people and has accepted breakdowns, in plan order
+    people: list[PeopleCounted] = field(default_factory=list)
     on_time: dict[str, OnTime] = field(default_factory=dict)
     by_committee: dict[str, RollUp] = field(default_factory=dict)
     by_pillar: dict[str, RollUp] = field(default_factory=dict)
     by_goal: dict[str, RollUp] = field(default_factory=dict)
     by_objective: dict[str, RollUp] = field(default_factory=dict)
+    by_output: dict[str, RollUp] = field(default_factory=dict)
     by_year: dict[int, RollUp] = field(default_factory=dict)
     total: RollUp = field(default_factory=RollUp)
     overdue: list[OccurrenceFact] = field(default_factory=list)
     evidence: list[EvidenceFact] = field(default_factory=list)  #: every row in scope
+    #: committee -> its evidence rows by review status
+    evidence_by_committee: dict[str, EvidenceTally] = field(default_factory=dict)
+
+    def days_overdue(self, o: OccurrenceFact) -> int:
+        """Days from the due date to the as-of day."""
+        return max(0, (self.as_of - o.due).days)
+
+    def overdue_groups(self) -> list[OverdueGroup]:
+        """The overdue occurrences by committee (in order of first appearance in
+        ``by_committee``), a duty's meetings and sub-steps collapsed into one line; within a
+        committee the longest overdue first."""
+        groups: dict[tuple[str, str], OverdueGroup] = {}
+        for o in self.overdue:  # sorted by due date
+            key, title = _series(o)
+            group = groups.get((o.owner, key))
+            if group is None:
+                group = groups[(o.owner, key)] = OverdueGroup(
+                    owner=o.owner, key=key, title=title,
+                    days_overdue=self.days_overdue(o))
+            elif "/" in group.occurrences[0].id and "/" not in o.id:
+                group.title = title  # the instance's title, not a step's
+            if o.activity_id and o.activity_id not in group.activities:
+                group.activities.append(o.activity_id)
+            group.occurrences.append(o)
+        rank = {c: n for n, c in enumerate(self.by_committee)}
+        return sorted(groups.values(), key=lambda g: (rank.get(g.owner, len(rank)), g.owner,
+                                                      -g.days_overdue, g.key))
+
+
+_HOST = re.compile(r"\s*\(host: [^)]*\)$")
+_PER_YEAR_KINDS = ("progress-report", "nil-return")
+
+
+def _series(o: OccurrenceFact) -> tuple[str, str]:
+    """The key and title of the overdue line ``o`` belongs to."""
+    if o.duty:
+        return o.duty, _HOST.sub("", o.title)  # the host rotates: the duty is one line
+    if o.kind in _PER_YEAR_KINDS and o.period is not None:
+        return f"{o.kind}@{o.period}", o.title.split(":", 1)[0]
+    return o.id, o.title
 
 
 def _occurrence_status(o: OccurrenceFact, evidence: Sequence[EvidenceFact], as_of: date,
@@ -280,7 +437,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
         for year in years:
             item = ActivityYear(activity_id=activity.id, year=year, status="not-applicable",
                                 owner=activity.owner, pillar=objective.primary_pillar,
-                                goal=objective.goal, objective=objective.id)
+                                goal=objective.goal, objective=objective.id,
+                                output=activity.output)
             if year in activity.timeline:
                 if activity.id in one_off and len(mine) == 1:
                     item.status = _one_off_year(item, mine[0], by_occurrence, as_of, year,
@@ -292,7 +450,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
     for item in progress.activity_years:
         for key, table in ((item.owner, progress.by_committee), (item.pillar, progress.by_pillar),
                            (item.goal, progress.by_goal),
-                           (item.objective, progress.by_objective)):
+                           (item.objective, progress.by_objective),
+                           (item.output, progress.by_output)):
             table.setdefault(key, RollUp()).add(item)
         progress.by_year.setdefault(item.year, RollUp()).add(item)
         progress.total.add(item)
@@ -302,6 +461,8 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = by_occurrence.get(o.id, [])
         progress.evidence.extend(rows)
+        for e in rows:
+            progress.evidence_by_committee.setdefault(o.owner, EvidenceTally()).add(e)
         year = delivered.get(o.id, o.period or o.due.year)
         if _occurrence_status(o, rows, as_of, year) == "overdue":
             progress.overdue.append(o)
@@ -329,20 +490,36 @@ def build_progress(catalog: Catalog, occurrences: Iterable[OccurrenceFact],
             continue
         rows = accepted_by_activity.get(activity.id, [])
         actuals = _actuals(activity, rows)
+        yearly = {y: _actuals(activity, [e for e in rows if year_of.get(e.id) == y])
+                  for y in years} if rows else {}
+        for n, actual in enumerate(actuals):
+            actual.by_year = {y: yearly[y][n].actual if rows else Decimal(0) for y in years}
         if cadence_of(activity) is Cadence.YEARLY_DELIVERABLE or any(
                 _EACH_YEAR.search(ind.target or "") for ind in activity.indicators):
             in_scope_years = [y for y in years if y in activity.timeline]
             for actual in actuals:
-                _per_year(actual, activity, rows, year_of, in_scope_years)
+                _per_year(actual, in_scope_years)
         progress.indicators.extend(actuals)
-        for e in rows:
-            for b in e.breakdown:
-                counts = progress.people.setdefault(b.dimension, {})
-                counts[b.category] = counts.get(b.category, 0) + b.count
-                ids = progress.people_evidence.setdefault(b.dimension, [])
-                if not ids or ids[-1] != e.id:
-                    ids.append(e.id)
+        progress.people.extend(_people(activity, rows))
     return progress
+
+
+def _people(activity: Activity, rows: list[EvidenceFact]) -> list[PeopleCounted]:
+    """One table per indicator of ``activity`` that the accepted ``rows`` broke down."""
+    tables: dict[int, PeopleCounted] = {}
+    for e in rows:
+        for b in e.breakdown:
+            table = tables.get(b.indicator)
+            if table is None:
+                known = 1 <= b.indicator <= len(activity.indicators)
+                text = activity.indicators[b.indicator - 1].text if known else ""
+                table = tables[b.indicator] = PeopleCounted(
+                    activity_id=activity.id, number=b.indicator, text=text)
+            counts = table.counts.setdefault(b.dimension, {})
+            counts[b.category] = counts.get(b.category, 0) + b.count
+            if not table.evidence or table.evidence[-1] != e.id:
+                table.evidence.append(e.id)
+    return [tables[n] for n in sorted(tables)]
 
 
 def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFact]:
@@ -352,7 +529,8 @@ def as_known_on(evidence: Iterable[EvidenceFact], day: date) -> list[EvidenceFac
         if e.submitted_on > day:
             continue
         if e.reviewed_on is not None and e.reviewed_on > day:
-            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None)
+            e = replace(e, status="submitted", reviewed_by=None, reviewed_on=None,
+                        review_note=None)
         out.append(e)
     return out
 
@@ -393,18 +571,13 @@ def _one_off_year(item: ActivityYear, o: OccurrenceFact,
 _EACH_YEAR = re.compile(r"\b(each|every|per|a) year\b|\bannually\b", re.IGNORECASE)
 
 
-def _per_year(actual: IndicatorActual, activity: Activity, rows: list[EvidenceFact],
-              year_of: dict[int, int], years: list[int]) -> None:
+def _per_year(actual: IndicatorActual, years: list[int]) -> None:
     """Judge a yearly target year by year: 2 reports in 4 years do not meet "1 report
     each year"."""
     actual.per_year, actual.years = True, len(years)
     if actual.target_value is None:
         return
-    for year in years:
-        mine = [e for e in rows if year_of.get(e.id) == year]
-        (this_year,) = [a for a in _actuals(activity, mine) if a.number == actual.number]
-        if this_year.actual >= actual.target_value:
-            actual.years_met += 1
+    actual.years_met = sum(1 for y in years if actual.by_year.get(y, 0) >= actual.target_value)
 
 
 def _actuals(activity: Activity, rows: list[EvidenceFact]) -> list[IndicatorActual]:

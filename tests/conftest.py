@@ -101,7 +101,8 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-_TABLES = ("report_snapshot", "run", "web_token", "held_change", "review", "attachment",
+_TABLES = ("report_narrative", "report_snapshot", "run", "web_token", "held_change",
+           "review", "attachment",
            "breakdown",
            "evidence_value", "evidence", "reminder_sent", "occurrence_change", "occurrence",
            "contact", "audit_log", "meta", "calendar_entry", "calendar_link",

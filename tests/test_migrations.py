@@ -207,3 +207,52 @@ def test_0010_marks_old_duty_runs_and_dates_old_running_runs(backend: str,
     else:
         with temporary_postgres("naptip_mig10") as url:
             run(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0011_adds_report_narratives(backend: str, tmp_path: Path) -> None:
+    """The narratives table comes after 0010; the saved reports' rows survive both ways."""
+    from naptip.testing import temporary_postgres
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+        upgrade(engine, "0010_run_liveness")
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO report_snapshot (id, kind, years, committee, lang, format, "
+                "as_of, title, saved_at, saved_by, figures, content, sha256) VALUES (1, "
+                "'annual', '[2023]', NULL, 'en', 'json', '2024-06-30', 't', "
+                "'2024-07-01 00:00:00+00:00', 'Siti', '{}', :c, :h)"),
+                {"c": b"{}", "h": "0" * 64})
+        upgrade(engine)
+        assert schema_state(engine).current == HEAD
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO report_narrative (committee, kind, year, gaps, challenges, "
+                "adjustments, actions, entered_at, entered_by) VALUES ('media', 'annual', "
+                "2023, 'g', '', 'a', '', '2024-02-15 02:00:00+00:00', 'Aminah')"))
+            conn.execute(text(
+                "INSERT INTO report_narrative (committee, kind, year, gaps, challenges, "
+                "adjustments, actions, entered_at, entered_by) VALUES ('victim-care', "
+                "'final', NULL, '', 'c', '', 'x', '2024-04-01 02:00:00+00:00', 'Mei')"))
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT committee, year, gaps FROM report_narrative "
+                                     "ORDER BY id")).all() == [("media", 2023, "g"),
+                                                               ("victim-care", None, "")]
+        from alembic import command
+
+        from naptip.migrate import alembic_config
+
+        command.downgrade(alembic_config(engine), "0010_run_liveness")
+        assert "report_narrative" not in inspect(engine).get_table_names()
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT saved_by FROM report_snapshot")).scalar() == "Siti"
+        upgrade(engine)
+        assert schema_state(engine).current == HEAD
+        engine.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with temporary_postgres("naptip_mig11") as url:
+            run(url)

@@ -55,7 +55,7 @@ def test_statuses_and_actuals(builtin_catalog: Catalog) -> None:
     assert actual[("S9-O1-v", 1)].actual == 2 and actual[("S9-O1-v", 1)].met is True
     assert actual[("S9-O1-v", 1)].evidence == [1]
     assert actual[("S9-O1-iii", 1)].actual == 0
-    assert p.people == {}
+    assert p.people == []
     # the deliverable counts in 2023, the year it was delivered: on time, in this report
     assert (p.on_time["media"].accepted, p.on_time["media"].rate) == (2, 100.0)
     assert p.on_time["media"].evidence == [1, 4]

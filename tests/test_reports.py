@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,17 @@ from naptip.pluginmanager import LoadedPlugins
 from naptip.schedule import build_schedule
 
 from .conftest import db_env
-from .report_seed import AS_OF, YEAR, Seeded, seed
+from .report_seed import (
+    AS_OF,
+    MORE_PEOPLE,
+    NARRATIVES,
+    OFFICERS_NOTE,
+    YEAR,
+    Seeded,
+    SeededMore,
+    seed,
+    seed_more,
+)
 
 Run = Callable[..., Result]
 
@@ -130,7 +142,8 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S9-O1-v", 1)] | {"text": ""} == {
         "activity": "S9-O1-v", "number": 1, "text": "", "kind": "count",
         "target": "Minimum of 2", "target_value": 2, "actual": 3, "met": True, "reported": 1,
-        "per_year": False, "years": 0, "years_met": 0, "evidence": [s.on_time]}
+        "per_year": False, "years": 0, "years_met": 0, "by_year": {"2023": 3},
+        "evidence": [s.on_time]}
     assert (ind[("S9-O1-iii", 1)]["actual"], ind[("S9-O1-iii", 1)]["evidence"]) == (10,
                                                                                   [s.late])
     assert (ind[("S9-O4-i", 1)]["actual"], ind[("S9-O4-i", 1)]["reported"]) == (0, 0)
@@ -139,12 +152,13 @@ def test_annual_report_figures_match_the_seeded_evidence(
     assert ind[("S5-O2-i", 2)]["evidence"] == [s.resubmitted]
     assert ind[("S6-O1-iii", 1)]["met"] is False  # a deliverable target, nothing delivered
 
-    # people, disaggregated: only the accepted row counts
-    assert data["people"] == {"age": {"adult": 8, "child": 2},
-                              "nationality": {"indonesian": 3, "malaysian": 7},
-                              "sex": {"female": 6, "male": 4}}
-    assert data["people_evidence"] == {"age": [s.late], "nationality": [s.late],
-                                       "sex": [s.late]}
+    # people, disaggregated per indicator: only the accepted row counts
+    assert data["people"] == [{
+        "activity": "S9-O1-iii", "number": 1, "text": "Number of people reached",
+        "counts": {"age": {"adult": 8, "child": 2},
+                   "nationality": {"indonesian": 3, "malaysian": 7},
+                   "sex": {"female": 6, "male": 4}},
+        "totals": {"age": 10, "nationality": 10, "sex": 10}, "evidence": [s.late]}]
 
 
 def test_a_year_without_evidence_reports_zeros(seeded: tuple[Database, Seeded],
@@ -154,7 +168,7 @@ def test_a_year_without_evidence_reports_zeros(seeded: tuple[Database, Seeded],
     summary = data["summary"]
     assert summary["done_total"] == 0 and summary["percent_done"] == 0.0
     assert summary["evidence_accepted"] == summary["evidence_submitted"] == 0
-    assert data["evidence"] == [] and data["people"] == {} and data["on_time"] == {}
+    assert data["evidence"] == [] and data["people"] == [] and data["on_time"] == {}
     assert all(i["actual"] == 0 for i in data["indicators"])
     assert summary["applicable"] == len(_applicable(builtin_catalog, 2021))
     # early in the year only what was due by then (a January meeting) can be overdue
@@ -170,7 +184,7 @@ def test_committee_and_final_reports(seeded: tuple[Database, Seeded], run: Run) 
     assert media["committee"] == "media" and list(media["by_committee"]) == ["media"]
     assert media["summary"]["done_total"] == 2
     assert {e["id"] for e in media["evidence"]} == {s.on_time, s.late, s.pending}
-    assert media["people"]["sex"] == {"female": 6, "male": 4}
+    assert [p["counts"]["sex"] for p in media["people"]] == [{"female": 6, "male": 4}]
     final = _report(run, db, "final")
     assert final["years"] == [2021, 2022, 2023, 2024, 2025]
     assert final["summary"]["done_total"] == 4
@@ -265,8 +279,10 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]
 
 CHARTS = ("chart-pillar", "chart-committee", "chart-timeline", "chart-trend", "chart-targets")
 TITLES = ("Summary", "Progress by pillar and goal", "Progress by committee",
+          "Committees' narrative: gaps, challenges and adjustments",
           "Timeline and trend 2021–2023", "Activities overdue",
-          "Indicators: actuals against targets", "People counted, disaggregated",
+          "Indicators: actuals against targets", "Outputs: are they met?",
+          "People counted, disaggregated",
           "Changes to the schedule", "Annex: evidence")
 
 
@@ -364,7 +380,7 @@ def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) ->
     _write(run, sample_store, "xlsx", out)
     book = load_workbook(out)
     assert {"committee", "pillar", "goal", "objective", "on time", "Activities overdue",
-            "People counted, disaggregated", "Annex evidence"} <= set(book.sheetnames)
+            "People by indicator", "Annex evidence"} <= set(book.sheetnames)
     committee = book["committee"]
     header = [c.value for c in committee[1]]
     assert header[0] == "committee" and header[-1] == "% done"
@@ -373,11 +389,14 @@ def test_xlsx_holds_numbers(sample_store: Database, run: Run, tmp_path: Path) ->
     assert media[header.index("done")].value == 2
     assert all(isinstance(c.value, int) for c in media[1:-1])
     assert isinstance(media[-1].value, float)
-    people = book["People counted, disaggregated"]
-    values = {(r[0].value, r[1].value): r[2].value for r in people.iter_rows(min_row=2)}
-    assert values[("sex", "female")] == 6 and isinstance(values[("sex", "female")], int)
+    people = book["People by indicator"]
+    values = {tuple(c.value for c in r[:5]): r[5].value for r in people.iter_rows(min_row=2)}
+    female = ("S9-O1-iii", 1, "Number of people reached", "sex", "female")
+    assert values[female] == 6 and isinstance(values[female], int)
+    assert len(values) == 6
     overdue = book["Activities overdue"]
-    assert all(isinstance(r[3].value, date) for r in overdue.iter_rows(min_row=2))
+    assert all(isinstance(r[4].value, date) and isinstance(r[5].value, int)
+               for r in overdue.iter_rows(min_row=2))
 
 
 def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
@@ -391,8 +410,10 @@ def test_csv_is_long_form(sample_store: Database, run: Run) -> None:
     for r in rows:
         if r["section"] == "people":
             table.setdefault(r["row"], {})[r["column"]] = r["value"]
-    counts = {(t["dimension"], t["category"]): t["people"] for t in table.values()}
-    assert counts[("sex", "female")] == "6" and counts[("nationality", "indonesian")] == "3"
+    counts = {(t["activity"], t["dimension"], t["category"]): t["people"]
+              for t in table.values()}
+    assert counts[("S9-O1-iii", "sex", "female")] == "6"
+    assert counts[("S9-O1-iii", "nationality", "indonesian")] == "3"
     assert len(counts) == 6
 
 
@@ -585,7 +606,7 @@ def test_as_of_leaves_out_what_was_submitted_or_reviewed_after_it(
     assert (summary["evidence_accepted"], summary["evidence_submitted"],
             summary["evidence_returned"]) == (1, 1, 1)
     assert (summary["done"], summary["nil-return"]) == (0, 1)
-    assert data["people"] == {}
+    assert data["people"] == []
     status = {a["activity"]: a["status"] for a in data["activities"]}
     assert (status["S9-O1-v"], status["S9-O2-ii"]) == ("due", "due")
     # today, the 2026 row counts (and the seeded rows as they are now)
@@ -744,3 +765,539 @@ def test_after_the_plan_a_missed_deliverable_is_overdue_in_earlier_years_reports
     assert run("--as-of", today.isoformat(), "report", "committee", "media", "--year",
                "2021", "-o", str(first), env=db_env(db)).exit_code == 0
     assert "<h2>Timeline and trend 2021</h2>" in first.read_text(encoding="utf-8")
+
+
+# --- issue 20 §2: what the M&E Committee needs (seed_more: two more people indicators) ---
+
+@pytest.fixture
+def seeded_more(seeded: tuple[Database, Seeded], builtin_catalog: Catalog,
+                loaded: LoadedPlugins) -> tuple[Database, Seeded, SeededMore]:
+    db, s = seeded
+    return db, s, seed_more(EvidenceService(db, builtin_catalog, loaded))
+
+
+def _html_section(text: str, section: str) -> str:
+    return text.split(f"<section id='{section}'", 1)[1].split("</section>", 1)[0]
+
+
+def test_people_are_counted_per_indicator_never_pooled(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    """Officers trained (15 women), victims served (12 women) and people reached (6 women)
+    are three tables, never "33 women": in the JSON, the xlsx and the HTML."""
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    expected = {**MORE_PEOPLE, ("S9-O1-iii", 1): {
+        "sex": {"female": 6, "male": 4}, "nationality": {"indonesian": 3, "malaysian": 7},
+        "age": {"adult": 8, "child": 2}}}
+    evidence = {("S7-O1-i", 1): [more.officers], ("S15-O4-i", 1): [more.victims],
+                ("S9-O1-iii", 1): [s.late]}
+
+    data = _report(run, db, "annual", "--year", str(YEAR))
+    people = {(p["activity"], p["number"]): p for p in data["people"]}
+    assert set(people) == set(expected)  # the pending S9-O4-i row (5 women) is not there
+    for key, counts in expected.items():
+        assert people[key]["counts"] == counts, key
+        assert people[key]["totals"] == {d: sum(c.values()) for d, c in counts.items()}
+        assert people[key]["evidence"] == evidence[key]
+    assert people[("S7-O1-i", 1)]["text"] == "Number of officers trained"
+    assert "people_evidence" not in data  # no pooled figure left anywhere
+
+    out = tmp_path / "annual.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", "xlsx", "-o", str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out)["People by indicator"]
+    assert [c.value for c in sheet[1]] == ["activity", "#", "indicator", "dimension",
+                                          "category", "people", "evidence"]
+    cells: dict[tuple[str, int], dict[str, dict[str, int]]] = {}
+    for r in sheet.iter_rows(min_row=2, values_only=True):
+        cells.setdefault((str(r[0]), int(str(r[1]))), {}).setdefault(str(r[3]), {})[
+            str(r[4])] = r[5]
+    assert cells == expected
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    html = _html_section(page.read_text(encoding="utf-8"), "people")
+    tables = dict(re.findall(r"<h3>([^<]*)</h3>(<table>.*?</table>)", html))
+    officers = tables[f"S7-O1-i #1: Number of officers trained (evidence #{more.officers})"]
+    victims = tables[f"S15-O4-i #1: Number of victims received services "
+                     f"(evidence #{more.victims})"]
+    reached = tables[f"S9-O1-iii #1: Number of people reached (evidence #{s.late})"]
+    row = "<tr><td>{}</td><td>{}</td><td class='n'>{}</td></tr>"
+    assert row.format("sex", "female", 15) in officers
+    assert row.format("sex", "total", 20) in officers
+    assert row.format("sex", "female", 12) in victims
+    assert row.format("nationality", "myanmar", 5) in victims
+    assert row.format("age", "child", 3) in victims
+    assert row.format("sex", "female", 6) in reached
+    assert len(tables) == 3
+    assert not re.search(r"<td>female</td><td class='n'>(33|27|21|18)</td>", html)
+
+    # the final report adds the 2022 row to the victims' indicator, and only to it
+    final = {(p["activity"], p["number"]): p for p in _report(run, db, "final")["people"]}
+    assert final[("S15-O4-i", 1)]["counts"]["sex"] == {"female": 15, "male": 1}
+    assert final[("S15-O4-i", 1)]["evidence"] == sorted([more.victims_2022, more.victims])
+    assert final[("S7-O1-i", 1)]["counts"]["sex"] == {"female": 15, "male": 5}
+
+
+def test_evidence_by_review_status_per_committee_and_overdue_grouped_with_days(
+        seeded_more: tuple[Database, Seeded, SeededMore], builtin_catalog: Catalog,
+        run: Run, tmp_path: Path) -> None:
+    db, s, more = seeded_more
+    data = _report(run, db, "annual", "--year", str(YEAR))
+
+    # awaiting review and returned, per committee (the owner of the occurrence)
+    by = data["evidence_by_committee"]
+    assert {k: (v["accepted"], v["submitted"], v["returned"]) for k, v in by.items()} == {
+        "media": (2, 1, 0), "legislative": (1, 0, 1), "victim-care": (2, 0, 0),
+        "enforcement": (1, 0, 0)}
+    assert by["media"]["evidence"] == {"accepted": [s.on_time, s.late],
+                                       "submitted": [s.pending], "returned": []}
+    assert by["legislative"]["evidence"]["returned"] == [s.returned]
+    assert by["victim-care"]["evidence"]["accepted"] == sorted([s.nil, more.victims])
+    summary = data["summary"]
+    for status, total in (("accepted", "evidence_accepted"), ("submitted",
+                                                             "evidence_submitted"),
+                          ("returned", "evidence_returned")):
+        assert sum(v[status] for v in by.values()) == summary[total]
+
+    # days overdue, on the as-of day
+    for o in data["overdue"]:
+        assert o["days_overdue"] == (AS_OF - date.fromisoformat(o["due"])).days > 0
+    # grouped by committee: a duty's meetings and steps, a year's progress reports, one line
+    groups = data["overdue_by_committee"]
+    lines = [g for rows in groups.values() for g in rows]
+    listed = [oid for g in lines for oid in g["occurrences"]]
+    assert sorted(listed) == sorted(o["occurrence"] for o in data["overdue"])  # each once
+    assert len(data["overdue"]) > 200 and len(lines) < 40
+    owner = {o["occurrence"]: o["owner"] for o in data["overdue"]}
+    assert all(owner[oid] == c for c, rows in groups.items() for g in rows
+               for oid in g["occurrences"])
+    media = {g["key"]: g for g in groups["media"]}
+    world_day = media["world-day"]
+    assert world_day["title"] == "World Day Against Trafficking in Persons"
+    assert {"world-day@2023-07-30/planning", "world-day@2023-07-30/publicity",
+            "world-day@2023-07-30"} <= set(world_day["occurrences"])
+    assert world_day["activities"] == ["S9-O1-i"]
+    meeting = {g["key"]: g for g in groups["legislative"]}["legislative-committee-meeting"]
+    assert meeting["count"] == 4 and meeting["first_due"] == "2023-01-04"
+    assert meeting["days_overdue"] == (AS_OF - date(2023, 1, 4)).days == 543
+    reports = media["progress-report@2023"]
+    assert "S9-O4-i" in reports["activities"]  # pending evidence is still overdue
+    assert reports["occurrences"] == [f"{a}@2023" for a in reports["activities"]]
+    assert reports["count"] == len(reports["activities"]) > 10
+    assert reports["days_overdue"] == (AS_OF - date(2024, 1, 31)).days
+    enforcement = {g["key"]: g for g in groups["enforcement"]}["enforcement-meeting"]
+    assert enforcement["title"] == ("Enforcement coordination meeting of the five "
+                                    "enforcement agencies")  # the host rotates
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    committees = _html_section(text, "committees")
+    table = committees.split("<h3>Evidence by review status</h3>", 1)[1].split("</table>")[0]
+    assert "<th>awaiting review</th><th>returned</th>" in table
+    assert ("<tr><td>Media and Publicity Committee</td><td class='n'>2</td>"
+            "<td class='n'>1</td><td class='n'>0</td></tr>") in table
+    assert ("<tr><td>Legislative Committee</td><td class='n'>1</td>"
+            "<td class='n'>0</td><td class='n'>1</td></tr>") in table
+    overdue = _html_section(text, "overdue")
+    titles = re.findall(r"<h3>([^<]*)</h3>", overdue)
+    n = sum(g["count"] for g in groups["legislative"])
+    assert titles[0] == f"Legislative Committee: {n} overdue"
+    assert len(titles) == len(groups)
+    assert overdue.count("<tr><td>") == len(lines)
+    assert ("<tr><td>Legislative Committee meeting</td><td></td><td class='n'>4</td>"
+            "<td class='d'>2023-01-04 – 2023-10-04</td><td class='n'>543</td></tr>") in overdue
+    assert "world-day@2023-07-30/planning" not in overdue  # collapsed
+
+
+def test_xlsx_has_the_activity_year_statuses_and_the_summary_counts(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    data = _report(run, db, "final")
+    out = tmp_path / "final.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "xlsx", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    names = book.sheetnames
+    assert names[:3] == ["year", "Summary counts", "Activity-year statuses"]
+    assert {"committee", "Evidence by review status", "Activities overdue",
+            "People by indicator", "Annex evidence"} <= set(names)  # today's sheets stay
+
+    counts = {r[0]: r[1] for r in book["Summary counts"].iter_rows(min_row=2,
+                                                                    values_only=True)}
+    summary = data["summary"]
+    assert counts == {
+        "overdue": summary["overdue"], "due": summary["due"],
+        "on track": summary["on-track"], "not started": summary["not-started"],
+        "on demand, nil return": summary["nil-return"], "done": summary["done"],
+        "not applicable this year": summary["not-applicable"],
+        "activity-years": summary["applicable"],
+        "done, nil returns included": summary["done_total"],
+        "% done": summary["percent_done"],
+        "occurrences overdue": summary["overdue_occurrences"],
+        "accepted": summary["evidence_accepted"],
+        "awaiting review": summary["evidence_submitted"],
+        "returned": summary["evidence_returned"]}
+    assert (counts["done"], counts["on demand, nil return"], counts["accepted"],
+            counts["awaiting review"], counts["returned"]) == (6, 1, 7, 1, 1)
+    assert isinstance(counts["% done"], float) and isinstance(counts["done"], int)
+
+    sheet = book["Activity-year statuses"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["activity", "activity text", "year", "status", "committee", "pillar",
+                      "goal", "objective", "occurrence", "evidence"]
+    rows = {(r[0], r[2]): r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(rows) == len(data["activities"]) == 5 * len(
+        {a["activity"] for a in data["activities"]})
+    label = {"done": "done", "nil-return": "on demand, nil return", "overdue": "overdue",
+             "on-track": "on track", "due": "due", "not-started": "not started",
+             "not-applicable": "not applicable this year"}
+    for a in data["activities"]:
+        row = rows[(a["activity"], a["year"])]
+        assert row[3] == label[a["status"]], a
+        assert (row[5], row[6], row[7]) == (a["pillar"], a["goal"], a["objective"])
+        assert (row[9] or "") == " ".join(f"#{i}" for i in a["evidence"])
+    assert rows[("S7-O1-i", 2023)][3:5] == ("done", "Enforcement Committee")
+    assert rows[("S7-O1-i", 2023)][9] == f"#{more.officers}"
+    assert rows[("S15-O4-i", 2022)][9] == f"#{more.victims_2022}"
+    assert rows[("S9-O4-i", 2023)][3] == "overdue"  # pending, never reviewed
+    assert rows[("S5-O2-i", 2023)][9] == f"#{s.resubmitted}"
+    assert isinstance(rows[("S7-O1-i", 2023)][2], int)
+
+
+def _charts(html: str) -> dict[str, str]:
+    return {c: html.split(f"id='{c}'", 1)[1].split("</figure>", 1)[0] for c in CHARTS}
+
+
+def _axis_titles(svg: str) -> list[str]:
+    """pygal's axis titles (class "title", not the chart's "title plot_title")."""
+    return [" ".join(t.split()) for t in re.findall(r'class="title"[^>]*>([^<]*)<', svg)]
+
+
+def test_malay_throughout_names_statuses_and_chart_labels(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    db, s, _ = seeded_more
+    page = tmp_path / "media-ms.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "committee", "media", "--year",
+                 str(YEAR), "--lang", "ms", "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    assert "<h1>Kemajuan Jawatankuasa Media dan Publisiti 2023</h1>" in text
+    assert "Media and Publicity Committee 2023" not in text  # the old mixed title
+    charts = _charts(text)
+    assert ">Jawatankuasa Media dan Publisiti<" in charts["chart-committee"]
+    assert ">KKMM<" not in charts["chart-committee"]
+    pillar = set(re.findall(r">(P\d [^<]+)<", charts["chart-pillar"]))
+    assert pillar == {"P1 Pencegahan"}  # the media committee's activities are all P1
+    assert "<td>P1 Pencegahan</td>" in _html_section(text, "pillars")
+    assert "<td>Jawatankuasa Media dan Publisiti</td>" in _html_section(text, "committees")
+    assert ">mengikut landasan<" in charts["chart-timeline"]  # the statuses in the legend
+
+    annual = tmp_path / "annual-ms.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--lang", "ms", "-o", str(annual), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = annual.read_text(encoding="utf-8")
+    annex = _html_section(text, "annex")
+    status = dict(re.findall(r"<tr><td class='n'>(\d+)</td><td>[^<]*</td><td>([^<]*)</td>",
+                             annex))
+    assert (status[str(s.on_time)], status[str(s.pending)], status[str(s.returned)],
+            status[str(s.nil)]) == ("diterima", "menunggu semakan", "dikembalikan",
+                                    "diterima (nil)")
+    pillars = set(re.findall(r">(P\d [^<]+)<", _charts(text)["chart-pillar"]))
+    assert pillars == {"P1 Pencegahan", "P2 Pendakwaan &amp; Penguatkuasaan",
+                       "P3 Perlindungan", "P4 Perkongsian"}
+    people = _html_section(text, "people")
+    assert "<tr><td>jantina</td><td>perempuan</td><td class='n'>15</td></tr>" in people
+    assert "<tr><td>umur</td><td>kanak-kanak</td><td class='n'>3</td></tr>" in people
+    committees = _html_section(text, "committees")
+    for name in ("Jawatankuasa Perundangan", "Jawatankuasa Penguatkuasaan",
+                 "Jawatankuasa Khas Memantau Isu Buruh Paksa"):
+        assert f"<td>{name}</td>" in committees
+    assert "Legislative Committee<" not in committees
+    overdue = _html_section(text, "overdue")
+    assert "<h3>Jawatankuasa Perundangan: " in overdue and "Laporan kemajuan 2023" in overdue
+    indicators = _html_section(text, "indicators")
+    assert "<td>bilangan</td>" in indicators and "<td>count</td>" not in indicators
+
+
+def test_charts_have_axis_titles_full_labels_and_the_tables_names(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    db, _, _ = seeded_more
+    for lang, axes, long_label in (
+            ("en", {"chart-pillar": ["activity-years", "pillar"],
+                    "chart-committee": ["activity-years", "committee"],
+                    "chart-timeline": ["year", "activity-years"],
+                    "chart-trend": ["year", "% done"],
+                    "chart-targets": ["target and actual", "indicator (activity #)"]},
+             "Special Committee to Oversee Forced Labour Issues"),
+            ("ms", {"chart-pillar": ["aktiviti-tahun", "teras"],
+                    "chart-committee": ["aktiviti-tahun", "jawatankuasa"],
+                    "chart-timeline": ["tahun", "aktiviti-tahun"],
+                    "chart-trend": ["tahun", "% selesai"],
+                    "chart-targets": ["sasaran dan pencapaian", "petunjuk (aktiviti #)"]},
+             "Jawatankuasa Penjagaan dan Perlindungan Mangsa")):
+        page = tmp_path / f"annual-{lang}.html"
+        result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                     "--lang", lang, "-o", str(page), env=db_env(db))
+        assert result.exit_code == 0, result.output
+        text = page.read_text(encoding="utf-8")
+        charts = _charts(text)
+        for chart, titles in axes.items():
+            found = _axis_titles(charts[chart])
+            assert " ".join(found) == " ".join(titles), (lang, chart, found)
+        for chart, svg in charts.items():
+            assert "…" not in svg, (lang, chart)  # no label or legend cut short
+        # the committees are named as in the tables, in full
+        table = _html_section(text, "committees").split("</table>", 1)[0]
+        names = re.findall(r"<tr><td>([^<]+)</td>", table)
+        assert len(names) == 6 and long_label in names  # monitoring owns no activity
+        shown = set(re.findall(r">([^<>]+)</text>", charts["chart-committee"]))
+        assert set(names) <= shown, set(names) - shown
+        legend = "on demand, nil return" if lang == "en" else "atas keperluan, pulangan nil"
+        assert f">{legend}<" in charts["chart-pillar"]
+
+
+def test_outputs_roll_up_with_their_activities_and_indicators_year_by_year(
+        seeded_more: tuple[Database, Seeded, SeededMore], builtin_catalog: Catalog,
+        run: Run, tmp_path: Path) -> None:
+    """The plan's "whether expected outputs are met": each output's activity-years and
+    indicators, with the actual of each year, in the JSON, the xlsx and the HTML."""
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    cat = builtin_catalog
+    data = _report(run, db, "final")
+    outputs = {o["output"]: o for o in data["outputs"]}
+    assert len(outputs) == len(cat.structure.outputs) == 78
+    assert [o["output"] for o in data["outputs"]][:4] == ["S1-O1", "S2-O1", "S2-O2", "S3-O1"]
+    for oid, o in outputs.items():
+        assert o["activities"] == [a.id for a in cat.activities.values() if a.output == oid]
+        assert o["text"] == cat.structure.outputs[oid].text
+    for field in ("applicable", "done_total", "overdue"):
+        assert sum(o[field] for o in outputs.values()) == data["summary"][field], field
+
+    def indicator(oid: str, activity: str, number: int = 1) -> dict[str, Any]:
+        return next(i for i in outputs[oid]["indicators"]
+                    if (i["activity"], i["number"]) == (activity, number))
+
+    zero = dict.fromkeys(("2021", "2022", "2023", "2024", "2025"), 0)
+    reached = indicator("S9-O1", "S9-O1-v")  # "Minimum of 2": 3 stories in 2023
+    assert (reached["by_year"], reached["actual"], reached["met"]) == (
+        {**zero, "2023": 3}, 3, True)
+    assert reached["evidence"] == [s.on_time]
+    victims = indicator("S15-O4", "S15-O4-i")
+    assert (victims["by_year"], victims["actual"]) == ({**zero, "2022": 4, "2023": 12}, 16)
+    assert victims["evidence"] == sorted([more.victims, more.victims_2022])
+    assert indicator("S7-O1", "S7-O1-i")["by_year"] == {**zero, "2023": 20}
+    world_day = indicator("S9-O1", "S9-O1-i")  # 1 each year, none reported
+    assert (world_day["per_year"], world_day["met"]) == (True, False)
+    s9 = outputs["S9-O1"]
+    assert (s9["done_total"], s9["met"]) == (2, False)  # S9-O1-iii and -v in 2023
+    assert (s9["targeted"], s9["targets_met"]) == (3, 1)
+    assert s9["evidence"] == sorted([s.on_time, s.late])
+    guidelines = outputs["S5-O2"]
+    assert indicator("S5-O2", "S5-O2-i", 2)["by_year"]["2023"] == 1500.5
+    assert guidelines["done_total"] == 1
+    no_target = [o for o in outputs.values() if not o["targeted"]]
+    assert all(o["met"] is None for o in no_target) and no_target
+
+    out = tmp_path / "final.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "--format", "xlsx", "-o",
+                 str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    table = {r[0]: r for r in book["Outputs"].iter_rows(min_row=2, values_only=True)}
+    assert len(table) == 78
+    assert table["S9-O1"][2:] == (6, s9["applicable"], 2, s9["percent_done"], "1 of 3", "no")
+    years = book["Indicators by output, year by y"]
+    header = [c.value for c in years[1]]
+    assert header == ["output", "activity", "#", "indicator", "target", "2021", "2022",
+                      "2023", "2024", "2025", "actual", "met"]
+    rows = {(r[1], r[2]): r for r in years.iter_rows(min_row=2, values_only=True)}
+    assert rows[("S15-O4-i", 1)][5:11] == (0, 4, 12, 0, 0, 16)
+    assert rows[("S9-O1-v", 1)][4:12] == ("Minimum of 2", 0, 0, 3, 0, 0, 3, "yes")
+    assert rows[("S9-O1-i", 1)][4] == "1 (each year)"
+    assert rows[("S9-O1-i", 1)][11] == "no (0 of 5 years)"
+    assert len(rows) == sum(len(o["indicators"]) for o in outputs.values())
+
+    page = tmp_path / "final.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "final", "-o", str(page),
+                 env=db_env(db))
+    assert result.exit_code == 0, result.output
+    html = _html_section(page.read_text(encoding="utf-8"), "outputs")
+    assert "<h2>Outputs: are they met?</h2>" in html
+    assert "The plan gives no baselines for its indicators" in html
+    judged = [o for o in outputs.values() if o["met"] is not None]
+    assert (f"{sum(1 for o in judged if o['met'])} of the {len(judged)} outputs with a "
+            "numeric target are met (78 outputs in all).") in html
+    assert ("<td>S15-O4-i</td><td class='n'>1</td><td>Number of victims received "
+            "services</td><td></td><td class='n'>0</td><td class='n'>4</td>"
+            "<td class='n'>12</td><td class='n'>0</td><td class='n'>0</td>"
+            "<td class='n'>16</td>") in html
+    # an annual report rolls up its year by output, without the year-by-year table
+    annual = tmp_path / "annual.html"
+    assert run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR), "-o",
+               str(annual), env=db_env(db)).exit_code == 0
+    section = _html_section(annual.read_text(encoding="utf-8"), "outputs")
+    assert "<h3>Outputs</h3>" in section and "year by year" not in section
+
+
+def _narrative(name: str) -> dict[str, str]:
+    """What NARRATIVES[name] says, the parts it leaves out kept from the entries before."""
+    committee, kind, year = NARRATIVES[name][:3]
+    merged = dict.fromkeys(("gaps", "challenges", "adjustments", "actions"), "")
+    for key, (c, k, y, _day, parts) in NARRATIVES.items():
+        if (c, k, y) == (committee, kind, year):
+            merged.update({p: v for p, v in parts.items() if v is not None})
+        if key == name:
+            break
+    return merged
+
+
+def test_narratives_and_review_notes_are_printed_in_json_xlsx_and_html(
+        seeded_more: tuple[Database, Seeded, SeededMore], run: Run, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    db, s, more = seeded_more
+    data = _report(run, db, "annual", "--year", str(YEAR))
+    said = data["narrative"]
+    assert set(said) == {"media", "enforcement"}  # victim-care's is for the final report
+    media = _narrative("media-2")
+    assert {k: said["media"][k] for k in media} == media
+    assert media["gaps"] == "The campaign survey was not done."  # kept from media-1
+    assert (said["media"]["id"], said["media"]["entered_by"]) == (
+        more.narratives["media-2"], "media.secretary")
+    assert said["media"]["entered_at"].startswith("2024-05-02T02:00:00")
+    assert said["enforcement"]["adjustments"] == "Join the S7-O1-i courses with JTKSM."
+    # the annex: the return reason and the reviewer's note on an acceptance
+    annex = {e["id"]: e for e in data["evidence"]}
+    assert annex[s.returned]["review_note"] == "Attach the signed guidelines."
+    assert annex[more.officers]["review_note"] == OFFICERS_NOTE
+    assert annex[s.pending]["review_note"] is None and annex[s.late]["review_note"] is None
+
+    # as of a later day, the narrative entered after AS_OF is the one printed
+    later = _report(run, db, "annual", "--year", str(YEAR), as_of=date(2024, 9, 1))
+    assert later["narrative"]["media"]["gaps"] == "Rewritten after the report was presented."
+    # as of the day the returned row was sent back, its reason is known; before, not
+    day = _report(run, db, "annual", "--year", str(YEAR), as_of=date(2024, 1, 7))
+    assert {e["id"]: e["review_note"] for e in day["evidence"]}[s.returned] is None
+    # the final report prints the final narratives; a committee report only its own
+    final = _report(run, db, "final")["narrative"]
+    assert list(final) == ["victim-care"]
+    assert final["victim-care"]["actions"] == "Two interpreters engaged."
+    own = _report(run, db, "committee", "enforcement", "--year", str(YEAR))["narrative"]
+    assert list(own) == ["enforcement"]
+
+    out = tmp_path / "annual.xlsx"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "--format", "xlsx", "-o", str(out), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out)
+    sheet = book["Committees' narrative gaps, cha"]
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
+    words = {"gaps": "gaps", "challenges": "challenges",
+             "adjustments": "recommended adjustments", "actions": "corrective actions"}
+    assert [(r[0], r[1], r[2]) for r in rows if r[0] == "Media and Publicity Committee"] == [
+        ("Media and Publicity Committee", words[k], v) for k, v in media.items()]
+    assert {r[3] for r in rows} == {"media.secretary", "enforcement.secretary"}
+    assert len(rows) == 8
+    evidence = book["Annex evidence"]
+    header = [c.value for c in evidence[1]]
+    note = header.index("return reason or reviewer's note")
+    notes = {r[0]: r[note] for r in evidence.iter_rows(min_row=2, values_only=True)}
+    assert notes[s.returned] == "Attach the signed guidelines."
+    assert notes[more.officers] == OFFICERS_NOTE
+
+    page = tmp_path / "annual.html"
+    result = run("--as-of", AS_OF.isoformat(), "report", "annual", "--year", str(YEAR),
+                 "-o", str(page), env=db_env(db))
+    assert result.exit_code == 0, result.output
+    text = page.read_text(encoding="utf-8")
+    section = _html_section(text, "narrative")
+    assert ("<h3>Media and Publicity Committee (entered 2024-05-02 by media.secretary)</h3>"
+            in section)
+    for key, value in media.items():
+        assert f"<tr><td>{words[key]}</td><td>{escape(value)}</td></tr>" in section
+    assert "Rewritten after" not in section
+    assert "No narrative entered by: Legislative Committee, Victim Care" in section
+    annex_html = _html_section(text, "annex")
+    assert "<td>Attach the signed guidelines.</td>" in annex_html
+    assert f"<td>{OFFICERS_NOTE}</td>" in annex_html
+
+
+def test_narrative_cli_set_show_errors_and_audit(
+        seeded: tuple[Database, Seeded], run: Run) -> None:
+    from sqlalchemy import update
+
+    from naptip.orm import ReportNarrative
+
+    db, _ = seeded
+    env = {**db_env(db), "COLUMNS": "80"}
+    today = "2026-12-06"
+    first = run("--as-of", today, "report", "narrative", "set", "Media and Publicity "
+                "Committee", "--year", "2023", "--gaps", "No survey.", "--actions",
+                "Survey in Q3.", "--as", "Aminah", env=env)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "narrative #1 of media for the 2023 annual report entered by Aminah\n"
+    second = run("--as-of", today, "report", "narrative", "set", "media", "--year", "2023",
+                 "--challenges", "Vendors withdrew.", "--as", "Siti", env=env)
+    assert second.exit_code == 0, second.output
+    shown = run("report", "narrative", "show", "media", "--year", "2023", "--json", env=env)
+    doc = json.loads(shown.stdout)
+    assert (doc["id"], doc["gaps"], doc["challenges"], doc["adjustments"], doc["actions"],
+            doc["entered_by"]) == (2, "No survey.", "Vendors withdrew.", "", "Survey in Q3.",
+                                   "Siti")
+    text = run("report", "narrative", "show", "media", "--year", "2023", env=env).stdout
+    assert "Gaps:\n  No survey.\n" in text and "Recommended adjustments:\n  —\n" in text
+    assert max(map(len, text.splitlines())) <= 80
+    long_name = run("--as-of", today, "report", "narrative", "set", "forced-labour", "--final",
+                    "--gaps", "y " * 300, "--as", "Special Committee to Oversee Forced Labour "
+                    "Issues secretariat officer", env=env)
+    assert long_name.exit_code == 0, long_name.output
+    text = run("report", "narrative", "show", "forced-labour", "--final", env=env).stdout
+    assert max(map(len, text.splitlines())) <= 80 and "entered " in text
+    # it is in the report of that year, as of today
+    data = _report(run, db, "annual", "--year", "2023", as_of=date(2026, 12, 7))
+    assert data["narrative"]["media"]["challenges"] == "Vendors withdrew."
+    none = run("report", "narrative", "show", "legislative", "--final", env=env)
+    assert none.exit_code == 0 and "has no narrative for the final report" in none.stdout
+
+    for args, message in (
+            (("media", "--year", "2023"), "Error: nothing to say: give at least one of"),
+            (("nobody", "--year", "2023", "--gaps", "x"), "Error: unknown committee 'nobody'"),
+            (("media", "--year", "2031", "--gaps", "x"), "Error: year 2031 is outside the plan"),
+            (("media", "--year", "2023", "--gaps", "Call 012-345 6789."),
+             "Error: narrative refused: found what looks like a phone number in --gaps"),
+            (("media", "--year", "2023", "--gaps", "x" * 4001),
+             "Error: --gaps is 4,001 characters long: at most 4,000")):
+        bad = run("report", "narrative", "set", *args, env=env)
+        assert bad.exit_code == 1, (args, bad.output)
+        assert bad.stderr.startswith(message) and bad.stderr.count("\n") == 1, bad.stderr
+        assert "Traceback" not in bad.output
+    both = run("report", "narrative", "set", "media", "--gaps", "x", env=env)
+    assert both.exit_code == 2 and "which report? give --year YEAR" in both.stderr
+    both = run("report", "narrative", "show", "media", "--year", "2023", "--final", env=env)
+    assert both.exit_code == 2 and "--final (the final report), not both" in both.stderr
+    assert json.loads(run("report", "narrative", "show", "media", "--year", "2023", "--json",
+                          env=env).stdout)["id"] == 2  # nothing refused was stored
+
+    # the audit covers the rows: a changed word is found
+    assert run("audit", "verify", env=env).exit_code == 0
+    with db.engine.begin() as conn:
+        conn.execute(update(ReportNarrative).where(ReportNarrative.id == 1).values(
+            gaps="Everything was done."))
+    verify = run("audit", "verify", env=env)
+    assert verify.exit_code == 1
+    assert "tampered: report narrative #1 (media): does not match what audit entry" in (
+        verify.stderr)

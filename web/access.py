@@ -58,3 +58,7 @@ class Viewer:
 
     def may_see_committee(self, committee: str) -> bool:
         return self.secretariat or committee in self.scopes()
+
+    def may_speak_for(self, committee: str) -> bool:
+        """Enter the committee's narrative for a report (its lead, chair or members)."""
+        return self.secretariat or committee in self.scopes(WORKING)

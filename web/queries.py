@@ -192,16 +192,17 @@ class Bar:
 def committee_progress(session: Session, committee: str, plan_id: str) -> list[Bar]:
     """Accepted out of all, by year and pillar, for the occurrences a committee owns."""
     year = func.extract("year", OccurrenceRow.due)
+    # grouped by the bare column: PostgreSQL does not see two COALESCE(pillar, $n) with
+    # separate parameters as the same expression (a 500 on the committee page)
     rows = session.execute(
-        select(year, func.coalesce(OccurrenceRow.pillar, "-"), OccurrenceRow.progress,
-               func.count())
+        select(year, OccurrenceRow.pillar, OccurrenceRow.progress, func.count())
         .where(OccurrenceRow.plan_id == plan_id, OccurrenceRow.withdrawn.is_(False),
                OccurrenceRow.owner == committee)
-        .group_by(year, func.coalesce(OccurrenceRow.pillar, "-"), OccurrenceRow.progress)
+        .group_by(year, OccurrenceRow.pillar, OccurrenceRow.progress)
     ).all()
     totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
     for y, pillar, progress, n in rows:
-        cell = totals[(int(y), str(pillar))]
+        cell = totals[(int(y), str(pillar or "-"))]
         cell[1] += int(n)
         if progress == "accepted":
             cell[0] += int(n)

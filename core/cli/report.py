@@ -195,3 +195,8 @@ def show_saved(app: App, snapshot_id: int, output: Path | None, as_json: bool) -
     what = "JSON" if as_json else saved.info.format
     click.echo(f"wrote {output} (report #{snapshot_id}, {saved.info.title}, {what}, "
                f"SHA-256 {hashlib.sha256(data).hexdigest()})", err=True)
+
+
+from .narrative import narrative_group  # noqa: E402  (the group is defined above)
+
+report_group.add_command(narrative_group)

@@ -15,6 +15,7 @@ from ..progress import Progress, build_progress
 from ..report_types import ReportSection
 from .document import Chart, Report, ReportError, build_report, context_of
 from .labels import LANGS
+from .narrative import latest_narratives, narrative_scope
 from .source import read_changes, read_evidence, read_occurrences
 
 Step = Callable[[str], None]
@@ -68,6 +69,9 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
                             if past else [])
         past_evidence = (read_evidence(session, plan_id, past, scope.committee,
                                        details=False) if past else [])
+        kind, year = narrative_scope(scope.kind, scope.years)
+        committees = [scope.committee] if scope.committee else list(catalog.committees)
+        narratives = latest_narratives(session, committees, kind, year, as_of)
     say("computing progress")
     progress = build_progress(catalog, occurrences, evidence, years=scope.years, as_of=as_of,
                               committee=scope.committee)
@@ -100,6 +104,6 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
             return make_charts(p, c, lang, history=history)
     say("laying out")
     report = build_report(catalog, progress, changes, kind=scope.kind, lang=lang,
-                          charts=maker, extra=extra)
+                          charts=maker, extra=extra, narratives=narratives)
     report.warnings = problems
     return report

@@ -20,6 +20,7 @@ from ..catalog import Catalog
 from ..progress import STATUSES, Progress, RollUp
 from .document import Chart, charted_indicators
 from .labels import status_label, t
+from .names import committee_name, pillar_name
 
 #: status -> colour, worst first (matching STATUSES); colour-blind-safe (Okabe-Ito)
 _COLOURS = {"overdue": "#D55E00", "due": "#E69F00", "on-track": "#56B4E9",
@@ -35,9 +36,11 @@ def _style(colours: tuple[str, ...]) -> Style:
 
 
 def _config(**extra: Any) -> dict[str, Any]:
-    # js=[]: pygal would otherwise link its tooltip script from the internet
+    # js=[]: pygal would otherwise link its tooltip script from the internet;
+    # truncate_*=-1: pygal would otherwise cut long labels and legends with "…"
     return {"js": [], "disable_xml_declaration": True, "width": 800, "height": 360,
-            "legend_at_bottom": True, "legend_at_bottom_columns": 6, "print_values": False,
+            "legend_at_bottom": True, "legend_at_bottom_columns": 3, "print_values": False,
+            "truncate_label": -1, "truncate_legend": -1,
             "style": _style(tuple(_COLOURS[s] for s in _SHOWN)), **extra}
 
 
@@ -45,9 +48,12 @@ def _svg(chart: Any) -> str:
     return str(chart.render(is_unicode=True))
 
 
-def _stacked(title: str, rows: dict[str, RollUp], labels: list[str], lang: str) -> str:
+def _stacked(title: str, rows: dict[str, RollUp], labels: list[str], lang: str, *,
+             axis: str) -> str:
+    # (pygal draws a horizontal chart's x_title under the values, its y_title by the labels)
     chart = pygal.HorizontalStackedBar(title=title, **_config(
-        height=max(240, 90 + 34 * len(rows))))
+        height=max(280, 150 + 34 * len(rows)), legend_at_bottom_columns=2,
+        x_title=t("axis_activity_years", lang), y_title=axis))
     chart.x_labels = labels
     for status in _SHOWN:
         chart.add(status_label(status, lang), [r.counts[status] for r in rows.values()])
@@ -63,17 +69,18 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
     by_year = (history or progress).by_year
     title = t("chart_pillar", lang)
     out["pillar"] = Chart(id="chart-pillar", title=title, svg=_stacked(
-        title, progress.by_pillar, list(progress.by_pillar), lang))
+        title, progress.by_pillar, [pillar_name(catalog, p, lang) for p in progress.by_pillar],
+        lang, axis=t("pillar", lang)))
     title = t("chart_committee", lang)
-    names = [catalog.committees[c].lead_agency_short if c in catalog.committees else c
-             for c in progress.by_committee]
+    names = [committee_name(catalog, c, lang) for c in progress.by_committee]
     out["committee"] = Chart(id="chart-committee", title=title, svg=_stacked(
-        title, progress.by_committee, names, lang))
+        title, progress.by_committee, names, lang, axis=t("committee_c", lang)))
 
     years = sorted(by_year)
     span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
     title = t("chart_timeline", lang, span=span)
-    timeline = pygal.StackedBar(title=title, **_config())
+    timeline = pygal.StackedBar(title=title, **_config(
+        height=400, x_title=t("year", lang), y_title=t("axis_activity_years", lang)))
     timeline.x_labels = [str(y) for y in years]
     for status in _SHOWN:
         timeline.add(status_label(status, lang), [by_year[y].counts[status] for y in years])
@@ -81,7 +88,8 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
 
     title = t("chart_trend", lang)
     trend = pygal.Line(title=title, range=(0, 100), **_config(
-        style=_style(("#0072B2",)), show_legend=False, print_values=True))
+        style=_style(("#0072B2",)), show_legend=False, print_values=True, margin_right=30,
+        x_title=t("year", lang), y_title=t("percent_done", lang)))
     trend.x_labels = [str(y) for y in years]
     trend.add(t("percent_done", lang), [by_year[y].percent_done for y in years])
     out["trend"] = Chart(id="chart-trend", title=title, svg=_svg(trend))
@@ -89,7 +97,8 @@ def make_charts(progress: Progress, catalog: Catalog, lang: str, *,
     targeted = charted_indicators(progress).shown
     title = t("chart_targets", lang)
     bars = pygal.HorizontalBar(title=title, **_config(
-        style=_style(("#999999", "#0072B2")), height=max(240, 90 + 30 * len(targeted))))
+        style=_style(("#999999", "#0072B2")), height=max(340, 190 + 30 * len(targeted)),
+        x_title=t("axis_value", lang), y_title=t("axis_indicator", lang)))
     bars.x_labels = [f"{i.activity_id} #{i.number}" for i in targeted]
     bars.add(t("target", lang), [float(i.target_value or 0) for i in targeted])
     bars.add(t("actual", lang), [float(i.actual) for i in targeted])

@@ -10,14 +10,31 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..catalog import Catalog
 from ..errors import NaptipError, Problem
-from ..progress import STATUSES, IndicatorActual, Progress, RollUp
-from ..report_types import ReportContext, ReportSection, ReportTable
-from .labels import status_label, t
+from ..progress import (
+    STATUSES,
+    IndicatorActual,
+    OutputProgress,
+    OverdueGroup,
+    Progress,
+    RollUp,
+    outputs_of,
+)
+from ..report_types import Cell, ReportContext, ReportSection, ReportTable
+from .labels import evidence_status, status_label, t
+from .names import category_label, committee_name, kind_label, pillar_name
 from .source import ScheduleChange
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .narrative import Narrative
+
+#: the parts of a committee's narrative, in the order a report prints them
+NARRATIVE_PARTS = ("gaps", "challenges", "adjustments", "actions")
 
 KINDS = ("annual", "final", "committee")
 
@@ -41,6 +58,13 @@ class Section:
     tables: list[ReportTable] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     plugin: str | None = None
+    #: the tables for analysts (xlsx and CSV), where they differ from the printed ones:
+    #: one long table rather than one small table per indicator, say
+    sheets: list[ReportTable] | None = None
+
+    @property
+    def data_tables(self) -> list[ReportTable]:
+        return self.tables if self.sheets is None else self.sheets
 
 
 @dataclass(kw_only=True)
@@ -63,8 +87,23 @@ def _rollup(r: RollUp) -> dict[str, Any]:
             "percent_done": r.percent_done, "evidence": sorted(r.evidence)}
 
 
-def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
-            ) -> dict[str, Any]:
+def _outputs(outputs: Sequence[OutputProgress]) -> list[dict[str, Any]]:
+    return [{"output": o.output_id, "objective": o.objective, "text": o.text,
+             "activities": o.activities, **_rollup(o.rollup),
+             "indicators": [{"activity": i.activity_id, "number": i.number, "text": i.text,
+                             "target": i.target,
+                             "target_value": None if i.target_value is None
+                             else _num(i.target_value), "per_year": i.per_year,
+                             "by_year": {str(y): _num(v) for y, v in i.by_year.items()},
+                             "actual": _num(i.actual), "met": i.met, "evidence": i.evidence}
+                            for i in o.indicators],
+             "targeted": len(o.targeted), "targets_met": sum(1 for i in o.targeted if i.met),
+             "met": o.met}
+            for o in outputs]
+
+
+def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str,
+            outputs: Sequence[OutputProgress] = ()) -> dict[str, Any]:
     """Every figure of the report, each with the evidence rows it came from."""
     ev = progress.evidence
     total = progress.total
@@ -87,22 +126,35 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
         "by_objective": {k: _rollup(v) for k, v in sorted(progress.by_objective.items(),
                                                           key=lambda kv: int(kv[0][1:]))},
         "by_year": {str(k): _rollup(v) for k, v in sorted(progress.by_year.items())},
+        "outputs": _outputs(outputs),
         "on_time": {k: {"accepted": v.accepted, "on_time": v.on_time, "rate": v.rate,
                         "evidence": v.evidence}
                     for k, v in sorted(progress.on_time.items())},
         "overdue": [{"occurrence": o.id, "title": o.title, "owner": o.owner,
-                     "activity": o.activity_id, "due": o.due.isoformat()}
+                     "activity": o.activity_id, "duty": o.duty, "due": o.due.isoformat(),
+                     "days_overdue": progress.days_overdue(o)}
                     for o in progress.overdue],
+        "overdue_by_committee": _overdue_groups(progress),
+        "evidence_by_committee": {
+            k: {"accepted": len(v.accepted), "submitted": len(v.submitted),
+                "returned": len(v.returned),
+                "evidence": {"accepted": sorted(v.accepted), "submitted": sorted(v.submitted),
+                             "returned": sorted(v.returned)}}
+            for k, v in sorted(progress.evidence_by_committee.items())},
         "indicators": [{"activity": i.activity_id, "number": i.number, "text": i.text,
                         "kind": i.kind, "target": i.target,
                         "target_value": None if i.target_value is None
                         else _num(i.target_value),
                         "actual": _num(i.actual), "met": i.met, "reported": i.reported,
                         "per_year": i.per_year, "years": i.years, "years_met": i.years_met,
+                        "by_year": {str(y): _num(v) for y, v in i.by_year.items()},
                         "evidence": i.evidence}
                        for i in progress.indicators],
-        "people": {d: dict(sorted(c.items())) for d, c in sorted(progress.people.items())},
-        "people_evidence": {d: ids for d, ids in sorted(progress.people_evidence.items())},
+        "people": [{"activity": pc.activity_id, "number": pc.number, "text": pc.text,
+                    "counts": {d: dict(sorted(c.items())) for d, c in sorted(pc.counts.items())},
+                    "totals": {d: pc.total(d) for d in sorted(pc.counts)},
+                    "evidence": pc.evidence}
+                   for pc in progress.people],
         "activities": [{"activity": a.activity_id, "year": a.year, "status": a.status,
                         "owner": a.owner, "pillar": a.pillar, "goal": a.goal,
                         "objective": a.objective, "occurrences": a.occurrences,
@@ -113,6 +165,7 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
                       "submitted_on": e.submitted_on.isoformat(),
                       "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
                       "reviewed_on": e.reviewed_on.isoformat() if e.reviewed_on else None,
+                      "review_note": e.review_note,
                       "attachments": [{"sha256": h, "name": n} for h, n in e.attachments]}
                      for e in ev],
         "schedule_changes": [{"occurrence": c.occurrence_id,
@@ -121,13 +174,24 @@ def figures(progress: Progress, changes: Sequence[ScheduleChange], kind: str
     }
 
 
-def title_of(kind: str, years: Sequence[int], committee_name: str | None, lang: str) -> str:
+def _overdue_groups(progress: Progress) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for g in progress.overdue_groups():
+        out.setdefault(g.owner, []).append({
+            "key": g.key, "title": g.title, "activities": g.activities,
+            "count": len(g.occurrences), "first_due": g.first_due.isoformat(),
+            "last_due": g.last_due.isoformat(), "days_overdue": g.days_overdue,
+            "occurrences": [o.id for o in g.occurrences]})
+    return out
+
+
+def title_of(kind: str, years: Sequence[int], committee: str | None, lang: str) -> str:
     if kind == "annual":
         return t("annual", lang, year=years[0])
     if kind == "final":
         return t("final", lang, first=years[0], last=years[-1])
     span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    return t("committee", lang, committee=committee_name or "", years=span)
+    return t("committee", lang, committee=committee or "", years=span)
 
 
 def _rollup_table(title: str, first: str, rows: dict[str, RollUp], lang: str,
@@ -164,20 +228,25 @@ def charted_indicators(progress: Progress) -> Charted:
 
 def build_report(catalog: Catalog, progress: Progress, changes: Sequence[ScheduleChange], *,
                  kind: str, lang: str, charts: ChartMaker | None = None,
-                 extra: Sequence[tuple[str, ReportSection]] = ()) -> Report:
+                 extra: Sequence[tuple[str, ReportSection]] = (),
+                 narratives: Mapping[str, Narrative] | None = None) -> Report:
     s = catalog.structure
-    figs = figures(progress, changes, kind)
-    committee = catalog.committees.get(progress.committee or "")
-    title = title_of(kind, progress.years, committee.name if committee else None, lang)
+    outputs = outputs_of(catalog, progress)
+    figs = figures(progress, changes, kind, outputs)
+    said = dict(narratives or {})
+    figs["narrative"] = {c: {"id": n.id, **{k: n.part(k) for k in NARRATIVE_PARTS},
+                             "entered_by": n.entered_by,
+                             "entered_at": n.entered_at.isoformat()}
+                         for c, n in sorted(said.items())}
+    title = title_of(kind, progress.years, committee_name(catalog, progress.committee, lang)
+                     if progress.committee else None, lang)
     made = charts(progress, catalog, lang) if charts else {}
 
-    def committee_name(cid: str) -> str:
-        c = catalog.committees.get(cid)
-        return c.name if c else cid
+    def committees(cid: str) -> str:
+        return committee_name(catalog, cid, lang)
 
-    def pillar_name(pid: str) -> str:
-        p = s.pillars.get(pid)
-        return f"{pid} {p.name}" if p else pid
+    def pillars(pid: str) -> str:
+        return pillar_name(catalog, pid, lang)
 
     summary = figs["summary"]
     sections = [Section(id="summary", title=t("summary", lang), paragraphs=[t(
@@ -187,39 +256,44 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         returned=summary["evidence_returned"])],
         tables=[_rollup_table(t("year", lang), t("year", lang),
                               {str(k): v for k, v in progress.by_year.items()}, lang, str)])]
-    pillars = Section(id="pillars", title=t("pillars", lang), tables=[
+    sections[0].sheets = [*sections[0].tables, _summary_counts(figs["summary"], lang),
+                          _statuses_table(catalog, progress, lang, committees)]
+    by_pillar = Section(id="pillars", title=t("pillars", lang), tables=[
         _rollup_table(t("pillar", lang), t("pillar", lang), progress.by_pillar, lang,
-                      pillar_name),
+                      pillars),
         _rollup_table(t("goal", lang), t("goal", lang),
                       {k: progress.by_goal[k] for k in figs["by_goal"]}, lang, str),
         _rollup_table(t("objective", lang), t("objective", lang),
                       {k: progress.by_objective[k] for k in figs["by_objective"]}, lang, str)])
-    committees = Section(id="committees", title=t("committees", lang), tables=[
+    by_committee = Section(id="committees", title=t("committees", lang), tables=[
         _rollup_table(t("committee_c", lang), t("committee_c", lang), progress.by_committee,
-                      lang, committee_name),
+                      lang, committees),
         ReportTable(title=t("on_time", lang),
                     columns=(t("committee_c", lang), t("accepted", lang), t("on_time", lang),
                              t("rate", lang)),
-                    rows=tuple((committee_name(k), v.accepted, v.on_time, v.rate)
-                               for k, v in sorted(progress.on_time.items())))])
+                    rows=tuple((committees(k), v.accepted, v.on_time, v.rate)
+                               for k, v in _committee_order(progress, progress.on_time))),
+        ReportTable(title=t("review_by_committee", lang),
+                    columns=(t("committee_c", lang), t("accepted", lang),
+                             t("awaiting", lang), t("returned", lang)),
+                    rows=tuple((committees(k), len(v.accepted), len(v.submitted),
+                                len(v.returned))
+                               for k, v in _committee_order(
+                                   progress, progress.evidence_by_committee)))])
     # the timeline runs from the plan's first year to the report's last
     span = _span(s.plan.years[0], progress.years[-1])
     trend = Section(id="trend", title=t("trend", lang, span=span))
-    for chart_id, section in (("pillar", pillars), ("committee", committees),
+    for chart_id, section in (("pillar", by_pillar), ("committee", by_committee),
                               ("timeline", trend), ("trend", trend)):
         if chart_id in made:
             section.charts.append(made[chart_id])
-    overdue = Section(id="overdue", title=t("overdue", lang), tables=[ReportTable(
-        title=t("overdue", lang),
-        columns=(t("occurrence", lang), t("title", lang), t("owner", lang), t("due_c", lang)),
-        rows=tuple((o.id, o.title, committee_name(o.owner), o.due)
-                   for o in progress.overdue))])
+    overdue = _overdue_section(progress, lang, committees)
     indicators = Section(id="indicators", title=t("indicators", lang), tables=[ReportTable(
         title=t("indicators", lang),
         columns=(t("activity", lang), "#", t("indicator", lang), t("kind", lang),
                  t("target", lang), t("target_value", lang), t("actual", lang),
                  t("met", lang), t("evidence", lang)),
-        rows=tuple((i.activity_id, i.number, i.text, i.kind, i.target or "",
+        rows=tuple((i.activity_id, i.number, i.text, kind_label(i.kind, lang), i.target or "",
                     None if i.target_value is None else i.target_value, i.actual,
                     _met(i.met, i.per_year, i.years_met, i.years, lang),
                     " ".join(f"#{n}" for n in i.evidence))
@@ -232,13 +306,9 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         if charted.over:
             indicators.paragraphs.append(t("targets_over", lang, over=charted.over,
                                            limit=CHARTED_MAX))
-    people = Section(id="people", title=t("people", lang), tables=[ReportTable(
-        title=t("people", lang),
-        columns=(t("dimension", lang), t("category", lang), t("people_n", lang),
-                 t("evidence", lang)),
-        rows=tuple((d, c, n, " ".join(f"#{i}" for i in progress.people_evidence.get(d, [])))
-                   for d, counts in sorted(progress.people.items())
-                   for c, n in sorted(counts.items())))])
+    people = _people_section(progress, lang)
+    by_output = _outputs_section(outputs, progress.years, kind, lang)
+    narrative = _narrative_section(catalog, progress, said, lang, committees)
     changed = Section(id="changes", title=t("changes", lang), tables=[ReportTable(
         title=t("changes", lang),
         columns=(t("occurrence", lang), t("changed_on", lang), t("before", lang),
@@ -249,12 +319,13 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
         title=t("annex", lang),
         columns=("#", t("occurrence", lang), t("status", lang), t("done_on", lang),
                  t("submitted_on", lang), t("submitted_by", lang), t("reviewer", lang),
-                 t("reviewed_on", lang), t("files", lang)),
-        rows=tuple((e.id, e.occurrence_id, e.status + (" (nil)" if e.nil else ""), e.done_on,
+                 t("reviewed_on", lang), t("review_note", lang), t("files", lang)),
+        rows=tuple((e.id, e.occurrence_id, evidence_status(e.status, e.nil, lang), e.done_on,
                     e.submitted_on, e.submitted_by, e.reviewed_by or "", e.reviewed_on,
-                    " ".join(h for h, _n in e.attachments))
+                    e.review_note or "", " ".join(h for h, _n in e.attachments))
                    for e in progress.evidence))])
-    sections += [pillars, committees, trend, overdue, indicators, people, changed]
+    sections += [by_pillar, by_committee, narrative, trend, overdue, indicators, by_output,
+                 people, changed]
     for plugin, extra_section in extra:
         sections.append(Section(id=f"plugin-{plugin}-{extra_section.id}",
                                 title=extra_section.title,
@@ -270,6 +341,198 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
+
+
+V = TypeVar("V")
+
+
+def _committee_order(progress: Progress, table: dict[str, V]) -> list[tuple[str, V]]:
+    """``table``'s items in the order of the roll-up by committee (one order in every
+    committee table and chart)."""
+    rank = {c: n for n, c in enumerate(progress.by_committee)}
+    return sorted(table.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def _narrative_section(catalog: Catalog, progress: Progress,
+                       narratives: Mapping[str, Narrative], lang: str,
+                       names: Callable[[str], str]) -> Section:
+    """What each committee says: gaps, challenges, recommended adjustments (S34-O1-ii)
+    and corrective actions, as entered by the report's as-of day."""
+    section = Section(id="narrative", title=t("narrative", lang))
+    wanted = [progress.committee] if progress.committee else list(catalog.committees)
+    silent = [names(c) for c in wanted if c not in narratives]
+    for c in wanted:
+        n = narratives.get(c)
+        if n is None:
+            continue
+        section.tables.append(ReportTable(
+            title=t("narrative_of", lang, committee=names(c), who=n.entered_by,
+                    day=n.entered_on.isoformat()),
+            columns=(t("narrative_part", lang), t("narrative_text", lang)),
+            rows=tuple((t(f"part_{k}", lang), n.part(k) or "—") for k in NARRATIVE_PARTS)))
+    if silent:
+        section.paragraphs.append(t("narrative_none", lang, committees=", ".join(silent)))
+    section.sheets = [ReportTable(
+        title=t("narrative", lang),
+        columns=(t("committee_c", lang), t("narrative_part", lang), t("narrative_text", lang),
+                 t("entered_by", lang), t("entered_on", lang)),
+        rows=tuple((names(c), t(f"part_{k}", lang), narratives[c].part(k),
+                    narratives[c].entered_by, narratives[c].entered_on)
+                   for c in wanted if c in narratives for k in NARRATIVE_PARTS))]
+    return section
+
+
+def _outputs_section(outputs: Sequence[OutputProgress], years: Sequence[int], kind: str,
+                     lang: str) -> Section:
+    """Whether the expected outputs are met: each output's activity-years and targets;
+    in the final report, each output's indicators with their actual year by year."""
+    section = Section(id="outputs", title=t("outputs", lang),
+                      paragraphs=[t("outputs_note", lang)])
+    met = sum(1 for o in outputs if o.met)
+    judged = sum(1 for o in outputs if o.met is not None)
+    section.paragraphs.append(t("outputs_met", lang, met=met, judged=judged,
+                                total=len(outputs)))
+    section.tables.append(ReportTable(
+        title=t("outputs_table", lang),
+        columns=(t("output", lang), t("output_text", lang), t("activities_n", lang),
+                 t("applicable", lang), t("done_total", lang), t("percent_done", lang),
+                 t("targets_met", lang), t("met", lang)),
+        rows=tuple((o.output_id, o.text, len(o.activities), o.rollup.applicable,
+                    o.rollup.done, o.rollup.percent_done,
+                    t("n_of_m", lang, n=sum(1 for i in o.targeted if i.met),
+                      m=len(o.targeted)) if o.targeted else "",
+                    "" if o.met is None else t("yes" if o.met else "no", lang))
+                   for o in outputs)))
+    if kind == "final":
+        section.tables.append(ReportTable(
+            title=t("outputs_years", lang),
+            columns=(t("output", lang), t("activity", lang), "#", t("indicator", lang),
+                     t("target", lang), *(str(y) for y in years), t("actual", lang),
+                     t("met", lang)),
+            rows=tuple((o.output_id, i.activity_id, i.number, i.text,
+                        (i.target or "") + (f" ({t('each_year', lang)})"
+                                            if i.per_year and i.target else ""),
+                        *(i.by_year.get(y, Decimal(0)) for y in years), i.actual,
+                        _met(i.met, i.per_year, i.years_met, i.years, lang))
+                       for o in outputs for i in o.indicators)))
+    return section
+
+
+def _summary_counts(summary: dict[str, Any], lang: str) -> ReportTable:
+    """The headline figures, one per row (for analysts)."""
+    rows: list[tuple[Cell, ...]] = [(status_label(st, lang), summary[st]) for st in STATUSES]
+    rows += [(t(key, lang), summary[field]) for key, field in (
+        ("applicable", "applicable"), ("done_total", "done_total"),
+        ("percent_done", "percent_done"), ("overdue_occ", "overdue_occurrences"),
+        ("accepted", "evidence_accepted"), ("awaiting", "evidence_submitted"),
+        ("returned", "evidence_returned"))]
+    return ReportTable(title=t("summary_counts", lang),
+                       columns=(t("figure", lang), t("value", lang)), rows=tuple(rows))
+
+
+def _statuses_table(catalog: Catalog, progress: Progress, lang: str,
+                    names: Callable[[str], str]) -> ReportTable:
+    """Every activity-year with its status and where it rolls up (for analysts)."""
+    def text(activity_id: str) -> str:
+        activity = catalog.activities.get(activity_id)
+        return activity.text if activity else ""
+
+    return ReportTable(
+        title=t("statuses_sheet", lang),
+        columns=(t("activity", lang), t("activity_text", lang), t("year", lang),
+                 t("status", lang), t("committee_c", lang), t("pillar", lang),
+                 t("goal", lang), t("objective", lang), t("occurrence", lang),
+                 t("evidence", lang)),
+        rows=tuple((a.activity_id, text(a.activity_id), a.year, status_label(a.status, lang),
+                    names(a.owner), a.pillar, a.goal, a.objective,
+                    " ".join(a.occurrences), " ".join(f"#{i}" for i in a.evidence))
+                   for a in progress.activity_years))
+
+
+def _overdue_section(progress: Progress, lang: str, names: Callable[[str], str]
+                     ) -> Section:
+    """One table per committee, a duty's meetings and sub-steps on one line, with the
+    days overdue; the analysts' sheet lists every occurrence."""
+    groups = progress.overdue_groups()
+    section = Section(id="overdue", title=t("overdue", lang), paragraphs=[t(
+        "overdue_note", lang, n=len(progress.overdue), lines=len(groups))] if groups else [])
+    owners = list(dict.fromkeys(g.owner for g in groups))
+    for owner in owners:
+        mine = [g for g in groups if g.owner == owner]
+        section.tables.append(ReportTable(
+            title=t("overdue_of", lang, committee=names(owner),
+                    n=sum(len(g.occurrences) for g in mine)),
+            columns=(t("what", lang), t("activity", lang), t("overdue_n", lang),
+                     t("due_c", lang), t("days_overdue", lang)),
+            rows=tuple((_group_title(g, lang), " ".join(g.activities), len(g.occurrences),
+                        _due_span(g.first_due, g.last_due), g.days_overdue)
+                       for g in mine)))
+    if not groups:
+        section.tables.append(ReportTable(title=t("overdue", lang), columns=(), rows=()))
+    section.sheets = [ReportTable(
+        title=t("overdue", lang),
+        columns=(t("committee_c", lang), t("occurrence", lang), t("title", lang),
+                 t("activity", lang), t("due_c", lang), t("days_overdue", lang)),
+        rows=tuple((names(g.owner), o.id, o.title, o.activity_id or "", o.due,
+                    progress.days_overdue(o))
+                   for g in groups for o in g.occurrences))]
+    return section
+
+
+def _group_title(group: OverdueGroup, lang: str) -> str:
+    """A year's progress reports or nil returns in the report's language (other titles are
+    the plan's and the duties' own, in English)."""
+    kind, _, year = group.key.partition("@")
+    if kind in ("progress-report", "nil-return") and year.isdigit():
+        return t(f"group_{kind}", lang, year=year)
+    return group.title
+
+
+def _due_span(first: date, last: date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()} – {last.isoformat()}"
+
+
+#: the breakdown dimensions, in the order the tables show them
+DIMENSIONS = ("sex", "nationality", "age")
+
+
+def _people_section(progress: Progress, lang: str) -> Section:
+    """One sex / nationality / age table per indicator that counts people: people are
+    never added up across indicators (officers trained and victims served)."""
+    section = Section(id="people", title=t("people", lang),
+                      paragraphs=[t("people_note", lang, n=len(progress.people))])
+    for pc in progress.people:
+        rows: list[tuple[Cell, ...]] = []
+        for d in sorted(pc.counts, key=_dimension_order):
+            rows += [(_dimension(d, lang), category_label(c, lang), n)
+                     for c, n in sorted(pc.counts[d].items())]
+            rows.append((_dimension(d, lang), t("total", lang), pc.total(d)))
+        evidence = " ".join(f"#{i}" for i in pc.evidence)
+        section.tables.append(ReportTable(
+            title=f"{pc.activity_id} #{pc.number}: {pc.text}"
+                  + f" ({t('evidence', lang)} {evidence})",
+            columns=(t("dimension", lang), t("category", lang), t("people_n", lang)),
+            rows=tuple(rows)))
+    section.sheets = [ReportTable(
+        title=t("people_sheet", lang),
+        columns=(t("activity", lang), "#", t("indicator", lang), t("dimension", lang),
+                 t("category", lang), t("people_n", lang), t("evidence", lang)),
+        rows=tuple((pc.activity_id, pc.number, pc.text, _dimension(d, lang),
+                    category_label(c, lang), n,
+                    " ".join(f"#{i}" for i in pc.evidence))
+                   for pc in progress.people
+                   for d in sorted(pc.counts, key=_dimension_order)
+                   for c, n in sorted(pc.counts[d].items())))]
+    return section
+
+
+def _dimension(dimension: str, lang: str) -> str:
+    return t(f"dim_{dimension}", lang) if dimension in DIMENSIONS else dimension
+
+
+def _dimension_order(dimension: str) -> tuple[int, str]:
+    return (DIMENSIONS.index(dimension) if dimension in DIMENSIONS else len(DIMENSIONS),
+            dimension)
 
 
 def _span(first: int, last: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from html import escape
@@ -26,6 +27,7 @@ nav ol { columns: 2; margin: 0 0 6mm 0; }
 table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm 0; font-size: 8.5pt; }
 th, td { border: 1px solid #ccc; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
 th { background: #eef4f9; }
+td.d { white-space: nowrap; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.hash { font-family: "DejaVu Sans Mono", monospace; font-size: 6.5pt; word-break: break-all; }
 tr { break-inside: avoid; }
@@ -37,6 +39,9 @@ figcaption { font-size: 8.5pt; color: #444; }
 .plugin { color: #666; font-size: 8pt; }
 @media screen { body { padding: 10mm; } }
 """
+
+
+_DAYS = re.compile(r"^\d{4}-\d{2}-\d{2}( – \d{4}-\d{2}-\d{2})?$")  #: a day, or a span
 
 
 def _cell(value: Cell) -> tuple[str, str]:
@@ -51,8 +56,10 @@ def _cell(value: Cell) -> tuple[str, str]:
         text = f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{value:,.0f}"
         return text, "n"
     if isinstance(value, date):
-        return value.isoformat(), ""
+        return value.isoformat(), "d"
     text = str(value)
+    if _DAYS.match(text):
+        return escape(text), "d"
     if len(text) >= 64 and all(c in "0123456789abcdef " for c in text):
         return escape(text), "hash"
     return escape(text), ""

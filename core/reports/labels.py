@@ -22,6 +22,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "indicators": ("Indicators: actuals against targets",
                    "Petunjuk: pencapaian berbanding sasaran"),
     "people": ("People counted, disaggregated", "Bilangan orang, terpecah"),
+    "outputs": ("Outputs: are they met?", "Output: adakah ia dicapai?"),
+    "narrative": ("Committees' narrative: gaps, challenges and adjustments",
+                  "Naratif jawatankuasa: jurang, cabaran dan pelarasan"),
     "changes": ("Changes to the schedule", "Perubahan jadual"),
     "annex": ("Annex: evidence", "Lampiran: bukti"),
     # statuses
@@ -55,6 +58,90 @@ _TEXT: dict[str, tuple[str, str]] = {
     "dimension": ("dimension", "dimensi"),
     "category": ("category", "kategori"),
     "people_n": ("people", "orang"),
+    "people_note": ("People are counted per indicator, never added up across indicators: "
+                    "{n} indicators that count people have accepted figures by sex, "
+                    "nationality or age.",
+                    "Bilangan orang dikira bagi setiap petunjuk, tidak dijumlahkan merentas "
+                    "petunjuk: {n} petunjuk yang mengira orang mempunyai angka diterima "
+                    "mengikut jantina, warganegara atau umur."),
+    "review_by_committee": ("Evidence by review status", "Bukti mengikut status semakan"),
+    "awaiting": ("awaiting review", "menunggu semakan"),
+    "returned": ("returned", "dikembalikan"),
+    "overdue_note": ("{n} occurrences are overdue, in {lines} lines: a recurring duty's "
+                     "meetings and their steps are one line, with the oldest's days overdue.",
+                     "{n} kejadian tertunggak, dalam {lines} baris: mesyuarat dan langkah "
+                     "sesuatu tugas berulang ialah satu baris, dengan bilangan hari "
+                     "tertunggak yang paling lama."),
+    "overdue_of": ("{committee}: {n} overdue", "{committee}: {n} tertunggak"),
+    "what": ("what", "perkara"),
+    "overdue_n": ("overdue", "tertunggak"),
+    "days_overdue": ("days overdue", "hari tertunggak"),
+    "summary_counts": ("Summary counts", "Kiraan ringkasan"),
+    "statuses_sheet": ("Activity-year statuses", "Status aktiviti-tahun"),
+    "figure": ("figure", "angka"),
+    "value": ("value", "nilai"),
+    "done_total": ("done, nil returns included", "selesai, termasuk pulangan nil"),
+    "overdue_occ": ("occurrences overdue", "kejadian tertunggak"),
+    "activity_text": ("activity text", "teks aktiviti"),
+    "group_progress-report": ("Progress reports {year}", "Laporan kemajuan {year}"),
+    "group_nil-return": ("Returns {year} (on demand)", "Pulangan {year} (atas keperluan)"),
+    "ev_accepted": ("accepted", "diterima"),
+    "ev_submitted": ("awaiting review", "menunggu semakan"),
+    "ev_returned": ("returned", "dikembalikan"),
+    "nil": ("nil", "nil"),
+    "cat_female": ("female", "perempuan"),
+    "cat_male": ("male", "lelaki"),
+    "cat_unknown": ("unknown", "tidak diketahui"),
+    "cat_child": ("child", "kanak-kanak"),
+    "cat_adult": ("adult", "dewasa"),
+    "kind_count": ("count", "bilangan"),
+    "kind_amount": ("amount (MYR)", "jumlah (RM)"),
+    "kind_percentage": ("percentage", "peratusan"),
+    "kind_milestone": ("milestone", "pencapaian penting"),
+    "kind_deliverable": ("deliverable", "hasil serahan"),
+    "kind_narrative": ("narrative", "naratif"),
+    "axis_activity_years": ("activity-years", "aktiviti-tahun"),
+    "axis_indicator": ("indicator (activity #)", "petunjuk (aktiviti #)"),
+    "axis_value": ("target and actual", "sasaran dan pencapaian"),
+    "outputs_note": ("An output is met when every one of its indicators with a numeric "
+                     "target meets it in the report's years (a target for each year: in "
+                     "every year); outputs with no numeric target are not judged. The plan "
+                     "gives no baselines for its indicators, so none is shown.",
+                     "Sesuatu output dicapai apabila setiap petunjuknya yang mempunyai "
+                     "sasaran berangka mencapainya dalam tahun laporan (sasaran setiap "
+                     "tahun: dalam setiap tahun); output tanpa sasaran berangka tidak "
+                     "dinilai. Pelan tidak memberi nilai asas bagi petunjuknya."),
+    "outputs_met": ("{met} of the {judged} outputs with a numeric target are met "
+                    "({total} outputs in all).",
+                    "{met} daripada {judged} output yang mempunyai sasaran berangka dicapai "
+                    "({total} output kesemuanya)."),
+    "outputs_table": ("Outputs", "Output"),
+    "outputs_years": ("Indicators by output, year by year",
+                      "Petunjuk mengikut output, tahun demi tahun"),
+    "output": ("output", "output"),
+    "output_text": ("expected output", "output dijangka"),
+    "activities_n": ("activities", "aktiviti"),
+    "targets_met": ("targets met", "sasaran dicapai"),
+    "n_of_m": ("{n} of {m}", "{n} daripada {m}"),
+    "each_year": ("each year", "setiap tahun"),
+    "narrative_of": ("{committee} (entered {day} by {who})",
+                     "{committee} (dimasukkan {day} oleh {who})"),
+    "narrative_part": ("part", "bahagian"),
+    "narrative_text": ("what the committee says", "kenyataan jawatankuasa"),
+    "narrative_none": ("No narrative entered by: {committees}.",
+                       "Tiada naratif dimasukkan oleh: {committees}."),
+    "part_gaps": ("gaps", "jurang"),
+    "part_challenges": ("challenges", "cabaran"),
+    "part_adjustments": ("recommended adjustments", "pelarasan yang disyorkan"),
+    "part_actions": ("corrective actions", "tindakan pembetulan"),
+    "entered_by": ("entered by", "dimasukkan oleh"),
+    "entered_on": ("entered on", "tarikh dimasukkan"),
+    "review_note": ("return reason or reviewer's note", "sebab dikembalikan atau catatan penyemak"),
+    "people_sheet": ("People by indicator", "Orang mengikut petunjuk"),
+    "dim_sex": ("sex", "jantina"),
+    "dim_nationality": ("nationality", "warganegara"),
+    "dim_age": ("age", "umur"),
+    "total": ("total", "jumlah"),
     "status": ("status", "status"),
     "submitted_by": ("submitted by", "dihantar oleh"),
     "submitted_on": ("submitted on", "tarikh dihantar"),
@@ -105,3 +192,10 @@ def t(key: str, lang: str, **values: object) -> str:
 
 def status_label(status: str, lang: str) -> str:
     return t("overdue_s" if status == "overdue" else status, lang)
+
+
+def evidence_status(status: str, nil: bool, lang: str) -> str:
+    """An evidence row's review status (accepted, awaiting review, returned), "(nil)" for a
+    nil return."""
+    word = t(f"ev_{status}", lang) if f"ev_{status}" in _TEXT else status
+    return f"{word} ({t('nil', lang)})" if nil else word

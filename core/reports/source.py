@@ -25,6 +25,7 @@ from ..orm import (
     EvidenceValue,
     OccurrenceChange,
     OccurrenceRow,
+    Review,
 )
 from ..progress import BreakdownFact, EvidenceFact, OccurrenceFact, ValueFact
 
@@ -65,10 +66,10 @@ def read_occurrences(session: Session, plan_id: str, years: Sequence[int],
                      committee: str | None = None) -> list[OccurrenceFact]:
     o = OccurrenceRow
     query = (select(o.id, o.kind, o.title, o.owner, o.activity_id, o.pillar, o.period, o.due,
-                    o.progress)
+                    o.progress, o.duty_id)
              .where(*_in_scope(plan_id, years, committee)).order_by(o.due, o.id))
     return [OccurrenceFact(id=r[0], kind=r[1], title=r[2], owner=r[3], activity_id=r[4],
-                           pillar=r[5], period=r[6], due=r[7], progress=r[8])
+                           pillar=r[5], period=r[6], due=r[7], progress=r[8], duty=r[9])
             for r in session.execute(query)]
 
 
@@ -103,6 +104,13 @@ def read_evidence(session: Session, plan_id: str, years: Sequence[int],
             .join(e, e.id == b.evidence_id).join(o, o.id == e.occurrence_id).where(*scope)):
         people.setdefault(br[0], []).append(BreakdownFact(indicator=br[1], dimension=br[2],
                                                           category=br[3], count=br[4]))
+    notes: dict[int, str | None] = {}
+    rv = Review
+    for rr in session.execute(
+            select(rv.evidence_id, rv.reason)
+            .join(e, e.id == rv.evidence_id).join(o, o.id == e.occurrence_id).where(*scope)
+            .order_by(rv.reviewed_at, rv.id)):
+        notes[rr[0]] = rr[1]  # the last review's words stand
     files: dict[int, list[tuple[str, str]]] = {}
     a = Attachment
     for ar in session.execute(
@@ -113,6 +121,7 @@ def read_evidence(session: Session, plan_id: str, years: Sequence[int],
     return [EvidenceFact(id=r[0], occurrence_id=r[1], status=r[2], nil=bool(r[3]),
                          done_on=r[4], submitted_on=_day(r[5]) or r[5], submitted_by=r[6],
                          reviewed_by=r[7], reviewed_on=_day(r[8]),
+                         review_note=notes.get(r[0]) if r[8] is not None else None,
                          values=tuple(values.get(r[0], ())),
                          breakdown=tuple(people.get(r[0], ())),
                          attachments=tuple(files.get(r[0], ())))

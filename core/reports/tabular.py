@@ -31,7 +31,7 @@ def render_csv(report: Report) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["section", "table", "row", "column", "value"])
     for section in report.sections:
-        for table in section.tables:
+        for table in section.data_tables:
             for n, row in enumerate(table.rows, 1):
                 for column, value in zip(table.columns, row, strict=True):
                     plain = _plain(value)
@@ -60,7 +60,7 @@ def write_xlsx(report: Report, path: Path) -> None:
     book.remove(first)
     used: set[str] = set()
     for section in report.sections:
-        for table in section.tables:
+        for table in section.data_tables:
             sheet = book.create_sheet(_sheet_name(table.title, used))
             sheet.append(list(table.columns))
             for cell in sheet[1]:
