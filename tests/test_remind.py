@@ -204,7 +204,7 @@ def test_temporary_4xx_waits_for_its_backoff(
     soon = run_reminders(synced, builtin_catalog, settings, None, opts)
     assert soon.outcomes == [] and smtp.handler.messages == []  # backing off
     [held] = soon.pending  # ...and it says so: why, and from when it goes
-    assert held.delivery.contact.email == LEAD and held.items == 118
+    assert held.delivery.contact.email == LEAD and held.items == first.failed[0].items > 0
     assert "451 4.3.0 try again later" in held.why and "backoff" in held.why
     assert held.when is not None and "at the latest by the first run after" in held.describe()
     later = datetime.now(UTC) + timedelta(minutes=11)
