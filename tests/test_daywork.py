@@ -171,7 +171,7 @@ def test_a_duty_flows_run_does_not_cut_the_daily_catch_up_short(
     # the work of 2 July to 13 August went out: lead-time reminders, evidence requests
     stages = {s for _, s, _ in caught}
     assert "evidence-request" in stages and "before-7" in stages, stages
-    assert ("case-management-meeting@2024-07-04", "evidence-request", "lead@rmp.gov.my"
+    assert ("enforcement-committee-meeting@2024-07-04", "evidence-request", "lead@rmp.gov.my"
             ) in caught  # asked for in July: a run covering 14 August alone leaves it out
     assert len(caught) > 15
 
