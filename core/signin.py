@@ -81,18 +81,22 @@ def link_url(base_url: str, secret: str, then: str | None = None) -> str:
     return f"{url}?{urlencode({'next': then})}" if then else url
 
 
+def _live_token(session: Session, secret: str, kind: str, when: datetime) -> WebToken | None:
+    """The token of ``secret`` and ``kind`` while it lasts (not revoked, not expired)."""
+    token = session.execute(select(WebToken).where(
+        WebToken.digest == digest_of(secret), WebToken.kind == kind)).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or token.expires_at <= when:
+        return None
+    return token
+
+
 def link_owner(db: Database, secret: str, *, now: datetime | None = None) -> str | None:
     """Whose sign-in link this is while it lasts, used or not (None: unknown, revoked or
     expired). A digest's links share one secret: the first signs in, the others open
     their page in the browser already signed in as the same person."""
-    when = now or datetime.now(UTC)
     with db.reading() as session:
-        token = session.execute(select(WebToken).where(
-            WebToken.digest == digest_of(secret), WebToken.kind == "link")
-        ).scalar_one_or_none()
-        if token is None or token.revoked_at is not None or token.expires_at <= when:
-            return None
-        return token.contact_email
+        token = _live_token(session, secret, "link", now or datetime.now(UTC))
+        return None if token is None else token.contact_email
 
 
 @dataclass(frozen=True)
@@ -137,12 +141,9 @@ def exchange(db: Database, secret: str, *, now: datetime | None = None,
 def session_email(db: Database, session_secret: str, *, now: datetime | None = None,
                   ) -> str | None:
     """Whose session this is, or None (unknown, expired, revoked, or contact removed)."""
-    when = now or datetime.now(UTC)
     with db.reading() as session:
-        token = session.execute(select(WebToken).where(
-            WebToken.digest == digest_of(session_secret), WebToken.kind == "session")
-        ).scalar_one_or_none()
-        if token is None or token.revoked_at is not None or token.expires_at <= when:
+        token = _live_token(session, session_secret, "session", now or datetime.now(UTC))
+        if token is None:
             return None
         contact = session.execute(select(Contact).where(
             Contact.email == token.contact_email)).scalar_one_or_none()
