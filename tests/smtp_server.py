@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import socket
 from collections.abc import Iterator
@@ -85,8 +86,9 @@ class SmtpServer:
         return f'[mail]\nurl = "{self.url}"\nname = "NAPTIP Secretariat"\n{extra}'
 
 
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
+@contextlib.contextmanager
+def running_smtp() -> Iterator[SmtpServer]:
+    """An aiosmtpd server on a free loopback port while the block runs."""
     handler = Handler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -94,4 +96,11 @@ def smtp() -> Iterator[SmtpServer]:
     try:
         yield SmtpServer(handler, port, controller)
     finally:
+        handler.stall_after = None  # a stalled session must not hold up the stop
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with running_smtp() as server:
+        yield server

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from naptip.clock import PLAN_TZ
@@ -30,7 +29,7 @@ from naptip.liveness import host_name, process_alive
 from naptip.prefect_access import probe, status_of
 from naptip.testing import temporary_postgres
 
-from .smtp_server import Handler, Received, SmtpServer
+from .smtp_server import Received, SmtpServer, running_smtp
 from .test_orchestration_e2e import NAPTIP, environment, ledger, runs, store
 from .test_prefect_auth import AUTH, _post
 
@@ -229,15 +228,8 @@ def wait_for(what: str, check: Callable[[], Any], timeout: float = 120,
 
 @pytest.fixture(scope="module")
 def module_smtp() -> Iterator[SmtpServer]:
-    handler = Handler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpServer(handler, port, controller)
-    finally:
-        handler.stall_after = None
-        controller.stop()
+    with running_smtp() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
