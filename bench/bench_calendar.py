@@ -28,7 +28,7 @@ from pathlib import Path
 
 from icalendar import Calendar
 
-from naptip.cadence import cadence_of
+from naptip.base.model import Cadence
 from naptip.calendars.publish import (
     feed_bytes,
     plan_scope,
@@ -37,11 +37,11 @@ from naptip.calendars.publish import (
     publish_instant,
     record,
 )
-from naptip.catalog import Catalog, build_catalog
-from naptip.db import open_database
-from naptip.model import Cadence
-from naptip.pluginmanager import build_plugin_manager
-from naptip.schedule import build_schedule
+from naptip.occurrences.schedule import build_schedule
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.store.db import open_database
+from naptip.time.cadence import cadence_of
 
 from .bench_schedule import synthetic_catalog, timed
 

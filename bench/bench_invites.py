@@ -27,15 +27,15 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
+from naptip.base.config import parse_settings
+from naptip.base.contact_types import ContactInfo, Role
 from naptip.calendars.invite import invite
-from naptip.catalog import build_catalog
-from naptip.config import parse_settings
-from naptip.contact_types import ContactInfo, Role
-from naptip.contacts import ContactDirectory
-from naptip.db import open_database
-from naptip.materialise import sync
-from naptip.pluginmanager import build_plugin_manager
-from naptip.schedule import build_schedule
+from naptip.occurrences.materialise import sync
+from naptip.occurrences.schedule import build_schedule
+from naptip.people.contacts import ContactDirectory
+from naptip.plan.catalog import build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.store.db import open_database
 
 from .bench_reminders import Sink, free_port
 

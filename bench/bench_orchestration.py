@@ -17,11 +17,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from naptip.base.contact_types import ContactInfo, Role
 from naptip.cli.app import App
-from naptip.contact_types import ContactInfo, Role
-from naptip.contacts import ContactDirectory
-from naptip.daywork import DayWork, execute, plan_day
-from naptip.db import open_database
+from naptip.people.contacts import ContactDirectory
+from naptip.store.db import open_database
+from naptip.work.daywork import DayWork, execute, plan_day
 
 PEOPLE = [ContactInfo(name=f"Lead {c}", email=f"lead@{c}.example.gov.my",
                       roles=(Role(role="lead", scope=c),))

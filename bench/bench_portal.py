@@ -22,12 +22,12 @@ import httpx
 from sqlalchemy import text
 
 from bench.bench_store import load_big
-from naptip.catalog import build_catalog
-from naptip.contact_types import ContactInfo, Role
-from naptip.contacts import ContactDirectory
-from naptip.db import open_database
-from naptip.pluginmanager import build_plugin_manager
-from naptip.signin import issue_link
+from naptip.base.contact_types import ContactInfo, Role
+from naptip.people.contacts import ContactDirectory
+from naptip.people.signin import issue_link
+from naptip.plan.catalog import build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.store.db import open_database
 from naptip.testing import temporary_postgres
 from naptip.web import queries
 from naptip.web.access import Viewer

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from naptip.catalog import Catalog, build_catalog
-from naptip.db import Database, open_database
-from naptip.pluginmanager import build_plugin_manager
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
 from naptip.reports import make_report, resolve_scope
 from naptip.reports.html import render_html
 from naptip.reports.tabular import render_json
+from naptip.store.db import Database, open_database
 from naptip.testing import temporary_postgres
 
 AS_OF = date(2026, 6, 30)

@@ -23,20 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from naptip import (
-    Activity,
-    Cadence,
-    Duty,
-    DutyKind,
-    Indicator,
-    IndicatorKind,
-    Timeline,
-    hookimpl,
-)
-from naptip.catalog import Catalog, build_catalog
-from naptip.pluginmanager import build_plugin_manager
-from naptip.recurrence import parse_recurrence
-from naptip.schedule import build_schedule
+from naptip import Activity, Cadence, Duty, DutyKind, Indicator, IndicatorKind, Timeline, hookimpl
+from naptip.occurrences.schedule import build_schedule
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.time.recurrence import parse_recurrence
 
 UNTIL = "UNTIL=20251231T155959Z"
 RULES = [  # (RRULE, DTSTART) pairs: a realistic mix of cadences

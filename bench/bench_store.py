@@ -24,15 +24,15 @@ from pathlib import Path
 
 from sqlalchemy import insert, text, update
 
-from naptip import audit
-from naptip.catalog import Catalog, build_catalog
-from naptip.db import Database, open_database
-from naptip.evidence import EvidenceService, Submission
-from naptip.materialise import sync
-from naptip.orm import AuditEntry, AuditHead, Evidence, EvidenceValue, OccurrenceRow
-from naptip.pluginmanager import build_plugin_manager
-from naptip.schedule import build_schedule
-from naptip.status import status, status_query
+from naptip.occurrences.materialise import sync
+from naptip.occurrences.schedule import build_schedule
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.progress.evidence import EvidenceService, Submission
+from naptip.progress.status import status, status_query
+from naptip.store import audit
+from naptip.store.db import Database, open_database
+from naptip.store.orm import AuditEntry, AuditHead, Evidence, EvidenceValue, OccurrenceRow
 from naptip.testing import temporary_postgres
 
 

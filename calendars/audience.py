@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from naptip.contact_types import ContactInfo
-from naptip.reminders import MEETING_AUDIENCE, MEETING_KINDS
-
-from .entries import Entry
+from naptip.base.contact_types import ContactInfo
+from naptip.calendars.entries import Entry
+from naptip.people.reminders import MEETING_AUDIENCE, MEETING_KINDS
 
 
 def is_meeting(entry: Entry) -> bool:
@@ -39,7 +38,7 @@ def follows(contact: ContactInfo, entry: Entry) -> bool:
 
 
 def _invited(contact: ContactInfo, entry: Entry) -> bool:
-    """The reminders' rule (:data:`naptip.reminders.MEETING_AUDIENCE`), on an entry."""
+    """The reminders' rule (:data:`naptip.people.reminders.MEETING_AUDIENCE`), on an entry."""
     for role in contact.roles:
         if role.scope == entry.owner and role.role in MEETING_AUDIENCE["owner"]:
             return True

@@ -26,14 +26,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from naptip.catalog import Catalog
-from naptip.errors import Problem
-from naptip.reminders import MEETING_KINDS, policy_of
-from naptip.schedule import Occurrence, OccurrenceKind
-from naptip.submit_hint import submit_command
+from naptip.base.errors import Problem
+from naptip.occurrences.schedule import Occurrence, OccurrenceKind
+from naptip.people.reminders import MEETING_KINDS, policy_of
+from naptip.people.submit_hint import submit_command
+from naptip.plan.catalog import Catalog
 
 if TYPE_CHECKING:
-    from naptip.pluginmanager import LoadedPlugins
+    from naptip.plan.pluginmanager import LoadedPlugins
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _CONTROL_KEEP_NL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\u2028\u2029]+")
@@ -135,7 +135,7 @@ def entries_from(catalog: Catalog, occurrences: Iterable[Occurrence], *,
     VALARMs ring on the days the reminders go out: the configured ``[reminders]``
     ``lead_times`` (deadlines) or ``meeting_lead_times`` (meetings, reviews, events), the
     duty's own lead times, then any plugin's ``naptip_reminder_policy`` (with ``loaded``):
-    ``naptip.reminders.policy_of``. Clients that honour alarms in subscribed calendars
+    ``naptip.people.reminders.policy_of``. Clients that honour alarms in subscribed calendars
     (Apple, Thunderbird) ring them; Google and Outlook ignore them: e-mail is the reminder.
     """
     problems: list[Problem] = []  # a plugin's failing policy is reported by the reminders

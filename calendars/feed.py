@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Timezone, vText
 
-from .entries import one_line
-from .ledger import Published
+from naptip.calendars.entries import one_line
+from naptip.calendars.ledger import Published
 
 PRODID = "-//naptip//NAPTIP calendars//EN"
 REFRESH = timedelta(hours=6)

@@ -39,23 +39,22 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from naptip.catalog import Catalog
-from naptip.config import Settings
-from naptip.contact_types import ContactInfo
-from naptip.contacts import ContactDirectory
-from naptip.db import Database
-from naptip.orm import CalendarEntry, ReminderSent
-from naptip.reminder_ledger import claim, mark, pending_keys
-from naptip.reminders import Delivery, Item, all_contacts
-
-from .audience import attendees, is_meeting
-from .entries import Entry
-from .itip import CANCEL, REQUEST, Person, build_invitation, itip_calendar
-from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, published_row
-from .publish import record_stored
+from naptip.base.config import Settings
+from naptip.base.contact_types import ContactInfo
+from naptip.calendars.audience import attendees, is_meeting
+from naptip.calendars.entries import Entry
+from naptip.calendars.itip import CANCEL, REQUEST, Person, build_invitation, itip_calendar
+from naptip.calendars.ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, published_row
+from naptip.calendars.publish import record_stored
+from naptip.people.contacts import ContactDirectory
+from naptip.people.reminder_ledger import claim, mark, pending_keys
+from naptip.people.reminders import Delivery, Item, all_contacts
+from naptip.plan.catalog import Catalog
+from naptip.store.db import Database
+from naptip.store.orm import CalendarEntry, ReminderSent
 
 if TYPE_CHECKING:
-    from naptip.pluginmanager import LoadedPlugins
+    from naptip.plan.pluginmanager import LoadedPlugins
 
 #: invitations go out this many days before an entry starts (updates and cancellations of
 #: what was already sent go out whenever they happen, until the entry starts)

@@ -23,11 +23,10 @@ from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from naptip.clock import PLAN_TZ
+from naptip.calendars.entries import Entry, one_line
+from naptip.calendars.feed import PRODID, vtimezone
 from naptip.notifications.digest import format_day
-
-from .entries import Entry, one_line
-from .feed import PRODID, vtimezone
+from naptip.time.clock import PLAN_TZ
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 

@@ -23,12 +23,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from naptip import audit
-from naptip.db import Database
-from naptip.orm import AuditHead, CalendarEntry
-
-from .entries import Entry
-from .vevent import RENDER_VERSION, needs_support_variant, render_vevent
+from naptip.calendars.entries import Entry
+from naptip.calendars.vevent import RENDER_VERSION, needs_support_variant, render_vevent
+from naptip.store import audit
+from naptip.store.db import Database
+from naptip.store.orm import AuditHead, CalendarEntry
 
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
 DEFAULT_KEEP_CANCELLED_DAYS = 60

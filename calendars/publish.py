@@ -24,19 +24,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from naptip.catalog import Catalog
-from naptip.contact_types import ContactInfo
-from naptip.db import Database
-from naptip.orm import CalendarLink
-from naptip.schedule import Occurrence
-
-from .audience import follows
-from .entries import Entry, entries_from
-from .feed import render_feed
-from .ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
+from naptip.base.contact_types import ContactInfo
+from naptip.calendars.audience import follows
+from naptip.calendars.entries import Entry, entries_from
+from naptip.calendars.feed import render_feed
+from naptip.calendars.ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
+from naptip.occurrences.schedule import Occurrence
+from naptip.plan.catalog import Catalog
+from naptip.store.db import Database
+from naptip.store.orm import CalendarLink
 
 if TYPE_CHECKING:
-    from naptip.pluginmanager import LoadedPlugins
+    from naptip.plan.pluginmanager import LoadedPlugins
 
 PLAN_FILE = "plan.ics"
 
@@ -79,8 +78,8 @@ def contact_scopes(db: Database, catalog: Catalog, *, loaded: LoadedPlugins | No
     ``loaded`` is given): what the contact leads, supports or attends, by their roles
     (``naptip.calendars.audience.follows``). ``publish`` names each file by the contact's
     token (``link_token(db, scope.key)``)."""
-    from naptip.contacts import ContactDirectory
-    from naptip.reminders import all_contacts
+    from naptip.people.contacts import ContactDirectory
+    from naptip.people.reminders import all_contacts
 
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
@@ -108,7 +107,7 @@ def publish_instant(as_of: date | None) -> datetime:
     """LAST-MODIFIED for what changes now: the start of the as-of day (KL) when the clock
     is set, else the current second."""
     if as_of is not None:
-        from naptip.clock import PLAN_TZ
+        from naptip.time.clock import PLAN_TZ
 
         return datetime(as_of.year, as_of.month, as_of.day, tzinfo=PLAN_TZ).astimezone(UTC)
     return datetime.now(UTC).replace(microsecond=0)
@@ -133,7 +132,7 @@ def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
                   loaded: LoadedPlugins | None = None, dry_run: bool = False) -> Reconciled:
     """``record`` the store's schedule (``naptip.calendars.source``): what the feeds, the
     invitations and ``calendar export`` publish."""
-    from .source import stored_schedule
+    from naptip.calendars.source import stored_schedule
 
     source = stored_schedule(catalog, db)
     return record(db, catalog, source.occurrences, now=now, today=today,

@@ -4,7 +4,7 @@ The store's synced schedule is authoritative (``naptip sync`` is its only writer
 occurrence the store has withdrawn is not published, one it does not hold yet is not
 either, and one whose date had passed when a later sync wanted to change it (a held
 change) is published exactly as the store kept it — date, time, host, title, state —
-through ``naptip.stored_schedule.as_stored``, the same view ``naptip schedule`` shows.
+through ``naptip.occurrences.stored_schedule.as_stored``, the same view ``naptip schedule`` shows.
 What the store does not keep (indicators, why a date moved) comes from the plugins'
 schedule, which the store was synced from.
 
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from naptip.catalog import Catalog
-from naptip.db import Database
-from naptip.materialise import require_schedule
-from naptip.schedule import Occurrence, build_schedule
-from naptip.stored_schedule import as_stored, stored_rows
+from naptip.occurrences.materialise import require_schedule
+from naptip.occurrences.schedule import Occurrence, build_schedule
+from naptip.occurrences.stored_schedule import as_stored, stored_rows
+from naptip.plan.catalog import Catalog
+from naptip.store.db import Database
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Alarm, Event, vText
 
-from .entries import Entry, one_line
+from naptip.calendars.entries import Entry, one_line
 
 SUPPORT_MARK = "[Support] "
 #: bump when the rendering below changes: stored components are then rendered again

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .contact_types import ContactInfo, ReminderPolicy, Role
-from .datafile import DataPlugin
-from .evidence_types import AcceptedEvidence, EvidenceDraft, Value
-from .hookimpl import hookimpl
-from .model import (
+from naptip.base.contact_types import ContactInfo, ReminderPolicy, Role
+from naptip.base.evidence_types import AcceptedEvidence, EvidenceDraft, Value
+from naptip.base.hookimpl import hookimpl
+from naptip.base.model import (
     SECRETARIAT_ID,
     Activity,
     Agency,
@@ -34,8 +33,9 @@ from .model import (
     StrategicGoal,
     Timeline,
 )
-from .needs import PLUGIN_API_VERSION
-from .report_types import ReportContext, ReportSection, ReportTable
+from naptip.base.needs import PLUGIN_API_VERSION
+from naptip.base.report_types import ReportContext, ReportSection, ReportTable
+from naptip.plan.datafiles.datafile import DataPlugin
 
 try:
     __version__ = version("naptip")

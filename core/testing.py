@@ -39,11 +39,11 @@ import pytest
 if TYPE_CHECKING:
     from click.testing import Result
 
-    from .catalog import Catalog
-    from .db import Database
-    from .evidence_types import EvidenceDraft
-    from .pluginmanager import LoadedPlugins
-    from .schedule import Occurrence
+    from naptip.base.evidence_types import EvidenceDraft
+    from naptip.occurrences.schedule import Occurrence
+    from naptip.plan.catalog import Catalog
+    from naptip.plan.pluginmanager import LoadedPlugins
+    from naptip.store.db import Database
 
 __all__ = [
     "FIXED_DAY",
@@ -106,7 +106,7 @@ def temporary_postgres(prefix: str = "naptip_test", server: str = PG_SERVER) -> 
 
 def _build(enable: set[str], objects: Mapping[str, object],
            plugins_dir: Path | str | None) -> LoadedPlugins:
-    from .pluginmanager import build_plugin_manager, register_plugin
+    from naptip.plan.pluginmanager import build_plugin_manager, register_plugin
 
     environ = {"NAPTIP_ENABLE_PLUGINS": ",".join(sorted(enable)) or "-"}
     loaded = build_plugin_manager(plugins_dir=plugins_dir, environ=environ)
@@ -123,8 +123,8 @@ def dependencies(loaded: LoadedPlugins, names: Sequence[str]) -> set[str]:
     to in turn), and on
     those in its ``NAPTIP_REQUIRES`` (transitively, as loading requires).
     """
-    from .catalog import build_catalog
-    from .needs import needs_of
+    from naptip.base.needs import needs_of
+    from naptip.plan.catalog import build_catalog
 
     full = build_catalog(loaded)
     owner = {key.split(":", 1)[1]: plugin for key, plugin in full.declared_by.items()
@@ -168,7 +168,7 @@ def plugin_manager(*names: str, plugins: Mapping[str, object] | None = None,
     every = _build_all(objects, plugins_dir)
     missing = [n for n in names if n not in every.infos and n not in objects]
     if missing:
-        from .errors import NaptipError
+        from naptip.base.errors import NaptipError
 
         failed = every.failed.get(missing[0])
         why = f": {failed[1]}" if failed else " (not installed, not in plugins_dir)"
@@ -178,7 +178,7 @@ def plugin_manager(*names: str, plugins: Mapping[str, object] | None = None,
 
 
 def _build_all(objects: Mapping[str, object], plugins_dir: Path | str | None) -> LoadedPlugins:
-    from .pluginmanager import build_plugin_manager, register_plugin
+    from naptip.plan.pluginmanager import build_plugin_manager, register_plugin
 
     environ = {"NAPTIP_DISABLE_PLUGINS": ",".join(objects)} if objects else {}
     loaded = build_plugin_manager(plugins_dir=plugins_dir, environ=environ)
@@ -188,7 +188,7 @@ def _build_all(objects: Mapping[str, object], plugins_dir: Path | str | None) ->
 
 
 def catalog(loaded: LoadedPlugins) -> Catalog:
-    from .catalog import build_catalog
+    from naptip.plan.catalog import build_catalog
 
     return build_catalog(loaded)
 
@@ -206,8 +206,8 @@ def occurrences(source: LoadedPlugins | Catalog, *, plugin: str | None = None,
                 start: date | None = None, end: date | None = None) -> list[Occurrence]:
     """The dated occurrences of the plugins' activities and duties (optionally of one plugin,
     between two days inclusive), in date order."""
-    from .catalog import Catalog
-    from .schedule import build_schedule
+    from naptip.occurrences.schedule import build_schedule
+    from naptip.plan.catalog import Catalog
 
     cat = source if isinstance(source, Catalog) else catalog(source)
     schedule = build_schedule(cat)
@@ -217,7 +217,7 @@ def occurrences(source: LoadedPlugins | Catalog, *, plugin: str | None = None,
 
 def validate(loaded: LoadedPlugins, draft: EvidenceDraft) -> list[str]:
     """The plugins' validators on a draft: the refusal messages, ``[]`` when accepted."""
-    from .errors import Problem
+    from naptip.base.errors import Problem
 
     found: list[Problem] = []
     messages: list[str] = []
@@ -233,14 +233,14 @@ def submit_evidence(store: Database, loaded: LoadedPlugins, occurrence_id: str,
     """Submit evidence for an occurrence the way ``naptip evidence submit`` does.
 
     The store is brought up to date with the plugins' schedule first. Every naptip check
-    and every plugin validator runs; a refusal raises :class:`naptip.values.EvidenceError`
+    and every plugin validator runs; a refusal raises :class:`naptip.base.values.EvidenceError`
     (its message names the plugin). Returns the evidence number. ``fields`` are the other
-    fields of :class:`naptip.evidence.Submission` (``note``, ``files``, ``breakdown``...).
+    fields of :class:`naptip.progress.evidence.Submission` (``note``, ``files``, ``breakdown``...).
     """
-    from .clock import today as clock_today
-    from .evidence import EvidenceService, Submission
-    from .materialise import sync
-    from .schedule import build_schedule
+    from naptip.occurrences.materialise import sync
+    from naptip.occurrences.schedule import build_schedule
+    from naptip.progress.evidence import EvidenceService, Submission
+    from naptip.time.clock import today as clock_today
 
     cat = catalog(loaded)
     sync(store, cat, build_schedule(cat))
@@ -260,8 +260,8 @@ def invoke(*args: str, plugins: Sequence[str] | None = None,
     """
     from click.testing import CliRunner
 
-    from .cli import cli
-    from .cli.app import register_plugin_commands
+    from naptip.cli import cli
+    from naptip.cli.app import register_plugin_commands
 
     environ = dict(env or {})
     if plugins is not None:
@@ -309,7 +309,7 @@ def naptip_clock(naptip_as_of: date, monkeypatch: pytest.MonkeyPatch) -> date:
 @pytest.fixture
 def naptip_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
     """An empty, migrated SQLite store in a temporary folder, also used by the CLI."""
-    from .db import open_database
+    from naptip.store.db import open_database
 
     url = f"sqlite:///{tmp_path / 'naptip.db'}"
     monkeypatch.setenv("NAPTIP_DATABASE_URL", url)

@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from naptip.daywork import RunSummary
-from naptip.db import Database
-from naptip.errors import NaptipError
-from naptip.prefect_access import probe, verdict
+from naptip.base.errors import NaptipError
+from naptip.store.db import Database
+from naptip.work.daywork import RunSummary
+from naptip.work.prefect_access import probe, verdict
 
 
 def api_url() -> str | None:
@@ -73,10 +73,9 @@ def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | N
     from prefect import tags
     from prefect.exceptions import PrefectException
 
-    from naptip import runlog
-
-    from .daily import _app, daily_run
-    from .recover import TAG
+    from naptip.flows.daily import _app, daily_run
+    from naptip.flows.recover import TAG
+    from naptip.work import runlog
 
     try:
         with console_without_tracebacks(), tags(TAG):
@@ -126,7 +125,7 @@ def _one_line(handler: logging.Handler) -> Callable[[logging.LogRecord], str]:
 
 
 def _last_run_id(db: Database, day: date) -> str | None:
-    from naptip import runlog
+    from naptip.work import runlog
 
     for summary in runlog.recent(db, 20):
         if summary.day == day and summary.trigger == "prefect":

@@ -1,6 +1,6 @@
 """The Prefect flows: ``daily-run`` and one flow per kind of duty the plugins declare.
 
-They are thin: a few batched tasks over ``naptip.daywork`` (never one flow run per
+They are thin: a few batched tasks over ``naptip.work.daywork`` (never one flow run per
 activity). The dispatch task raises when a message failed, so Prefect retries it with
 backoff; the run summary is recorded in the store whatever happens. The day a run works
 on is its *scheduled* time in Asia/Kuala_Lumpur (runs start early or late), or the ``day``
@@ -19,9 +19,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import FlowRun, State
 from prefect.runtime import flow_run as current_run
 
-from naptip.clock import PLAN_TZ
-from naptip.daywork import DayWork, RunSummary, StepResult, plan_day, run_step
-from naptip.reviewpack import REVIEW_FLOWS
+from naptip.time.clock import PLAN_TZ
+from naptip.work.daywork import DayWork, RunSummary, StepResult, plan_day, run_step
+from naptip.work.reviewpack import REVIEW_FLOWS
 
 #: seconds between dispatch retries (NAPTIP_RETRY_DELAYS="2,4,8" to change them)
 RETRY_DELAYS = [float(x) for x in os.environ.get("NAPTIP_RETRY_DELAYS", "30,120,600").split(",")]
@@ -49,7 +49,7 @@ _APP: list[Any] = []
 def _app() -> Any:
     """The settings, plugins and store of this process (NAPTIP_* environment), built once."""
     if not _APP:
-        from naptip.cli.app import App
+        from naptip.work.context import App
 
         _APP.append(App())
     return _APP[0]
@@ -114,7 +114,7 @@ def _duty_name() -> str:
 
 
 def _host() -> str:
-    from naptip.runlog import host_name
+    from naptip.work.runlog import host_name
 
     return host_name()
 
@@ -122,7 +122,7 @@ def _host() -> str:
 def _meeting_host(duty: str, day: date) -> str | None:
     from sqlalchemy import select
 
-    from naptip.orm import OccurrenceRow
+    from naptip.store.orm import OccurrenceRow
 
     try:
         db = _app().db
@@ -137,8 +137,8 @@ def _meeting_host(duty: str, day: date) -> str | None:
 def _alert(flow: Flow[..., Any], flow_run: FlowRun, state: State[Any]) -> None:
     """A failed or crashed run: close its record (a crash never reached ``finish``) and
     tell the secretariat."""
-    from naptip import runlog
-    from naptip.notifications.alerts import alert_failed_run
+    from naptip.work import runlog
+    from naptip.work.alerts import alert_failed_run
 
     kind = state.type.value.lower()
     text = f"{flow_run.name}: {kind}: {state.message or ''}"
@@ -156,16 +156,15 @@ def _alert(flow: Flow[..., Any], flow_run: FlowRun, state: State[Any]) -> None:
 def _close_dead(exclude: str | None) -> None:
     """Before the day's work: close naptip's runs that died without a final state (a
     machine crash took worker and flow run together), and alert."""
-    from naptip.notifications.alerts import alert_failed_run
-
-    from .recover import close_and_alert
+    from naptip.flows.recover import close_and_alert
+    from naptip.work.alerts import alert_failed_run
 
     close_and_alert(_app().db, lambda text, rid: alert_failed_run(_app(), text, run_id=rid),
                     exclude=exclude)
 
 
 def _execute(spec: dict[str, Any]) -> RunSummary:
-    from naptip import runlog
+    from naptip.work import runlog
 
     work = _work(spec)
     run_id = str(current_run.id or "") or None
@@ -178,7 +177,7 @@ def _execute(spec: dict[str, Any]) -> RunSummary:
 
 
 def _steps(work: DayWork, spec: dict[str, Any], run_id: str) -> RunSummary:
-    from naptip import runlog
+    from naptip.work import runlog
 
     results: list[StepResult] = []
     if not work.duty:

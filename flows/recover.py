@@ -4,12 +4,12 @@ A flow run interrupted without a final state (Ctrl-C or SIGKILL of ``naptip serv
 power loss, a machine crash taking worker and flow run together) stays Running in Prefect
 and holds its deployment's concurrency slot, so every later run of that deployment waits;
 its naptip run record stays ``running``. Closing it — Crashed in Prefect, ``crashed`` in
-``naptip runs`` — frees the slot, releases its claims (``naptip.reminder_ledger``) and
+``naptip runs`` — frees the slot, releases its claims (``naptip.people.reminder_ledger``) and
 tells the secretariat.
 
 A flow run is dead when it belongs to a deployment that ``naptip serve`` serves and that
 serve is starting or stopping (nothing else runs those), or when its run record says so:
-closed, its process gone on this host, or its heartbeat stale (``naptip.liveness``).
+closed, its process gone on this host, or its heartbeat stale (``naptip.store.liveness``).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from naptip import runlog
-from naptip.db import Database
-from naptip.liveness import host_name, process_alive, stale_after
-from naptip.orm import RunRecord
+from naptip.store.db import Database
+from naptip.store.liveness import host_name, process_alive, stale_after
+from naptip.store.orm import RunRecord
+from naptip.work import runlog
 
 #: the tag naptip's deployments (and so their flow runs) carry
 TAG = "naptip"

@@ -20,10 +20,9 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from naptip.catalog import Catalog
-from naptip.errors import NaptipError
-
-from .client import api_auth, api_url, check_access, healthy
+from naptip.base.errors import NaptipError
+from naptip.flows.client import api_auth, api_url, check_access, healthy
+from naptip.plan.catalog import Catalog
 
 TZ = "Asia/Kuala_Lumpur"
 #: the environment every Prefect process naptip starts gets: no telemetry
@@ -46,7 +45,7 @@ class Planned:
 
 
 def planned_deployments(catalog: Catalog, *, daily_at: Time) -> list[Planned]:
-    from .daily import daily_run, flow_for
+    from naptip.flows.daily import daily_run, flow_for
 
     planned = [Planned(daily_run, "daily", daily_rrule(daily_at), {})]
     for duty in sorted(catalog.duties.values(), key=lambda d: d.id):
@@ -181,7 +180,7 @@ def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = No
 
         _close_stale(app, planned, say, stop_processes=False)
         if app is not None:
-            from .recover import sweep_every
+            from naptip.flows.recover import sweep_every
 
             stop_sweeping = sweep_every(app.db, _alerter(app), say, SWEEP_SECONDS)
         deployments = to_deployments(planned)
@@ -209,7 +208,7 @@ SWEEP_SECONDS = float(os.environ.get("NAPTIP_SWEEP_SECONDS") or 60)
 
 
 def _alerter(app: Any) -> Any:
-    from naptip.notifications.alerts import alert_failed_run
+    from naptip.work.alerts import alert_failed_run
 
     def alert(text: str, run_id: str) -> None:
         alert_failed_run(app, text, run_id=run_id)
@@ -222,7 +221,7 @@ def _close_stale(app: Any, planned: list[Planned], say: Any, *, stop_processes: 
     """Close the served deployments' active runs (see :func:`serve`), and alert."""
     if app is None:
         return
-    from .recover import close_and_alert
+    from naptip.flows.recover import close_and_alert
 
     try:
         ids = own_deployment_ids(planned)
@@ -270,7 +269,7 @@ def left_running(home: Path) -> int | None:
 
 def stop_pid(pid: int, timeout: float = 20.0) -> None:
     """Stop a server naptip started (its own process group), as :func:`stop_server`."""
-    from naptip.liveness import process_alive
+    from naptip.store.liveness import process_alive
 
     for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
         try:
@@ -312,7 +311,7 @@ def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time,
            say: Any = print) -> list[str]:
     """Register the deployments on the server at PREFECT_API_URL for a work pool; refuse
     a server that others can use without credentials (check_access)."""
-    from .client import require_server
+    from naptip.flows.client import require_server
 
     require_server(say)
     require_pool(work_pool)

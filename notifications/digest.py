@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from naptip.reminders import Item
-from naptip.submit_hint import submit_command as hint
+from naptip.people.reminders import Item
+from naptip.people.submit_hint import submit_command as hint
 
 LANGUAGES = ("en", "ms")
 TEMPLATES = ("subject.txt.j2", "digest.txt.j2", "digest.html.j2")
@@ -43,7 +43,7 @@ def format_day(day: date, language: str) -> str:
 
 def submit_command(item: Item) -> str:
     """What to run to submit the item's evidence: by its kind (a meeting's minutes as a
-    file), as the calendar entries say (``naptip.submit_hint``)."""
+    file), as the calendar entries say (``naptip.people.submit_hint``)."""
     if item.section == "meeting":
         return ""
     return hint(item.occurrence_id, item.kind)

@@ -1,6 +1,6 @@
 """One reminder run: plan, claim, render, send one message per recipient, record results.
 
-The order is what makes it exactly-once (see ``naptip.reminder_ledger``): the claim is
+The order is what makes it exactly-once (see ``naptip.people.reminder_ledger``): the claim is
 committed before anything leaves, and each message's result is committed right after it
 leaves. A failed message is recorded with its reason and retried by a later run once its
 backoff has passed; nothing is dropped without a line in the result.
@@ -15,14 +15,22 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from naptip.catalog import Catalog
-from naptip.config import Settings
-from naptip.contacts import ContactDirectory
-from naptip.db import Database
-from naptip.errors import NaptipError, Problem
-from naptip.pluginmanager import LoadedPlugins
-from naptip.reminder_ledger import Held, Holder, claim_all, mark, preview
-from naptip.reminders import (
+from naptip.base.config import Settings
+from naptip.base.errors import NaptipError, Problem
+from naptip.base.secret_urls import mask_url
+from naptip.notifications.digest import Digest, render
+from naptip.notifications.message import build_message
+from naptip.notifications.outbox import outbox_of
+from naptip.notifications.transport import (
+    OutboxTransport,
+    SendError,
+    SmtpTransport,
+    parse_url,
+    send_apprise,
+)
+from naptip.people.contacts import ContactDirectory
+from naptip.people.reminder_ledger import Held, Holder, claim_all, mark, preview
+from naptip.people.reminders import (
     Delivery,
     all_contacts,
     latest_returns,
@@ -30,13 +38,10 @@ from naptip.reminders import (
     plan_reminders,
     remindable_occurrences,
 )
-from naptip.secret_urls import mask_url
-from naptip.signin import digest_link, preview_link
-
-from .digest import Digest, render
-from .message import build_message
-from .outbox import outbox_of
-from .transport import OutboxTransport, SendError, SmtpTransport, parse_url, send_apprise
+from naptip.people.signin import digest_link, preview_link
+from naptip.plan.catalog import Catalog
+from naptip.plan.pluginmanager import LoadedPlugins
+from naptip.store.db import Database
 
 
 class MailTransport(Protocol):
@@ -84,7 +89,7 @@ class RunOptions:
     #: ``naptip remind`` and the flows all do (a person or a schedule asked for a run)
     retry_failed: bool = False
     duty: str | None = None  #: only this duty's occurrences (a duty's own flow)
-    run_id: str | None = None  #: the run that claims (``naptip.runlog``); None: this process
+    run_id: str | None = None  #: the run that claims (``naptip.work.runlog``); None: this process
 
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,

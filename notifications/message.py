@@ -13,9 +13,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from naptip.clock import PLAN_TZ
-
-from .digest import Digest
+from naptip.notifications.digest import Digest
+from naptip.time.clock import PLAN_TZ
 
 _SPACE = re.compile(r"\s+")
 

@@ -1,10 +1,10 @@
 """The outbox, as the notifications see it: messages are kept in the store
-(:mod:`naptip.outbox`); :class:`~naptip.notifications.transport.OutboxTransport` writes
+(:mod:`naptip.store.outbox`); :class:`~naptip.notifications.transport.OutboxTransport` writes
 them there."""
 
 from __future__ import annotations
 
-from naptip.outbox import (
+from naptip.store.outbox import (
     Outbox,
     OutboxEntry,
     copy_dir,

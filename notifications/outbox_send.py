@@ -17,14 +17,13 @@ from email.headerregistry import Address
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from naptip.config import Settings
-from naptip.db import Database
-from naptip.errors import NaptipError
-from naptip.orm import OutboxMessage
-from naptip.outbox import OutboxEntry, entries, find, parse
-
-from .message import one_line
-from .transport import SendError, SmtpTransport
+from naptip.base.config import Settings
+from naptip.base.errors import NaptipError
+from naptip.notifications.message import one_line
+from naptip.notifications.transport import SendError, SmtpTransport
+from naptip.store.db import Database
+from naptip.store.orm import OutboxMessage
+from naptip.store.outbox import OutboxEntry, entries, find, parse
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
 
-from naptip.config import MailSettings
-from naptip.errors import NaptipError
-from naptip.outbox import Outbox
-from naptip.secret_urls import ENV_REF, mask_url
+from naptip.base.config import MailSettings
+from naptip.base.errors import NaptipError
+from naptip.base.secret_urls import ENV_REF, mask_url
+from naptip.store.outbox import Outbox
 
 _NAME = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 SMTP_TIMEOUT = 20
@@ -158,7 +158,7 @@ class OutboxTransport:
     def send(self, msg: EmailMessage, to_email: str) -> str:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from .outbox import write
+        from naptip.notifications.outbox import write
 
         try:
             ident = write(self.outbox.db, msg, to_email, copy_to=self.outbox.copy_to)

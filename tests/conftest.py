@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from naptip import pluginmanager
-from naptip.catalog import Catalog, build_catalog
 from naptip.cli import cli
-from naptip.db import Database, open_database
-from naptip.pluginmanager import LoadedPlugins, build_plugin_manager
+from naptip.plan import pluginmanager
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
+from naptip.store.db import Database, open_database
 from naptip.testing import postgres_missing, temporary_postgres
 
 from .support import FakeEntryPoint
@@ -74,7 +74,7 @@ def fake_entry_points(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
         def entry_points(*, group: str) -> list[Any]:
             return [*real(group=group), *(f for f in fakes if f.group == group)]
 
-        monkeypatch.setattr("naptip.pluginmanager.entry_points", entry_points)
+        monkeypatch.setattr("naptip.plan.pluginmanager.entry_points", entry_points)
 
     return install
 
@@ -144,8 +144,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def synced(db: Database, builtin_catalog: Catalog) -> Database:
     """The store with the built-in plan's schedule materialised."""
-    from naptip.materialise import sync
-    from naptip.schedule import build_schedule
+    from naptip.occurrences.materialise import sync
+    from naptip.occurrences.schedule import build_schedule
 
     loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
         pluginmanager.BUILTIN_PLUGINS)})

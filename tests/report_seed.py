@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from naptip.evidence import EvidenceService, Submission
+from naptip.progress.evidence import EvidenceService, Submission
 
 AS_OF = date(2024, 6, 30)  #: every 2023 progress report is past due on this day
 YEAR = 2023
@@ -138,11 +138,11 @@ def seed_more(service: EvidenceService) -> SeededMore:
 
 def main(argv: list[str]) -> None:
     """Seed a fresh SQLite store in DIR and print the environment to use it."""
-    from naptip import pluginmanager
-    from naptip.catalog import build_catalog
-    from naptip.db import open_database
-    from naptip.materialise import sync
-    from naptip.schedule import build_schedule
+    from naptip.occurrences.materialise import sync
+    from naptip.occurrences.schedule import build_schedule
+    from naptip.plan import pluginmanager
+    from naptip.plan.catalog import build_catalog
+    from naptip.store.db import open_database
 
     folder = Path(argv[0]).resolve()
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import Path
 
-from naptip import hookspecs
+from naptip.plan import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ def test_every_hook_is_documented() -> None:
 
 
 def test_every_hook_is_tested() -> None:
-    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py")
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py")
                     if p.name != "test_project.py")
     for name in _hooks():
         assert f"def {name}(" in tests, name

@@ -12,11 +12,11 @@ from datetime import date
 import httpx
 import uvicorn
 
-from naptip.catalog import Catalog
-from naptip.contact_types import ContactInfo, Role
-from naptip.contacts import ContactDirectory
-from naptip.db import Database
-from naptip.signin import issue_link, link_url
+from naptip.base.contact_types import ContactInfo, Role
+from naptip.people.contacts import ContactDirectory
+from naptip.people.signin import issue_link, link_url
+from naptip.plan.catalog import Catalog
+from naptip.store.db import Database
 from naptip.web.app import Portal, create_app
 from naptip.web.server import server_config
 

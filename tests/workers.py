@@ -16,11 +16,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from naptip.catalog import build_catalog
-from naptip.db import Database, open_database
-from naptip.errors import NaptipError
-from naptip.evidence import EvidenceService, Submission
-from naptip.pluginmanager import build_plugin_manager
+from naptip.base.errors import NaptipError
+from naptip.plan.catalog import build_catalog
+from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.progress.evidence import EvidenceService, Submission
+from naptip.store.db import Database, open_database
 
 
 def main(argv: list[str]) -> int:

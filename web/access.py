@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from naptip.contact_types import ContactInfo
-from naptip.model import SECRETARIAT_ID
-from naptip.orm import OccurrenceRow
+from naptip.base.contact_types import ContactInfo
+from naptip.base.model import SECRETARIAT_ID
+from naptip.store.orm import OccurrenceRow
 
 WORKING = ("lead", "chair", "member")
 

@@ -2,7 +2,7 @@
 
 Every page needs a session (from a sign-in link); every form carries the session's CSRF
 token; what a contact may not see is 404. All evidence goes through the evidence service
-(``naptip.evidence``), so the portal checks nothing the CLI does not, and vice versa.
+(``naptip.progress.evidence``), so the portal checks nothing the CLI does not, and vice versa.
 """
 
 from __future__ import annotations
@@ -27,26 +27,25 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from naptip import signin
-from naptip.blobs import TEXT_TYPES
-from naptip.catalog import Catalog
-from naptip.clock import shown_time
-from naptip.clock import today as plan_today
-from naptip.contacts import ContactDirectory
-from naptip.db import Database
-from naptip.errors import NaptipError
-from naptip.evidence import EvidenceService
-from naptip.orm import Attachment, Evidence, OccurrenceRow
-from naptip.pluginmanager import LoadedPlugins
-from naptip.reminders import returned_reasons
+from naptip.base.errors import NaptipError
+from naptip.base.values import EvidenceError
+from naptip.people import signin
+from naptip.people.contacts import ContactDirectory
+from naptip.people.reminders import returned_reasons
+from naptip.plan.catalog import Catalog
+from naptip.plan.pluginmanager import LoadedPlugins
+from naptip.progress.evidence import EvidenceService
 from naptip.reports.narrative import FIELDS, Narrative, committee_narratives, save_narrative
-from naptip.values import EvidenceError
-
-from . import explain, forms, queries
-from .access import Viewer
-from .calendar_links import CalendarLink, calendar_links, feeds_url
-from .i18n import GROUP_LABELS, LANGUAGES, translator
-from .uploads import BadForm, TooLarge, read_form
+from naptip.store.blobs import TEXT_TYPES
+from naptip.store.db import Database
+from naptip.store.orm import Attachment, Evidence, OccurrenceRow
+from naptip.time.clock import shown_time
+from naptip.time.clock import today as plan_today
+from naptip.web import explain, forms, queries
+from naptip.web.access import Viewer
+from naptip.web.calendar_links import CalendarLink, calendar_links, feeds_url
+from naptip.web.i18n import GROUP_LABELS, LANGUAGES, translator
+from naptip.web.uploads import BadForm, TooLarge, read_form
 
 #: shown in the browser on request; everything else is only ever downloaded
 VIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf"})

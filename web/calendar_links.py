@@ -13,10 +13,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from naptip.base.contact_types import ContactInfo
 from naptip.calendars.publish import committee_scope, contact_scope, link_token, plan_scope
-from naptip.catalog import Catalog
-from naptip.contact_types import ContactInfo
-from naptip.db import Database
+from naptip.plan.catalog import Catalog
+from naptip.store.db import Database
 
 FEEDS_ENV = "NAPTIP_FEEDS_URL"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from naptip.doctor import Checked, Setup
-
-from .calendar_links import FEEDS_ENV, feeds_url
+from naptip.web.calendar_links import FEEDS_ENV, feeds_url
+from naptip.work.doctor import Checked, Setup
 
 WEB_ENV = "NAPTIP_WEB_URL"
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from naptip.model import Indicator
+from naptip.base.model import Indicator
+from naptip.base.states import STATES
 from naptip.notifications.digest import format_day
-from naptip.workdays import STATES, holiday_name, weekend
+from naptip.time.workdays import holiday_name, weekend
 
 #: what a value of each indicator kind is, in words
 KIND_WORDS = {

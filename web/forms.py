@@ -11,10 +11,9 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from naptip.evidence import AGE, SEX, Submission
-from naptip.model import Indicator
-
-from .uploads import Form
+from naptip.base.model import Indicator
+from naptip.progress.evidence import AGE, SEX, Submission
+from naptip.web.uploads import Form
 
 FIELDS_BY_DIMENSION = {"sex": SEX, "age": AGE}
 

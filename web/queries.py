@@ -15,12 +15,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from naptip.actors import person
-from naptip.catalog import Catalog
-from naptip.orm import Evidence, OccurrenceRow
-from naptip.reviewers import own_test
-
-from .access import Viewer
+from naptip.plan.catalog import Catalog
+from naptip.store.actors import person
+from naptip.store.orm import Evidence, OccurrenceRow
+from naptip.store.reviewers import own_test
+from naptip.web.access import Viewer
 
 #: My work's groups, in the order a lead acts on them: what needs their action first
 #: (returned, overdue, due soon), then what waits on others, what is done, and last the

@@ -5,6 +5,6 @@ Its committee and activities are data, in `activities.toml` beside this module.
 
 from __future__ import annotations
 
-from naptip.datafile import DataPlugin
+from naptip.plan.datafiles.datafile import DataPlugin
 
 plugin = DataPlugin(__name__)

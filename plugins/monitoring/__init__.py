@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from naptip import Duty, DutyKind, Milestone, hookimpl
-from naptip.config import Settings
-from naptip.datafile import DataPlugin
+from naptip.base.config import Settings
+from naptip.plan.datafiles.datafile import DataPlugin
 
 _UNTIL = "UNTIL=20251231T155959Z"  # 31 December 2025, 23:59:59 in Kuala Lumpur
 

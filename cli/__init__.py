@@ -1,0 +1,79 @@
+"""The ``naptip`` command line of the secretariat.
+
+Sub-commands live in modules of their own and import only what they need: nothing here
+imports Prefect, so commands that do not orchestrate start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from naptip.cli.agencies import agencies_group
+from naptip.cli.app import cli
+from naptip.cli.audit import audit_group
+from naptip.cli.calendar import calendar_group
+from naptip.cli.contacts import contacts_group
+from naptip.cli.db import db_group
+from naptip.cli.doctor import doctor_command
+from naptip.cli.evidence import evidence_group
+from naptip.cli.orchestrate import deploy_command, serve_command
+from naptip.cli.outbox import outbox_group
+from naptip.cli.plan import plan
+from naptip.cli.plugin_kit import plugin_group
+from naptip.cli.plugins import plugins
+from naptip.cli.remind import remind_command
+from naptip.cli.report import report_group
+from naptip.cli.run import run_command, runs_group
+from naptip.cli.schedule import schedule
+from naptip.cli.status import status_command
+from naptip.cli.sync import sync_command
+from naptip.cli.web import web_group
+
+cli.add_command(plan)
+cli.add_command(plugins)
+cli.add_command(schedule)
+cli.add_command(evidence_group)
+cli.add_command(status_command)
+cli.add_command(db_group)
+cli.add_command(audit_group)
+cli.add_command(plugin_group)
+cli.add_command(agencies_group)
+cli.add_command(contacts_group)
+cli.add_command(remind_command)
+cli.add_command(outbox_group)
+cli.add_command(calendar_group)
+cli.add_command(report_group)
+cli.add_command(sync_command)
+cli.add_command(web_group)
+cli.add_command(run_command)
+cli.add_command(runs_group)
+cli.add_command(serve_command)
+cli.add_command(deploy_command)
+cli.add_command(doctor_command)
+
+
+def main() -> None:
+    """Console entry point."""
+    from naptip.cli.app import register_plugin_commands
+
+    register_plugin_commands(cli)
+    try:
+        try:
+            cli.main(prog_name="naptip", standalone_mode=True)
+        finally:
+            sys.stdout.flush()  # what is still buffered, while a broken pipe can be caught
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(1)
+
+
+def quiet_stdout() -> None:
+    """Point standard output at /dev/null: the reader of a pipe (``| head``) has gone, and
+    the interpreter's last flush must not complain about it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+__all__ = ["cli", "main"]

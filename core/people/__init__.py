@@ -1,0 +1,2 @@
+"""People and reminders: contacts, sign-in, the reminder policy and its ledger.
+"""
