@@ -9,26 +9,26 @@ from __future__ import annotations
 import os
 import sys
 
-from naptip.cli.agencies import agencies_group
 from naptip.cli.app import cli
-from naptip.cli.audit import audit_group
-from naptip.cli.calendar import calendar_group
-from naptip.cli.contacts import contacts_group
-from naptip.cli.db import db_group
-from naptip.cli.doctor import doctor_command
-from naptip.cli.evidence import evidence_group
-from naptip.cli.orchestrate import deploy_command, serve_command
-from naptip.cli.outbox import outbox_group
-from naptip.cli.plan import plan
-from naptip.cli.plugin_kit import plugin_group
-from naptip.cli.plugins import plugins
-from naptip.cli.remind import remind_command
-from naptip.cli.report import report_group
-from naptip.cli.run import run_command, runs_group
-from naptip.cli.schedule import schedule
-from naptip.cli.status import status_command
-from naptip.cli.sync import sync_command
-from naptip.cli.web import web_group
+from naptip.cli.operations.db import db_group
+from naptip.cli.operations.doctor import doctor_command
+from naptip.cli.operations.orchestrate import deploy_command, serve_command
+from naptip.cli.operations.outbox import outbox_group
+from naptip.cli.operations.remind import remind_command
+from naptip.cli.operations.run import run_command, runs_group
+from naptip.cli.operations.sync import sync_command
+from naptip.cli.operations.web import web_group
+from naptip.cli.planning.agencies import agencies_group
+from naptip.cli.planning.calendar import calendar_group
+from naptip.cli.planning.plan import plan
+from naptip.cli.planning.plugin_kit import plugin_group
+from naptip.cli.planning.plugins import plugins
+from naptip.cli.planning.schedule import schedule
+from naptip.cli.records.audit import audit_group
+from naptip.cli.records.contacts import contacts_group
+from naptip.cli.records.evidence import evidence_group
+from naptip.cli.records.report import report_group
+from naptip.cli.records.status import status_command
 
 cli.add_command(plan)
 cli.add_command(plugins)

@@ -92,7 +92,7 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
 def show_runs_needing_attention(db: Database) -> None:
     """The runs the secretariat must look at: a failed or crashed last run, an alert that
     was not delivered (it is in the outbox)."""
-    from naptip.cli.run import echo_note
+    from naptip.cli.operations.run import echo_note
     from naptip.work.runlog import needing_attention
 
     runs = needing_attention(db)

@@ -197,6 +197,6 @@ def show_saved(app: App, snapshot_id: int, output: Path | None, as_json: bool) -
                f"SHA-256 {hashlib.sha256(data).hexdigest()})", err=True)
 
 
-from naptip.cli.narrative import narrative_group  # noqa: E402  (the group is defined above)
+from naptip.cli.records.narrative import narrative_group  # noqa: E402  (the group is defined above)
 
 report_group.add_command(narrative_group)

@@ -1,0 +1,1 @@
+"""Commands about the plan: its structure, plugins, agencies, schedule and calendars."""
