@@ -132,13 +132,17 @@ def form_error(driver: WebDriver) -> None:
     driver.find_element(By.ID, "value_1").send_keys("3")
     driver.find_element(By.ID, "sex_female").send_keys("9")
     driver.find_element(By.ID, "submit").click()
-    driver.find_element(By.ID, "error-sex")
+    driver.find_element(By.ID, "error-sex")  # and the fieldset points screen readers to it
+    sex = driver.find_element(By.CSS_SELECTOR, "fieldset[aria-describedby='error-sex']")
+    assert sex.get_attribute("aria-invalid") == "true"
 
 
 def no_reason(driver: WebDriver) -> None:
     """Return evidence without a reason: the 422 page."""
     driver.find_element(By.ID, "return").click()
     driver.find_element(By.ID, "error-reason")
+    assert driver.find_element(By.ID, "reason").get_attribute("aria-describedby") == (
+        "error-reason")
 
 
 Action = Callable[[WebDriver], None] | None
