@@ -105,6 +105,14 @@ MS = {
     "female": "perempuan", "male": "lelaki", "unknown": "tidak diketahui",
     "child": "kanak-kanak", "adult": "dewasa",
     "yes": "ya", "no": "tidak",
+    "Skip to the content": "Langkau ke kandungan",
+    "Portal": "Portal",
+    "Year": "Tahun",
+    "Pillar": "Teras",
+    "Progress": "Kemajuan",
+    "Accepted": "Diterima",
+    "Submitted by": "Dihantar oleh",
+    "Submitted on": "Dihantar pada",
 }
 
 

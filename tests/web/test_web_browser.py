@@ -37,8 +37,8 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 SHOTS = ROOT / "docs" / "portal"
 
 
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def chromium(profile: Path, *, size: tuple[int, int] = (1000, 1400)) -> WebDriver:
+    """Debian's headless Chromium through chromedriver, with its profile in ``profile``."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         pytest.fail("Chromium is not installed: run scripts/install-browser "
                     "(apt-get install chromium chromium-driver)")
@@ -47,12 +47,18 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'chromium-profile'}",
-                 "--window-size=1000,1400", "--lang=en-GB"):
+                 f"--user-data-dir={profile}",
+                 f"--window-size={size[0]},{size[1]}", "--lang=en-GB"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_page_load_timeout(60)
     driver.implicitly_wait(10)  # a click's page may still be loading when the test looks
+    return driver
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    driver = chromium(tmp_path / "chromium-profile")
     try:
         yield driver
     finally:
