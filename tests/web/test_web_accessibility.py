@@ -27,13 +27,13 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import select
 
-from naptip.catalog import Catalog
-from naptip.db import Database, open_database
-from naptip.evidence import EvidenceService, Submission
-from naptip.materialise import sync
-from naptip.orm import Evidence
+from naptip.occurrences.materialise import sync
+from naptip.occurrences.schedule import build_schedule
+from naptip.plan.catalog import Catalog
+from naptip.progress.evidence import EvidenceService, Submission
 from naptip.reports.narrative import save_narrative
-from naptip.schedule import build_schedule
+from naptip.store.db import Database, open_database
+from naptip.store.orm import Evidence
 from naptip.web.calendar_links import FEEDS_ENV
 from tests.conftest import ROOT
 from tests.web.test_web_browser import SHOTS, chromium, shot, shows
