@@ -71,6 +71,18 @@ def test_another_committees_occurrence_and_evidence_are_not_found(
     assert evidence_count(store) == 1
 
 
+def test_the_secretariats_reviewer_sees_every_committee_as_documented(
+        store: Database, builtin_catalog: Catalog) -> None:
+    """docs/portal.md: ``reviewer:nso-mapo`` sees everything, as it reviews everything."""
+    with serve(store, builtin_catalog) as web, web.client(REVIEWER) as reviewer:
+        assert reviewer.get("/committee/legislative").status_code == 200
+        assert reviewer.get("/committee/enforcement").status_code == 200
+        assert reviewer.get(f"/occurrence/{OTHERS}").status_code == 200
+        assert reviewer.get("/review").status_code == 200
+    with serve(store, builtin_catalog) as web, web.client(LEAD) as lead:
+        assert lead.get("/committee/legislative").status_code == 404  # a lead does not
+
+
 def test_replayed_and_expired_links_are_refused(store: Database,
                                                 builtin_catalog: Catalog) -> None:
     with serve(store, builtin_catalog) as web, web.client() as client:
