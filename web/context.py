@@ -9,6 +9,7 @@ sign-in limit), never from variables of :func:`naptip.web.app.create_app`.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
@@ -180,7 +181,7 @@ def public(portal: Portal, view: PublicView) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         return await view(portal, request)
 
-    return endpoint
+    return functools.update_wrapper(endpoint, view)  # the route's name; ``__wrapped__``
 
 
 def signed_in(portal: Portal, view: SignedInView) -> Endpoint:
@@ -193,4 +194,4 @@ def signed_in(portal: Portal, view: SignedInView) -> Endpoint:
             return portal.signed_out(request)
         return await view(portal, request, viewer)
 
-    return endpoint
+    return functools.update_wrapper(endpoint, view)  # the route's name; ``__wrapped__``
