@@ -1,0 +1,197 @@
+"""What every view of the portal shares: :class:`Portal`, the one context object.
+
+A view is a plain async function of ``(portal, request)`` — or of ``(portal, request,
+viewer)`` once :func:`signed_in` has found who is asking — in one module of
+:mod:`naptip.web.views` per kind of page. It takes what it needs from the portal (the
+database, the catalog, the evidence service, the plan's day, the templates and the
+sign-in limit), never from variables of :func:`naptip.web.app.create_app`.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from naptip.base.errors import NaptipError
+from naptip.people import signin
+from naptip.people.contacts import ContactDirectory
+from naptip.plan.catalog import Catalog
+from naptip.plan.pluginmanager import LoadedPlugins
+from naptip.progress.evidence import EvidenceService
+from naptip.store.db import Database
+from naptip.store.orm import Evidence, OccurrenceRow
+from naptip.time.clock import shown_time
+from naptip.time.clock import today as plan_today
+from naptip.web.access import Viewer
+from naptip.web.i18n import LANGUAGES, translator
+
+#: shown in the browser on request; everything else is only ever downloaded
+VIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "application/pdf"})
+COOKIE = "naptip_session"
+LANG_COOKIE = "naptip_lang"
+
+
+class RateLimit:
+    """At most ``limit`` attempts per client address in ``window`` seconds."""
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit, self.window = limit, window
+        self.seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        hits = self.seen[key]
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(self.seen) > 10_000:  # forget quiet clients
+            for quiet in [k for k, v in self.seen.items() if not v and k != key]:
+                del self.seen[quiet]
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        return True
+
+
+@dataclass
+class Portal:
+    """One portal: its settings, its store and plan, and what every page needs."""
+
+    db: Database
+    catalog: Catalog
+    plugins: LoadedPlugins | None = None
+    today: Callable[[], date] = plan_today  #: the plan's day (Asia/Kuala_Lumpur, --as-of)
+    base_url: str = "http://127.0.0.1:8150"
+    signin_per_minute: int = 10
+    #: proxies whose X-Forwarded-For / -Proto are believed (``[web] trusted_proxies``)
+    trusted_proxies: tuple[str, ...] = ()
+    limiter: RateLimit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.limiter = RateLimit(self.signin_per_minute)
+        self.service = EvidenceService(self.db, self.catalog, self.plugins)
+        self.env = Environment(loader=PackageLoader("naptip.web", "templates"),
+                               autoescape=select_autoescape(default=True, default_for_string=True),
+                               undefined=StrictUndefined)
+        self.env.filters["shown_time"] = shown_time
+
+    # --- who is asking ---------------------------------------------------------------
+
+    def viewer(self, request: Request) -> Viewer | None:
+        secret = request.cookies.get(COOKIE)
+        if not secret:
+            return None
+        email = signin.session_email(self.db, secret)
+        if email is None:
+            return None
+        try:
+            return Viewer(ContactDirectory(self.db).get(email))
+        except NaptipError:
+            return None
+
+    def language(self, request: Request, viewer: Viewer | None) -> str:
+        chosen = request.cookies.get(LANG_COOKIE)
+        if chosen in LANGUAGES:
+            return chosen
+        return viewer.contact.language if viewer else "en"
+
+    # --- pages -----------------------------------------------------------------------
+
+    def page(self, request: Request, viewer: Viewer | None, template: str, *,
+             status: int = 200, keep_session: bool = False, **context: Any) -> HTMLResponse:
+        language = self.language(request, viewer)
+        secret = request.cookies.get(COOKIE, "")
+        html = self.env.get_template(template).render(
+            _=translator(language), lang=language, viewer=viewer,
+            csrf=signin.csrf_token(secret) if viewer else "",
+            path=request.url.path, committees=self.catalog.committees, viewable=VIEWABLE,
+            **context)
+        response = HTMLResponse(html, status_code=status)
+        if viewer is None and request.cookies.get(COOKIE) and not keep_session:
+            response.delete_cookie(COOKIE, path="/")  # forged, expired or revoked
+        return response
+
+    def not_found(self, request: Request, viewer: Viewer | None) -> HTMLResponse:
+        return self.page(request, viewer, "message.html", status=404, title="Not found",
+                         message="Not found")
+
+    def signed_out(self, request: Request) -> HTMLResponse:
+        return self.page(request, None, "message.html", status=401, title="Sign in",
+                         message="You are signed out.",
+                         detail="Open the personal link in your latest reminder to sign in.")
+
+    def forbidden(self, request: Request, viewer: Viewer | None) -> HTMLResponse:
+        return self.page(request, viewer, "message.html", status=403, title="Refused",
+                         message="This form has expired: go back, reload the page and "
+                                 "send it again.")
+
+    # --- sessions --------------------------------------------------------------------
+
+    def csrf_ok(self, request: Request, given: str | None) -> bool:
+        return signin.csrf_ok(request.cookies.get(COOKIE, ""), given)
+
+    def cookie(self, response: Response, request: Request, secret: str) -> None:
+        response.set_cookie(COOKIE, secret, max_age=int(signin.SESSION_TTL.total_seconds()),
+                            path="/", httponly=True, samesite="lax",
+                            secure=request.url.scheme == "https")
+
+    # --- what a viewer may see -------------------------------------------------------
+
+    def visible_occurrence(self, viewer: Viewer, occurrence_id: str) -> OccurrenceRow | None:
+        with self.db.reading() as session:
+            row = session.get(OccurrenceRow, occurrence_id)
+        if (row is None or row.plan_id != self.service.plan_id or row.withdrawn
+                or not viewer.may_see(row)):
+            return None
+        return row
+
+    def visible_evidence(self, viewer: Viewer, evidence_id: int,
+                         ) -> tuple[Evidence, OccurrenceRow] | None:
+        with self.db.reading() as session:
+            evidence = session.get(Evidence, evidence_id)
+            if evidence is None:
+                return None
+            row = session.get(OccurrenceRow, evidence.occurrence_id)
+        if row is None or row.plan_id != self.service.plan_id:
+            return None
+        if not (viewer.may_see(row) or viewer.may_review(row)):
+            return None
+        return evidence, row
+
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+#: a view open to anyone (the sign-in pages, the stylesheet)
+PublicView = Callable[[Portal, Request], Awaitable[Response]]
+#: a view for a signed-in contact
+SignedInView = Callable[[Portal, Request, Viewer], Awaitable[Response]]
+
+
+def public(portal: Portal, view: PublicView) -> Endpoint:
+    """The Starlette endpoint of a view anyone may open."""
+
+    async def endpoint(request: Request) -> Response:
+        return await view(portal, request)
+
+    return functools.update_wrapper(endpoint, view)  # the route's name; ``__wrapped__``
+
+
+def signed_in(portal: Portal, view: SignedInView) -> Endpoint:
+    """The Starlette endpoint of a view for signed-in contacts: anyone else is told they
+    are signed out (401)."""
+
+    async def endpoint(request: Request) -> Response:
+        viewer = await run_in_threadpool(portal.viewer, request)
+        if viewer is None:
+            return portal.signed_out(request)
+        return await view(portal, request, viewer)
+
+    return functools.update_wrapper(endpoint, view)  # the route's name; ``__wrapped__``
