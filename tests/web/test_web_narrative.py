@@ -61,8 +61,12 @@ def test_a_committee_lead_enters_the_narrative_in_the_portal(
             csrf = web.csrf(other, "/committee/legislative")
             assert other.post("/committee/enforcement/narrative", data={
                 "csrf": csrf, "report": "2023", "gaps": "x"}).status_code == 404
-        with web.client(REVIEWER) as reviewer:  # sees no committee page: none of its own
-            assert reviewer.get("/committee/enforcement").status_code == 404
+        with web.client(REVIEWER) as reviewer:  # reviews all, so sees all; speaks for none
+            page = reviewer.get("/committee/enforcement")
+            assert page.status_code == 200 and 'id="narrative-form"' not in page.text
+            csrf = web.csrf(reviewer, "/committee/enforcement")
+            assert reviewer.post("/committee/enforcement/narrative", data={
+                "csrf": csrf, "report": "2023", "gaps": "x"}).status_code == 403
     assert _count(synced) == 1
 
     # the report prints it, with who entered it
