@@ -27,9 +27,12 @@ T = TypeVar("T")
 
 #: bump when what is cached changes shape in a way the module stamps below do not see
 FORMAT = 1
-#: the modules whose code decides what a parse makes
-_MODULES = ("naptip.base.model", "naptip.plan.plandata", "naptip.plan.datafiles.datafile",
-            __name__)
+#: the modules whose code decides what a parse makes (naptip.base.model,
+#: naptip.plan.plandata, naptip.plan.datafiles.datafile and this one), found beside this
+#: file whether they are imported yet or not
+_HERE = Path(__file__).resolve().parent
+_MODULES = (_HERE.parent / "base" / "model.py", _HERE / "plandata.py",
+            _HERE / "datafiles" / "datafile.py", _HERE / "parsecache.py")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -64,13 +67,13 @@ def _code_stamp() -> str:
     # naptip's version as the package computed it on import (importing it from here
     # would make a circle), and the size and time of each module that shapes the result
     parts = [str(getattr(sys.modules.get("naptip"), "__version__", ""))]
-    for module in _MODULES:
-        file = getattr(sys.modules.get(module), "__file__", None)
+    for file in _MODULES:
         try:
-            stat = os.stat(file) if file else None
+            stat = file.stat()
         except OSError:
-            stat = None
-        parts.append(f"{module}:{stat.st_size}:{stat.st_mtime_ns}" if stat else module)
+            parts.append(file.name)
+            continue
+        parts.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
     return "|".join(parts)
 
 

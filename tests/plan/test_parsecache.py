@@ -121,3 +121,17 @@ def test_the_catalog_from_the_cache_is_the_parsed_one() -> None:
                               env=env, check=True, timeout=120).stdout
     assert cold == warm == uncached
     assert uncached == to_json(build_catalog(build_plugin_manager(environ=environ)))
+
+
+def test_a_changed_model_module_parses_again(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    assert all(file.is_file() for file in parsecache._MODULES)  # the real ones are found
+    model = tmp_path / "model.py"
+    model.write_text("x = 1\n")
+    monkeypatch.setattr(parsecache, "_MODULES", (model,))
+    parse = Counting(DATA)
+    parse.get()
+    parse.get()
+    model.write_text("x = 22\n")  # an edited model (an editable install, same version)
+    parse.get()
+    assert parse.calls == 2
