@@ -27,6 +27,11 @@ committees = ["enforcement"]
 """
 
 
+@pytest.fixture(autouse=True)
+def _own_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 class Counting:
     """A parse that counts its calls."""
 
