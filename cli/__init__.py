@@ -55,13 +55,20 @@ cli.add_command(doctor_command)
 
 def main() -> None:
     """Console entry point."""
-    from naptip.cli.app import register_plugin_commands
+    from pathlib import Path
 
-    register_plugin_commands(cli)
+    from naptip.cli.app import plugin_choice, register_plugin_commands
+
+    folder = os.environ.get("NAPTIP_PLUGINS_DIR")
+    choice = plugin_choice(Path(folder) if folder else None)
+    loaded = register_plugin_commands(cli)
+    if loaded is not None:  # the command uses them, if it chooses the same plugins
+        cli.startup_plugins = (choice, loaded)
     try:
         try:
             cli.main(prog_name="naptip", standalone_mode=True)
         finally:
+            cli.startup_plugins = None
             sys.stdout.flush()  # what is still buffered, while a broken pipe can be caught
     except BrokenPipeError:
         quiet_stdout()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from naptip.base.errors import NaptipError, Problem
-from naptip.plan.pluginmanager import build_plugin_manager
+from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
 from naptip.time.clock import parse_day
 from naptip.work.context import App as App
 
@@ -32,11 +32,15 @@ class NaptipGroup(click.Group):
     command_plugins: dict[str, str]
     #: failures of plugins' naptip_register_commands at start-up, warned by every command
     command_problems: list[Problem]
+    #: the plugins ``main`` loaded to find their commands, with what chose them: the
+    #: command reuses them rather than loading every plugin a second time (issue 18)
+    startup_plugins: tuple[tuple[str | None, ...], LoadedPlugins] | None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.command_plugins = {}
         self.command_problems = []
+        self.startup_plugins = None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -132,6 +136,9 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
     app.plugins_dir = plugins_dir
     app.config_path = config_path
     ctx.call_on_close(app.close)
+    started = getattr(ctx.command, "startup_plugins", None)
+    if started is not None and started[0] == plugin_choice(plugins_dir):
+        app.use_loaded(started[1])
     if ctx.invoked_subcommand != "plugins":  # `plugins list|check` show them in full
         app.warn_failed()
         if isinstance(ctx.command, NaptipGroup):
@@ -139,12 +146,21 @@ def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) 
                 app.warn_text(f"{problem} (its commands may be missing)")
 
 
-def register_plugin_commands(group: click.Group) -> None:
-    """Let plugins found through entry points or NAPTIP_PLUGINS_DIR add commands."""
+def plugin_choice(plugins_dir: Path | None) -> tuple[str | None, ...]:
+    """What decides which plugins load: the folder, and the variables that enable or
+    disable plugins."""
+    return (str(plugins_dir) if plugins_dir else None,
+            *(os.environ.get(name) for name in ("NAPTIP_ENABLE_PLUGINS",
+                                                "NAPTIP_DISABLE_PLUGINS")))
+
+
+def register_plugin_commands(group: click.Group) -> LoadedPlugins | None:
+    """Let plugins found through entry points or NAPTIP_PLUGINS_DIR add commands. Returns
+    the plugins loaded (None when they could not be)."""
     try:
         loaded = build_plugin_manager()
     except NaptipError:
-        return  # reported properly when the command runs
+        return None  # reported properly when the command runs
     failed: list[Problem] = []  # warned by every command, listed by `plugins check`
     before = set(group.commands)
     for name, _result in loaded.call_each("naptip_register_commands", failed, cli=group):
@@ -154,3 +170,4 @@ def register_plugin_commands(group: click.Group) -> None:
             group.command_plugins.update(dict.fromkeys(added, name))
     if isinstance(group, NaptipGroup):
         group.command_problems[:] = failed
+    return loaded

@@ -7,7 +7,6 @@ from datetime import date
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
 from naptip.base.errors import NaptipError
 from naptip.base.model import Activity
@@ -16,36 +15,6 @@ from naptip.occurrences.schedule import Occurrence, Schedule
 from naptip.plan.catalog import Catalog
 from naptip.time.cadence import cadence_of
 from naptip.time.workdays import estimated_holidays, holiday_data
-
-
-def _who(catalog: Catalog, a: Activity) -> str:
-    owner = a.owner
-    support = f" +{','.join(a.support)}" if a.support else ""
-    return f"[bold]{owner}[/bold]{support}" if owner in catalog.committees else owner + support
-
-
-def show_tree(catalog: Catalog, activities: list[Activity]) -> None:
-    s = catalog.structure
-    root = Tree(f"[bold]{escape(s.plan.title)}[/bold]  ({len(activities)} activity entries)")
-    pillars: dict[str, Tree] = {}
-    objectives: dict[str, Tree] = {}
-    outputs: dict[str, Tree] = {}
-    for a in activities:
-        obj = s.objectives[a.objective]
-        if obj.primary_pillar not in pillars:
-            pillar = s.pillars[obj.primary_pillar]
-            pillars[pillar.id] = root.add(f"[bold magenta]{pillar.id} {escape(pillar.name)}")
-        if obj.id not in objectives:
-            objectives[obj.id] = pillars[obj.primary_pillar].add(
-                f"[bold cyan]{obj.id}[/] ({obj.goal}) {escape(obj.text)}")
-        if a.output not in outputs:
-            out = s.outputs[a.output]
-            outputs[a.output] = objectives[obj.id].add(f"[cyan]{out.id}[/] {escape(out.text)}")
-        outputs[a.output].add(
-            f"[green]{a.id}[/] {escape(a.text)}\n"
-            f"[dim]{a.timeline} · {cadence_of(a)} ·[/] {_who(catalog, a)}"
-        )
-    Console().print(root)
 
 
 def show_item(catalog: Catalog, item_id: str) -> None:

@@ -43,6 +43,12 @@ class App:
             self._loaded = build_plugin_manager(plugins_dir=self.plugins_dir)
         return self._loaded
 
+    def use_loaded(self, loaded: LoadedPlugins) -> None:
+        """Work with plugins already loaded with the same choice of plugins (the command
+        line loads them once to find their commands)."""
+        if self._loaded is None:
+            self._loaded = loaded
+
     @property
     def settings(self) -> Settings:
         if self._settings is None:

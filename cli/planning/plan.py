@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from naptip.base.errors import NaptipError
 from naptip.base.lookup import id_hint
 from naptip.base.model import Activity
+from naptip.cli import plaintree
 from naptip.cli.app import App, pass_app
 from naptip.cli.common import OUTPUT_FILE
 from naptip.plan.catalog import Catalog
@@ -43,6 +45,51 @@ def _matches(a: Activity, catalog: Catalog, *, committee: str | None, pillar: st
     return not (year and year not in a.timeline)
 
 
+def show_tree(catalog: Catalog, activities: list[Activity]) -> None:
+    """The activities under their outputs, objectives and pillars, as a tree."""
+    plaintree.print_tree(lambda escape: _plan_tree(catalog, activities, escape))
+
+
+def _plan_tree(catalog: Catalog, activities: list[Activity],
+               escape: Callable[[str], str] | None) -> plaintree.Node:
+    """The tree's labels: plain text (``escape`` None), or rich markup with ``escape``
+    (rich.markup.escape) applied to the plan's text."""
+    from naptip.time.cadence import cadence_of
+
+    def styled(style: str, text: str) -> str:
+        return f"[{style}]{text}[/]" if escape else text
+
+    def esc(text: str) -> str:
+        return escape(text) if escape else text
+
+    s = catalog.structure
+    root = plaintree.Node(f"{styled('bold', esc(s.plan.title))}  "
+                          f"({len(activities)} activity entries)")
+    pillars: dict[str, plaintree.Node] = {}
+    objectives: dict[str, plaintree.Node] = {}
+    outputs: dict[str, plaintree.Node] = {}
+    for a in activities:
+        obj = s.objectives[a.objective]
+        if obj.primary_pillar not in pillars:
+            pillar = s.pillars[obj.primary_pillar]
+            pillars[pillar.id] = root.add(styled("bold magenta",
+                                                 f"{pillar.id} {esc(pillar.name)}"))
+        if obj.id not in objectives:
+            objectives[obj.id] = pillars[obj.primary_pillar].add(
+                f"{styled('bold cyan', obj.id)} ({obj.goal}) {esc(obj.text)}")
+        if a.output not in outputs:
+            out = s.outputs[a.output]
+            outputs[a.output] = objectives[obj.id].add(
+                f"{styled('cyan', out.id)} {esc(out.text)}")
+        support = esc(f" +{','.join(a.support)}" if a.support else "")
+        owner = (styled("bold", esc(a.owner)) if a.owner in catalog.committees
+                 else esc(a.owner))
+        outputs[a.output].add(f"{styled('green', a.id)} {esc(a.text)}\n"
+                              f"{styled('dim', f'{a.timeline} · {cadence_of(a)} ·')} "
+                              f"{owner}{support}")
+    return root
+
+
 def _upper(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     return value.strip().upper() if value else value
 
@@ -71,9 +118,9 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
         if value and value not in known:
             raise click.BadParameter(f"unknown id {value!r}{id_hint(value, known)}",
                                      param_hint=option)
-    from naptip.cli import render
-
     if item_id:
+        from naptip.cli import render
+
         render.show_item(catalog, item_id.strip())
         return
     from naptip.plan.agencies import activity_involves, agency_id, plugin_name
@@ -90,7 +137,7 @@ def show(app: App, item_id: str | None, committee: str | None, pillar: str | Non
                   and (by_plugin is None or catalog.plugin_of("activity", a.id) == by_plugin)]
     if not activities:
         raise NaptipError("no activity matches these filters")
-    render.show_tree(catalog, activities)
+    show_tree(catalog, activities)
 
 
 @plan.command("export")

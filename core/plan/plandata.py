@@ -25,8 +25,17 @@ def _t(values: Any) -> tuple[str, ...]:
 
 @cache
 def load_plan_structure() -> PlanStructure:
-    """The NAPTIP 3.0 structure shipped with naptip (parsed once per process)."""
-    raw = tomllib.loads(files("naptip.data").joinpath("plan.toml").read_text(encoding="utf-8"))
+    """The NAPTIP 3.0 structure shipped with naptip (parsed once per process, and cached
+    by its text across processes: naptip.plan.parsecache)."""
+    from naptip.plan.parsecache import cached
+
+    text = files("naptip.data").joinpath("plan.toml").read_text(encoding="utf-8")
+    return cached(text, "naptip.data/plan.toml", lambda: _parse_structure(text),
+                  PlanStructure)
+
+
+def _parse_structure(text: str) -> PlanStructure:
+    raw = tomllib.loads(text)
     p = raw["plan"]
     plan = Plan(
         id=p["id"],

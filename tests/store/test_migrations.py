@@ -11,7 +11,13 @@ from sqlalchemy import create_engine, inspect, text
 
 from naptip.base.errors import NaptipError
 from naptip.store.db import Database, make_engine, open_database
-from naptip.store.migrate import schema_state, upgrade
+from naptip.store.migrate import (
+    SCHEMA_HEAD,
+    alembic_head,
+    current_revision,
+    schema_state,
+    upgrade,
+)
 from naptip.store.orm import Base
 from tests.support import SCHEMA_HEAD as HEAD
 
@@ -63,6 +69,47 @@ def test_an_outdated_schema_is_not_changed_silently(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(NaptipError, match="run `naptip db upgrade`"):
         open_database(f"sqlite:///{path}", blobs=tmp_path / "b")
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    """The store is checked against SCHEMA_HEAD without Alembic: it must be the head of
+    the migration scripts (a new migration updates both)."""
+    assert SCHEMA_HEAD == alembic_head() == HEAD
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_plain_revision_query_agrees_with_alembic(backend: str, tmp_path: Path) -> None:
+    from alembic import command
+
+    from naptip.store.migrate import alembic_config
+    from naptip.testing import temporary_postgres
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+
+        def both() -> tuple[str | None, str | None]:
+            with engine.connect() as conn:
+                return (current_revision(conn),
+                        MigrationContext.configure(conn).get_current_revision())
+
+        try:
+            assert both() == (None, None)  # no version table at all
+            upgrade(engine, "0001")
+            assert both() == ("0001", "0001")
+            upgrade(engine)
+            assert both() == (HEAD, HEAD)
+            assert schema_state(engine).current == HEAD
+            command.downgrade(alembic_config(engine), "base")
+            assert "alembic_version" in inspect(engine).get_table_names()
+            assert both() == (None, None)  # the table is there, empty
+        finally:
+            engine.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'rev.db'}")
+    else:
+        with temporary_postgres("naptip_rev") as url:
+            run(url)
 
 
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:

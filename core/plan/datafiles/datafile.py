@@ -275,7 +275,14 @@ class _Reader:
 
 
 def parse_data(text: str, source: str) -> DataFile:
-    """Parse the text of a data file; ``source`` names it in error messages."""
+    """Parse the text of a data file; ``source`` names it in error messages. The result
+    is cached by the text (naptip.plan.parsecache)."""
+    from naptip.plan.parsecache import cached
+
+    return cached(text, source, lambda: _parse_data(text, source), DataFile)
+
+
+def _parse_data(text: str, source: str) -> DataFile:
     reader = _Reader(source)
     try:
         raw = tomllib.loads(text)
