@@ -19,7 +19,7 @@ from rich.tree import Tree
 
 from naptip.cli import plaintree
 from naptip.cli.plaintree import Node, plain_width, tree_lines, wrap
-from naptip.cli.plan import _plan_tree
+from naptip.cli.planning.plan import _plan_tree
 from naptip.plan.catalog import Catalog
 from naptip.plan.export import sorted_activities
 
