@@ -2,7 +2,9 @@
 
 Each group is one indexed query with a limit (and a count when the group holds more than it
 shows), so *My work* costs the same whether the store holds a year of one committee or the
-whole plan with a million evidence rows.
+whole plan with a million evidence rows. The groups and their counts travel in one
+statement: on a busy machine each round trip to the database costs more than reading a
+group from its index (bench/README.md has the figures and the plans).
 """
 
 from __future__ import annotations
@@ -11,8 +13,24 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from naptip.plan.catalog import Catalog
@@ -77,28 +95,49 @@ def _scopes(viewer: Viewer, committee: str | None) -> set[str] | None:
     return None if viewer.secretariat else viewer.scopes()
 
 
-def _where(name: str, viewer: Viewer, catalog: Catalog, today: date,
-           committee: str | None, year: int | None) -> list[ColumnElement[bool]]:
-    base = [OccurrenceRow.plan_id == catalog.structure.plan.id,
-            OccurrenceRow.withdrawn.is_(False)]
+#: what a group's statement holds besides its shape: filled in at each execution
+_PLAN = bindparam("plan_id", type_=String())
+_SCOPES = bindparam("scopes", expanding=True, type_=String())
+_ACTIVITIES = bindparam("supported_activities", expanding=True, type_=String())
+_DUTIES = bindparam("supported_duties", expanding=True, type_=String())
+_TODAY = bindparam("today", type_=Date())
+_SOON = bindparam("soon", type_=Date())
+_FIRST = bindparam("year_first", type_=Date())
+_LAST = bindparam("year_last", type_=Date())
+
+
+def _values(viewer: Viewer, catalog: Catalog, today: date, committee: str | None,
+            year: int | None) -> tuple[bool, dict[str, object]]:
+    """Whether the statement names owners (not for the secretariat's own view), and the
+    values of its parameters."""
     scopes = _scopes(viewer, committee)
+    supported = Supported.of(catalog, scopes) if scopes is not None else Supported()
+    return scopes is not None, {
+        "plan_id": catalog.structure.plan.id, "scopes": sorted(scopes or ()),
+        "supported_activities": sorted(supported.activities),
+        "supported_duties": sorted(supported.duties),
+        "today": today, "soon": today + timedelta(days=DUE_SOON_DAYS),
+        "year_first": date(year or 1, 1, 1), "year_last": date(year or 1, 12, 31)}
+
+
+def _where(name: str, scoped: bool, year: bool) -> list[ColumnElement[bool]]:
+    base = [OccurrenceRow.plan_id == _PLAN, OccurrenceRow.withdrawn.is_(False)]
     if name == "supporting":
-        if scopes is None:  # the secretariat's own is everything: nothing only supported
+        if not scoped:  # the secretariat's own is everything: nothing only supported
             return [*base, false()]
-        supported = Supported.of(catalog, scopes)
-        base += [OccurrenceRow.owner.not_in(sorted(scopes)),
-                 or_(OccurrenceRow.activity_id.in_(sorted(supported.activities)),
-                     OccurrenceRow.duty_id.in_(sorted(supported.duties))),
+        base += [OccurrenceRow.owner.not_in(_SCOPES),
+                 or_(OccurrenceRow.activity_id.in_(_ACTIVITIES),
+                     OccurrenceRow.duty_id.in_(_DUTIES)),
                  OccurrenceRow.progress.in_(("open", "returned", "submitted"))]
-    elif scopes is not None:  # ix_occurrence_work: (plan_id, owner, progress, due)
-        base.append(OccurrenceRow.owner.in_(sorted(scopes)))
+    elif scoped:  # ix_occurrence_work: (plan_id, withdrawn, owner, progress, due, id)
+        base.append(OccurrenceRow.owner.in_(_SCOPES))
     if year:
-        base.append(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+        base.append(OccurrenceRow.due.between(_FIRST, _LAST))
     conditions: dict[str, ColumnElement[bool]] = {
         "returned": OccurrenceRow.progress == "returned",
-        "overdue": and_(OccurrenceRow.progress == "open", OccurrenceRow.due < today),
-        "due": and_(OccurrenceRow.progress == "open", OccurrenceRow.due >= today,
-                    OccurrenceRow.due <= today + timedelta(days=DUE_SOON_DAYS)),
+        "overdue": and_(OccurrenceRow.progress == "open", OccurrenceRow.due < _TODAY),
+        "due": and_(OccurrenceRow.progress == "open", OccurrenceRow.due >= _TODAY,
+                    OccurrenceRow.due <= _SOON),
         "awaiting": OccurrenceRow.progress == "submitted",
         "done": OccurrenceRow.progress == "accepted",
     }
@@ -107,29 +146,77 @@ def _where(name: str, viewer: Viewer, catalog: Catalog, today: date,
     return base
 
 
+def _order(name: str) -> tuple[ColumnElement[object], ...]:
+    if name == "done":
+        return OccurrenceRow.due.desc(), OccurrenceRow.id.desc()
+    return OccurrenceRow.due, OccurrenceRow.id
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(limit, MAX_SHOWN))
+
+
 def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
                 limit: int = PAGE) -> Select[OccurrenceRow]:
     """The query of one group of *My work*: the oldest first (overdue the longest at the
-    top), except *done*, the latest first. For the viewer's own committees it reads
-    ``ix_occurrence_work`` (plan, owner, progress, due) forwards."""
-    order = OccurrenceRow.due.desc() if name == "done" else OccurrenceRow.due
-    return (select(OccurrenceRow)
-            .where(*_where(name, viewer, catalog, today, committee, year))
-            .order_by(order, OccurrenceRow.id).limit(max(1, min(limit, MAX_SHOWN))))
+    top), except *done*, the latest first. For one of the viewer's own committees it is
+    the first ``limit`` entries of one range of ``ix_occurrence_work`` (plan, withdrawn,
+    owner, progress, due, id), read forwards (*done*: backwards), with nothing to sort."""
+    scoped, values = _values(viewer, catalog, today, committee, year)
+    return (select(OccurrenceRow).where(*_where(name, scoped, year is not None))
+            .order_by(*_order(name)).limit(_limit(limit)).params(values))
 
 
 def count_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
                 ) -> Select[int]:
     """How many items one group holds (the counts at the top of *My work*)."""
+    scoped, values = _values(viewer, catalog, today, committee, year)
     return (select(func.count()).select_from(OccurrenceRow)
-            .where(*_where(name, viewer, catalog, today, committee, year)))
+            .where(*_where(name, scoped, year is not None)).params(values))
 
 
 def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
                   ) -> Select[OccurrenceRow]:
     return group_query("overdue", viewer, catalog, today)
+
+
+@lru_cache(maxsize=8)
+def _work_statement(scoped: bool, year: bool) -> Select[tuple[object, ...]]:
+    """The shape of *My work*'s one statement, built once: building it costs more than
+    running it (tens of ms of SQLAlchemy on a busy machine); its values are parameters."""
+    members = []
+    for number, name in enumerate(GROUPS):
+        limit = bindparam(f"limit_{name}", type_=Integer())
+        rows = (select(OccurrenceRow.id, OccurrenceRow.title, OccurrenceRow.kind,
+                       OccurrenceRow.owner, OccurrenceRow.due, OccurrenceRow.progress)
+                .where(*_where(name, scoped, year)).order_by(*_order(name)).limit(limit)
+                .subquery())
+        counted = (select(func.count()).select_from(OccurrenceRow)
+                   .where(*_where(name, scoped, year)).scalar_subquery())
+        here = func.count().over()
+        members.append(select(
+            literal(number).label("grp"),
+            func.row_number().over(order_by=(
+                (rows.c.due.desc(), rows.c.id.desc()) if name == "done"
+                else (rows.c.due, rows.c.id))).label("pos"),
+            case((here < limit, here), else_=counted).label("total"),
+            *rows.c))
+    work = union_all(*members).subquery("work")
+    return select(*work.c).order_by(work.c.grp, work.c.pos)
+
+
+def work_query(viewer: Viewer, catalog: Catalog, today: date, *,
+               committee: str | None = None, year: int | None = None,
+               shown: Mapping[str, int] | None = None) -> Select[tuple[object, ...]]:
+    """Every group of *My work* in one statement: each group's first rows (what its
+    ``group_query`` reads), numbered in its order, with its total. The total is counted
+    only for a group that fills its page (a scalar subquery the database evaluates only
+    when asked); a shorter group's total is its number of rows."""
+    scoped, values = _values(viewer, catalog, today, committee, year)
+    limits = {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
+    return _work_statement(scoped, year is not None).params({**values, **limits})
 
 
 def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
@@ -138,21 +225,22 @@ def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
     """A contact's work in GROUPS order, each group with its total and its first
     ``shown[name]`` items (PAGE by default)."""
     scopes = viewer.scopes()
-    groups: dict[str, Group] = {}
-    for name in GROUPS:
-        limit = (shown or {}).get(name, PAGE)
-        rows = session.execute(group_query(name, viewer, catalog, today, committee=committee,
-                                           year=year, limit=limit)).scalars().all()
-        total = len(rows) if len(rows) < limit else int(session.execute(count_query(
-            name, viewer, catalog, today, committee=committee, year=year)).scalar_one())
-        groups[name] = Group(name, [WorkItem(
+    items: dict[str, list[WorkItem]] = {name: [] for name in GROUPS}
+    totals = dict.fromkeys(GROUPS, 0)
+    scoped, values = _values(viewer, catalog, today, committee, year)
+    limits = {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
+    for r in session.execute(_work_statement(scoped, year is not None),
+                             {**values, **limits}):
+        name = GROUPS[r.grp]
+        totals[name] = int(r.total)
+        items[name].append(WorkItem(
             id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=r.due, progress=r.progress,
             role=("attending" if r.kind in ("meeting", "review", "event") and r.owner not in
                   scopes else "lead" if r.owner in scopes or viewer.secretariat
                   else "supporting"),
             days_late=max(0, (today - r.due).days) if r.progress in ("open", "returned")
-            else 0) for r in rows], total)
-    return groups
+            else 0))
+    return {name: Group(name, items[name], totals[name]) for name in GROUPS}
 
 
 @dataclass(frozen=True)
