@@ -106,32 +106,51 @@ _FIRST = bindparam("year_first", type_=Date())
 _LAST = bindparam("year_last", type_=Date())
 
 
+#: a viewer of up to this many committees has each group read committee by committee
+SPLIT_OWNERS = 8
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the structure of a group's statement (the rest are parameters)."""
+
+    scoped: bool  #: names the owners (not the secretariat's own view of everything)
+    owners: int  #: the owners read one by one (0: all at once, ``owner IN``)
+    year: bool
+
+
 def _values(viewer: Viewer, catalog: Catalog, today: date, committee: str | None,
-            year: int | None) -> tuple[bool, dict[str, object]]:
-    """Whether the statement names owners (not for the secretariat's own view), and the
-    values of its parameters."""
+            year: int | None) -> tuple[_Shape, dict[str, object]]:
+    """The statement's shape and the values of its parameters."""
     scopes = _scopes(viewer, committee)
+    owners = sorted(scopes or ())
     supported = Supported.of(catalog, scopes) if scopes is not None else Supported()
-    return scopes is not None, {
-        "plan_id": catalog.structure.plan.id, "scopes": sorted(scopes or ()),
+    split = len(owners) if 2 <= len(owners) <= SPLIT_OWNERS else 0
+    return _Shape(scopes is not None, split, year is not None), {
+        "plan_id": catalog.structure.plan.id, "scopes": owners,
+        **{f"owner_{i}": owner for i, owner in enumerate(owners[:split])},
         "supported_activities": sorted(supported.activities),
         "supported_duties": sorted(supported.duties),
         "today": today, "soon": today + timedelta(days=DUE_SOON_DAYS),
         "year_first": date(year or 1, 1, 1), "year_last": date(year or 1, 12, 31)}
 
 
-def _where(name: str, scoped: bool, year: bool) -> list[ColumnElement[bool]]:
+def _where(name: str, shape: _Shape, owner: int | None = None) -> list[ColumnElement[bool]]:
+    """A group's conditions: for the viewer's owners (``owner``: only the owner in
+    parameter ``owner_<n>``)."""
     base = [OccurrenceRow.plan_id == _PLAN, OccurrenceRow.withdrawn.is_(False)]
     if name == "supporting":
-        if not scoped:  # the secretariat's own is everything: nothing only supported
+        if not shape.scoped:  # the secretariat's own is everything: nothing only supported
             return [*base, false()]
         base += [OccurrenceRow.owner.not_in(_SCOPES),
                  or_(OccurrenceRow.activity_id.in_(_ACTIVITIES),
                      OccurrenceRow.duty_id.in_(_DUTIES)),
                  OccurrenceRow.progress.in_(("open", "returned", "submitted"))]
-    elif scoped:  # ix_occurrence_work: (plan_id, withdrawn, owner, progress, due, id)
+    elif owner is not None:
+        base.append(OccurrenceRow.owner == bindparam(f"owner_{owner}", type_=String()))
+    elif shape.scoped:  # ix_occurrence_work: (plan_id, withdrawn, owner, progress, due, id)
         base.append(OccurrenceRow.owner.in_(_SCOPES))
-    if year:
+    if shape.year:
         base.append(OccurrenceRow.due.between(_FIRST, _LAST))
     conditions: dict[str, ColumnElement[bool]] = {
         "returned": OccurrenceRow.progress == "returned",
@@ -146,61 +165,73 @@ def _where(name: str, scoped: bool, year: bool) -> list[ColumnElement[bool]]:
     return base
 
 
-def _order(name: str) -> tuple[ColumnElement[object], ...]:
-    if name == "done":
-        return OccurrenceRow.due.desc(), OccurrenceRow.id.desc()
-    return OccurrenceRow.due, OccurrenceRow.id
+def _order(name: str, due: ColumnElement[date], oid: ColumnElement[str],
+           ) -> tuple[ColumnElement[object], ...]:
+    return (due.desc(), oid.desc()) if name == "done" else (due, oid)
 
 
 def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_SHOWN))
 
 
+def _rows(name: str, shape: _Shape, limit: ColumnElement[int]) -> Select[tuple[object, ...]]:
+    """A group's first ``limit`` rows, in its order. An index keeps one owner's entries in
+    (due, id) order, not several owners' together: for a viewer of several committees
+    each committee's first rows are read from its own range of ``ix_occurrence_work``,
+    and the first of those kept (instead of walking ``ix_occurrence_plan_due``)."""
+    columns = (OccurrenceRow.id, OccurrenceRow.title, OccurrenceRow.kind,
+               OccurrenceRow.owner, OccurrenceRow.due, OccurrenceRow.progress)
+    if not shape.owners or name == "supporting":
+        return (select(*columns).where(*_where(name, shape))
+                .order_by(*_order(name, OccurrenceRow.due, OccurrenceRow.id)).limit(limit))
+    each = [select(*columns).where(*_where(name, shape, owner=i))
+            .order_by(*_order(name, OccurrenceRow.due, OccurrenceRow.id)).limit(limit)
+            .subquery() for i in range(shape.owners)]
+    merged = union_all(*(select(*part.c) for part in each)).subquery()
+    return (select(*merged.c).order_by(*_order(name, merged.c.due, merged.c.id))
+            .limit(limit))
+
+
 def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
-                limit: int = PAGE) -> Select[OccurrenceRow]:
-    """The query of one group of *My work*: the oldest first (overdue the longest at the
-    top), except *done*, the latest first. For one of the viewer's own committees it is
-    the first ``limit`` entries of one range of ``ix_occurrence_work`` (plan, withdrawn,
-    owner, progress, due, id), read forwards (*done*: backwards), with nothing to sort."""
-    scoped, values = _values(viewer, catalog, today, committee, year)
-    return (select(OccurrenceRow).where(*_where(name, scoped, year is not None))
-            .order_by(*_order(name)).limit(_limit(limit)).params(values))
+                limit: int = PAGE) -> Select[tuple[object, ...]]:
+    """The rows of one group of *My work*, as the page reads them: the oldest first
+    (overdue the longest at the top), except *done*, the latest first. For each of the
+    viewer's own committees it is the first ``limit`` entries of one range of
+    ``ix_occurrence_work`` (plan, withdrawn, owner, progress, due, id), read forwards
+    (*done*: backwards), with nothing to sort."""
+    shape, values = _values(viewer, catalog, today, committee, year)
+    return _rows(name, shape, literal(_limit(limit))).params(values)
 
 
 def count_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
                 ) -> Select[int]:
     """How many items one group holds (the counts at the top of *My work*)."""
-    scoped, values = _values(viewer, catalog, today, committee, year)
+    shape, values = _values(viewer, catalog, today, committee, year)
     return (select(func.count()).select_from(OccurrenceRow)
-            .where(*_where(name, scoped, year is not None)).params(values))
+            .where(*_where(name, shape)).params(values))
 
 
 def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
-                  ) -> Select[OccurrenceRow]:
+                  ) -> Select[tuple[object, ...]]:
     return group_query("overdue", viewer, catalog, today)
 
 
-@lru_cache(maxsize=8)
-def _work_statement(scoped: bool, year: bool) -> Select[tuple[object, ...]]:
+@lru_cache(maxsize=32)
+def _work_statement(shape: _Shape) -> Select[tuple[object, ...]]:
     """The shape of *My work*'s one statement, built once: building it costs more than
     running it (tens of ms of SQLAlchemy on a busy machine); its values are parameters."""
     members = []
     for number, name in enumerate(GROUPS):
         limit = bindparam(f"limit_{name}", type_=Integer())
-        rows = (select(OccurrenceRow.id, OccurrenceRow.title, OccurrenceRow.kind,
-                       OccurrenceRow.owner, OccurrenceRow.due, OccurrenceRow.progress)
-                .where(*_where(name, scoped, year)).order_by(*_order(name)).limit(limit)
-                .subquery())
+        rows = _rows(name, shape, limit).subquery()
         counted = (select(func.count()).select_from(OccurrenceRow)
-                   .where(*_where(name, scoped, year)).scalar_subquery())
+                   .where(*_where(name, shape)).scalar_subquery())
         here = func.count().over()
         members.append(select(
             literal(number).label("grp"),
-            func.row_number().over(order_by=(
-                (rows.c.due.desc(), rows.c.id.desc()) if name == "done"
-                else (rows.c.due, rows.c.id))).label("pos"),
+            func.row_number().over(order_by=_order(name, rows.c.due, rows.c.id)).label("pos"),
             case((here < limit, here), else_=counted).label("total"),
             *rows.c))
     work = union_all(*members).subquery("work")
@@ -214,9 +245,12 @@ def work_query(viewer: Viewer, catalog: Catalog, today: date, *,
     ``group_query`` reads), numbered in its order, with its total. The total is counted
     only for a group that fills its page (a scalar subquery the database evaluates only
     when asked); a shorter group's total is its number of rows."""
-    scoped, values = _values(viewer, catalog, today, committee, year)
-    limits = {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
-    return _work_statement(scoped, year is not None).params({**values, **limits})
+    shape, values = _values(viewer, catalog, today, committee, year)
+    return _work_statement(shape).params({**values, **_limits(shown)})
+
+
+def _limits(shown: Mapping[str, int] | None) -> dict[str, int]:
+    return {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
 
 
 def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
@@ -227,10 +261,8 @@ def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
     scopes = viewer.scopes()
     items: dict[str, list[WorkItem]] = {name: [] for name in GROUPS}
     totals = dict.fromkeys(GROUPS, 0)
-    scoped, values = _values(viewer, catalog, today, committee, year)
-    limits = {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
-    for r in session.execute(_work_statement(scoped, year is not None),
-                             {**values, **limits}):
+    shape, values = _values(viewer, catalog, today, committee, year)
+    for r in session.execute(_work_statement(shape), {**values, **_limits(shown)}):
         name = GROUPS[r.grp]
         totals[name] = int(r.total)
         items[name].append(WorkItem(
