@@ -58,8 +58,13 @@ from tests.web_support import serve
 LEAD = "lead@rmp.gov.my"
 COMMITTEE = "enforcement"
 AS_OF = date(2024, 3, 1)
-INDEXES = ("ix_occurrence_work", "ix_occurrence_plan_due", "ix_occurrence_status",
-           "ix_occurrence_activity", "ix_occurrence_duty", "pk_occurrence")
+INDEXES = ("ix_occurrence_work", "ix_occurrence_progress", "ix_occurrence_plan_due",
+           "ix_occurrence_status", "ix_occurrence_activity", "ix_occurrence_duty",
+           "pk_occurrence")
+#: who reads *My work*: a committee lead, the lead of two committees, the secretariat
+VIEWERS = {"lead": (Role(role="lead", scope=COMMITTEE),),
+           "two": (Role(role="lead", scope=COMMITTEE), Role(role="lead", scope="media")),
+           "secretariat": (Role(role="secretariat", scope="nso-mapo"),)}
 SCAN = re.compile(r"(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)?"
                   r"(?: using| on) (\w+)")
 NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -343,6 +348,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN (ANALYZE, BUFFERS) of every group's queries")
     parser.add_argument("--as-of", type=_day, default=AS_OF, help="the portal's today")
+    parser.add_argument("--viewer", choices=tuple(VIEWERS), default="lead",
+                        help="the enforcement lead (default), the lead of enforcement and "
+                             "media, or the secretariat")
     args = parser.parse_args(argv)
     try:
         return run(args)
@@ -359,8 +367,7 @@ def run(args: argparse.Namespace) -> int:
         else _fresh(temporary_postgres("naptip_bench")))
     with store as (url, existed), tempfile.TemporaryDirectory() as tmp:
         db = prepared(url, existed, args.activities, args.evidence, Path(tmp))
-        lead = ContactInfo(name="ACP Lim Wei", email=LEAD,
-                           roles=(Role(role="lead", scope=COMMITTEE),))
+        lead = ContactInfo(name="ACP Lim Wei", email=LEAD, roles=VIEWERS[args.viewer])
         ContactDirectory(db).upsert([lead], actor="bench")
         viewer = Viewer(lead)
         paths = {"baseline (stylesheet)": "/portal.css", "My work": "/work",
@@ -384,7 +391,7 @@ def run(args: argparse.Namespace) -> int:
     base, page = timings[0], timings[1]
     load = (f"{args.load} {args.load_kind} process{'es' if args.load > 1 else ''} busy"
             if args.load else "no added load")
-    print(f"as of {today}, {load}, {args.repeat} rounds in turn "
+    print(f"{args.viewer} as of {today}, {load}, {args.repeat} rounds in turn "
           f"({shown} items shown of {sum(g.total for g in groups.values()):,}):")
     for timing in (*timings, *statements):
         print(f"    {timing.line()}")

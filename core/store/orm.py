@@ -118,6 +118,8 @@ class OccurrenceRow(Base):
         # order a group shows it (due, id), counted from the index alone; and the
         # activities and duties it supports
         Index("ix_occurrence_work", "plan_id", "withdrawn", "owner", "progress", "due", "id"),
+        # the secretariat's "My work": everyone's work by progress and date
+        Index("ix_occurrence_progress", "plan_id", "withdrawn", "progress", "due", "id"),
         Index("ix_occurrence_activity", "activity_id"),
         Index("ix_occurrence_duty", "duty_id"),
     )
