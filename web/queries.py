@@ -19,14 +19,18 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    ScalarSelect,
     Select,
     String,
+    Text,
     and_,
     bindparam,
     case,
+    cast,
     false,
     func,
     literal,
+    null,
     or_,
     select,
     union_all,
@@ -35,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from naptip.plan.catalog import Catalog
 from naptip.store.actors import person
-from naptip.store.orm import Evidence, OccurrenceRow
+from naptip.store.orm import Evidence, OccurrenceRow, Review
 from naptip.store.reviewers import own_test
 from naptip.web.access import Viewer
 
@@ -218,6 +222,14 @@ def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
     return group_query("overdue", viewer, catalog, today)
 
 
+def _latest_reason(occurrence: ColumnElement[str]) -> ScalarSelect[str | None]:
+    """The reviewer's reason of an occurrence's latest return (as ``latest_returns``)."""
+    return (select(Review.reason).join(Evidence, Evidence.id == Review.evidence_id)
+            .where(Evidence.occurrence_id == occurrence, Review.decision == "returned")
+            .order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
+            .scalar_subquery())
+
+
 @lru_cache(maxsize=32)
 def _work_statement(shape: _Shape) -> Select[tuple[object, ...]]:
     """The shape of *My work*'s one statement, built once: building it costs more than
@@ -233,6 +245,8 @@ def _work_statement(shape: _Shape) -> Select[tuple[object, ...]]:
             literal(number).label("grp"),
             func.row_number().over(order_by=_order(name, rows.c.due, rows.c.id)).label("pos"),
             case((here < limit, here), else_=counted).label("total"),
+            (_latest_reason(rows.c.id) if name == "returned" else cast(null(), Text))
+            .label("reason"),
             *rows.c))
     work = union_all(*members).subquery("work")
     return select(*work.c).order_by(work.c.grp, work.c.pos)
@@ -267,6 +281,7 @@ def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
         totals[name] = int(r.total)
         items[name].append(WorkItem(
             id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=r.due, progress=r.progress,
+            reason=r.reason,
             role=("attending" if r.kind in ("meeting", "review", "event") and r.owner not in
                   scopes else "lead" if r.owner in scopes or viewer.secretariat
                   else "supporting"),

@@ -188,3 +188,22 @@ def test_a_lead_of_two_committees_gets_both_merged_in_order_from_one_statement(
             assert groups[name].total == len(ids_wanted), name
             assert [i.id for i in groups[name].items] == ids_wanted[:shown.get(name, 25)], name
         assert all(i.owner not in both for i in groups["supporting"].items)
+        assert all(i.reason is None for g in groups.values() for i in g.items)
+
+
+def test_my_work_carries_the_latest_reason_of_each_returned_item(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    """Returned twice: the second reason shows, from the same statement as the groups."""
+    picked = seed(synced, builtin_catalog)
+    service = EvidenceService(synced, builtin_catalog)
+    service.submit(Submission(occurrence_id=picked["returned"], actor=LEAD,
+                              values={"1": "2"}), today=TODAY)
+    service.review(4, accept=False, reason="Still no report.", actor=REVIEWER)
+    lead = Viewer(ContactInfo(name="ACP Lim Wei", email=LEAD,
+                              roles=(Role(role="lead", scope=OWN),)))
+    with synced.reading() as session:
+        groups = my_work(session, lead, builtin_catalog, TODAY)
+    assert [(i.id, i.reason) for i in groups["returned"].items] == [
+        (picked["returned"], "Still no report.")]
+    assert all(i.reason is None for g in groups.values() if g.name != "returned"
+               for i in g.items)
