@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,7 +36,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from naptip.plan.catalog import Catalog
 from naptip.store.actors import person
@@ -98,6 +99,9 @@ def _scopes(viewer: Viewer, committee: str | None) -> set[str] | None:
         return {committee} if viewer.may_see_committee(committee) else set()
     return None if viewer.secretariat else viewer.scopes()
 
+
+#: a statement of *My work*'s rows (columns of several types)
+Rows = Select[*tuple[Any, ...]]
 
 #: what a group's statement holds besides its shape: filled in at each execution
 _PLAN = bindparam("plan_id", type_=String())
@@ -169,8 +173,8 @@ def _where(name: str, shape: _Shape, owner: int | None = None) -> list[ColumnEle
     return base
 
 
-def _order(name: str, due: ColumnElement[date], oid: ColumnElement[str],
-           ) -> tuple[ColumnElement[object], ...]:
+def _order(name: str, due: ColumnElement[Any] | QueryableAttribute[Any],
+           oid: ColumnElement[Any] | QueryableAttribute[Any]) -> tuple[Any, ...]:
     return (due.desc(), oid.desc()) if name == "done" else (due, oid)
 
 
@@ -178,7 +182,7 @@ def _limit(limit: int) -> int:
     return max(1, min(limit, MAX_SHOWN))
 
 
-def _rows(name: str, shape: _Shape, limit: ColumnElement[int]) -> Select[tuple[object, ...]]:
+def _rows(name: str, shape: _Shape, limit: ColumnElement[int]) -> Rows:
     """A group's first ``limit`` rows, in its order. An index keeps one owner's entries in
     (due, id) order, not several owners' together: for a viewer of several committees
     each committee's first rows are read from its own range of ``ix_occurrence_work``,
@@ -198,7 +202,7 @@ def _rows(name: str, shape: _Shape, limit: ColumnElement[int]) -> Select[tuple[o
 
 def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
-                limit: int = PAGE) -> Select[tuple[object, ...]]:
+                limit: int = PAGE) -> Rows:
     """The rows of one group of *My work*, as the page reads them: the oldest first
     (overdue the longest at the top), except *done*, the latest first. For each of the
     viewer's own committees it is the first ``limit`` entries of one range of
@@ -218,7 +222,7 @@ def count_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
 
 
 def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
-                  ) -> Select[tuple[object, ...]]:
+                  ) -> Rows:
     return group_query("overdue", viewer, catalog, today)
 
 
@@ -231,7 +235,7 @@ def _latest_reason(occurrence: ColumnElement[str]) -> ScalarSelect[str | None]:
 
 
 @lru_cache(maxsize=32)
-def _work_statement(shape: _Shape) -> Select[tuple[object, ...]]:
+def _work_statement(shape: _Shape) -> Rows:
     """The shape of *My work*'s one statement, built once: building it costs more than
     running it (tens of ms of SQLAlchemy on a busy machine); its values are parameters."""
     members = []
@@ -254,7 +258,7 @@ def _work_statement(shape: _Shape) -> Select[tuple[object, ...]]:
 
 def work_query(viewer: Viewer, catalog: Catalog, today: date, *,
                committee: str | None = None, year: int | None = None,
-               shown: Mapping[str, int] | None = None) -> Select[tuple[object, ...]]:
+               shown: Mapping[str, int] | None = None) -> Rows:
     """Every group of *My work* in one statement: each group's first rows (what its
     ``group_query`` reads), numbered in its order, with its total. The total is counted
     only for a group that fills its page (a scalar subquery the database evaluates only
