@@ -29,6 +29,7 @@ import re
 import statistics
 import sys
 import tempfile
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -189,7 +190,7 @@ class Timing:
         return statistics.quantiles(self.samples, n=10, method="inclusive")[-1]
 
     def line(self) -> str:
-        return (f"{self.label:<22} median {self.median * 1000:7.1f} ms   "
+        return (f"{self.label:<24} median {self.median * 1000:7.1f} ms   "
                 f"p90 {self.p90 * 1000:7.1f} ms")
 
 
@@ -402,22 +403,25 @@ def run(args: argparse.Namespace) -> int:
           f"({shown} items shown of {sum(g.total for g in groups.values()):,}):")
     for timing in (*timings, *statements):
         print(f"    {timing.line()}")
-    print(f"My work over HTTP: median {page.median * 1000:.1f} ms, p90 "
-          f"{page.p90 * 1000:.1f} ms; ratio page/baseline {page.median / base.median:.1f}; "
-          f"goal < 100 ms: {'met' if page.median < 0.1 else 'NOT met'}")
+    print(textwrap.fill(
+        f"My work over HTTP: median {page.median * 1000:.1f} ms, p90 "
+        f"{page.p90 * 1000:.1f} ms; ratio page/baseline {page.median / base.median:.1f}; "
+        f"goal < 100 ms: {'met' if page.median < 0.1 else 'NOT met'}", 80,
+        subsequent_indent="        "))
     for plan in found:
         if plan.what == "statement":
-            print(f"the page's one statement uses: {plan.index}"
-                  f"{' (walked BACKWARDS)' if plan.backwards_plan_due else ''}; planned in "
-                  f"{plan.ms('Planning'):.2f} ms, run in {plan.ms('Execution'):.2f} ms, "
-                  f"{plan.buffers}")
+            line = (f"the page's one statement uses: {plan.index}"
+                    f"{' (walked BACKWARDS)' if plan.backwards_plan_due else ''}; planned "
+                    f"in {plan.ms('Planning'):.2f} ms, run in {plan.ms('Execution'):.2f} ms, "
+                    f"{plan.buffers}")
         elif plan.what == "rows":
-            print(f"query plan of the {plan.group} group uses: {plan.index}"
-                  f"{' (walked BACKWARDS)' if plan.backwards_plan_due else ''}; "
-                  f"{plan.ms('Execution'):.2f} ms, {plan.buffers}")
+            line = (f"query plan of the {plan.group} group uses: {plan.index}"
+                    f"{' (walked BACKWARDS)' if plan.backwards_plan_due else ''}; "
+                    f"{plan.ms('Execution'):.2f} ms, {plan.buffers}")
         else:
-            print(f"    its count uses: {plan.index}; {plan.ms('Execution'):.2f} ms, "
-                  f"{plan.buffers}")
+            line = (f"    its count uses: {plan.index}; {plan.ms('Execution'):.2f} ms, "
+                    f"{plan.buffers}")
+        print(textwrap.fill(line, 80, subsequent_indent="        ", break_on_hyphens=False))
     if args.explain:
         for plan in found:
             print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the {plan.group} group's {plan.what}:")
