@@ -2,7 +2,9 @@
 
 Each group is one indexed query with a limit (and a count when the group holds more than it
 shows), so *My work* costs the same whether the store holds a year of one committee or the
-whole plan with a million evidence rows.
+whole plan with a million evidence rows. The groups and their counts travel in one
+statement: on a busy machine each round trip to the database costs more than reading a
+group from its index (bench/README.md has the figures and the plans).
 """
 
 from __future__ import annotations
@@ -11,13 +13,34 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from naptip.plan.catalog import Catalog
 from naptip.store.actors import person
-from naptip.store.orm import Evidence, OccurrenceRow
+from naptip.store.orm import Evidence, OccurrenceRow, Review
 from naptip.store.reviewers import own_test
 from naptip.web.access import Viewer
 
@@ -77,28 +100,71 @@ def _scopes(viewer: Viewer, committee: str | None) -> set[str] | None:
     return None if viewer.secretariat else viewer.scopes()
 
 
-def _where(name: str, viewer: Viewer, catalog: Catalog, today: date,
-           committee: str | None, year: int | None) -> list[ColumnElement[bool]]:
-    base = [OccurrenceRow.plan_id == catalog.structure.plan.id,
-            OccurrenceRow.withdrawn.is_(False)]
+#: a statement of *My work*'s rows (columns of several types)
+Rows = Select[*tuple[Any, ...]]
+
+#: what a group's statement holds besides its shape: filled in at each execution
+_PLAN = bindparam("plan_id", type_=String())
+_SCOPES = bindparam("scopes", expanding=True, type_=String())
+_ACTIVITIES = bindparam("supported_activities", expanding=True, type_=String())
+_DUTIES = bindparam("supported_duties", expanding=True, type_=String())
+_TODAY = bindparam("today", type_=Date())
+_SOON = bindparam("soon", type_=Date())
+_FIRST = bindparam("year_first", type_=Date())
+_LAST = bindparam("year_last", type_=Date())
+
+
+#: a viewer of up to this many committees has each group read committee by committee
+SPLIT_OWNERS = 8
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the structure of a group's statement (the rest are parameters)."""
+
+    scoped: bool  #: names the owners (not the secretariat's own view of everything)
+    owners: int  #: the owners read one by one (0: all at once, ``owner IN``)
+    year: bool
+
+
+def _values(viewer: Viewer, catalog: Catalog, today: date, committee: str | None,
+            year: int | None) -> tuple[_Shape, dict[str, object]]:
+    """The statement's shape and the values of its parameters."""
     scopes = _scopes(viewer, committee)
+    owners = sorted(scopes or ())
+    supported = Supported.of(catalog, scopes) if scopes is not None else Supported()
+    split = len(owners) if 2 <= len(owners) <= SPLIT_OWNERS else 0
+    return _Shape(scopes is not None, split, year is not None), {
+        "plan_id": catalog.structure.plan.id, "scopes": owners,
+        **{f"owner_{i}": owner for i, owner in enumerate(owners[:split])},
+        "supported_activities": sorted(supported.activities),
+        "supported_duties": sorted(supported.duties),
+        "today": today, "soon": today + timedelta(days=DUE_SOON_DAYS),
+        "year_first": date(year or 1, 1, 1), "year_last": date(year or 1, 12, 31)}
+
+
+def _where(name: str, shape: _Shape, owner: int | None = None) -> list[ColumnElement[bool]]:
+    """A group's conditions: for the viewer's owners (``owner``: only the owner in
+    parameter ``owner_<n>``)."""
+    base = [OccurrenceRow.plan_id == _PLAN, OccurrenceRow.withdrawn.is_(False)]
     if name == "supporting":
-        if scopes is None:  # the secretariat's own is everything: nothing only supported
+        if not shape.scoped:  # the secretariat's own is everything: nothing only supported
             return [*base, false()]
-        supported = Supported.of(catalog, scopes)
-        base += [OccurrenceRow.owner.not_in(sorted(scopes)),
-                 or_(OccurrenceRow.activity_id.in_(sorted(supported.activities)),
-                     OccurrenceRow.duty_id.in_(sorted(supported.duties))),
+        base += [OccurrenceRow.owner.not_in(_SCOPES),
+                 or_(OccurrenceRow.activity_id.in_(_ACTIVITIES),
+                     OccurrenceRow.duty_id.in_(_DUTIES)),
                  OccurrenceRow.progress.in_(("open", "returned", "submitted"))]
-    elif scopes is not None:  # ix_occurrence_work: (plan_id, owner, progress, due)
-        base.append(OccurrenceRow.owner.in_(sorted(scopes)))
-    if year:
-        base.append(OccurrenceRow.due.between(date(year, 1, 1), date(year, 12, 31)))
+    elif owner is not None:
+        base.append(OccurrenceRow.owner == bindparam(f"owner_{owner}", type_=String()))
+    elif shape.scoped:  # ix_occurrence_work: (plan_id, withdrawn, owner, progress, due, id)
+        base.append(OccurrenceRow.owner.in_(_SCOPES))
+    if shape.year:
+        base.append(OccurrenceRow.due.between(_FIRST, _LAST))
     conditions: dict[str, ColumnElement[bool]] = {
         "returned": OccurrenceRow.progress == "returned",
-        "overdue": and_(OccurrenceRow.progress == "open", OccurrenceRow.due < today),
-        "due": and_(OccurrenceRow.progress == "open", OccurrenceRow.due >= today,
-                    OccurrenceRow.due <= today + timedelta(days=DUE_SOON_DAYS)),
+        "overdue": and_(OccurrenceRow.progress == "open", OccurrenceRow.due < _TODAY),
+        "due": and_(OccurrenceRow.progress == "open", OccurrenceRow.due >= _TODAY,
+                    OccurrenceRow.due <= _SOON),
         "awaiting": OccurrenceRow.progress == "submitted",
         "done": OccurrenceRow.progress == "accepted",
     }
@@ -107,29 +173,102 @@ def _where(name: str, viewer: Viewer, catalog: Catalog, today: date,
     return base
 
 
+def _order(name: str, due: ColumnElement[Any] | QueryableAttribute[Any],
+           oid: ColumnElement[Any] | QueryableAttribute[Any]) -> tuple[Any, ...]:
+    return (due.desc(), oid.desc()) if name == "done" else (due, oid)
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(limit, MAX_SHOWN))
+
+
+def _rows(name: str, shape: _Shape, limit: ColumnElement[int]) -> Rows:
+    """A group's first ``limit`` rows, in its order. An index keeps one owner's entries in
+    (due, id) order, not several owners' together: for a viewer of several committees
+    each committee's first rows are read from its own range of ``ix_occurrence_work``,
+    and the first of those kept (instead of walking ``ix_occurrence_plan_due``)."""
+    columns = (OccurrenceRow.id, OccurrenceRow.title, OccurrenceRow.kind,
+               OccurrenceRow.owner, OccurrenceRow.due, OccurrenceRow.progress)
+    if not shape.owners or name == "supporting":
+        return (select(*columns).where(*_where(name, shape))
+                .order_by(*_order(name, OccurrenceRow.due, OccurrenceRow.id)).limit(limit))
+    each = [select(*columns).where(*_where(name, shape, owner=i))
+            .order_by(*_order(name, OccurrenceRow.due, OccurrenceRow.id)).limit(limit)
+            .subquery() for i in range(shape.owners)]
+    merged = union_all(*(select(*part.c) for part in each)).subquery()
+    return (select(*merged.c).order_by(*_order(name, merged.c.due, merged.c.id))
+            .limit(limit))
+
+
 def group_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
-                limit: int = PAGE) -> Select[OccurrenceRow]:
-    """The query of one group of *My work*: the oldest first (overdue the longest at the
-    top), except *done*, the latest first. For the viewer's own committees it reads
-    ``ix_occurrence_work`` (plan, owner, progress, due) forwards."""
-    order = OccurrenceRow.due.desc() if name == "done" else OccurrenceRow.due
-    return (select(OccurrenceRow)
-            .where(*_where(name, viewer, catalog, today, committee, year))
-            .order_by(order, OccurrenceRow.id).limit(max(1, min(limit, MAX_SHOWN))))
+                limit: int = PAGE) -> Rows:
+    """The rows of one group of *My work*, as the page reads them: the oldest first
+    (overdue the longest at the top), except *done*, the latest first. For each of the
+    viewer's own committees it is the first ``limit`` entries of one range of
+    ``ix_occurrence_work`` (plan, withdrawn, owner, progress, due, id), read forwards
+    (*done*: backwards), with nothing to sort."""
+    shape, values = _values(viewer, catalog, today, committee, year)
+    return _rows(name, shape, literal(_limit(limit))).params(values)
 
 
 def count_query(name: str, viewer: Viewer, catalog: Catalog, today: date, *,
                 committee: str | None = None, year: int | None = None,
                 ) -> Select[int]:
     """How many items one group holds (the counts at the top of *My work*)."""
+    shape, values = _values(viewer, catalog, today, committee, year)
     return (select(func.count()).select_from(OccurrenceRow)
-            .where(*_where(name, viewer, catalog, today, committee, year)))
+            .where(*_where(name, shape)).params(values))
 
 
 def overdue_query(viewer: Viewer, catalog: Catalog, today: date,
-                  ) -> Select[OccurrenceRow]:
+                  ) -> Rows:
     return group_query("overdue", viewer, catalog, today)
+
+
+def _latest_reason(occurrence: ColumnElement[str]) -> ScalarSelect[str | None]:
+    """The reviewer's reason of an occurrence's latest return (as ``latest_returns``)."""
+    return (select(Review.reason).join(Evidence, Evidence.id == Review.evidence_id)
+            .where(Evidence.occurrence_id == occurrence, Review.decision == "returned")
+            .order_by(Review.reviewed_at.desc(), Review.id.desc()).limit(1)
+            .scalar_subquery())
+
+
+@lru_cache(maxsize=32)
+def _work_statement(shape: _Shape) -> Rows:
+    """The shape of *My work*'s one statement, built once: building it costs more than
+    running it (tens of ms of SQLAlchemy on a busy machine); its values are parameters."""
+    members = []
+    for number, name in enumerate(GROUPS):
+        limit = bindparam(f"limit_{name}", type_=Integer())
+        rows = _rows(name, shape, limit).subquery()
+        counted = (select(func.count()).select_from(OccurrenceRow)
+                   .where(*_where(name, shape)).scalar_subquery())
+        here = func.count().over()
+        members.append(select(
+            literal(number).label("grp"),
+            func.row_number().over(order_by=_order(name, rows.c.due, rows.c.id)).label("pos"),
+            case((here < limit, here), else_=counted).label("total"),
+            (_latest_reason(rows.c.id) if name == "returned" else cast(null(), Text))
+            .label("reason"),
+            *rows.c))
+    work = union_all(*members).subquery("work")
+    return select(*work.c).order_by(work.c.grp, work.c.pos)
+
+
+def work_query(viewer: Viewer, catalog: Catalog, today: date, *,
+               committee: str | None = None, year: int | None = None,
+               shown: Mapping[str, int] | None = None) -> Rows:
+    """Every group of *My work* in one statement: each group's first rows (what its
+    ``group_query`` reads), numbered in its order, with its total. The total is counted
+    only for a group that fills its page (a scalar subquery the database evaluates only
+    when asked); a shorter group's total is its number of rows."""
+    shape, values = _values(viewer, catalog, today, committee, year)
+    return _work_statement(shape).params({**values, **_limits(shown)})
+
+
+def _limits(shown: Mapping[str, int] | None) -> dict[str, int]:
+    return {f"limit_{name}": _limit((shown or {}).get(name, PAGE)) for name in GROUPS}
 
 
 def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
@@ -138,21 +277,21 @@ def my_work(session: Session, viewer: Viewer, catalog: Catalog, today: date, *,
     """A contact's work in GROUPS order, each group with its total and its first
     ``shown[name]`` items (PAGE by default)."""
     scopes = viewer.scopes()
-    groups: dict[str, Group] = {}
-    for name in GROUPS:
-        limit = (shown or {}).get(name, PAGE)
-        rows = session.execute(group_query(name, viewer, catalog, today, committee=committee,
-                                           year=year, limit=limit)).scalars().all()
-        total = len(rows) if len(rows) < limit else int(session.execute(count_query(
-            name, viewer, catalog, today, committee=committee, year=year)).scalar_one())
-        groups[name] = Group(name, [WorkItem(
+    items: dict[str, list[WorkItem]] = {name: [] for name in GROUPS}
+    totals = dict.fromkeys(GROUPS, 0)
+    shape, values = _values(viewer, catalog, today, committee, year)
+    for r in session.execute(_work_statement(shape), {**values, **_limits(shown)}):
+        name = GROUPS[r.grp]
+        totals[name] = int(r.total)
+        items[name].append(WorkItem(
             id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=r.due, progress=r.progress,
+            reason=r.reason,
             role=("attending" if r.kind in ("meeting", "review", "event") and r.owner not in
                   scopes else "lead" if r.owner in scopes or viewer.secretariat
                   else "supporting"),
             days_late=max(0, (today - r.due).days) if r.progress in ("open", "returned")
-            else 0) for r in rows], total)
-    return groups
+            else 0))
+    return {name: Group(name, items[name], totals[name]) for name in GROUPS}
 
 
 @dataclass(frozen=True)

@@ -114,9 +114,12 @@ class OccurrenceRow(Base):
         Index("ix_occurrence_status", "plan_id", "withdrawn", "period", "owner", "pillar",
               "progress", "due"),
         Index("ix_occurrence_plan_due", "plan_id", "due"),
-        # the portal's "My work": a committee's own work by progress and date, and the
+        # the portal's "My work": a committee's own work by progress and date, in the
+        # order a group shows it (due, id), counted from the index alone; and the
         # activities and duties it supports
-        Index("ix_occurrence_work", "plan_id", "owner", "progress", "due"),
+        Index("ix_occurrence_work", "plan_id", "withdrawn", "owner", "progress", "due", "id"),
+        # the secretariat's "My work": everyone's work by progress and date
+        Index("ix_occurrence_progress", "plan_id", "withdrawn", "progress", "due", "id"),
         Index("ix_occurrence_activity", "activity_id"),
         Index("ix_occurrence_duty", "duty_id"),
     )

@@ -10,12 +10,15 @@ import re
 from datetime import timedelta
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from naptip.base.contact_types import ContactInfo, Role
 from naptip.plan.catalog import Catalog
 from naptip.progress.evidence import EvidenceService, Submission
 from naptip.store.db import Database
 from naptip.store.orm import OccurrenceRow
+from naptip.web.access import Viewer
+from naptip.web.queries import GROUPS, my_work
 from tests.web_support import LEAD, OCCURRENCE, REVIEWER, TODAY, people, serve
 
 OWN = "enforcement"
@@ -145,3 +148,62 @@ def test_a_malay_lead_reads_the_groups_and_paging_in_malay(
         page = malay.get("/work").text
         assert "Menyokong jawatankuasa lain" in page and "hari tertunggak" in page
         assert "Tunjuk 25 lagi" in page
+
+
+def test_a_lead_of_two_committees_gets_both_merged_in_order_from_one_statement(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    """Each committee's rows come from its own range of the index and are merged: the
+    same groups, order and totals as plain Python over every row, paging included."""
+    both = ("enforcement", "media")
+    with synced.reading() as session:
+        ids = session.execute(select(OccurrenceRow.id).where(
+            OccurrenceRow.owner.in_(both), OccurrenceRow.due < TODAY)
+            .order_by(OccurrenceRow.id)).scalars().all()
+    picked = {"accepted": ids[::3], "returned": ids[1::7], "submitted": ids[2::11]}
+    with synced.engine.begin() as conn:
+        for progress, chosen in picked.items():
+            conn.execute(update(OccurrenceRow).where(OccurrenceRow.id.in_(chosen))
+                         .values(progress=progress))
+    viewer = Viewer(ContactInfo(name="Two hats", email="two@rmp.gov.my", roles=(
+        Role(role="lead", scope=both[0]), Role(role="lead", scope=both[1]))))
+    with synced.reading() as session:
+        rows = [r for r in session.execute(select(OccurrenceRow)).scalars()
+                if not r.withdrawn and r.owner in both]
+    own = sorted(rows, key=lambda r: (r.due, r.id))
+    soon = TODAY + timedelta(days=30)
+    want = {
+        "returned": [r.id for r in own if r.progress == "returned"],
+        "overdue": [r.id for r in own if r.progress == "open" and r.due < TODAY],
+        "due": [r.id for r in own if r.progress == "open" and TODAY <= r.due <= soon],
+        "awaiting": [r.id for r in own if r.progress == "submitted"],
+        "done": [r.id for r in reversed(own) if r.progress == "accepted"],
+    }
+    assert all(len(want[g]) > 25 for g in ("returned", "overdue", "done"))
+    assert {r.owner for r in own if r.id in want["overdue"][:25]} == set(both)
+    for shown in ({}, {"overdue": 60, "done": 30}):
+        with synced.reading() as session:
+            groups = my_work(session, viewer, builtin_catalog, TODAY, shown=shown)
+        assert list(groups) == list(GROUPS)
+        for name, ids_wanted in want.items():
+            assert groups[name].total == len(ids_wanted), name
+            assert [i.id for i in groups[name].items] == ids_wanted[:shown.get(name, 25)], name
+        assert all(i.owner not in both for i in groups["supporting"].items)
+        assert all(i.reason is None for g in groups.values() for i in g.items)
+
+
+def test_my_work_carries_the_latest_reason_of_each_returned_item(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    """Returned twice: the second reason shows, from the same statement as the groups."""
+    picked = seed(synced, builtin_catalog)
+    service = EvidenceService(synced, builtin_catalog)
+    service.submit(Submission(occurrence_id=picked["returned"], actor=LEAD,
+                              values={"1": "2"}), today=TODAY)
+    service.review(4, accept=False, reason="Still no report.", actor=REVIEWER)
+    lead = Viewer(ContactInfo(name="ACP Lim Wei", email=LEAD,
+                              roles=(Role(role="lead", scope=OWN),)))
+    with synced.reading() as session:
+        groups = my_work(session, lead, builtin_catalog, TODAY)
+    assert [(i.id, i.reason) for i in groups["returned"].items] == [
+        (picked["returned"], "Still no report.")]
+    assert all(i.reason is None for g in groups.values() if g.name != "returned"
+               for i in g.items)

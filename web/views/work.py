@@ -3,14 +3,12 @@ committee and year, each group paged."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from naptip.people.reminders import returned_reasons
 from naptip.web import queries
 from naptip.web.access import Viewer
 from naptip.web.context import Portal
@@ -25,15 +23,10 @@ async def work(portal: Portal, request: Request, viewer: Viewer) -> Response:
     shown = {name: shown_count(request.query_params.get(f"show_{name}"))
              for name in queries.GROUPS}
 
-    def load() -> dict[str, queries.Group]:
+    def load() -> dict[str, queries.Group]:  # returned items carry their latest reason
         with portal.db.reading() as session:
-            groups = queries.my_work(session, viewer, portal.catalog, portal.today(),
-                                     committee=committee, year=year, shown=shown)
-        returned = groups["returned"]
-        reasons = returned_reasons(portal.db, [i.id for i in returned.items])
-        groups["returned"] = queries.Group("returned", [
-            replace(i, reason=reasons.get(i.id)) for i in returned.items], returned.total)
-        return groups
+            return queries.my_work(session, viewer, portal.catalog, portal.today(),
+                                   committee=committee, year=year, shown=shown)
 
     groups = await run_in_threadpool(load)
     years = range(portal.catalog.structure.plan.start.year,
