@@ -45,6 +45,7 @@ from naptip.web import explain, forms, queries
 from naptip.web.access import Viewer
 from naptip.web.calendar_links import CalendarLink, calendar_links, feeds_url
 from naptip.web.i18n import GROUP_LABELS, LANGUAGES, translator
+from naptip.web.refusals import refusal
 from naptip.web.uploads import BadForm, TooLarge, read_form
 
 #: shown in the browser on request; everything else is only ever downloaded
@@ -254,7 +255,7 @@ def create_app(portal: Portal) -> Starlette:
                                            replaces=request.cookies.get(COOKIE))
         except signin.SignInError as exc:
             return portal.page(request, None, "message.html", status=403, title="Sign in",
-                               message=str(exc),
+                               message=refusal(str(exc), portal.language(request, None)),
                                detail="Open the personal link in your latest reminder to "
                                       "sign in.")
         then = local_path(str(form.get("next") or "")) or "/work"
@@ -365,11 +366,13 @@ def create_app(portal: Portal) -> Starlette:
                                    max_file_bytes=portal.service.blobs.max_bytes)
         except TooLarge as exc:
             return portal.page(request, viewer, "message.html", status=413,
-                               title="Too large", message=str(exc),
+                               title="Too large",
+                               message=refusal(str(exc), portal.language(request, viewer)),
                                detail="Nothing was stored.")
         except BadForm as exc:
             return portal.page(request, viewer, "message.html", status=400,
-                               title="Refused", message=str(exc))
+                               title="Refused",
+                               message=refusal(str(exc), portal.language(request, viewer)))
         try:
             if not portal.csrf_ok(request, form.get("csrf")):
                 return forbidden(request, viewer)
@@ -380,9 +383,10 @@ def create_app(portal: Portal) -> Starlette:
                                        indicators=indicators)
                 await run_in_threadpool(portal.service.submit, sub, today=portal.today())
             except forms.FieldError as exc:
-                errors[exc.field] = str(exc)
+                errors[exc.field] = refusal(str(exc), portal.language(request, viewer))
             except EvidenceError as exc:
-                errors[forms.field_of(str(exc))] = forms.plain(str(exc))
+                errors[forms.field_of(str(exc))] = refusal(str(exc),
+                                                           portal.language(request, viewer))
         finally:
             form.cleanup()
         if errors:
@@ -439,7 +443,8 @@ def create_app(portal: Portal) -> Starlette:
                 await run_in_threadpool(lambda: portal.service.review(
                     item.id, accept=accept, reason=reason, actor=viewer.email))
             except EvidenceError as exc:
-                errors["reason" if "reason" in str(exc) else "form"] = forms.plain(str(exc))
+                errors["reason" if "reason" in str(exc) else "form"] = refusal(
+                    str(exc), portal.language(request, viewer))
         if errors:
             return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
                                row=row, indicators=portal.service.form(row), may_review=True,
@@ -511,7 +516,7 @@ def create_app(portal: Portal) -> Starlette:
                     year=None if which == "final" else int(which), parts=parts,
                     actor=f"{viewer.contact.name} <{viewer.email}>"))
             except NaptipError as exc:
-                errors["narrative"] = forms.plain(str(exc))
+                errors["narrative"] = refusal(str(exc), portal.language(request, viewer))
         if errors:
             return await committee_page(portal, request, viewer, cid, errors=errors,
                                         notice=False, status=422)

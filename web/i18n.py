@@ -113,6 +113,21 @@ MS = {
     "Accepted": "Diterima",
     "Submitted by": "Dihantar oleh",
     "Submitted on": "Dihantar pada",
+    # the portal's own refusals and page titles (the core's: naptip.web.refusals)
+    "Refused": "Ditolak",
+    "Too large": "Terlalu besar",
+    "Nothing was stored.": "Tiada apa-apa yang disimpan.",
+    "Too many sign-in attempts: wait a minute.":
+        "Terlalu banyak cubaan log masuk: sila tunggu seminit.",
+    "This form has expired: go back, reload the page and send it again.":
+        "Borang ini telah tamat tempoh: sila kembali, muat semula halaman itu dan hantar "
+        "sekali lagi.",
+    # evidence and review states, as stored
+    "submitted": "dihantar", "returned": "dikembalikan",
+    # breakdown dimensions and indicator kinds, as stored
+    "sex": "jantina", "age": "umur", "nationality": "kewarganegaraan",
+    "count": "bilangan", "amount": "jumlah (RM)", "percentage": "peratusan",
+    "milestone": "pencapaian", "deliverable": "hasil serahan", "narrative": "naratif",
 }
 
 
