@@ -44,7 +44,7 @@ from naptip.time.clock import today as plan_today
 from naptip.web import explain, forms, queries
 from naptip.web.access import Viewer
 from naptip.web.calendar_links import CalendarLink, calendar_links, feeds_url
-from naptip.web.i18n import GROUP_LABELS, LANGUAGES, translator
+from naptip.web.i18n import GROUP_LABELS, LANGUAGES, link_language, translator
 from naptip.web.refusals import refusal
 from naptip.web.uploads import BadForm, TooLarge, read_form
 
@@ -138,15 +138,19 @@ class Portal:
         except NaptipError:
             return None
 
-    def language(self, request: Request, viewer: Viewer | None) -> str:
+    def language(self, request: Request, viewer: Viewer | None, *,
+                 reader: str | None = None) -> str:
+        """The page's language: the one chosen in this browser, else the contact's (the
+        signed-in viewer's, or ``reader``: a sign-in link's), else English."""
         chosen = request.cookies.get(LANG_COOKIE)
         if chosen in LANGUAGES:
             return chosen
-        return viewer.contact.language if viewer else "en"
+        return viewer.contact.language if viewer else reader or "en"
 
     def page(self, request: Request, viewer: Viewer | None, template: str, *,
-             status: int = 200, keep_session: bool = False, **context: Any) -> HTMLResponse:
-        language = self.language(request, viewer)
+             status: int = 200, keep_session: bool = False, reader: str | None = None,
+             **context: Any) -> HTMLResponse:
+        language = self.language(request, viewer, reader=reader)
         secret = request.cookies.get(COOKIE, "")
         html = self.env.get_template(template).render(
             _=translator(language), lang=language, viewer=viewer,
@@ -229,7 +233,8 @@ def create_app(portal: Portal) -> Starlette:
         nonce = secrets.token_urlsafe(32)
         # the session cookie stays: signing in again ends that session (``replaces``)
         response = portal.page(request, None, "signin.html", token=token, then=then or "",
-                               signin_csrf=signin.csrf_token(nonce), keep_session=True)
+                               signin_csrf=signin.csrf_token(nonce), keep_session=True,
+                               reader=await run_in_threadpool(link_language, portal.db, token))
         response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_TTL, path="/signin",
                             httponly=True, samesite="strict",
                             secure=request.url.scheme == "https")
@@ -250,14 +255,17 @@ def create_app(portal: Portal) -> Starlette:
                                detail="Open your personal sign-in link again and press "
                                       "the button.")
         token = str(form.get("token") or "")
+        # a forged post carries another's link: only past the check above is it the reader's
+        reader = await run_in_threadpool(link_language, portal.db, token)
         try:
             done = await run_in_threadpool(signin.exchange, portal.db, token,
                                            replaces=request.cookies.get(COOKIE))
         except signin.SignInError as exc:
             return portal.page(request, None, "message.html", status=403, title="Sign in",
-                               message=refusal(str(exc), portal.language(request, None)),
+                               message=refusal(str(exc), portal.language(
+                                   request, None, reader=reader)),
                                detail="Open the personal link in your latest reminder to "
-                                      "sign in.")
+                                      "sign in.", reader=reader)
         then = local_path(str(form.get("next") or "")) or "/work"
         response = RedirectResponse(then, status_code=303)
         portal.cookie(response, request, done.session_secret)

@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from naptip.base.errors import NaptipError
+from naptip.people.contacts import ContactDirectory
+from naptip.people.signin import digest_of
+from naptip.store.db import Database
+from naptip.store.orm import WebToken
+
 LANGUAGES = ("en", "ms")
 
 MS = {
@@ -141,3 +149,21 @@ def translator(language: str) -> Callable[[str], str]:
     if language == "ms":
         return lambda text: MS.get(text, text)
     return lambda text: text
+
+
+def link_language(db: Database, secret: str) -> str | None:
+    """The language of the contact a sign-in link was sent to, used, expired or not: the
+    sign-in page, and its refusals, speak it before there is a session (None: no such
+    link, or no such contact any more)."""
+    if not secret or len(secret) > 200:
+        return None
+    with db.reading() as session:
+        email = session.execute(select(WebToken.contact_email).where(
+            WebToken.digest == digest_of(secret), WebToken.kind == "link")).scalar()
+    if email is None:
+        return None
+    try:
+        language = ContactDirectory(db).get(email).language
+    except NaptipError:
+        return None
+    return language if language in LANGUAGES else None

@@ -253,11 +253,17 @@ def test_a_narratives_refusals_speak_the_readers_language(
 @pytest.mark.parametrize("language", ["ms", "en"])
 def test_sign_in_refusals_speak_the_readers_language(
         store: Database, builtin_catalog: Catalog, language: str) -> None:
+    """Before there is a session, the sign-in page and its refusals speak the language of
+    the contact the link was sent to; an unknown link, the browser's chosen language."""
     cookies = {"naptip_lang": "ms"} if language == "ms" else {}
     with serve(store, builtin_catalog) as web:
         token = web.link(WHO[language]).rsplit("/", 1)[1]
         expired = issue_link(store, WHO[language], ttl=timedelta(seconds=-1), actor="test")
-        with httpx.Client(base_url=web.url, cookies=cookies) as client:
+        with httpx.Client(base_url=web.url) as client:  # a fresh browser: no choice made
+            page = client.get(f"/signin/{token}").text
+            assert f'<html lang="{language}">' in page
+            assert ("Teruskan ke portal" if language == "ms"
+                    else "Continue to the portal") in page
             assert web.sign_in(client, token).status_code == 303
             client.cookies.delete("naptip_session")
             used = web.sign_in(client, token)
@@ -269,9 +275,11 @@ def test_sign_in_refusals_speak_the_readers_language(
             old = web.sign_in(client, expired)
             check(old.text, "message", language, "this sign-in link has expired",
                   "Pautan log masuk ini telah tamat tempoh")
-            wrong = web.sign_in(client, "not-a-token")
+        with httpx.Client(base_url=web.url, cookies=cookies) as client:
+            wrong = web.sign_in(client, "not-a-token")  # nobody's: the browser's choice
             check(wrong.text, "message", language, "this sign-in link is not valid",
                   "Pautan log masuk ini tidak sah")
+            # a forged post may carry someone else's link: the browser's choice, not theirs
             forged = client.post("/signin", data={"token": token, "csrf": "forged"})
             assert forged.status_code == 403
             check(forged.text, "message", language, "did not come from the portal",
@@ -287,6 +295,14 @@ def test_sign_in_refusals_speak_the_readers_language(
         assert limited.status_code == 429
         check(limited.text, "message", language, "Too many sign-in attempts",
               "Terlalu banyak cubaan log masuk")
+
+
+def test_a_chosen_language_wins_over_the_links_owners(
+        store: Database, builtin_catalog: Catalog) -> None:
+    with serve(store, builtin_catalog) as web, \
+            httpx.Client(base_url=web.url, cookies={"naptip_lang": "en"}) as client:
+        page = client.get(web.link(MS_LEAD).replace(web.url, "")).text
+        assert '<html lang="en">' in page and "Continue to the portal" in page
 
 
 # --- times --------------------------------------------------------------------------
