@@ -305,6 +305,17 @@ def test_a_chosen_language_wins_over_the_links_owners(
         assert '<html lang="en">' in page and "Continue to the portal" in page
 
 
+@pytest.mark.parametrize("language", ["ms", "en"])
+def test_the_calendars_page_names_committees_in_the_readers_language(
+        store: Database, builtin_catalog: Catalog, language: str) -> None:
+    committee = builtin_catalog.committees["enforcement"]
+    with serve(store, builtin_catalog) as web, web.client(WHO[language]) as client:
+        page = html.unescape(client.get("/calendars").text)
+    shown, hidden = ((committee.name_ms, committee.name) if language == "ms"
+                     else (committee.name, committee.name_ms))
+    assert f"<li>{shown}: " in page and hidden not in page
+
+
 # --- times --------------------------------------------------------------------------
 
 SUBMITTED = datetime(2024, 2, 13, 17, 30, tzinfo=UTC)  #: 2024-02-14 01:30 in Malaysia
