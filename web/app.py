@@ -123,6 +123,7 @@ class Portal:
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                undefined=StrictUndefined)
         self.env.filters["shown_time"] = shown_time
+        self.env.filters["state_name"] = explain.state_name
 
     # --- who is asking ---------------------------------------------------------------
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import holidays
+
 from naptip.base.model import Indicator
 from naptip.base.states import STATES
 from naptip.notifications.digest import format_day
@@ -77,9 +79,29 @@ def why_moved(state: str, day: date, language: str) -> str | None:
     name = holiday_name(state, day)
     place = STATES[state][0] if state in STATES else state
     ms = _lang(language) == "ms"
+    if name and ms:
+        name = malay_holiday(state, day, name)
     if name:
         return f"{name} (cuti umum di {place})" if ms else f"{name} (public holiday in {place})"
     if state in STATES and day.weekday() in weekend(state, day):
         return (f"{_WEEKDAYS_MS[day.weekday()]}, hujung minggu di {place}" if ms
                 else f"{day:%A}, the weekend in {place}")
     return None
+
+
+def malay_holiday(state: str, day: date, name: str) -> str:
+    """A public holiday's Malay name (the `holidays` package's own), when ``name`` is the
+    package's English one; a holiday the project corrected or configured keeps its name."""
+    if state not in STATES:
+        return name
+    code = STATES[state][1]
+    english = holidays.country_holidays("MY", subdiv=code, years=day.year,
+                                        language="en_US").get(day)
+    malay = holidays.country_holidays("MY", subdiv=code, years=day.year,
+                                      language="ms_MY").get(day)
+    return malay if malay and english == name else name
+
+
+def state_name(state: str) -> str:
+    """A state's name as printed (``Wilayah Persekutuan Putrajaya``), not its id."""
+    return STATES[state][0] if state in STATES else state

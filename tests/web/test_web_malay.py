@@ -316,6 +316,21 @@ def test_the_calendars_page_names_committees_in_the_readers_language(
     assert f"<li>{shown}: " in page and hidden not in page
 
 
+def test_why_a_date_moved_is_said_in_the_readers_language(
+        store: Database, builtin_catalog: Catalog) -> None:
+    """2021-08-10 was Awal Muharam (Islamic New Year): the meeting moved to the next day."""
+    with serve(store, builtin_catalog) as web:
+        with web.client(MS_LEAD) as client:
+            moved = client.get(f"/occurrence/{MEETING}").text
+            kept = client.get(f"/occurrence/{OCCURRENCE}").text
+        assert "2021-08-10 (Awal Muharam (cuti umum di Wilayah Persekutuan Putrajaya))" in moved
+        assert "Islamic New Year" not in moved
+        assert "hari bekerja di Wilayah Persekutuan Putrajaya)" in kept
+        with web.client(LEAD) as client:
+            moved = client.get(f"/occurrence/{MEETING}").text
+        assert "Islamic New Year (public holiday in Wilayah Persekutuan Putrajaya)" in moved
+
+
 # --- times --------------------------------------------------------------------------
 
 SUBMITTED = datetime(2024, 2, 13, 17, 30, tzinfo=UTC)  #: 2024-02-14 01:30 in Malaysia
@@ -347,6 +362,9 @@ def test_every_time_on_a_page_is_malaysian_time(synced: Database, builtin_catalo
                 assert "2024-02-14 01:45 MYT" in pages[f"/evidence/{accepted}"]  # reviewed
                 assert "2024-02-14 01:30 MYT" in pages[f"/occurrence/{OCCURRENCE}"]
                 assert "2024-02-14 01:30 MYT" in pages["/committee/enforcement"]
+                if who == MS_LEAD:  # the plan's words stay English, and say so
+                    assert '<li>1. <span lang="en">Number of law enforcement' in pages[
+                        f"/evidence/{accepted}"]
                 for path, page in pages.items():
                     assert "17:30" not in page and "17:45" not in page, path
                     assert "2024-02-13" not in page, path
