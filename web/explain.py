@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import holidays
+from markupsafe import Markup
 
 from naptip.base.model import Indicator
 from naptip.base.states import STATES
@@ -60,15 +61,21 @@ def lateness(due: date, today: date, progress: str, language: str) -> str:
 def ask(*, who: str, title: str, due: date, today: date, progress: str,
         indicators: Sequence[Indicator], language: str) -> str:
     """One sentence: who is asked for what, by when, how late it is, and what counts as
-    evidence."""
+    evidence. In Malay, markup: the plan's English words marked ``lang="en"``."""
     lang = _lang(language)
     words = KIND_WORDS[lang]
     evidence = "; ".join(f"{i.text} ({words.get(str(i.kind), str(i.kind))})"
                          for i in indicators)
     when, late = format_day(due, lang), lateness(due, today, progress, lang)
-    if lang == "ms":
-        return (f"{who} diminta menghantar “{title}” selewat-lewatnya {when} ({late}); "
-                f"yang dikira sebagai bukti: {evidence}.")
+    if lang == "ms":  # the plan's own English words marked for screen readers
+        english = Markup('<span lang="en">{}</span>')
+        listed = Markup("; ").join(
+            Markup("{} ({})").format(english.format(i.text),
+                                     words.get(str(i.kind), str(i.kind)))
+            for i in indicators)
+        return Markup("{} diminta menghantar “{}” selewat-lewatnya {} ({}); yang dikira "
+                      "sebagai bukti: {}.").format(who, english.format(title), when, late,
+                                                   listed)
     return (f"{who} is asked for “{title}” by {when} ({late}); what counts as evidence: "
             f"{evidence}.")
 

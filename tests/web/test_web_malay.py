@@ -326,6 +326,11 @@ def test_why_a_date_moved_is_said_in_the_readers_language(
         assert "2021-08-10 (Awal Muharam (cuti umum di Wilayah Persekutuan Putrajaya))" in moved
         assert "Islamic New Year" not in moved
         assert "hari bekerja di Wilayah Persekutuan Putrajaya)" in kept
+        ask = kept.split('<p id="ask" class="ask">', 1)[1].split("</p>", 1)[0]
+        assert ask.startswith("Jawatankuasa Penguatkuasaan diminta menghantar “<span "
+                              'lang="en">Progress report 2023: ')
+        assert 'bukti: <span lang="en">Number of law enforcement officers' in ask
+        assert not leftover_english(ask)
         with web.client(LEAD) as client:
             moved = client.get(f"/occurrence/{MEETING}").text
         assert "Islamic New Year (public holiday in Wilayah Persekutuan Putrajaya)" in moved
