@@ -25,6 +25,7 @@ FEEDS_ENV = "NAPTIP_FEEDS_URL"
 class CalendarLink:
     label: str
     url: str | None  #: None: the feeds are not served at a known address
+    label_ms: str | None = None  #: a committee's Malay name, for a Malay page
 
 
 def feeds_url(environ: Mapping[str, str] | None = None) -> str | None:
@@ -42,8 +43,10 @@ def calendar_links(contact: ContactInfo, db: Database, catalog: Catalog,
     for scope_id in dict.fromkeys(r.scope for r in contact.roles):
         if scope_id in catalog.committees:
             scope = committee_scope(catalog, scope_id)
-            links.append(CalendarLink(catalog.committees[scope_id].name,
-                                      f"{base}{scope.filename}" if base else None))
+            committee = catalog.committees[scope_id]
+            links.append(CalendarLink(committee.name,
+                                      f"{base}{scope.filename}" if base else None,
+                                      label_ms=committee.name_ms))
     plan = plan_scope(catalog)
     links.append(CalendarLink("NAPTIP 3.0", f"{base}{plan.filename}" if base else None))
     return links

@@ -32,6 +32,7 @@ from naptip.store.db import Database
 from naptip.store.orm import Evidence, OccurrenceRow
 from naptip.time.clock import shown_time
 from naptip.time.clock import today as plan_today
+from naptip.web import explain
 from naptip.web.access import Viewer
 from naptip.web.i18n import LANGUAGES, translator
 
@@ -83,6 +84,7 @@ class Portal:
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                undefined=StrictUndefined)
         self.env.filters["shown_time"] = shown_time
+        self.env.filters["state_name"] = explain.state_name
 
     # --- who is asking ---------------------------------------------------------------
 
@@ -98,17 +100,21 @@ class Portal:
         except NaptipError:
             return None
 
-    def language(self, request: Request, viewer: Viewer | None) -> str:
+    def language(self, request: Request, viewer: Viewer | None, *,
+                 reader: str | None = None) -> str:
+        """The page's language: the one chosen in this browser, else the contact's (the
+        signed-in viewer's, or ``reader``: a sign-in link's), else English."""
         chosen = request.cookies.get(LANG_COOKIE)
         if chosen in LANGUAGES:
             return chosen
-        return viewer.contact.language if viewer else "en"
+        return viewer.contact.language if viewer else reader or "en"
 
     # --- pages -----------------------------------------------------------------------
 
     def page(self, request: Request, viewer: Viewer | None, template: str, *,
-             status: int = 200, keep_session: bool = False, **context: Any) -> HTMLResponse:
-        language = self.language(request, viewer)
+             status: int = 200, keep_session: bool = False, reader: str | None = None,
+             **context: Any) -> HTMLResponse:
+        language = self.language(request, viewer, reader=reader)
         secret = request.cookies.get(COOKIE, "")
         html = self.env.get_template(template).render(
             _=translator(language), lang=language, viewer=viewer,

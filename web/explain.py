@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import holidays
+from markupsafe import Markup
+
 from naptip.base.model import Indicator
 from naptip.base.states import STATES
 from naptip.notifications.digest import format_day
@@ -58,15 +61,21 @@ def lateness(due: date, today: date, progress: str, language: str) -> str:
 def ask(*, who: str, title: str, due: date, today: date, progress: str,
         indicators: Sequence[Indicator], language: str) -> str:
     """One sentence: who is asked for what, by when, how late it is, and what counts as
-    evidence."""
+    evidence. In Malay, markup: the plan's English words marked ``lang="en"``."""
     lang = _lang(language)
     words = KIND_WORDS[lang]
     evidence = "; ".join(f"{i.text} ({words.get(str(i.kind), str(i.kind))})"
                          for i in indicators)
     when, late = format_day(due, lang), lateness(due, today, progress, lang)
-    if lang == "ms":
-        return (f"{who} diminta menghantar “{title}” selewat-lewatnya {when} ({late}); "
-                f"yang dikira sebagai bukti: {evidence}.")
+    if lang == "ms":  # the plan's own English words marked for screen readers
+        english = Markup('<span lang="en">{}</span>')
+        listed = Markup("; ").join(
+            Markup("{} ({})").format(english.format(i.text),
+                                     words.get(str(i.kind), str(i.kind)))
+            for i in indicators)
+        return Markup("{} diminta menghantar “{}” selewat-lewatnya {} ({}); yang dikira "
+                      "sebagai bukti: {}.").format(who, english.format(title), when, late,
+                                                   listed)
     return (f"{who} is asked for “{title}” by {when} ({late}); what counts as evidence: "
             f"{evidence}.")
 
@@ -77,9 +86,29 @@ def why_moved(state: str, day: date, language: str) -> str | None:
     name = holiday_name(state, day)
     place = STATES[state][0] if state in STATES else state
     ms = _lang(language) == "ms"
+    if name and ms:
+        name = malay_holiday(state, day, name)
     if name:
         return f"{name} (cuti umum di {place})" if ms else f"{name} (public holiday in {place})"
     if state in STATES and day.weekday() in weekend(state, day):
         return (f"{_WEEKDAYS_MS[day.weekday()]}, hujung minggu di {place}" if ms
                 else f"{day:%A}, the weekend in {place}")
     return None
+
+
+def malay_holiday(state: str, day: date, name: str) -> str:
+    """A public holiday's Malay name (the `holidays` package's own), when ``name`` is the
+    package's English one; a holiday the project corrected or configured keeps its name."""
+    if state not in STATES:
+        return name
+    code = STATES[state][1]
+    english = holidays.country_holidays("MY", subdiv=code, years=day.year,
+                                        language="en_US").get(day)
+    malay = holidays.country_holidays("MY", subdiv=code, years=day.year,
+                                      language="ms_MY").get(day)
+    return malay if malay and english == name else name
+
+
+def state_name(state: str) -> str:
+    """A state's name as printed (``Wilayah Persekutuan Putrajaya``), not its id."""
+    return STATES[state][0] if state in STATES else state

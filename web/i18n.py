@@ -5,6 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy import select
+
+from naptip.base.errors import NaptipError
+from naptip.people.contacts import ContactDirectory
+from naptip.people.signin import digest_of
+from naptip.store.db import Database
+from naptip.store.orm import WebToken
+
 LANGUAGES = ("en", "ms")
 
 MS = {
@@ -113,6 +121,21 @@ MS = {
     "Accepted": "Diterima",
     "Submitted by": "Dihantar oleh",
     "Submitted on": "Dihantar pada",
+    # the portal's own refusals and page titles (the core's: naptip.web.refusals)
+    "Refused": "Ditolak",
+    "Too large": "Terlalu besar",
+    "Nothing was stored.": "Tiada apa-apa yang disimpan.",
+    "Too many sign-in attempts: wait a minute.":
+        "Terlalu banyak cubaan log masuk: sila tunggu seminit.",
+    "This form has expired: go back, reload the page and send it again.":
+        "Borang ini telah tamat tempoh: sila kembali, muat semula halaman itu dan hantar "
+        "sekali lagi.",
+    # evidence and review states, as stored
+    "submitted": "dihantar", "returned": "dikembalikan",
+    # breakdown dimensions and indicator kinds, as stored
+    "sex": "jantina", "age": "umur", "nationality": "kewarganegaraan",
+    "count": "bilangan", "amount": "jumlah (RM)", "percentage": "peratusan",
+    "milestone": "pencapaian", "deliverable": "hasil serahan", "narrative": "naratif",
 }
 
 
@@ -126,3 +149,21 @@ def translator(language: str) -> Callable[[str], str]:
     if language == "ms":
         return lambda text: MS.get(text, text)
     return lambda text: text
+
+
+def link_language(db: Database, secret: str) -> str | None:
+    """The language of the contact a sign-in link was sent to, used, expired or not: the
+    sign-in page, and its refusals, speak it before there is a session (None: no such
+    link, or no such contact any more)."""
+    if not secret or len(secret) > 200:
+        return None
+    with db.reading() as session:
+        email = session.execute(select(WebToken.contact_email).where(
+            WebToken.digest == digest_of(secret), WebToken.kind == "link")).scalar()
+    if email is None:
+        return None
+    try:
+        language = ContactDirectory(db).get(email).language
+    except NaptipError:
+        return None
+    return language if language in LANGUAGES else None

@@ -9,9 +9,10 @@ from starlette.responses import RedirectResponse, Response
 
 from naptip.base.errors import NaptipError
 from naptip.reports.narrative import FIELDS, Narrative, committee_narratives, save_narrative
-from naptip.web import forms, queries
+from naptip.web import queries
 from naptip.web.access import Viewer
 from naptip.web.context import Portal
+from naptip.web.refusals import refusal
 
 
 async def committee(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -44,7 +45,7 @@ async def narrative(portal: Portal, request: Request, viewer: Viewer) -> Respons
                 year=None if which == "final" else int(which), parts=parts,
                 actor=f"{viewer.contact.name} <{viewer.email}>"))
         except NaptipError as exc:
-            errors["narrative"] = forms.plain(str(exc))
+            errors["narrative"] = refusal(str(exc), portal.language(request, viewer))
     if errors:
         return await committee_page(portal, request, viewer, cid, errors=errors,
                                     notice=False, status=422)

@@ -16,6 +16,7 @@ from naptip.store.orm import Evidence, OccurrenceRow
 from naptip.web import explain, forms
 from naptip.web.access import Viewer
 from naptip.web.context import Portal
+from naptip.web.refusals import refusal
 from naptip.web.uploads import BadForm, TooLarge, read_form
 
 
@@ -41,11 +42,13 @@ async def submit(portal: Portal, request: Request, viewer: Viewer) -> Response:
                                max_file_bytes=portal.service.blobs.max_bytes)
     except TooLarge as exc:
         return portal.page(request, viewer, "message.html", status=413,
-                           title="Too large", message=str(exc),
+                           title="Too large",
+                           message=refusal(str(exc), portal.language(request, viewer)),
                            detail="Nothing was stored.")
     except BadForm as exc:
         return portal.page(request, viewer, "message.html", status=400,
-                           title="Refused", message=str(exc))
+                           title="Refused",
+                           message=refusal(str(exc), portal.language(request, viewer)))
     try:
         if not portal.csrf_ok(request, form.get("csrf")):
             return portal.forbidden(request, viewer)
@@ -56,9 +59,10 @@ async def submit(portal: Portal, request: Request, viewer: Viewer) -> Response:
                                    indicators=indicators)
             await run_in_threadpool(portal.service.submit, sub, today=portal.today())
         except forms.FieldError as exc:
-            errors[exc.field] = str(exc)
+            errors[exc.field] = refusal(str(exc), portal.language(request, viewer))
         except EvidenceError as exc:
-            errors[forms.field_of(str(exc))] = forms.plain(str(exc))
+            errors[forms.field_of(str(exc))] = refusal(str(exc),
+                                                       portal.language(request, viewer))
     finally:
         form.cleanup()
     if errors:

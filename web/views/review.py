@@ -8,9 +8,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from naptip.base.values import EvidenceError
-from naptip.web import forms, queries
+from naptip.web import queries
 from naptip.web.access import Viewer
 from naptip.web.context import Portal
+from naptip.web.refusals import refusal
 
 
 async def queue(portal: Portal, request: Request, viewer: Viewer) -> Response:
@@ -58,7 +59,8 @@ async def review(portal: Portal, request: Request, viewer: Viewer) -> Response:
             await run_in_threadpool(lambda: portal.service.review(
                 item.id, accept=accept, reason=reason, actor=viewer.email))
         except EvidenceError as exc:
-            errors["reason" if "reason" in str(exc) else "form"] = forms.plain(str(exc))
+            errors["reason" if "reason" in str(exc) else "form"] = refusal(
+                str(exc), portal.language(request, viewer))
     if errors:
         return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
                            row=row, indicators=portal.service.form(row), may_review=True,

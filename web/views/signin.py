@@ -12,7 +12,8 @@ from starlette.responses import RedirectResponse, Response
 from naptip.people import signin
 from naptip.web.access import Viewer
 from naptip.web.context import COOKIE, LANG_COOKIE, Portal
-from naptip.web.i18n import LANGUAGES
+from naptip.web.i18n import LANGUAGES, link_language
+from naptip.web.refusals import refusal
 
 #: the sign-in page's own CSRF secret: a sign-in form posted from another site lacks it
 SIGNIN_COOKIE = "naptip_signin"
@@ -37,7 +38,8 @@ async def signin_page(portal: Portal, request: Request) -> Response:
     nonce = secrets.token_urlsafe(32)
     # the session cookie stays: signing in again ends that session (``replaces``)
     response = portal.page(request, None, "signin.html", token=token, then=then or "",
-                           signin_csrf=signin.csrf_token(nonce), keep_session=True)
+                           signin_csrf=signin.csrf_token(nonce), keep_session=True,
+                           reader=await run_in_threadpool(link_language, portal.db, token))
     response.set_cookie(SIGNIN_COOKIE, nonce, max_age=SIGNIN_FORM_TTL, path="/signin",
                         httponly=True, samesite="strict",
                         secure=request.url.scheme == "https")
@@ -59,14 +61,17 @@ async def signin_post(portal: Portal, request: Request) -> Response:
                            detail="Open your personal sign-in link again and press "
                                   "the button.")
     token = str(form.get("token") or "")
+    # a forged post carries another's link: only past the check above is it the reader's
+    reader = await run_in_threadpool(link_language, portal.db, token)
     try:
         done = await run_in_threadpool(signin.exchange, portal.db, token,
                                        replaces=request.cookies.get(COOKIE))
     except signin.SignInError as exc:
         return portal.page(request, None, "message.html", status=403, title="Sign in",
-                           message=str(exc),
+                           message=refusal(str(exc), portal.language(
+                               request, None, reader=reader)),
                            detail="Open the personal link in your latest reminder to "
-                                  "sign in.")
+                                  "sign in.", reader=reader)
     then = local_path(str(form.get("next") or "")) or "/work"
     response = RedirectResponse(then, status_code=303)
     portal.cookie(response, request, done.session_secret)
