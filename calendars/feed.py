@@ -54,7 +54,13 @@ def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
         cal.add_component(vtimezone(tzid))
     head: bytes = cal.to_ical()
     assert head.endswith(END)
-    events = [p.vevent_support if committee is not None
-              and committee not in (p.entry.owner, p.entry.host)
-              and p.vevent_support is not None else p.vevent for p in published]
-    return b"".join([head[: -len(END)], *events, END])
+    return b"".join([head[: -len(END)], *feed_events(published, committee), END])
+
+
+def feed_events(published: Sequence[Published], committee: str | None = None) -> list[bytes]:
+    """The VEVENTs of a feed, in order: the support variant of the entries ``committee``
+    neither leads nor hosts. With the feed's properties, all its bytes depend on (its
+    VTIMEZONEs follow from the VEVENTs' TZIDs)."""
+    return [p.vevent_support if committee is not None
+            and committee not in (p.entry.owner, p.entry.host)
+            and p.vevent_support is not None else p.vevent for p in published]
