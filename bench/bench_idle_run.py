@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         contacts_csv(root / "contacts.csv", args.contacts)
         timed([*naptip(), "sync", *day], env)
         timed([*naptip(), "contacts", "import", str(root / "contacts.csv")], env)
-        _cpu, _wall, first = timed([*naptip(), "run", *day], env)
+        timed([*naptip(), "run", *day], env)
         feeds = len(list((root / "calendars").glob("*.ics")))
         sent = outbox_count(root / "outbox")
         print(f"store: built-in plan, {args.contacts} contacts, {feeds} feeds; first run on "
