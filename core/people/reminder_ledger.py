@@ -171,16 +171,19 @@ def unsent(db: Database, deliveries: Sequence[Delivery]) -> list[Delivery]:
     ids = sorted({i.occurrence_id for d in deliveries for i in d.items})
     if not ids:
         return list(deliveries)
-    sent: set[tuple[str, str, str]] = set()
+    sent: set[str] = set()
+    # one text a row (thousands of rows): the parts joined by the unit separator, which
+    # no id, stage or address holds (and PostgreSQL's text, unlike NUL, accepts)
+    key = ReminderSent.occurrence_id + "\x1f" + ReminderSent.stage + "\x1f" + ReminderSent.recipient
     with db.reading() as session:
         for start in range(0, len(ids), 500):
-            sent.update((oid, stage, to) for oid, stage, to in session.execute(
-                select(ReminderSent.occurrence_id, ReminderSent.stage, ReminderSent.recipient)
-                .where(ReminderSent.occurrence_id.in_(ids[start:start + 500]),
-                       ReminderSent.status == "sent")))
+            sent.update(session.execute(select(key).where(
+                ReminderSent.occurrence_id.in_(ids[start:start + 500]),
+                ReminderSent.status == "sent")).scalars())
     out = []
     for d in deliveries:
-        items = tuple(i for i in d.items if (i.occurrence_id, i.stage, d.key) not in sent)
+        items = tuple(i for i in d.items
+                      if f"{i.occurrence_id}\x1f{i.stage}\x1f{d.key}" not in sent)
         if len(items) == len(d.items):
             out.append(d)
         elif items:

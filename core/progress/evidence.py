@@ -13,8 +13,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from naptip.base.errors import Problem
@@ -44,9 +45,10 @@ DIMENSIONS = ("sex", "nationality", "age")
 #: notes stay short: the guard cannot recognise names or addresses, so less text is safer
 MAX_NOTE = 2_000
 _LINK = re.compile(r"^https?://[^\s]+$")
-_OCC = OccurrenceRow.__table__.c
+_OCCURRENCE = cast(Table, OccurrenceRow.__table__)
+_OCC = _OCCURRENCE.c
 #: an occurrence taken by a submission: only while open or returned (see ``_check_open``)
-_SUBMITTED = update(OccurrenceRow.__table__).where(
+_SUBMITTED = update(_OCCURRENCE).where(
     _OCC.id == bindparam("oid"), _OCC.progress.not_in(("accepted", "submitted"))
 ).values(progress="submitted")
 

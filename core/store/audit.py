@@ -11,9 +11,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -21,10 +21,10 @@ from naptip.store.orm import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 #: the statements of :func:`append`, built once (Core: compiled once, cached by the engine)
-_HEAD = select(AuditHead.__table__.c.seq, AuditHead.__table__.c.hash).where(
-    AuditHead.__table__.c.id == 1).with_for_update()
-_INSERT = insert(AuditEntry.__table__)
-_MOVE = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(
+_LOG, _HEAD_ROW = cast(Table, AuditEntry.__table__), cast(Table, AuditHead.__table__)
+_HEAD = select(_HEAD_ROW.c.seq, _HEAD_ROW.c.hash).where(_HEAD_ROW.c.id == 1).with_for_update()
+_INSERT = insert(_LOG)
+_MOVE = update(_HEAD_ROW).where(_HEAD_ROW.c.id == 1).values(
     seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 

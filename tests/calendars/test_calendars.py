@@ -443,12 +443,13 @@ def test_feeds_are_assembled_only_when_what_they_show_changed(
     ledger assembles nothing; a deleted file, a changed entry or a contact's changed roles
     re-assemble only the feeds concerned, and every file stays what a full render gives."""
     from naptip.base.contact_types import ContactInfo, Role
+    from naptip.calendars import feed as feed_module
     from naptip.calendars import publish as publish_module
     from naptip.calendars.publish import contact_scope
 
     cat = builtin_catalog
     assembled: list[str] = []
-    real = publish_module.render_feed
+    real = feed_module.render_feed
 
     def counting(items: Any, **args: Any) -> bytes:
         assembled.append(str(args["calendar_uid"]))
