@@ -14,12 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Timezone, vText
 
 from naptip.calendars.entries import one_line
 from naptip.calendars.ledger import Published
+
+if TYPE_CHECKING:
+    from icalendar import Timezone
 
 PRODID = "-//naptip//NAPTIP calendars//EN"
 REFRESH = timedelta(hours=6)
@@ -31,6 +33,8 @@ TZ_FIRST, TZ_LAST = date(2020, 1, 1), date(2027, 1, 1)
 @lru_cache(maxsize=8)
 def vtimezone(tzid: str) -> Timezone:
     """Built once per process (~25 ms each)."""
+    from icalendar import Timezone
+
     return Timezone.from_tzinfo(ZoneInfo(tzid), tzid=tzid, first_date=TZ_FIRST,
                                 last_date=TZ_LAST)
 
@@ -39,6 +43,8 @@ def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
                 description: str, committee: str | None = None) -> bytes:
     """The feed's bytes. ``committee``: entries it neither leads nor hosts (it only
     supports them) show their support variant."""
+    from icalendar import Calendar, vText  # only when assembling: an idle run never does
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -54,7 +60,13 @@ def render_feed(published: Sequence[Published], *, name: str, calendar_uid: str,
         cal.add_component(vtimezone(tzid))
     head: bytes = cal.to_ical()
     assert head.endswith(END)
-    events = [p.vevent_support if committee is not None
-              and committee not in (p.entry.owner, p.entry.host)
-              and p.vevent_support is not None else p.vevent for p in published]
-    return b"".join([head[: -len(END)], *events, END])
+    return b"".join([head[: -len(END)], *feed_events(published, committee), END])
+
+
+def feed_events(published: Sequence[Published], committee: str | None = None) -> list[bytes]:
+    """The VEVENTs of a feed, in order: the support variant of the entries ``committee``
+    neither leads nor hosts. With the feed's properties, all its bytes depend on (its
+    VTIMEZONEs follow from the VEVENTs' TZIDs)."""
+    return [p.vevent_support if committee is not None
+            and committee not in (p.entry.owner, p.entry.host)
+            and p.vevent_support is not None else p.vevent for p in published]

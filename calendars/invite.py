@@ -44,14 +44,15 @@ from naptip.base.contact_types import ContactInfo
 from naptip.calendars.audience import attendees, is_meeting
 from naptip.calendars.entries import Entry
 from naptip.calendars.itip import CANCEL, REQUEST, Person, build_invitation, itip_calendar
-from naptip.calendars.ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, published_row
+from naptip.calendars.ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published
 from naptip.calendars.publish import record_stored
+from naptip.occurrences.schedule import Schedule
 from naptip.people.contacts import ContactDirectory
 from naptip.people.reminder_ledger import claim, mark, pending_keys
 from naptip.people.reminders import Delivery, Item, all_contacts
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
-from naptip.store.orm import CalendarEntry, ReminderSent
+from naptip.store.orm import ReminderSent
 
 if TYPE_CHECKING:
     from naptip.plan.pluginmanager import LoadedPlugins
@@ -92,6 +93,9 @@ class InviteReport:
     day: date
     dry_run: bool = False
     outcomes: list[Invitation] = field(default_factory=list)
+    #: the calendar ledger as this run recorded it (None in a dry run, which records
+    #: nothing): the feeds published next in the same run start from it
+    ledger: list[Published] | None = None
 
     @property
     def sent(self) -> list[Invitation]:
@@ -111,7 +115,8 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
            loaded: LoadedPlugins | None = None, ahead_days: int = INVITE_AHEAD_DAYS,
            keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
            outbox: Path | None = None, environ: Mapping[str, str] | None = None,
-           actor: str = "naptip", retry_failed: bool = False) -> InviteReport:
+           actor: str = "naptip", retry_failed: bool = False,
+           schedule: Schedule | None = None) -> InviteReport:
     """Send the invitations, updates and cancellations due on ``day`` (see the module).
 
     ``now``: the send time (DTSTAMP, Date) and LAST-MODIFIED of what changed in the
@@ -119,16 +124,18 @@ def invite(db: Database, catalog: Catalog, settings: Settings, *, day: date,
     invited too. ``dry_run``: work out what the calendar ledger would record and what
     would be sent; write, claim and send nothing.
     ``retry_failed``: send again now what failed before, not after the ledger's backoff
-    (the daily run's retries, as for reminders).
+    (the daily run's retries, as for reminders). ``schedule``: the plugins' schedule of
+    ``catalog``, when the caller has built it already.
     """
     stamp = (now or datetime.now(UTC)).replace(microsecond=0)
     recorded = record_stored(db, catalog, now=stamp, today=day,
                              keep_cancelled_days=keep_cancelled_days, loaded=loaded,
-                             dry_run=dry_run)
+                             dry_run=dry_run, schedule=schedule)
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
-    todo = _due(db, contacts, day, ahead_days, recorded.ledger if dry_run else None)
-    report = InviteReport(day=day, dry_run=dry_run)
+    todo = _due(db, contacts, day, ahead_days, recorded.ledger)
+    report = InviteReport(day=day, dry_run=dry_run,
+                          ledger=None if dry_run else recorded.ledger)
     if dry_run:
         done = pending_keys(db, [d for _e, _v, group in todo for _i, d in group])
         for _entry, _vevent, group in todo:
@@ -144,14 +151,11 @@ _Todo = list[tuple[Entry, bytes, list[tuple[Invitation, Delivery]]]]
 
 
 def _due(db: Database, contacts: Sequence[ContactInfo], day: date, ahead_days: int,
-         ledger: Sequence[Published] | None = None) -> _Todo:
-    """Per meeting entry: the invitations its current state calls for (the calendar
-    ledger as stored, or as given: a dry run's, which was not stored)."""
+         ledger: Sequence[Published]) -> _Todo:
+    """Per meeting entry: the invitations its current state calls for, from the whole
+    calendar ledger as just recorded (or, in a dry run, as it would be recorded)."""
     horizon = day + timedelta(days=ahead_days)
     with db.reading() as session:
-        if ledger is None:
-            ledger = [published_row(r) for r in session.execute(select(CalendarEntry)).scalars()
-                      if str(r.content["start"])[:10] >= day.isoformat()]
         # what has begun gets no invitation, update or cancellation any more
         entries = sorted(((p.entry, p.sequence, p.cancelled, p.vevent) for p in ledger
                           if p.entry.start[:10] >= day.isoformat()),

@@ -19,14 +19,15 @@ from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from typing import Any
-
-from icalendar import Calendar, Event, vCalAddress, vText
+from typing import TYPE_CHECKING, Any
 
 from naptip.calendars.entries import Entry, one_line
 from naptip.calendars.feed import PRODID, vtimezone
 from naptip.notifications.digest import format_day
 from naptip.time.clock import PLAN_TZ
+
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
 
@@ -51,6 +52,8 @@ class Person:
 def itip_calendar(vevent: bytes, entry: Entry, *, method: str, organizer: Person,
                   attendee: Person, stamp: datetime) -> bytes:
     """The VCALENDAR of one invitation (or cancellation) to one attendee."""
+    from icalendar import Calendar, Event, vText  # only when inviting: an idle run never is
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -74,6 +77,8 @@ def itip_calendar(vevent: bytes, entry: Entry, *, method: str, organizer: Person
 
 
 def _address(person: Person, params: dict[str, str]) -> vCalAddress:
+    from icalendar import vCalAddress
+
     address = vCalAddress(f"mailto:{person.email}")
     address.params["CN"] = one_line(person.name).replace('"', "'")
     for key, value in params.items():

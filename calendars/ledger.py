@@ -113,10 +113,17 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
 
         unchanged += db.write(work)
     result.ledger = unchanged
-    cutoff = today - timedelta(days=keep_cancelled_days)
-    result.published = sorted((p for p in unchanged if p.left_on is None or p.left_on > cutoff),
-                              key=lambda p: (p.entry.start[:10], p.entry.uid))
+    result.published = visible(unchanged, today=today, keep_cancelled_days=keep_cancelled_days)
     return result
+
+
+def visible(ledger: Iterable[Published], *, today: date,
+            keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> list[Published]:
+    """What the feeds show of the ledger on ``today``: every confirmed entry, and the
+    cancelled ones for ``keep_cancelled_days`` after they left; by start, then UID."""
+    cutoff = today - timedelta(days=keep_cancelled_days)
+    return sorted((p for p in ledger if p.left_on is None or p.left_on > cutoff),
+                  key=lambda p: (p.entry.start[:10], p.entry.uid))
 
 
 @dataclass

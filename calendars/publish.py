@@ -7,10 +7,19 @@ private ones (contacts) are named by an unguessable token kept in the store and 
 ``naptip calendar links``. Files are written atomically and only when their bytes change,
 so a web server's ETag and Last-Modified mean something. Entries are rendered once, when
 the ledger records them: a republish renders only what changed, then assembles the feeds.
+
+A feed is assembled only when what it is made of changed: each feed's fingerprint (its
+scope and the bytes of the entries it shows) is kept in the store with the size and
+modification time of the file written, per folder (``meta`` key ``feeds:<folder>``). A
+republish whose ledger is as before and whose file is as it was left does not even select
+its entries; one whose ledger changed selects them and assembles only the feeds whose
+entries changed. A file changed, replaced or deleted behind naptip's back is rewritten.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import tempfile
@@ -27,12 +36,18 @@ from sqlalchemy.orm import Session
 from naptip.base.contact_types import ContactInfo
 from naptip.calendars.audience import follows
 from naptip.calendars.entries import Entry, entries_from
-from naptip.calendars.feed import render_feed
-from naptip.calendars.ledger import DEFAULT_KEEP_CANCELLED_DAYS, Published, Reconciled, reconcile
-from naptip.occurrences.schedule import Occurrence
+from naptip.calendars.feed import feed_events, render_feed
+from naptip.calendars.ledger import (
+    DEFAULT_KEEP_CANCELLED_DAYS,
+    Published,
+    Reconciled,
+    reconcile,
+    visible,
+)
+from naptip.occurrences.schedule import Occurrence, Schedule
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
-from naptip.store.orm import CalendarLink
+from naptip.store.orm import CalendarLink, MetaValue
 
 if TYPE_CHECKING:
     from naptip.plan.pluginmanager import LoadedPlugins
@@ -50,6 +65,9 @@ class Scope:
     select: Callable[[Entry], bool]
     committee: str | None = None  #: entries this committee only supports are marked
     filename: str | None = None  #: None: private, named by a token (see ``link_token``)
+    #: what ``select`` depends on beyond ``key`` (a contact's roles): part of the feed's
+    #: fingerprint, so a changed role re-assembles the feed
+    basis: str = ""
 
 
 def plan_scope(catalog: Catalog) -> Scope:
@@ -96,7 +114,8 @@ def contact_scope(catalog: Catalog, contact: ContactInfo) -> Scope:
     return Scope(key=f"contact:{contact.email}", name=f"{plan.short_title}: {contact.name}",
                  description=f"What {contact.name} leads, supports or attends in "
                              f"{plan.short_title}",
-                 select=partial(follows, contact), committee=committee, filename=None)
+                 select=partial(follows, contact), committee=committee, filename=None,
+                 basis=" ".join(sorted(f"{r.role}:{r.scope}" for r in contact.roles)))
 
 
 def public_scopes(catalog: Catalog) -> list[Scope]:
@@ -129,12 +148,14 @@ def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
 
 def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
                   keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
-                  loaded: LoadedPlugins | None = None, dry_run: bool = False) -> Reconciled:
+                  loaded: LoadedPlugins | None = None, dry_run: bool = False,
+                  schedule: Schedule | None = None) -> Reconciled:
     """``record`` the store's schedule (``naptip.calendars.source``): what the feeds, the
-    invitations and ``calendar export`` publish."""
+    invitations and ``calendar export`` publish. ``schedule``: the plugins' schedule of
+    ``catalog``, when the caller has it already."""
     from naptip.calendars.source import stored_schedule
 
-    source = stored_schedule(catalog, db)
+    source = stored_schedule(catalog, db, schedule)
     return record(db, catalog, source.occurrences, now=now, today=today,
                   keep_cancelled_days=keep_cancelled_days, keep=source.kept, loaded=loaded,
                   dry_run=dry_run)
@@ -158,17 +179,106 @@ class Written:
     changed: bool  #: False: the file already had these bytes and was left alone
 
 
+#: part of every feed's fingerprint: change it when ``render_feed`` assembles the same
+#: entries into other bytes, so that every feed is assembled again
+FEED_FORMAT = "1"
+
+
 def publish(db: Database, catalog: Catalog, published: Sequence[Published], directory: Path,
             scopes: Sequence[Scope]) -> list[Written]:
-    """Write one file per scope into ``directory`` (created if missing)."""
+    """Write one file per scope into ``directory`` (created if missing); assemble only the
+    feeds whose fingerprint or file changed (see the module)."""
     directory.mkdir(parents=True, exist_ok=True)
+    tokens = dict(_tokens(db))
+    key = _manifest_key(directory)
+    before = _manifest(db, key)
+    after = dict(before)
+    state = hashlib.sha256(FEED_FORMAT.encode())
+    for p in published:
+        state.update(_entry_digest(p))
+    whole = state.hexdigest()
     out = []
     for scope in scopes:
-        path = directory / (scope.filename or f"{link_token(db, scope.key)}.ics")
+        name = scope.filename or f"{tokens.get(scope.key) or link_token(db, scope.key)}.ics"
+        path = directory / name
+        args = _feed_args(catalog, scope)
+        known = before.get(name)
+        definition = _digest(json.dumps([FEED_FORMAT, scope.key, args, scope.basis]).encode())
+        quick = _digest(f"{definition}\0{whole}".encode())
+        if known is not None and known.get("quick") == quick and _same_file(path, known):
+            out.append(Written(scope.key, path, int(known["entries"]), False))
+            continue
         items = [p for p in published if scope.select(p.entry)]
-        changed = write_atomic(path, render_feed(items, **_feed_args(catalog, scope)))
+        content = hashlib.sha256(definition.encode())
+        for event in feed_events(items, scope.committee):
+            content.update(hashlib.sha256(event).digest())
+        made = content.hexdigest()
+        if known is not None and known.get("content") == made and _same_file(path, known):
+            changed = False
+        else:
+            changed = write_atomic(path, render_feed(items, **args))
+        stat = path.stat()
+        after[name] = {"quick": quick, "content": made, "entries": len(items),
+                       "size": stat.st_size, "mtime": stat.st_mtime_ns}
         out.append(Written(scope.key, path, len(items), changed))
+    if after != before:
+        _save_manifest(db, key, after)
     return out
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _entry_digest(p: Published) -> bytes:
+    return hashlib.sha256(p.vevent + b"\0" + (p.vevent_support or b"-")).digest()
+
+
+def _same_file(path: Path, known: dict[str, Any]) -> bool:
+    """The file is still the one naptip wrote (same size and modification time)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    return stat.st_size == known.get("size") and stat.st_mtime_ns == known.get("mtime")
+
+
+def _manifest_key(directory: Path) -> str:
+    return f"feeds:{directory.resolve()}"
+
+
+def _manifest(db: Database, key: str) -> dict[str, dict[str, Any]]:
+    """file name -> what it was assembled from (see the module); {} when unknown."""
+    with db.reading() as session:
+        row = session.get(MetaValue, key)
+        if row is None:
+            return {}
+        try:
+            value = json.loads(row.value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _save_manifest(db: Database, key: str, manifest: dict[str, dict[str, Any]]) -> None:
+    text = json.dumps(manifest, sort_keys=True, separators=(",", ":"))
+
+    def work(session: Session) -> None:
+        row = session.get(MetaValue, key)
+        if row is None:
+            session.add(MetaValue(key=key, value=text))
+        else:
+            row.value = text
+
+    db.write(work)
+
+
+def _forget(db: Database, directory: Path, names: Collection[str]) -> None:
+    """Drop deleted feeds from the folder's fingerprints."""
+    key = _manifest_key(directory)
+    manifest = _manifest(db, key)
+    if any(name in manifest for name in names):
+        _save_manifest(db, key, {k: v for k, v in manifest.items() if k not in names})
 
 
 @dataclass(frozen=True)
@@ -180,15 +290,27 @@ class PublishReport:
 
 def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
                 now: datetime | None = None, loaded: LoadedPlugins | None = None,
-                keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS) -> PublishReport:
+                keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+                schedule: Schedule | None = None,
+                ledger: Sequence[Published] | None = None) -> PublishReport:
     """Record what is published on ``day`` and write every feed into ``directory``: the
     whole plan, each committee, each active contact (named by token). The feed of a
     contact who left the directory is deleted, so their address stops working.
 
     ``now``: LAST-MODIFIED of what changed (default the current second; see
-    :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call."""
-    recorded = record_stored(db, catalog, now=now or publish_instant(None), today=day,
-                             keep_cancelled_days=keep_cancelled_days, loaded=loaded)
+    :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call.
+    ``schedule``: the plugins' schedule of ``catalog``, when the caller has it already.
+    ``ledger``: the whole calendar ledger (``Reconciled.ledger``) as this same run just
+    recorded it for ``day`` (the day's invitations step): then it is not recorded again
+    and the report shows no entry changed, as a second recording would."""
+    if ledger is not None:
+        recorded = Reconciled(published=visible(ledger, today=day,
+                                                keep_cancelled_days=keep_cancelled_days),
+                              ledger=list(ledger))
+    else:
+        recorded = record_stored(db, catalog, now=now or publish_instant(None), today=day,
+                                 keep_cancelled_days=keep_cancelled_days, loaded=loaded,
+                                 schedule=schedule)
     contacts = contact_scopes(db, catalog, loaded=loaded)
     written = publish(db, catalog, recorded.published, directory,
                       [*public_scopes(catalog), *contacts])
@@ -199,6 +321,8 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
         if key.startswith("contact:") and key not in current and path.exists():
             path.unlink()
             removed.append(path)
+    if removed:
+        _forget(db, directory, {path.name for path in removed})
     return PublishReport(recorded=recorded, written=written, removed=removed)
 
 
@@ -241,6 +365,13 @@ def link_token(db: Database, scope: str) -> str:
         return made
 
     return db.write(work)
+
+
+def _tokens(db: Database) -> list[tuple[str, str]]:
+    """(scope, token) of every private feed: one query for all of them."""
+    with db.reading() as session:
+        return [(scope, token) for scope, token in session.execute(
+            select(CalendarLink.scope, CalendarLink.token)).all()]
 
 
 def links(db: Database) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from naptip.occurrences.materialise import require_schedule
-from naptip.occurrences.schedule import Occurrence, build_schedule
+from naptip.occurrences.schedule import Occurrence, Schedule, build_schedule
 from naptip.occurrences.stored_schedule import as_stored, stored_rows
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
@@ -35,11 +35,14 @@ class StoredSchedule:
     kept: frozenset[str]
 
 
-def stored_schedule(catalog: Catalog, db: Database) -> StoredSchedule:
-    """Every occurrence of the stored schedule, and those the plugins no longer give."""
+def stored_schedule(catalog: Catalog, db: Database, planned: Schedule | None = None,
+                    ) -> StoredSchedule:
+    """Every occurrence of the stored schedule, and those the plugins no longer give.
+    ``planned``: the plugins' schedule of ``catalog`` when the caller has built it already
+    (the day's work builds it once for all its steps)."""
     with db.reading() as session:
         require_schedule(session, db, catalog)  # no schedule is not "everything withdrawn"
-    planned = build_schedule(catalog)
+    planned = planned if planned is not None else build_schedule(catalog)
     shown = as_stored(planned, stored_rows(db, catalog), unsynced=False).occurrences
     kept = frozenset(o.id for o in shown if o.id not in planned.by_id)
     return StoredSchedule(occurrences=sorted(shown, key=lambda o: (o.due, o.id)), kept=kept)

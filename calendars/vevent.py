@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from icalendar import Alarm, Event, vText
-
 from naptip.calendars.entries import Entry, one_line
 
 SUPPORT_MARK = "[Support] "
@@ -29,6 +27,8 @@ def needs_support_variant(e: Entry) -> bool:
 def render_vevent(e: Entry, *, sequence: int, created: datetime, last_modified: datetime,
                   cancelled: bool, supporting: bool = False) -> bytes:
     """The VEVENT's bytes (BEGIN:VEVENT ... END:VEVENT, CRLF, folded)."""
+    from icalendar import Alarm, Event, vText  # only when rendering: an idle run never is
+
     ev = Event()
     ev.add("uid", vText(e.uid))
     ev.add("dtstamp", last_modified)

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from naptip.people.reminders import Item
 from naptip.people.submit_hint import submit_command as hint
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 LANGUAGES = ("en", "ms")
 TEMPLATES = ("subject.txt.j2", "digest.txt.j2", "digest.html.j2")
@@ -76,6 +78,9 @@ def when_text(item: Item, language: str) -> str:
 
 @cache
 def environment(language: str) -> Environment:
+    # imported on first use: a run with nothing to send renders no digest
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("naptip.notifications", f"templates/{language}"),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),

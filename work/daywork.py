@@ -79,12 +79,11 @@ def sync_schedule(work: DayWork) -> StepResult:
     if work.dry_run:
         return StepResult("sync", "skipped", detail="dry run: the store is read as it is")
     from naptip.occurrences.materialise import sync
-    from naptip.occurrences.schedule import build_schedule
     from naptip.time.clock import real_today
 
     versions = ({name: info.version for name, info in work.loaded.infos.items()}
                 if work.loaded is not None else None)
-    result = sync(work.db, work.catalog, build_schedule(work.catalog), actor=work.actor,
+    result = sync(work.db, work.catalog, work.schedule, actor=work.actor,
                   today=max(work.day, real_today()), plugins=versions)
     counts = {"created": len(result.created), "updated": len(result.updated),
               "withdrawn": len(result.withdrawn), "restored": len(result.restored),
@@ -119,7 +118,9 @@ def send_invitations(work: DayWork) -> StepResult:
 
     report = invite(work.db, work.catalog, work.settings, day=work.day, dry_run=work.dry_run,
                     loaded=work.loaded, outbox=work.outbox, environ=work.environ,
-                    actor=work.actor, retry_failed=work.retry_failed)
+                    actor=work.actor, retry_failed=work.retry_failed,
+                    schedule=work.schedule)
+    work.shared.calendar_ledger = report.ledger  # the feeds start from it
     counts: dict[str, int] = {}
     for o in report.outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -156,7 +157,8 @@ def publish_calendars(work: DayWork) -> StepResult:
     keep = int(env.get("NAPTIP_CALENDAR_KEEP_CANCELLED") or DEFAULT_KEEP_CANCELLED_DAYS)
     folder = calendar_dir(work.db, work.environ)
     report = publish_all(work.db, work.catalog, folder, day=work.day, loaded=work.loaded,
-                         keep_cancelled_days=keep)
+                         keep_cancelled_days=keep, schedule=work.schedule,
+                         ledger=work.shared.calendar_ledger)
     counts = {"feeds": len(report.written),
               "feeds rewritten": sum(w.changed for w in report.written),
               "entries changed": len(report.recorded.created) + len(report.recorded.changed)

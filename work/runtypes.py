@@ -3,16 +3,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from naptip.base.config import Settings
+from naptip.occurrences.schedule import Schedule
 from naptip.plan.catalog import Catalog
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.store.db import Database
+
+if TYPE_CHECKING:
+    from naptip.calendars.ledger import Published
+
+
+class Shared:
+    """What the steps of one run would each build from the same catalog: built once, on
+    first use, and shared (``dataclasses.replace`` of a DayWork keeps the same one)."""
+
+    def __init__(self) -> None:
+        self._schedule: tuple[Catalog, Schedule] | None = None
+        #: the calendar ledger as the run's invitations step recorded it for its day
+        #: (``InviteReport.ledger``): the calendars step publishes it without recording
+        #: it again; None: not recorded yet
+        self.calendar_ledger: Sequence[Published] | None = None
+
+    def schedule(self, catalog: Catalog) -> Schedule:
+        """The plugins' schedule of ``catalog`` (``build_schedule``), expanded once."""
+        if self._schedule is None or self._schedule[0] is not catalog:
+            from naptip.occurrences.schedule import build_schedule
+
+            self._schedule = (catalog, build_schedule(catalog))
+        return self._schedule[1]
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,13 @@ class DayWork:
     retry_failed: bool = True
     duty: str | None = None  #: only this duty's work (a duty's own flow)
     run_id: str | None = None  #: the run's record (``naptip.work.runlog``): who holds its claims
+    #: what the steps share (the schedule), built once per run
+    shared: Shared = field(default_factory=Shared, compare=False, repr=False)
+
+    @property
+    def schedule(self) -> Schedule:
+        """The plugins' schedule, expanded once for all the steps of the run."""
+        return self.shared.schedule(self.catalog)
 
     @property
     def days(self) -> int:

@@ -358,6 +358,10 @@ def merge_plans(plans: Sequence[Plan]) -> Plan:
     """Several days' plans as one: one digest per contact and channel, each (occurrence,
     stage) once, the earliest day's item kept. A catch-up run sends what the missed days
     would have sent, in one message per person."""
+    if len(plans) == 1:  # one day's plan already has each (occurrence, stage) once
+        plan = plans[0]
+        return Plan(deliveries=list(plan.deliveries), unreached=list(dict.fromkeys(
+            plan.unreached)), problems=list({str(p): p for p in plan.problems}.values()))
     merged: dict[tuple[str, str], tuple[Delivery, dict[tuple[str, str], Item]]] = {}
     unreached: dict[str, None] = {}
     problems: dict[str, Problem] = {}

@@ -13,8 +13,9 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from naptip.base.errors import Problem
@@ -44,6 +45,12 @@ DIMENSIONS = ("sex", "nationality", "age")
 #: notes stay short: the guard cannot recognise names or addresses, so less text is safer
 MAX_NOTE = 2_000
 _LINK = re.compile(r"^https?://[^\s]+$")
+_OCCURRENCE = cast(Table, OccurrenceRow.__table__)
+_OCC = _OCCURRENCE.c
+#: an occurrence taken by a submission: only while open or returned (see ``_check_open``)
+_SUBMITTED = update(_OCCURRENCE).where(
+    _OCC.id == bindparam("oid"), _OCC.progress.not_in(("accepted", "submitted"))
+).values(progress="submitted")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,10 +182,15 @@ class EvidenceService:
                stored: list[StoredBlob], when: datetime) -> int:
 
         def work(session: Session) -> int:
-            row = session.get(OccurrenceRow, oid, with_for_update=True)
-            assert row is not None
-            self._check_open(session, row)
-            evidence = Evidence(occurrence_id=row.id, status="submitted", nil=sub.nil,
+            # marks it submitted only if it is still open or returned: one statement that
+            # takes the row's lock, where a concurrent submission or review waits
+            taken = session.connection().execute(_SUBMITTED, {"oid": oid})
+            if taken.rowcount != 1:
+                row = session.get(OccurrenceRow, oid, populate_existing=True)
+                assert row is not None
+                self._check_open(session, row)
+                raise AssertionError(f"occurrence {oid} could not be marked submitted")
+            evidence = Evidence(occurrence_id=oid, status="submitted", nil=sub.nil,
                                 done_on=sub.done_on, note=note, links=list(links),
                                 submitted_by=actor.name,
                                 submitter_contact=actor.contact_id, submitted_at=when,
@@ -201,10 +213,9 @@ class EvidenceService:
                                       original_name=blob.original_name, created_at=when)
                            for blob in stored]
             session.add_all(attachments)
-            row.progress = "submitted"
             session.flush()
             audit.append(session, actor=actor.name, action="evidence.submitted",
-                         subject=row.id, at=when,
+                         subject=oid, at=when,
                          payload=_audit_payload(evidence, values, breakdown, stored,
                                                 attachments))
             return evidence.id

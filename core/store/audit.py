@@ -11,14 +11,21 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from naptip.store.orm import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
+#: the statements of :func:`append`, built once (Core: compiled once, cached by the engine)
+_LOG, _HEAD_ROW = cast(Table, AuditEntry.__table__), cast(Table, AuditHead.__table__)
+_HEAD = select(_HEAD_ROW.c.seq, _HEAD_ROW.c.hash).where(_HEAD_ROW.c.id == 1).with_for_update()
+_INSERT = insert(_LOG)
+_MOVE = update(_HEAD_ROW).where(_HEAD_ROW.c.id == 1).values(
+    seq=bindparam("new_seq"), hash=bindparam("new_hash"))
 
 
 def canonical(payload: Any) -> str:
@@ -35,20 +42,28 @@ def entry_hash(*, seq: int, at: datetime, actor: str, action: str, subject: str,
 
 def append(session: Session, *, actor: str, action: str, subject: str, payload: Any,
            at: datetime | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction (which must be a write transaction)."""
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                           ).scalar_one()
+    """Append one entry in the caller's transaction (which must be a write transaction).
+
+    Three Core statements on the session's connection (what is pending is flushed first),
+    no unit of work of its own: read the locked head, insert the entry, move the head. A
+    head row the session holds (taken as a lock) is expired, so it is read again if used.
+    Returns the entry as written (not attached to the session)."""
+    session.flush()
+    conn = session.connection()
+    prev_seq, prev_hash = conn.execute(_HEAD).one()
     when = (at or datetime.now(UTC)).astimezone(UTC)
     text = canonical(payload)
-    seq = head.seq + 1
+    seq = prev_seq + 1
     digest = entry_hash(seq=seq, at=when, actor=actor, action=action, subject=subject,
-                        payload=text, prev_hash=head.hash)
-    entry = AuditEntry(seq=seq, at=when, actor=actor, action=action, subject=subject,
-                       payload=text, prev_hash=head.hash, hash=digest)
-    session.add(entry)
-    head.seq, head.hash = seq, digest
-    session.flush()
-    return entry
+                        payload=text, prev_hash=prev_hash)
+    values = {"seq": seq, "at": when, "actor": actor, "action": action, "subject": subject,
+              "payload": text, "prev_hash": prev_hash, "hash": digest}
+    conn.execute(_INSERT, values)
+    conn.execute(_MOVE, {"new_seq": seq, "new_hash": digest})
+    held = session.identity_map.get(identity_key(AuditHead, 1))
+    if held is not None:
+        session.expire(held)
+    return AuditEntry(**values)
 
 
 @dataclass(frozen=True)

@@ -434,3 +434,71 @@ def test_concurrent_publishers_record_once(builtin_catalog: Catalog, db: Databas
         assert session.execute(select(func.max(CalendarEntry.sequence))).scalar() == 0
         actions = session.execute(select(AuditEntry.action)).scalars().all()
     assert actions == ["calendar.published"]
+
+
+def test_feeds_are_assembled_only_when_what_they_show_changed(
+        builtin_catalog: Catalog, db: Database, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each feed's fingerprint is kept with the file written: a republish with the same
+    ledger assembles nothing; a deleted file, a changed entry or a contact's changed roles
+    re-assemble only the feeds concerned, and every file stays what a full render gives."""
+    from naptip.base.contact_types import ContactInfo, Role
+    from naptip.calendars import feed as feed_module
+    from naptip.calendars import publish as publish_module
+    from naptip.calendars.publish import contact_scope
+
+    cat = builtin_catalog
+    assembled: list[str] = []
+    real = feed_module.render_feed
+
+    def counting(items: Any, **args: Any) -> bytes:
+        assembled.append(str(args["calendar_uid"]))
+        return real(items, **args)
+
+    monkeypatch.setattr(publish_module, "render_feed", counting)
+    aminah = ContactInfo(name="Aminah", email="aminah@kkmm.example.gov.my",
+                         roles=(Role(role="lead", scope="media"),))
+    scopes = [*public_scopes(cat), contact_scope(cat, aminah)]
+
+    def check(catalog: Catalog, published: Any, scopes: list[Scope]) -> int:
+        """Publish each scope again and compare with a full render; how many feeds the
+        publications assembled."""
+        count = 0
+        for scope in scopes:
+            before = len(assembled)
+            written = publish(db, catalog, published, tmp_path, [scope])[0]
+            count += len(assembled) - before
+            assert written.path.read_bytes() == feed_bytes(catalog, scope, published)
+        return count
+
+    rec = record(db, cat, build_schedule(cat).occurrences, now=publish_instant(D1), today=D1)
+    first = publish(db, cat, rec.published, tmp_path, scopes)
+    assert len(assembled) == len(scopes) == 9 and all(w.changed for w in first)
+    assembled.clear()
+    again = publish(db, cat, rec.published, tmp_path, scopes)
+    assert assembled == [] and not any(w.changed for w in again)
+    assert [w.entries for w in again] == [w.entries for w in first]
+
+    (tmp_path / "committee-media.ics").unlink()
+    assert [w.changed for w in publish(db, cat, rec.published, tmp_path, scopes)].count(True) == 1
+    assert assembled == [f"{PLAN_ID}/committee:media@naptip"]
+
+    moved = _one_off(cat, before=2025)
+    activity = cat.activities[moved]
+    changed = _variant(cat, activities={**cat.activities, moved: dataclasses.replace(
+        activity, timeline=dataclasses.replace(activity.timeline, end=activity.timeline.end + 1))})
+    rec = record(db, changed, build_schedule(changed).occurrences, now=publish_instant(D2),
+                 today=D2)
+    assembled.clear()
+    publish(db, changed, rec.published, tmp_path, scopes)
+    involved = {"plan", *(f"committee:{c}" for c in (activity.owner, *activity.support))}
+    if "media" in (activity.owner, *activity.support):
+        involved.add(f"contact:{aminah.email}")
+    assert sorted(assembled) == sorted(f"{PLAN_ID}/{k}@naptip" for k in involved)
+
+    member = dataclasses.replace(aminah, roles=(Role(role="member", scope="media"),))
+    assembled.clear()
+    written = publish(db, changed, rec.published, tmp_path, [contact_scope(changed, member)])
+    assert assembled == [f"{PLAN_ID}/contact:{aminah.email}@naptip"] and written[0].changed
+    # every file is what a full render gives, and publishing again assembles none
+    assert check(changed, rec.published, [*scopes[:-1], contact_scope(changed, member)]) == 0

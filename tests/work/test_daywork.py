@@ -227,3 +227,50 @@ def test_a_run_on_another_machine_is_dead_once_its_heartbeat_is_stale(
     assert "no heartbeat since" in closed.note and "MYT" in closed.note
     assert runlog.get(db, fresh).status == "running"
     assert plan_day(db, date(2024, 7, 2)).since == date(2024, 7, 2)  # nothing covered
+
+
+def test_an_idle_run_builds_the_schedule_once_and_claims_nothing(
+        tmp_path: Path, builtin_catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The steps share one schedule; a second run on the same day finds everything sent
+    and takes no claim, rewrites no feed, adds nothing to the audit trail."""
+    from naptip.occurrences import schedule as schedule_module
+    from naptip.store.orm import AuditEntry
+
+    db = store(tmp_path, builtin_catalog)
+    monkeypatch.setenv("NAPTIP_CALENDAR_DIR", str(tmp_path / "feeds"))
+    built: list[Catalog] = []
+    real = schedule_module.build_schedule
+
+    def counting(catalog: Catalog) -> Any:
+        built.append(catalog)
+        return real(catalog)
+
+    monkeypatch.setattr(schedule_module, "build_schedule", counting)
+
+    def run() -> dict[str, dict[str, int]]:
+        plan = plan_day(db, date(2024, 7, 15))
+        summary = execute(DayWork(db=db, catalog=builtin_catalog, settings=Settings(),
+                                  loaded=None, day=plan.day, since=plan.since,
+                                  outbox=tmp_path / "outbox", trigger="test"), plan)
+        assert summary.status == "done", summary
+        return {s.name: s.counts for s in summary.steps}
+
+    first = run()
+    assert len(built) == 1  # sync, invitations and calendars share it
+    assert first["reminders"]["outbox"] > 0 and first["calendars"]["feeds rewritten"] == 12
+    with db.reading() as session:
+        audit_before = session.execute(select(AuditEntry.seq)).scalars().all()
+        ledger_before = {(r.occurrence_id, r.stage, r.recipient, r.attempts, r.batch)
+                         for r in session.execute(select(ReminderSent)).scalars()}
+    feeds = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "feeds").glob("*.ics")}
+    second = run()
+    assert len(built) == 2
+    assert second["reminders"] == {"items": 0, "pending": 0}
+    assert second["invitations"] == {}
+    assert second["calendars"]["feeds rewritten"] == 0 and second["calendars"]["feeds"] == 12
+    with db.reading() as session:
+        assert session.execute(select(AuditEntry.seq)).scalars().all() == audit_before
+        assert {(r.occurrence_id, r.stage, r.recipient, r.attempts, r.batch)
+                for r in session.execute(select(ReminderSent)).scalars()} == ledger_before
+    assert {p.name: p.stat().st_mtime_ns
+            for p in (tmp_path / "feeds").glob("*.ics")} == feeds
