@@ -6,6 +6,8 @@ import pytest
 
 from bench import bench_portal
 
+pytestmark = pytest.mark.slow
+
 
 def test_portal_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_portal.main(["--activities", "50", "--evidence", "500", "--repeat", "2"]) == 0

@@ -6,6 +6,8 @@ import pytest
 
 from bench import bench_schedule, bench_store
 
+pytestmark = pytest.mark.slow
+
 
 def test_schedule_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_schedule.main(["--plugins", "1"]) == 0
