@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,11 @@ _TABLES = ("report_narrative", "report_snapshot", "run", "web_token", "held_chan
 
 
 def _reset(db: Database) -> None:
+    """Empty every table and restart its ids.
+
+    On PostgreSQL a TRUNCATE, not DELETE (which would be faster): DELETE leaves free space
+    that later inserts fill, so rows would come back in another physical order, and some
+    messages list rows in the order a query without ORDER BY returns them."""
     from sqlalchemy import text
 
     with db.engine.begin() as conn:
@@ -131,6 +137,26 @@ def _reset(db: Database) -> None:
         conn.execute(text("UPDATE audit_head SET seq = 0, hash = :h"), {"h": "0" * 64})
 
 
+_SEQUENCES: dict[str, list[tuple[str, str, str]]] = {}
+
+
+def _pg_columns_with_sequences(db: Database) -> list[tuple[str, str, str]]:
+    """(table, id column, sequence) for every table of _TABLES whose ids come from one."""
+    from sqlalchemy import text
+
+    if db.url not in _SEQUENCES:
+        with db.engine.connect() as conn:
+            columns = conn.execute(text(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'public' "
+                "AND (column_default LIKE 'nextval(%' OR is_identity = 'YES')")).all()
+            _SEQUENCES[db.url] = sorted(
+                (table, column, conn.execute(text("SELECT pg_get_serial_sequence(:t, :c)"),
+                                             {"t": f"public.{table}", "c": column}).scalar_one())
+                for table, column in columns if table in _TABLES)
+    return _SEQUENCES[db.url]
+
+
 @pytest.fixture(scope="session")
 def _pg_database(pg_url: str) -> Iterator[Database]:
     db = open_database(pg_url, blobs=Path("/nonexistent"))
@@ -138,30 +164,97 @@ def _pg_database(pg_url: str) -> Iterator[Database]:
     db.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty, migrated store on each backend, with its own blob folder."""
-    if request.param == "sqlite":
-        store = open_database(f"sqlite:///{tmp_path / 'naptip.db'}", blobs=tmp_path / "blobs")
-        yield store
-        store.dispose()
-        return
-    shared: Database = request.getfixturevalue("_pg_database")
-    _reset(shared)
-    yield Database(url=shared.url, engine=shared.engine, blobs=tmp_path / "blobs")
-
-
-@pytest.fixture
-def synced(db: Database, builtin_catalog: Catalog) -> Database:
-    """The store with the built-in plan's schedule materialised."""
+def _sync_builtin(db: Database, catalog: Catalog) -> None:
+    """Materialise the built-in plan's schedule, recorded as `naptip sync` would record it
+    (so that CLI runs on this store see the same plugins)."""
     from naptip.occurrences.materialise import sync
     from naptip.occurrences.schedule import build_schedule
 
     loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
         pluginmanager.BUILTIN_PLUGINS)})
-    # recorded as `naptip sync` would, so that CLI runs on this store see the same plugins
-    sync(db, builtin_catalog, build_schedule(builtin_catalog),
+    sync(db, catalog, build_schedule(catalog),
          plugins={name: info.version for name, info in loaded.infos.items()})
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory, builtin_catalog: Catalog,
+                      ) -> dict[str, Path]:
+    """Two SQLite files made once per session and copied for each test: an empty, migrated
+    store ("empty"; migrating costs ~1 s) and the same with the built-in plan synced
+    ("synced")."""
+    folder = tmp_path_factory.mktemp("store-templates")
+    empty, synced = folder / "empty.db", folder / "synced.db"
+    open_database(f"sqlite:///{empty}", blobs=folder / "blobs").dispose()
+    shutil.copyfile(empty, synced)
+    store = open_database(f"sqlite:///{synced}", blobs=folder / "blobs")
+    _sync_builtin(store, builtin_catalog)
+    store.dispose()
+    for path in (empty, synced):  # closed cleanly: the WAL is checkpointed and gone
+        assert not path.with_name(path.name + "-wal").exists()
+    return {"empty": empty, "synced": synced}
+
+
+_PG_SNAPSHOT = "synced_snapshot"
+
+
+@pytest.fixture(scope="session")
+def _pg_synced_snapshot(_pg_database: Database, builtin_catalog: Catalog) -> str:
+    """The built-in plan synced once on PostgreSQL and kept in a schema of its own, copied
+    back into the emptied tables for each test that asks for ``synced``."""
+    from sqlalchemy import text
+
+    _reset(_pg_database)
+    _sync_builtin(_pg_database, builtin_catalog)
+    with _pg_database.engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {_PG_SNAPSHOT}"))
+        for table in (*_TABLES, "audit_head"):
+            conn.execute(text(f"CREATE TABLE {_PG_SNAPSHOT}.{table} AS "
+                              f"SELECT * FROM public.{table}"))
+    return _PG_SNAPSHOT
+
+
+def _pg_restore_synced(db: Database, snapshot: str) -> None:
+    from sqlalchemy import text
+
+    _reset(db)
+    with db.engine.begin() as conn:
+        for table in reversed(_TABLES):  # parents before the rows that refer to them
+            conn.execute(text(f"INSERT INTO {table} SELECT * FROM {snapshot}.{table}"))
+        conn.execute(text("DELETE FROM audit_head"))
+        conn.execute(text(f"INSERT INTO audit_head SELECT * FROM {snapshot}.audit_head"))
+        for table, column, sequence in _pg_columns_with_sequences(db):
+            conn.execute(text(f"SELECT setval('{sequence}', COALESCE(MAX({column}), 0) + 1, "
+                              f"false) FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty, migrated store on each backend, with its own blob folder.
+
+    For a test that asks for ``synced``, the store starts as a copy of the built-in plan
+    synced once per session (see ``synced``)."""
+    wants_synced = "synced" in request.fixturenames
+    if request.param == "sqlite":
+        templates: dict[str, Path] = request.getfixturevalue("_sqlite_templates")
+        path = tmp_path / "naptip.db"
+        shutil.copyfile(templates["synced" if wants_synced else "empty"], path)
+        store = open_database(f"sqlite:///{path}", blobs=tmp_path / "blobs")
+        yield store
+        store.dispose()
+        return
+    shared: Database = request.getfixturevalue("_pg_database")
+    if wants_synced:
+        _pg_restore_synced(shared, request.getfixturevalue("_pg_synced_snapshot"))
+    else:
+        _reset(shared)
+    yield Database(url=shared.url, engine=shared.engine, blobs=tmp_path / "blobs")
+
+
+@pytest.fixture
+def synced(db: Database) -> Database:
+    """The store with the built-in plan's schedule materialised, as `naptip sync` with the
+    built-in plugins leaves it (today's date: the session's). Synced once per session and
+    copied (``db`` does it when a test asks for this fixture)."""
     return db
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from bench import bench_invites
 
+pytestmark = pytest.mark.slow
+
 
 def test_invitation_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_invites.main(["--recipients", "2"]) == 0

@@ -12,6 +12,8 @@ from sqlalchemy.engine import make_url
 from bench import bench_portal
 from naptip.testing import PG_SERVER
 
+pytestmark = pytest.mark.slow
+
 
 def test_portal_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_portal.main(["--activities", "50", "--evidence", "500", "--repeat", "2"]) == 0

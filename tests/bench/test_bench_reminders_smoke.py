@@ -7,6 +7,8 @@ import pytest
 from bench import bench_reminders
 from naptip.notifications import digest, dispatch
 
+pytestmark = pytest.mark.slow
+
 
 def test_reminder_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench_reminders.main(["--recipients", "3"]) == 0

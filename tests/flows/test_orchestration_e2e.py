@@ -1,26 +1,23 @@
 """End to end with a real ``prefect server start`` on loopback (its scheduler included).
 
-One server for the module, started from a pre-migrated database template (migrating a
-fresh Prefect database costs ~20 s; the template is made once per Prefect version). The
-naptip commands run as real subprocesses, as the secretariat would run them; e-mail goes
-to aiosmtpd on loopback; the store is SQLite in the test's folder.
+One server for the tests/flows package (``server`` in tests/flows/conftest.py), started
+from a pre-migrated database template (migrating a fresh Prefect database costs ~20 s; the
+template is made once per Prefect version). The naptip commands run as real subprocesses,
+as the secretariat would run them; e-mail goes to aiosmtpd on loopback; the store is
+SQLite in the test's folder.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from http.server import HTTPServer
 from pathlib import Path
@@ -30,11 +27,12 @@ import pytest
 from sqlalchemy import select
 
 from naptip.base.contact_types import ContactInfo, Role
-from naptip.flows.serve import QUIET, free_port, start_server, stop_server
+from naptip.flows.serve import free_port
 from naptip.people.contacts import ContactDirectory
 from naptip.store.db import Database, open_database
 from naptip.store.orm import ReminderSent, RunRecord
 from naptip.time.clock import PLAN_TZ
+from tests.flows.conftest import prefect_home
 from tests.people.test_remind import Hook
 from tests.smtp_server import SmtpServer, smtp
 
@@ -44,50 +42,6 @@ pytestmark = pytest.mark.slow
 
 NAPTIP = str(Path(sys.executable).parent / "naptip")
 LEAD, CHAIR, SEC = "lead@rmp.gov.my", "chair@rmp.gov.my", "sec@mapo.gov.my"
-
-
-@pytest.fixture(scope="session")
-def prefect_template() -> Path:
-    """A migrated Prefect database, made once per Prefect version and copied per server."""
-    version = importlib.metadata.version("prefect")
-    folder = Path(tempfile.gettempdir()) / f"naptip-prefect-template-{version}"
-    if not (folder / "prefect.db").exists():
-        work = Path(tempfile.mkdtemp(prefix="naptip-prefect-template-"))
-        env = {**os.environ, **QUIET, "PREFECT_HOME": str(work)}
-        env.pop("PREFECT_API_URL", None)
-        subprocess.run([sys.executable, "-m", "prefect", "server", "database", "upgrade",
-                        "-y"], env=env, check=True, capture_output=True, timeout=300)
-        try:
-            work.rename(folder)
-        except OSError:  # another session made it first
-            shutil.rmtree(work, ignore_errors=True)
-    return folder / "prefect.db"
-
-
-def prefect_home(template: Path, home: Path) -> Path:
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(template, home / "prefect.db")
-    return home
-
-
-@pytest.fixture(scope="module")
-def server(prefect_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    home = prefect_home(prefect_template, tmp_path_factory.mktemp("prefect-server"))
-    port = free_port()
-    child = start_server(home, port)
-    try:
-        yield f"http://127.0.0.1:{port}/api"
-    finally:
-        stop_server(child)
-
-
-@pytest.fixture
-def client(server: str) -> Iterator[Any]:
-    from prefect.client.orchestration import get_client
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings({PREFECT_API_URL: server}), get_client(sync_client=True) as c:
-        yield c
 
 
 def store(tmp_path: Path, *, hook_url: str | None = None) -> Database:

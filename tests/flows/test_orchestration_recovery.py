@@ -1,7 +1,7 @@
 """After a crash, with a real ``prefect server start`` and ``naptip serve`` as real processes:
 an interrupted serve (Ctrl-C, a power loss) never leaves the daily job stuck behind its
 dead run; dead runs are closed in Prefect and in ``naptip runs``, and the secretariat is
-alerted. The Prefect server is shared by the module (see test_orchestration_e2e)."""
+alerted. The Prefect server is the one the tests/flows package shares (its conftest)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,10 @@ from typing import IO, Any
 import pytest
 
 from naptip.store.db import Database
-from tests.flows.test_orchestration_e2e import (
-    NAPTIP,
-    SEC,
-    client,
-    environment,
-    prefect_template,
-    runs,
-    server,
-    store,
-)
+from tests.flows.test_orchestration_e2e import NAPTIP, SEC, environment, runs, store
 from tests.smtp_server import SmtpServer, smtp
 
-__all__ = ["client", "prefect_template", "server", "smtp"]
+__all__ = ["smtp"]
 
 pytestmark = pytest.mark.slow
 FAST = {"PREFECT_RUNNER_POLL_FREQUENCY": "1", "NAPTIP_HEARTBEAT_SECONDS": "1",
@@ -218,7 +209,8 @@ def test_serve_after_serve_was_sigkilled_replaces_the_orphaned_server(
     it and starts its own (it does not report "started" while attached to the orphan)."""
     from naptip.flows.serve import free_port
     from naptip.store.liveness import process_alive
-    from tests.flows.test_orchestration_e2e import port_open, prefect_home
+    from tests.flows.conftest import prefect_home
+    from tests.flows.test_orchestration_e2e import port_open
 
     db = store(tmp_path)
     env = environment(tmp_path, db, None, "", XDG_DATA_HOME=str(tmp_path / "data"))

@@ -20,16 +20,8 @@ import pytest
 from naptip.flows.serve import free_port, start_server, stop_server
 from naptip.time.clock import PLAN_TZ
 from naptip.work.prefect_access import ApiAccess, own_addresses, probe, status_of, verdict
-from tests.flows.test_orchestration_e2e import (
-    environment,
-    naptip,
-    prefect_home,
-    prefect_template,
-    runs,
-    store,
-)
-
-__all__ = ["prefect_template"]
+from tests.flows.conftest import prefect_home
+from tests.flows.test_orchestration_e2e import environment, naptip, runs, store
 
 pytestmark = pytest.mark.slow
 

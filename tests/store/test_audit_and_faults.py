@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 from sqlalchemy import func, select, text
 
@@ -84,6 +85,7 @@ def _workers(db: Database, jobs: list[tuple[str, list[str]]]) -> list[dict[str, 
     return results
 
 
+@pytest.mark.slow
 def test_concurrent_processes_lose_nothing(synced: Database, builtin_catalog: Catalog) -> None:
     seeded = _seed(synced, builtin_catalog, PROGRESS_2023[:6])
     fresh = PROGRESS_2023[6:]

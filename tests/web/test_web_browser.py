@@ -31,6 +31,8 @@ from tests.smtp_server import SmtpServer, smtp
 from tests.web.test_web_security import store
 from tests.web_support import LEAD, OCCURRENCE, REVIEWER, TODAY, Served, serve
 
+pytestmark = pytest.mark.slow
+
 __all__ = ["smtp", "store"]
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
@@ -21,6 +22,8 @@ from tests.smtp_server import SmtpServer, smtp
 from tests.web.test_web_browser import SHOTS, browser, shot, shows
 from tests.web.test_web_security import store
 from tests.web_support import LEAD, TODAY, serve
+
+pytestmark = pytest.mark.slow
 
 __all__ = ["browser", "smtp", "store"]
 PHONE = 360
