@@ -160,7 +160,8 @@ class SyncResult:
                 "--confirm does not override this")
 
     def _withdrawing(self) -> str:
-        ids = ", ".join(self.withdrawn[:3]) + ("…" if len(self.withdrawn) > 3 else "")
+        first = sorted(self.withdrawn)  # the same ids whatever order the store returned
+        ids = ", ".join(first[:3]) + ("…" if len(first) > 3 else "")
         return f"{len(self.withdrawn)} occurrence(s) would be withdrawn ({ids})"
 
     def risks(self) -> list[str]:
