@@ -244,7 +244,10 @@ def _same_file(path: Path, known: dict[str, Any]) -> bool:
 
 
 def _manifest_key(directory: Path) -> str:
-    return f"feeds:{directory.resolve()}"
+    """The meta row of a folder's feeds: a digest of its path, as a path of any length
+    must fit ``meta.key`` (80 characters; PostgreSQL enforces it)."""
+    digest = hashlib.sha256(str(directory.resolve()).encode("utf-8")).hexdigest()
+    return f"feeds:{digest}"
 
 
 def _manifest(db: Database, key: str) -> dict[str, dict[str, Any]]:

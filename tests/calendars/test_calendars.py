@@ -418,6 +418,19 @@ def test_republish_renders_only_the_feeds_whose_entries_changed(
                                                                            rec.published)
 
 
+def test_feeds_in_a_folder_with_a_long_path_are_published_and_remembered(
+        builtin_catalog: Catalog, db: Database, tmp_path: Path) -> None:
+    """A shared folder's path can be longer than the store's keys (80 characters on
+    PostgreSQL): the feeds' fingerprints are kept all the same."""
+    folder = tmp_path / ("shared-calendars-of-the-secretariat-" * 4) / "calendars"
+    assert len(str(folder)) > 80
+    cat = builtin_catalog
+    rec = record(db, cat, build_schedule(cat).occurrences, now=publish_instant(D1), today=D1)
+    scopes = public_scopes(cat)
+    assert all(w.changed for w in publish(db, cat, rec.published, folder, scopes))
+    assert not any(w.changed for w in publish(db, cat, rec.published, folder, scopes))
+
+
 def test_concurrent_publishers_record_once(builtin_catalog: Catalog, db: Database) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
