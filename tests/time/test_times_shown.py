@@ -7,14 +7,14 @@ a time shown in UTC (or with no zone) gives itself away by its date."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
 from naptip.base.values import EvidenceError
-from naptip.occurrences.materialise import sync
+from naptip.occurrences.materialise import stored_provenance, sync
 from naptip.occurrences.schedule import build_schedule
 from naptip.plan.catalog import Catalog
 from naptip.plan.pluginmanager import LoadedPlugins
@@ -68,8 +68,12 @@ def test_evidence_show_and_db_status_show_kuala_lumpur_time(
     synced_at = line.split(": ", 1)[1].split(" by ")[0]
     assert synced_at.endswith(" MYT"), line
     stamp = datetime.strptime(synced_at, "%Y-%m-%d %H:%M MYT")
-    now = datetime.now(UTC).replace(tzinfo=None)
-    assert abs((stamp - now).total_seconds() - 8 * 3600) < 600  # KL is UTC+8
+    with synced.reading() as session:  # the instant the store holds, in UTC
+        recorded = stored_provenance(session, builtin_catalog.structure.plan.id)
+    assert recorded is not None
+    at = datetime.fromisoformat(recorded["at"])
+    at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
+    assert stamp == (at + timedelta(hours=8)).replace(second=0, microsecond=0)  # KL: UTC+8
 
 
 @pytest.fixture
