@@ -20,6 +20,7 @@ from naptip.cli.operations.sync import sync_command
 from naptip.cli.operations.web import web_group
 from naptip.cli.planning.agencies import agencies_group
 from naptip.cli.planning.calendar import calendar_group
+from naptip.cli.planning.life import adopt_command, plan_list, plan_reopen
 from naptip.cli.planning.plan import plan
 from naptip.cli.planning.plugin_kit import plugin_group
 from naptip.cli.planning.plugins import plugins
@@ -31,6 +32,9 @@ from naptip.cli.records.report import report_group
 from naptip.cli.records.status import status_command
 
 cli.add_command(plan)
+plan.add_command(plan_list)
+plan.add_command(plan_reopen)
+cli.add_command(adopt_command)
 cli.add_command(plugins)
 cli.add_command(schedule)
 cli.add_command(evidence_group)

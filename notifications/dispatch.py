@@ -40,6 +40,7 @@ from naptip.people.reminders import (
 )
 from naptip.people.signin import digest_link, preview_link
 from naptip.plan.catalog import Catalog
+from naptip.plan.lifecycle import adoption_for_run
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.store.db import Database
 
@@ -67,6 +68,8 @@ class RunResult:
     problems: list[Problem] = field(default_factory=list)
     #: due items left out because another run holds them or they wait for a retry
     pending: list[Held] = field(default_factory=list)
+    #: the line saying this run recorded the plan's adoption day (naptip.plan.lifecycle)
+    adopted: str | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -111,11 +114,14 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             raise NaptipError(f"no contact {wanted!r} (naptip contacts list)")
     returns = latest_returns(db, [r.id for r in rows if r.progress == "returned"])
     first = min(opts.since or opts.today, opts.today)
+    life, adopted = adoption_for_run(db, catalog.structure.plan, first, actor=opts.actor,
+                            dry_run=opts.dry_run)
     plan = merge_plans([plan_reminders(rows, contacts, catalog, settings.reminders,
                                        first + timedelta(days=n), loaded=loaded,
-                                       returns=returns)
+                                       returns=returns, life=life)
                         for n in range((opts.today - first).days + 1)])
-    result = RunResult(unreached=plan.unreached, problems=problems + plan.problems)
+    result = RunResult(unreached=plan.unreached, problems=problems + plan.problems,
+                       adopted=adopted)
     deliveries: list[Delivery] = []
     for d in plan.deliveries:
         if d.channel != "email":

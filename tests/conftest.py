@@ -166,14 +166,20 @@ def _pg_database(pg_url: str) -> Iterator[Database]:
 
 def _sync_builtin(db: Database, catalog: Catalog) -> None:
     """Materialise the built-in plan's schedule, recorded as `naptip sync` would record it
-    (so that CLI runs on this store see the same plugins)."""
+    (so that CLI runs on this store see the same plugins), in a store that adopted the
+    plan on its first day (`naptip adopt --on 2021-01-01`): the reminders of any day of
+    the plan are those of a store in use all along. Tests of adopting part-way start
+    from ``db`` (empty) instead."""
     from naptip.occurrences.materialise import sync
     from naptip.occurrences.schedule import build_schedule
+    from naptip.plan.lifecycle import adopt
 
     loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
         pluginmanager.BUILTIN_PLUGINS)})
     sync(db, catalog, build_schedule(catalog),
          plugins={name: info.version for name, info in loaded.infos.items()})
+    plan = catalog.structure.plan
+    adopt(db, plan, plan.start, actor="naptip", today=plan.start)
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,8 @@ def send_reminders(work: DayWork) -> StepResult:
     notes = [f"{len(result.unreached)} group(s) of reminders with nobody to receive them "
              "(naptip remind --dry-run lists them)"] if result.unreached else []
     notes += [p.describe() for p in result.pending]
+    if result.adopted:
+        notes.insert(0, result.adopted)
     return StepResult("reminders", "failed" if failures else "done", counts, "; ".join(notes),
                       failures)
 

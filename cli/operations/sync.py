@@ -47,6 +47,12 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
     try:
         result = sync(db, catalog, build_schedule(catalog), actor=who, today=day,
                       confirm=confirm, dry_run=dry_run, plugins=app.plugin_versions())
+        adopted = None
+        if not dry_run and result.blocked() is None and (confirm or not result.risks()):
+            from naptip.plan.lifecycle import adoption_for_run
+
+            # a store's first sync is the day it adopts the plan (naptip adopt changes it)
+            adopted = adoption_for_run(db, catalog.structure.plan, app.today, actor=who)[1]
     finally:
         db.dispose()
     if as_json:
@@ -60,6 +66,8 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
         return
     prefix = "dry run, nothing written: " if dry_run else "synced: "
     click.echo(prefix + result.summary())
+    if adopted:
+        click.echo(adopted)
     if dry_run:
         for label, ids in (("withdraw", result.withdrawn), ("move", result.moved),
                            ("keep past", result.held)):

@@ -32,6 +32,15 @@ once per (occurrence, stage, recipient), so a return needs new stage keys):
   (``overdue-14.r1``: the chair 14 days after the return). The lead's first rung (1 day
   or less) is what the ``returned-K`` item already says, so it is not sent again.
   A meeting's, review's or event's returned evidence gets the ``returned-K`` item only.
+
+The plan's life (``naptip.plan.lifecycle``) changes this:
+
+* ``older``: an occurrence due before the adoption day is not reminded or escalated;
+  its owner's leads get it once, as one line of a summary that counts the older items
+  still open (``naptip.notifications.digest``), with where to see them;
+* a closed plan reminds only its final evaluation's duties and the ``returned-K`` item;
+* an item re-opened after closing is reminded towards its new deadline, in stages of
+  their own (``before-7.re20270110``: the day it was re-opened).
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -49,6 +59,7 @@ from naptip.base.errors import NaptipError, Problem
 from naptip.base.model import SECRETARIAT_ID
 from naptip.people.contacts import check_contact
 from naptip.plan.catalog import Catalog
+from naptip.plan.lifecycle import CLOSING_FLOWS, PlanLife
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.store.db import Database
 from naptip.store.orm import Evidence, OccurrenceRow, Review
@@ -71,7 +82,7 @@ class Item:
     occurrence_id: str
     title: str
     kind: str
-    section: str  #: overdue, due or meeting
+    section: str  #: overdue, due, meeting or older (due before the adoption day: counted)
     stage: str
     due: date
     days: int  #: days overdue (section overdue) or days to go
@@ -227,7 +238,39 @@ def policy_of(*, occurrence_id: str, kind: str, owner: str, activity: str | None
     return policy
 
 
-def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
+class _Dated(Protocol):
+    @property
+    def due(self) -> date: ...
+    @property
+    def kind(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Reopened:
+    due: date
+    kind: str
+
+
+def _life_stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
+                 back: Returned | None, life: PlanLife | None, closing: frozenset[str],
+                 ) -> tuple[date, list[tuple[str, str, str, int]]]:
+    """(the due date shown, the stages reached) once the plan's life is applied."""
+    if life is None:
+        return row.due, _stages(row, policy, today, back)
+    again = life.reopened.get(row.id)
+    if again is not None and today >= again.on:
+        mark = f".re{again.on:%Y%m%d}"
+        return again.due, [(f"{stage}{mark}", section, role, days) for stage, section, role, days
+                           in _stages(_Reopened(again.due, row.kind), policy, today)]
+    if life.older(row.due) and (back is None or life.older(back.day)):
+        return row.due, [("older", "older", "owner-lead", (today - row.due).days)]
+    stages = _stages(row, policy, today, back)
+    if life.closed(today) and row.duty_id not in closing:
+        stages = [s for s in stages if s[0].startswith("returned-")]
+    return row.due, stages
+
+
+def _stages(row: _Dated, policy: ReminderSettings, today: date,
             back: Returned | None = None) -> list[tuple[str, str, str, int]]:
     """(stage, section, role, days) reached today for this occurrence; ``back``: its
     latest return, whose round replaces the stages before it (see the module). ``role`` is
@@ -251,7 +294,7 @@ def _stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
             if delta >= n]
 
 
-def _round(row: OccurrenceRow, policy: ReminderSettings, today: date, back: Returned,
+def _round(row: _Dated, policy: ReminderSettings, today: date, back: Returned,
            ) -> list[tuple[str, str, str, int]]:
     """The stages of the round a return opened. A run for a day before the return (a
     preview with --as-of) counts the return as made that day."""
@@ -278,8 +321,12 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
                    catalog: Catalog, defaults: ReminderSettings, today: date, *,
                    loaded: LoadedPlugins | None = None,
                    reasons: dict[str, str] | None = None,
-                   returns: Mapping[str, Returned] | None = None) -> Plan:
+                   returns: Mapping[str, Returned] | None = None,
+                   life: PlanLife | None = None) -> Plan:
     """Every digest due today: one per contact and channel, items grouped in it.
+
+    ``life``: the plan's adoption day, closing and re-opened items (see the module);
+    None: every open occurrence is reminded as if adopted on the plan's first day.
 
     ``returns``: the latest return of each returned occurrence (``latest_returns``): a
     returned occurrence is reminded in the round its return opened. ``reasons`` alone
@@ -298,6 +345,7 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
     unreached: dict[str, int] = defaultdict(int)
     returns = returns or {}
     reasons = {**(reasons or {}), **{oid: r.reason for oid, r in returns.items()}}
+    closing = frozenset(d.id for d in catalog.duties.values() if d.flow in CLOSING_FLOWS)
 
     def reach(who: list[ContactInfo], item: Item, missing: str) -> None:
         if not who:
@@ -314,10 +362,11 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
         committee = catalog.committees.get(row.owner)
         activity = catalog.activities.get(row.activity_id) if row.activity_id else None
         back = returns.get(row.id) if row.progress == "returned" else None
-        for stage, section, role, days in _stages(row, policy, today, back):
+        due, stages = _life_stages(row, policy, today, back, life, closing)
+        for stage, section, role, days in stages:
             item = Item(
                 occurrence_id=row.id, title=row.title, kind=row.kind, section=section,
-                stage=stage, due=row.due, days=days,
+                stage=stage, due=due, days=days,
                 unshifted=row.unshifted if row.unshifted != row.due else None,
                 moved_why=_why_moved(row),
                 owner=row.owner, owner_name=committee.name if committee else row.owner,
@@ -378,7 +427,8 @@ def merge_plans(plans: Sequence[Plan]) -> Plan:
 
 
 def _order(item: Item) -> tuple[int, date, str]:
-    return ({"overdue": 0, "due": 1, "meeting": 2}[item.section], item.due, item.occurrence_id)
+    return ({"overdue": 0, "due": 1, "meeting": 2, "older": 3}[item.section], item.due,
+            item.occurrence_id)
 
 
 def _host_name(catalog: Catalog, host: str | None) -> str | None:

@@ -1,0 +1,112 @@
+"""``naptip adopt``, ``naptip plan list`` and ``naptip plan reopen``: a plan's life in
+the store (``naptip.plan.lifecycle``)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import click
+
+from naptip.base.errors import NaptipError
+from naptip.cli.app import App, as_of_option, parse_day_option, pass_app
+from naptip.cli.common import actor_name
+
+
+def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    return None if value is None else parse_day_option(value, param)
+
+
+@click.command("adopt")
+@click.option("--on", "on", metavar="YYYY-MM-DD", callback=_day,
+              help="The adoption day (default: today, or the --as-of day).")
+@as_of_option
+@pass_app
+def adopt_command(app: App, on: date | None) -> None:
+    """Record the day this store started running the plan.
+
+    Work due before it is not reminded or escalated one item at a time: each committee's
+    leads get one summary of how many older items are still open, with where to see them.
+    The first `naptip run` records its own day when nobody ran this first. To record what
+    was already done before, import it: `naptip evidence import FILE`.
+    """
+    from naptip.plan.lifecycle import adopt
+
+    catalog = app.catalog
+    plan = catalog.structure.plan
+    db = app.writable_db()
+    life = adopt(db, plan, on or app.today, actor=actor_name(None), today=app.today)
+    click.echo(f"{plan.short_title} adopted on {life.adopted_on}: work due before it is "
+               "summarised once per committee lead, not reminded item by item")
+
+
+@click.command("list")
+@click.option("--reopened", is_flag=True, help="Also list the items re-opened on purpose.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@as_of_option
+@pass_app
+def plan_list(app: App, reopened: bool, fmt: str) -> None:
+    """The plans in this store: period, state (draft, running, closed) and adoption day."""
+    from naptip.plan.lifecycle import PlanLife, plan_life
+
+    plan = app.catalog.structure.plan
+    life = plan_life(app.db, plan) if app.store_may_exist() else PlanLife(plan=plan)
+    today = app.today
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "id": plan.id, "title": plan.title, "short_title": plan.short_title,
+            "start": plan.start.isoformat(), "end": plan.end.isoformat(),
+            "state": life.state(today),
+            "closed_since": life.closed_since.isoformat() if life.closed(today) else None,
+            "adopted_on": life.adopted_on.isoformat() if life.adopted_on else None,
+            "adopted_how": life.adopted_how,
+            "reopened": {oid: {"due": r.due.isoformat(), "on": r.on.isoformat(), "by": r.by,
+                               "reason": r.reason} for oid, r in sorted(life.reopened.items())},
+        }], indent=2))
+        return
+    state = life.state(today)
+    since = f" since {life.closed_since}" if state == "closed" else ""
+    adopted = (f"adopted {life.adopted_on} ({life.adopted_how})" if life.adopted_on
+               else "not adopted yet (the first `naptip run` records its day)")
+    click.echo(f"{plan.id}  {plan.short_title}  {plan.start} to {plan.end}  {state}{since}")
+    click.echo(f"  {adopted}")
+    if life.reopened:
+        click.echo(f"  {len(life.reopened)} item(s) re-opened after closing")
+    if reopened:
+        for oid, r in sorted(life.reopened.items()):
+            click.echo(f"  {oid}  due {r.due}  re-opened {r.on} by {r.by}: {r.reason}")
+
+
+@click.command("reopen")
+@click.argument("occurrences", nargs=-1, required=True, metavar="OCCURRENCE...")
+@click.option("--due", "due", metavar="YYYY-MM-DD", callback=_day,
+              help="The new deadline the reminders count towards.")
+@click.option("--reason", default="", help="Why (kept in the audit log).")
+@click.option("--undo", is_flag=True, help="Stop reminding these items again.")
+@as_of_option
+@pass_app
+def plan_reopen(app: App, occurrences: tuple[str, ...], due: date | None, reason: str,
+                undo: bool) -> None:
+    """Re-open items of a closed plan: they are reminded again towards a new deadline.
+
+    A closed plan reminds only its final evaluation and returned evidence; late evidence
+    can always be submitted without re-opening anything.
+    """
+    from naptip.plan.lifecycle import close_again, reopen
+
+    plan = app.catalog.structure.plan
+    db = app.store()
+    if undo:
+        close_again(db, plan, occurrences, actor=actor_name(None))
+        click.echo(f"{len(set(occurrences))} item(s) no longer re-opened")
+        return
+    if due is None:
+        raise NaptipError("give the new deadline: --due YYYY-MM-DD")
+    reopen(db, plan, occurrences, due=due, reason=reason, actor=actor_name(None),
+           today=app.today)
+    click.echo(f"{len(set(occurrences))} item(s) re-opened, due {due}: the next run "
+               "reminds their committees")
+
+
+__all__ = ["adopt_command", "plan_list", "plan_reopen"]
