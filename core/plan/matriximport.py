@@ -585,7 +585,10 @@ def import_matrix(sheet: Sheet, *, base: PlanStructure, plan: Plan,
                                  f"does not carry {table} entries")
     for group in reader.activities:
         where = f"{group.ident} ({_rows(group.rows)})"
-        activity = None if group.bad else reader.build(group, structure)
+        # an entry with a bad cell is still read, so that its other bad cells are listed
+        activity = None if group.cells.get("_duplicate") else reader.build(group, structure)
+        if group.bad:
+            activity = None
         if activity is not None:
             problem = activity_problem(activity, structure, committees)
             if problem:

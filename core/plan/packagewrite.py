@@ -38,8 +38,13 @@ def structure_toml(structure: PlanStructure, header: str,
            f"short_title = {_q(plan.short_title)}", f"start = {plan.start.isoformat()}",
            f"end = {plan.end.isoformat()}", f"timezone = {_q(plan.timezone)}", ""]
 
+    said: set[str] = set()
+
     def entry(table: str, ident: str, lines: list[str]) -> None:
-        note = sources.get(f"{table}:{ident}") or sources.get(table)
+        note = sources.get(f"{table}:{ident}")
+        if note is None and table not in said:  # a table-wide note: once, above the first
+            note = sources.get(table)
+        said.add(table)
         out.extend([*_comment(note), f"[[{table}]]", f"id = {_q(ident)}", *lines, ""])
 
     for p in structure.pillars.values():
