@@ -67,7 +67,7 @@ def test_the_matrix_is_laid_out_like_appendix_i(run: Run, tmp_path: Path) -> Non
     rows = list(csv.reader(io.StringIO(out.stdout.lstrip("\ufeff"))))
     assert tuple(rows[0]) == HEADERS
     assert len(rows) == 1 + 221  # one row per indicator
-    by_id = {}
+    by_id: dict[str, list[dict[str, str]]] = {}
     for row in rows[1:]:
         by_id.setdefault(row[HEADERS.index("Activity ID")], []).append(
             dict(zip(HEADERS, row, strict=True)))
@@ -290,3 +290,58 @@ def test_the_reader_refuses_unknown_committee_files_and_duplicates(
         load_plan_package(folder, builtin_catalog.committees)
     with pytest.raises(NaptipError, match="not a folder"):
         load_plan_package(tmp_path / "nothing", builtin_catalog.committees)
+
+
+# --- a sheet as a secretariat may type it: merged cells, no ids, no lead column ---------
+
+SPARSE = "\n".join([
+    "Strategic pillar,Objective ID,Specific objective,Output,Linked to strategic goal,"
+    "Activities,Indicators,Target,Assigned responsibilities,Timeline",
+    "Prevention,S1,To prevent TIP.,Awareness raised.,G3,Run campaigns.,Number of campaigns,"
+    'at least 4,"Media & Publicity Committee, Enforcement Committee, CSOs",2026-2030',
+    ",,,,,,Number of people reached,,,",
+    ',,,,,Publish a toolkit.,1 toolkit,1,"NSO MAPO, CSOs",2027',
+    ",,,Victims referred.,G4,Refer victims.,Percentage of victims referred,80%,"
+    "Victim Care and Protection Committee,2026-2030",
+    "P2,S2,To prosecute.,Cases prosecuted.,G2,Prosecute cases.,Number of cases,,"
+    "Legislation Committee,2026-2030",
+    ",,,,,Prosecute cases.,Amount of fines,,Enforcement Committee,2026-2030",
+    "",
+])
+
+
+def test_a_sparse_sheet_is_filled_down_and_numbered(tmp_path: Path,
+                                                    builtin_catalog: Catalog) -> None:
+    from dataclasses import replace
+    from datetime import date
+
+    from naptip.plan.matrix import read_sheet
+    from naptip.plan.matriximport import import_matrix
+
+    path = tmp_path / "sparse.csv"
+    path.write_text(SPARSE, encoding="utf-8")
+    base = builtin_catalog.structure
+    plan = replace(base.plan, id="x", start=date(2026, 1, 1), end=date(2030, 12, 31))
+    result = import_matrix(read_sheet(path), base=base, plan=plan,
+                           committees=builtin_catalog.committees)
+    assert result.problem_lines() == [
+        f"{path}:7: column 'Assigned responsibilities': differs from row 6 of the same "
+        "activity",
+        f"{path}: left out: S2-O1-i (rows 6-7)",
+    ]
+    got = {a.id: a for a in result.activities}
+    assert sorted(got) == ["S1-O1-i", "S1-O1-ii", "S1-O2-i"]
+    campaigns = got["S1-O1-i"]
+    assert (campaigns.lead, campaigns.support, campaigns.parties) == (
+        "media", ("enforcement",), ("CSOs",))  # read from the responsibilities
+    assert [(i.text, i.kind.value, i.target_value) for i in campaigns.indicators] == [
+        ("Number of campaigns", "count", 4), ("Number of people reached", "count", None)]
+    toolkit = got["S1-O1-ii"]
+    assert toolkit.lead is None and toolkit.parties == ("NSO MAPO", "CSOs")
+    assert str(toolkit.timeline) == "2027"
+    assert toolkit.indicators[0].kind.value == "deliverable"
+    assert got["S1-O2-i"].indicators[0].kind.value == "percentage"
+    s = result.structure
+    assert s.outputs["S1-O2"].text == "Victims referred." and s.outputs["S1-O2"].goals == ("G4",)
+    assert (s.objectives["S1"].primary_pillar, s.objectives["S1"].area) == ("P1", "A3")
+    assert s.objectives["S2"].primary_pillar == "P2"
