@@ -7,7 +7,7 @@ out; everything valid is kept, so one bad plugin never hides the others' work.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TypeVar
@@ -327,52 +327,12 @@ class _Builder:
             # A Python plugin may pass cadence="deliverable": the schedule compares enum
             # members, so a valid name is coerced (any other text is refused below).
             a = replace(a, cadence=Cadence(a.cadence))
-        message = self._activity_problem(a)
+        message = activity_problem(a, self.catalog.structure, self.catalog.committees)
         if message is not None:
             self.problem(plugin, f"activity {a.id}", message)
             return
         if self._claim(plugin, "activity", a.id):
             self.catalog.activities[a.id] = a
-
-    def _activity_problem(self, a: Activity) -> str | None:
-        structure = self.catalog.structure
-        period = structure.plan.years
-        if not _ACTIVITY_ID.match(a.id):
-            return "id must look like S9-O1-i (objective-output-item, lower-case item)"
-        if a.objective not in structure.objectives:
-            return f"unknown objective {a.objective}"
-        output = structure.outputs.get(a.output)
-        if output is None:
-            return f"unknown output {a.output}"
-        if output.objective != a.objective:
-            return f"output {a.output} belongs to objective {output.objective}, not {a.objective}"
-        if not a.id.startswith(a.output + "-"):
-            return f"id must start with its output {a.output}-"
-        if a.parent is not None and not a.id.startswith(a.parent + "-"):
-            return f"parent {a.parent} is not a prefix of the id"
-        for committee in (a.lead, *a.support):
-            if committee is not None and committee not in self.catalog.committees:
-                return f"unknown committee {committee!r}"
-        if a.lead is not None and a.lead in a.support:
-            return f"committee {a.lead!r} is both lead and support"
-        if not a.text.strip():
-            return "text is empty"
-        problem = _timeline_problem(a.timeline.start, a.timeline.end, period)
-        if problem:
-            return problem
-        goals = [g for g in a.related_goals if g not in structure.goals]
-        if goals:
-            return f"unknown goal {goals[0]}"
-        if a.cadence is not None and a.cadence not in _CADENCES:
-            return f"cadence {a.cadence!r} is not one of {', '.join(sorted(_CADENCES))}"
-        if not a.indicators:
-            return "has no indicator"
-        for n, ind in enumerate(a.indicators, 1):
-            message = _indicator_problem(ind, a, period)
-            if message:
-                return f"indicator #{n}: {message}"
-        return None
-
 
     def add_duty(self, plugin: str, d: Duty) -> None:
         """Validate a duty and parse (expand) its recurrence once."""
@@ -449,6 +409,49 @@ class _Builder:
         if bad:
             return f"milestone {bad[0]!r}: id must be lower-case words, kind a duty kind"
         return None
+
+
+def activity_problem(a: Activity, structure: PlanStructure, committees: Collection[str],
+                     ) -> str | None:
+    """What is wrong with an activity entry against a plan's structure and the known
+    committee ids (the first problem found), or None. The catalog and plan packages
+    (naptip.plan.package) check entries with it."""
+    period = structure.plan.years
+    if not _ACTIVITY_ID.match(a.id):
+        return "id must look like S9-O1-i (objective-output-item, lower-case item)"
+    if a.objective not in structure.objectives:
+        return f"unknown objective {a.objective}"
+    output = structure.outputs.get(a.output)
+    if output is None:
+        return f"unknown output {a.output}"
+    if output.objective != a.objective:
+        return f"output {a.output} belongs to objective {output.objective}, not {a.objective}"
+    if not a.id.startswith(a.output + "-"):
+        return f"id must start with its output {a.output}-"
+    if a.parent is not None and not a.id.startswith(a.parent + "-"):
+        return f"parent {a.parent} is not a prefix of the id"
+    for committee in (a.lead, *a.support):
+        if committee is not None and committee not in committees:
+            return f"unknown committee {committee!r}"
+    if a.lead is not None and a.lead in a.support:
+        return f"committee {a.lead!r} is both lead and support"
+    if not a.text.strip():
+        return "text is empty"
+    problem = _timeline_problem(a.timeline.start, a.timeline.end, period)
+    if problem:
+        return problem
+    goals = [g for g in a.related_goals if g not in structure.goals]
+    if goals:
+        return f"unknown goal {goals[0]}"
+    if a.cadence is not None and a.cadence not in _CADENCES:
+        return f"cadence {a.cadence!r} is not one of {', '.join(sorted(_CADENCES))}"
+    if not a.indicators:
+        return "has no indicator"
+    for n, ind in enumerate(a.indicators, 1):
+        message = _indicator_problem(ind, a, period)
+        if message:
+            return f"indicator #{n}: {message}"
+    return None
 
 
 def _period_problem(recurrence: Recurrence, structure: PlanStructure) -> str | None:
