@@ -19,8 +19,8 @@ from naptip.base.errors import NaptipError
 from naptip.occurrences.schedule import build_schedule
 from naptip.plan import pluginmanager
 from naptip.plan.catalog import Catalog
-from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
 from naptip.plan.plans import ENV, load_plans, plan_catalog
+from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
 from naptip.store.db import Database
 from naptip.store.orm import Evidence, OccurrenceRow
 
@@ -301,9 +301,6 @@ def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Pat
     assert _counts(db) == after
 
 
-def _total(doc: dict[str, object]) -> int:
+def _total(doc: dict[str, dict[str, int]]) -> int:
     """The number of occurrences a status document counts."""
-    totals = doc.get("total") or doc.get("totals")
-    if isinstance(totals, dict):
-        return int(totals.get("total", totals.get("occurrences", 0)))
-    return int(totals)  # type: ignore[arg-type]
+    return doc["total"]["total"]
