@@ -263,7 +263,7 @@ def _plan_packages(top: Mapping[str, Any], fail: _Fail, table: _Table,
     found: list[Path] = []
     for text in raw:
         path = Path(text).expanduser()
-        path = path if path.is_absolute() else base / path
+        path = path if path.is_absolute() else (base / path).absolute()
         if path in found:
             raise fail("plans.packages", f"{text!r} is named twice")
         found.append(path)

@@ -296,6 +296,14 @@ def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Pat
     assert status_old.exit_code == 0, status_old.output
     assert _total(json.loads(status_new.stdout)) == after["naptip-4.0"]
     assert _total(json.loads(status_old.stdout)) == after["naptip-3.0"]
+    # the reminders read only the chosen plan's occurrences
+    from naptip.people.reminders import remindable_occurrences
+
+    loaded = build_plugin_manager(environ={})
+    registry = load_plans(loaded, parse_settings({}), environ={ENV: str(package)})
+    for plan_id in ("naptip-3.0", "naptip-4.0"):
+        rows = remindable_occurrences(db, plan_catalog(loaded, registry, plan_id))
+        assert rows and {r.plan_id for r in rows} == {plan_id}
     # syncing 3.0 again withdraws nothing of 4.0 either
     assert run("--plan", "naptip-3.0", "sync", env=old).exit_code == 0
     assert _counts(db) == after
