@@ -252,8 +252,9 @@ def _counts(db: Database) -> dict[str, int]:
                                     .group_by(OccurrenceRow.plan_id)).all())
 
 
-def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Path) -> None:
-    from sqlalchemy import select
+def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Path,
+                                            tmp_path: Path) -> None:
+    from sqlalchemy import func, select
 
     env = {**db_env(db), ENV: str(package), "NAPTIP_USER": "agc-officer"}
     old = {**env, "NAPTIP_AS_OF": "2024-03-01"}
@@ -296,6 +297,23 @@ def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Pat
     assert status_old.exit_code == 0, status_old.output
     assert _total(json.loads(status_new.stdout)) == after["naptip-4.0"]
     assert _total(json.loads(status_old.stdout)) == after["naptip-3.0"]
+    # publishing one plan's calendars never cancels the other's entries
+    from naptip.store.orm import CalendarEntry
+
+    assert run("--plan", "naptip-3.0", "calendar", "publish", "--to", str(tmp_path / "c3"),
+               env=today).exit_code == 0
+    with db.reading() as session:
+        old_entries = session.execute(select(func.count()).select_from(CalendarEntry).where(
+            CalendarEntry.status == "confirmed")).scalar()
+    assert old_entries
+    published = run("--plan", "naptip-4.0", "calendar", "publish", "--to",
+                    str(tmp_path / "c4"), env=today)
+    assert published.exit_code == 0, published.output
+    with db.reading() as session:
+        statuses = dict(session.execute(select(CalendarEntry.status, func.count())
+                                        .group_by(CalendarEntry.status)).all())
+    assert statuses.get("cancelled", 0) == 0
+    assert statuses["confirmed"] > old_entries
     # the reminders read only the chosen plan's occurrences
     from naptip.people.reminders import remindable_occurrences
 
