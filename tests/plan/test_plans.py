@@ -330,3 +330,19 @@ def test_a_successor_synced_beside_naptip_3(run: Run, db: Database, package: Pat
 def _total(doc: dict[str, dict[str, int]]) -> int:
     """The number of occurrences a status document counts."""
     return doc["total"]["total"]
+
+
+def test_a_successors_first_run_adopts_it_on_its_own(run: Run, db: Database,
+                                                     package: Path) -> None:
+    """Runs of NAPTIP 3.0 in the store do not make the successor a store that "ran before
+    adoption days were recorded": its own first run adopts it."""
+    env = {**db_env(db), ENV: str(package)}
+    first = run("--as-of", "2024-03-01", "run", env=env)
+    assert first.exit_code == 0, first.output
+    later = run("--as-of", "2026-12-07", "run", env=env)
+    assert later.exit_code == 0, later.output
+    assert "NAPTIP 4.0 adopted on" in later.output
+    listed = json.loads(run("plan", "list", "--format", "json",
+                            env={**env, "NAPTIP_AS_OF": "2026-12-07"}).stdout)
+    assert listed[1]["id"] == "naptip-4.0"
+    assert listed[1]["adopted_how"] == "first run"
