@@ -114,6 +114,8 @@ MS = {
     "child": "kanak-kanak", "adult": "dewasa",
     "yes": "ya", "no": "tidak",
     "Skip to the content": "Langkau ke kandungan",
+    "%s is closed since %s: late evidence can still be submitted and reviewed.":
+        "%s ditutup sejak %s: bukti lewat masih boleh dihantar dan disemak.",
     "Portal": "Portal",
     "Year": "Tahun",
     "Pillar": "Teras",
