@@ -192,6 +192,23 @@ def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], 
     return kept, Cut(listed=limit, total=total, more=more, commands=status_commands(cut))
 
 
+@dataclass(frozen=True)
+class Older:
+    """The recipient's committee work due before the plan's adoption day and still open:
+    one summary line, never one item each (``naptip.plan.lifecycle``)."""
+
+    count: int
+    oldest: date
+    commands: Sequence[str]  #: the CLI commands that list them (used without a portal link)
+
+
+def older_of(items: Sequence[Item]) -> Older | None:
+    if not items:
+        return None
+    return Older(count=len(items), oldest=min(i.due for i in items),
+                 commands=status_commands(items))
+
+
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
            audience: Sequence[tuple[str, str]] = (), link: str | None = None,
            limit: int | None = None) -> Digest:
@@ -201,20 +218,24 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
     ``limit`` (``[reminders] digest_items``): the digest lists at most this many items,
     the first in its order, and ends with one line counting the others per section and
     saying where to see them all (the portal's *My work* through ``link``, else the
-    ``naptip status`` commands that list them). The subject counts every item."""
+    ``naptip status`` commands that list them). The subject counts every item.
+
+    Items of the ``older`` section (due before the adoption day) are not listed: one
+    paragraph counts them and says where to see them."""
     env = environment(language if language in LANGUAGES else "en")
     # a person in two roles (lead and chair) sees an occurrence once, at its first stage
     first: dict[str, Item] = {}
     for item in items:
         first.setdefault(item.occurrence_id, item)
-    items = list(first.values())
+    older = older_of([i for i in first.values() if i.section == "older"])
+    items = [i for i in first.values() if i.section != "older"]
     sections = [Section(s, sorted((i for i in items if section_of(i) == s),
                                   key=lambda i: (i.due, i.occurrence_id)))
                 for s in SECTIONS]
     shown, cut = cap([s for s in sections if s.items], limit)
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "page": lambda item: item_link(link, item) if link else "",
-               "sections": shown, "counts": counts(items), "cut": cut,
+               "sections": shown, "counts": counts(items), "cut": cut, "older": older,
                "committees": committees(items, audience), "link": link}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
     context["subject"] = subject
@@ -222,4 +243,4 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
                   html=env.get_template("digest.html.j2").render(context))
 
 
-__all__ = ["Cut", "Digest", "format_day", "render"]
+__all__ = ["Cut", "Digest", "Older", "format_day", "render"]

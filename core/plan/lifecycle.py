@@ -121,7 +121,8 @@ def plan_life(db: Database, plan: Plan) -> PlanLife:
 
 def _ran_before(session: Session) -> bool:
     """Did reminders or the day's work run in this store before adoption days existed?"""
-    ran = session.execute(select(exists().where(RunRecord.dry_run.is_(False)))).scalar()
+    ran = session.execute(select(exists().where(  # a finished run: not the one asking
+        RunRecord.dry_run.is_(False), RunRecord.finished_at.is_not(None)))).scalar()
     return bool(ran or session.execute(select(exists().where(ReminderSent.id.is_not(None))))
                 .scalar())
 

@@ -129,7 +129,7 @@ def test_a_store_that_ran_before_adoption_days_existed_is_adopted_on_the_first_d
         now = datetime(2023, 5, 1, tzinfo=UTC)
         session.add(RunRecord(id="r1", day=date(2023, 5, 1), since=date(2023, 5, 1),
                               status="done", trigger="cli", host="h", dry_run=False,
-                              started_at=now, heartbeat_at=now, steps=[]))
+                              started_at=now, heartbeat_at=now, finished_at=now, steps=[]))
 
     synced.write(legacy)
     life, note = adoption_for_run(synced, plan, date(2026, 12, 7), actor="t")
