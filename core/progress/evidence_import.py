@@ -91,15 +91,17 @@ class RowOutcome:
     occurrence: str | None = None
     reason: str | None = None
     evidence_id: int | None = None
+    dry_run: bool = False  #: "stored" means it would be
 
     def __str__(self) -> str:
-        if self.outcome == "refused":
-            return f"row {self.row}: refused: {self.reason}"
         what = f" ({self.occurrence})" if self.occurrence else ""
+        if self.outcome == "refused":
+            return f"row {self.row}{what}: refused: {self.reason}"
         if self.outcome == "already imported":
             return f"row {self.row}{what}: already imported as evidence #{self.evidence_id}"
-        number = f" as evidence #{self.evidence_id}" if self.evidence_id else ""
-        return f"row {self.row}{what}: stored{number}"
+        if self.dry_run:
+            return f"row {self.row}{what}: would be stored"
+        return f"row {self.row}{what}: stored as evidence #{self.evidence_id}"
 
 
 @dataclass
@@ -286,6 +288,21 @@ def _pairs(text: str, column: str) -> dict[str, str]:
     return result
 
 
+#: the options of ``evidence submit`` that messages name, as this file's columns
+_OPTIONS = ((re.compile(r"--value (\d+)=\.\.\."), r"column value_\1"),
+            (re.compile(r"--file PATH|--file"), "column files"),
+            (re.compile(r"--nil\b"), "nil"),
+            (re.compile(r"--(sex|nationality|age)\b"), r"column \1"))
+
+
+def as_columns(message: str) -> str:
+    """A message of ``evidence submit``'s checks, naming this file's columns instead of
+    its options ("--value 1=..." is column value_1)."""
+    for pattern, column in _OPTIONS:
+        message = pattern.sub(column, message)
+    return message
+
+
 def row_key(occurrence_id: str, cells: Mapping[str, str]) -> str:
     """What recognises a row already imported: its occurrence and content, not its place
     in the file (rows may be added or moved between imports)."""
@@ -397,11 +414,13 @@ class _Importer:
                          breakdown=breakdown, files=files, done_on=done_on,
                          note=cells.get("note") or None, links=cells.get("links", "").split(),
                          nil=nil in ("yes", "y", "true"))
-        checked = self.service.check(sub, oid=occ.id, kind=occ.kind, owner=occ.owner,
-                                     activity_id=occ.activity_id,
-                                     form=self.service.form_for(occ.activity_id, occ.kind),
-                                     today=self.today, done_on_name="done_on",
-                                     actor_where="column submitted_by")
+        try:
+            checked = self.service.check(
+                sub, oid=occ.id, kind=occ.kind, owner=occ.owner, activity_id=occ.activity_id,
+                form=self.service.form_for(occ.activity_id, occ.kind), today=self.today,
+                done_on_name="done_on", actor_where="column submitted_by")
+        except EvidenceError as exc:
+            raise EvidenceError(as_columns(str(exc))) from None
         submitter = self.person(session, submitted_by)
         reviewer = None
         if status == "accepted":
@@ -476,7 +495,8 @@ def import_evidence(service: EvidenceService, path: Path, *, importer: str,
             except EvidenceError as exc:
                 report.rows.append(RowOutcome(number, "refused", occ.id, reason=str(exc)))
     if dry_run:
-        report.rows += [RowOutcome(r.row, "stored", r.checked.occurrence_id) for r in ready]
+        report.rows += [RowOutcome(r.row, "stored", r.checked.occurrence_id, dry_run=True)
+                        for r in ready]
     else:
         _store(service, ready, report, now=now or datetime.now(UTC))
     report.rows.sort(key=lambda r: r.row)

@@ -349,8 +349,9 @@ def test_the_command(synced: Database, tmp_path: Path, run: Callable[..., Result
     dry = invoke("evidence", "import", str(path), "--dry-run", "--as", "Siti", env=env)
     assert dry.exit_code == 1
     assert dry.stdout.splitlines() == [
-        "row 2 (S4-O1-i@2023): stored",
-        "row 3: refused: indicator 1 (Number of sessions): 'x' is not a whole number",
+        "row 2 (S4-O1-i@2023): would be stored",
+        "row 3 (S4-O1-i@2024): refused: indicator 1 (Number of sessions): 'x' is not a "
+        "whole number",
         "past.csv: would store 1, refused 1, already imported 0; dry run: nothing was stored"]
     done = invoke("evidence", "import", str(path), "--as", "Siti", env=env)
     assert done.exit_code == 1
@@ -392,3 +393,47 @@ def test_bad_files_are_one_line(synced: Database, tmp_path: Path, run: Callable[
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in result.output
     assert "850101" not in result.stderr
+
+
+def test_with_a_contact_directory(service: EvidenceService, tmp_path: Path) -> None:
+    """The importer must be an active contact, and a reviewer the directory knows must be
+    allowed to review; people who left since (not in today's directory) are taken as
+    named."""
+    from naptip.base.contact_types import ContactInfo, Role
+    from naptip.base.errors import NaptipError
+    from naptip.people.contacts import ContactDirectory
+    from naptip.store.orm import Contact
+
+    ContactDirectory(service.db).upsert([
+        ContactInfo(name="Siti", email="siti@moha.gov.my",
+                    roles=(Role(role="secretariat", scope="nso-mapo"),)),
+        ContactInfo(name="Lim", email="lim@rmp.gov.my",
+                    roles=(Role(role="lead", scope="enforcement"),)),
+    ], actor="test")
+    path = tmp_path / "directory.csv"
+    path.write_text("occurrence,status,done_on,value_1,submitted_by,reviewed_by\n"
+                    "S4-O1-i@2022,accepted,2022-10-01,3,Former Officer,\n"
+                    "S4-O1-i@2023,accepted,2023-10-01,5,Former Officer,lim@rmp.gov.my\n")
+    with pytest.raises(NaptipError, match="'Secretariat' is not an active contact"):
+        import_evidence(service, path, importer="Secretariat", today=TODAY)
+    report = import_evidence(service, path, importer="Siti", today=TODAY)
+    assert (report.stored, report.refused) == (1, 1)
+    assert _refused(report)[3].startswith("'lim@rmp.gov.my' may not review evidence")
+    with service.db.reading() as session:
+        e = session.execute(select(Evidence).where(
+            Evidence.occurrence_id == "S4-O1-i@2022")).scalar_one()
+        siti = session.execute(select(Contact.id).where(
+            Contact.email == "siti@moha.gov.my")).scalar_one()
+        assert (e.submitted_by, e.submitter_contact) == ("Former Officer", None)
+        assert (e.reviewed_by, e.reviews[0].reviewer_contact) == ("siti@moha.gov.my", siti)
+    _verified(service.db)
+
+
+def test_the_example_file_imports_cleanly(synced: Database, run: Callable[..., Result]) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples/past-evidence/past-evidence.csv"
+    env = {**db_env(synced), "NAPTIP_AS_OF": "2026-12-07"}
+    result = run("evidence", "import", str(example), "--as", "Secretariat", env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == ("past-evidence.csv: stored 6, refused 0, "
+                                              "already imported 0")
+    assert run("audit", "verify", env=env).exit_code == 0
