@@ -374,7 +374,7 @@ class _Importer:
         findings = [f for column, text in cells.items() if text
                     for f in scan(text, f"column {column}")]
         if findings:
-            raise EvidenceError(refusal(findings, "row refused"))
+            raise EvidenceError(refusal(findings, "personal data"))
         if occ.progress == "accepted":
             raise EvidenceError(f"occurrence {occ.id} is already done: its evidence was "
                                 "accepted")
@@ -473,7 +473,7 @@ def import_evidence(service: EvidenceService, path: Path, *, importer: str,
             except EvidenceError as exc:
                 findings = [f for column, text in cells.items() if text
                             for f in scan(text, f"column {column}")]
-                reason = refusal(findings, "row refused") if findings else str(exc)
+                reason = refusal(findings, "personal data") if findings else str(exc)
                 report.rows.append(RowOutcome(number, "refused", reason=reason))
                 continue
             located.append((number, cells, occ, row_key(occ.id, cells)))
