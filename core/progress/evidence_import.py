@@ -208,10 +208,18 @@ def _xlsx(path: Path) -> Iterator[Sequence[Any]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
+        for row in sheet.iter_rows():
+            yield [_percent(c.value, getattr(c, "number_format", None)) for c in row]
     finally:
         workbook.close()
+
+
+def _percent(value: Any, number_format: str | None) -> Any:
+    """A number shown as a percentage in Excel (87.5% is kept as 0.875) as its text."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and number_format \
+            and "%" in number_format:
+        return f"{round(value * 100, 10):g}%"
+    return value
 
 
 def _check_headers(name: str, headers: list[str]) -> None:

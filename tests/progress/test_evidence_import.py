@@ -437,3 +437,25 @@ def test_the_example_file_imports_cleanly(synced: Database, run: Callable[..., R
     assert result.stdout.splitlines()[-1] == ("past-evidence.csv: stored 6, refused 0, "
                                               "already imported 0")
     assert run("audit", "verify", env=env).exit_code == 0
+
+
+def test_excel_cells_are_read_as_shown(service: EvidenceService, tmp_path: Path) -> None:
+    """A percentage cell holds 0.875 for 87.5%; a date cell a datetime; a count a float."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Occurrence", "Status", "Done on", "Value 1"])
+    sheet.append(["S15-O6-ii@2023", "accepted", date(2023, 12, 1), 0.875])
+    sheet["D2"].number_format = "0.0%"
+    sheet.append(["S4-O1-i@2023", "accepted", date(2023, 10, 1), 5.0])
+    path = tmp_path / "cells.xlsx"
+    book.save(path)
+    report = import_evidence(service, path, importer="Secretariat", today=TODAY)
+    assert (report.stored, report.refused) == (2, 0), [str(r) for r in report.rows]
+    with service.db.reading() as session:
+        values = dict(session.execute(
+            select(Evidence.occurrence_id, EvidenceValue.percentage)
+            .join(EvidenceValue)).all())
+        counts = dict(session.execute(
+            select(Evidence.occurrence_id, EvidenceValue.count).join(EvidenceValue)).all())
+    assert str(values["S15-O6-ii@2023"]) == "87.50" and counts["S4-O1-i@2023"] == 5
