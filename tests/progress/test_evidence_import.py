@@ -334,6 +334,12 @@ def test_activity_and_year_name_the_occurrence(service: EvidenceService,
         progress = {o.id: o.progress for o in session.execute(select(OccurrenceRow).where(
             OccurrenceRow.activity_id == "S4-O1-i")).scalars()}
     assert (progress["S4-O1-i@2023"], progress["S4-O1-i@2022"]) == ("accepted", "submitted")
+    # reminders see it: neither is reminded any more, the next year still is
+    from naptip.people.reminders import remindable_occurrences
+
+    reminded = {o.id for o in remindable_occurrences(service.db)}
+    assert "S4-O1-i@2024" in reminded
+    assert not {"S4-O1-i@2023", "S4-O1-i@2022"} & reminded
 
 
 # --- the command line ---------------------------------------------------------------------
