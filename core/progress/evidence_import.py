@@ -361,8 +361,7 @@ class _Importer:
                                 "and a year")
         if not year.isdigit() or len(year) != 4:
             raise EvidenceError(f"year {echo_cut(year)!r} is not a year (YYYY)")
-        if activity.casefold() not in self.service.catalog.activities and not any(
-                a.casefold() == activity.casefold() for a in self.service.catalog.activities):
+        if not any(a.casefold() == activity.casefold() for a in self.service.catalog.activities):
             hint = suggestion(activity, list(self.service.catalog.activities))
             raise EvidenceError(f"no activity has the id {echo_cut(activity)!r}"
                                 + (hint or " (see `naptip plan show`)"))
