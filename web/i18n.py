@@ -69,6 +69,8 @@ MS = {
     "Files are not kept when the form has an error: please attach them again:":
         "Fail tidak disimpan apabila borang mempunyai ralat: sila lampirkan semula:",
     "Date the work was done": "Tarikh kerja dilaksanakan",
+    "Imported from": "Diimport daripada",
+    "row": "baris",
     "Note": "Catatan",
     "Links (one a line)": "Pautan (satu sebaris)",
     "No such work this year (nil return)": "Tiada kerja sedemikian tahun ini (penyata nil)",
