@@ -42,7 +42,7 @@ __all__ = ["smtp"]
 Run = Callable[..., Result]
 LEAD = "lead@rmp.gov.my"
 KETUA = "ketua@kpwkm.gov.my"
-ADOPTED = date(2026, 12, 7)  #: the issue's fresh install, after the plan's end
+ADOPTED = date(2025, 12, 15)  #: the plan's last weeks, every year's work overdue
 _ITEM = re.compile(r"^\* (\S+): ", re.M)
 _MORE_EN = re.compile(r"^\+ (.+) — see them all(.*)$", re.M)
 _MORE_MS = re.compile(r"^\+ (.+) — lihat semuanya(.*)$", re.M)
@@ -140,7 +140,7 @@ def test_a_long_digest_lists_25_counts_the_rest_and_names_the_command_that_lists
             ReminderSent.recipient == LEAD, ReminderSent.occurrence_id.in_(sorted(cut))
         )).scalars().all()
     assert rows and set(rows) == {"sent"}
-    later = remind(run, synced, tmp_path, smtp, "2026-12-08")
+    later = remind(run, synced, tmp_path, smtp, "2025-12-16")
     assert not any(c in m.text for m in later for c in cut)
     assert delivered(synced, LEAD) == sent
 
