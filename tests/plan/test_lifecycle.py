@@ -191,3 +191,26 @@ def _plan_of(db: Database):  # type: ignore[no-untyped-def]
     from naptip.plan.plandata import load_plan_structure
 
     return load_plan_structure().plan
+
+
+def test_adopt_done_records_the_day_then_imports_what_was_done(run: Run, synced: Database,
+                                                                ) -> None:
+    from naptip.store.orm import MetaValue
+    from tests.conftest import ROOT
+
+    env = db_env(synced)
+    synced.write(lambda s: s.delete(s.get(MetaValue, "plan-life:naptip-3.0")))
+    missing = run("--as-of", "2026-12-07", "adopt", "--done", "nowhere.csv", "--as", "Siti",
+                  env=env)
+    assert missing.exit_code == 1 and "nowhere.csv: no such file" in missing.output
+    assert plan_life(synced, _plan_of(synced)).adopted_on is None  # nothing recorded
+    done = run("--as-of", "2026-12-07", "adopt", "--on", "2024-01-01", "--as",
+               "Siti (NSO MAPO)", "--done",
+               str(ROOT / "examples" / "past-evidence" / "past-evidence.csv"), env=env)
+    assert done.exit_code == 0, done.output
+    assert "NAPTIP 3.0 adopted on 2024-01-01" in done.output
+    assert "stored 6, refused 0" in done.output
+    life = plan_life(synced, _plan_of(synced))
+    assert (life.adopted_on, life.adopted_how) == (date(2024, 1, 1), BY_HAND)
+    with synced.reading() as session:
+        assert audit.verify(session).ok
