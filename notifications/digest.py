@@ -147,22 +147,95 @@ def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
     return {"en": f"{len(owners)} committees", "ms": f"{len(owners)} jawatankuasa"}
 
 
+@dataclass(frozen=True)
+class Cut:
+    """What a digest leaves out past its cap: how many per section, and where they are."""
+
+    listed: int  #: the items the digest lists
+    total: int  #: the items it is about (listed and cut)
+    more: Sequence[tuple[str, int]]  #: (section, items cut), in SECTIONS order
+    commands: Sequence[str]  #: the CLI commands that list them (used without a portal link)
+
+
+#: the cut items' owners named one command each up to this many, else one for the plan
+COMMANDS_PER_OWNER = 3
+
+
+def status_commands(items: Sequence[Item]) -> list[str]:
+    """The ``naptip status --list`` commands that list these items: one per owner
+    committee (supported work is listed under its owner), or the whole plan's open items
+    when they belong to more than ``COMMANDS_PER_OWNER`` committees."""
+    owners = sorted({i.owner for i in items})
+    if len(owners) > COMMANDS_PER_OWNER:
+        return ["naptip status --list"]
+    return [f"naptip status --committee {owner} --list" for owner in owners]
+
+
+def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], Cut | None]:
+    """The first ``limit`` items of the sections, in their order (the most urgent first,
+    as *My work* shows them), and what was cut (None: nothing)."""
+    total = sum(len(s.items) for s in sections)
+    if limit is None or total <= limit:
+        return list(sections), None
+    kept: list[Section] = []
+    more: list[tuple[str, int]] = []
+    cut: list[Item] = []
+    room = limit
+    for section in sections:
+        shown = list(section.items[:room])
+        room -= len(shown)
+        if shown:
+            kept.append(Section(section.name, shown))
+        if len(section.items) > len(shown):
+            more.append((section.name, len(section.items) - len(shown)))
+            cut.extend(section.items[len(shown):])
+    return kept, Cut(listed=limit, total=total, more=more, commands=status_commands(cut))
+
+
+@dataclass(frozen=True)
+class Older:
+    """The recipient's committee work due before the plan's adoption day and still open:
+    one summary line, never one item each (``naptip.plan.lifecycle``)."""
+
+    count: int
+    oldest: date
+    commands: Sequence[str]  #: the CLI commands that list them (used without a portal link)
+
+
+def older_of(items: Sequence[Item]) -> Older | None:
+    if not items:
+        return None
+    return Older(count=len(items), oldest=min(i.due for i in items),
+                 commands=status_commands(items))
+
+
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
-           audience: Sequence[tuple[str, str]] = (), link: str | None = None) -> Digest:
+           audience: Sequence[tuple[str, str]] = (), link: str | None = None,
+           limit: int | None = None) -> Digest:
     """``link``: the recipient's personal sign-in link to the evidence portal, if any:
-    then every item links to its page through it, else it says the CLI command."""
+    then every item links to its page through it, else it says the CLI command.
+
+    ``limit`` (``[reminders] digest_items``): the digest lists at most this many items,
+    the first in its order, and ends with one line counting the others per section and
+    saying where to see them all (the portal's *My work* through ``link``, else the
+    ``naptip status`` commands that list them). The subject counts every item.
+
+    Items of the ``older`` section (due before the adoption day) are not listed: one
+    paragraph counts them and says where to see them."""
     env = environment(language if language in LANGUAGES else "en")
     # a person in two roles (lead and chair) sees an occurrence once, at its first stage
     first: dict[str, Item] = {}
     for item in items:
         first.setdefault(item.occurrence_id, item)
-    items = list(first.values())
+    older = older_of([i for i in first.values() if i.section == "older"])
+    items = [i for i in first.values() if i.section != "older"]
     sections = [Section(s, sorted((i for i in items if section_of(i) == s),
                                   key=lambda i: (i.due, i.occurrence_id)))
                 for s in SECTIONS]
+    shown, cut = cap([s for s in sections if s.items], limit)
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "page": lambda item: item_link(link, item) if link else "",
-               "sections": [s for s in sections if s.items], "counts": counts(items),
+               "sections": shown, "counts": counts(items), "cut": cut, "older": older,
                "committees": committees(items, audience), "link": link}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
     context["subject"] = subject
@@ -170,4 +243,4 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
                   html=env.get_template("digest.html.j2").render(context))
 
 
-__all__ = ["Digest", "format_day", "render"]
+__all__ = ["Cut", "Digest", "Older", "format_day", "render"]

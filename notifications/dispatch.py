@@ -4,6 +4,11 @@ The order is what makes it exactly-once (see ``naptip.people.reminder_ledger``):
 committed before anything leaves, and each message's result is committed right after it
 leaves. A failed message is recorded with its reason and retried by a later run once its
 backoff has passed; nothing is dropped without a line in the result.
+
+A digest lists at most ``[reminders] digest_items`` items and counts the rest
+(``naptip.notifications.digest.render``); the message carries all of them all the same:
+each of its claimed rows, listed or only counted, is marked with its result, so an item
+cut from a digest is delivered at its stage (docs/reminders.md, "A long digest").
 """
 
 from __future__ import annotations
@@ -137,7 +142,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
         for d in todo:
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
                             today=opts.today, audience=_audience(catalog, d),
-                            link=preview_link(opts.environ) if d.channel == "email" else None)
+                            link=preview_link(opts.environ) if d.channel == "email" else None,
+                            limit=settings.reminders.digest_items)
             result.outcomes.append(Outcome(d.contact.name, d.contact.email, _channel(d),
                                            len(d.items), "would send", digest.subject,
                                            digest))
@@ -158,7 +164,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             email = d.channel == "email"
             link = digest_link(db, d.contact.email, opts.environ) if email else None
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
-                            today=opts.today, audience=_audience(catalog, d), link=link)
+                            today=opts.today, audience=_audience(catalog, d), link=link,
+                            limit=settings.reminders.digest_items)
             try:
                 if d.channel == "email":
                     msg = build_message(digest, to_name=d.contact.name, to_email=d.contact.email,

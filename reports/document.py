@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from naptip.base.errors import NaptipError, Problem
 from naptip.base.report_types import Cell, ReportContext, ReportSection, ReportTable
 from naptip.plan.catalog import Catalog
+from naptip.plan.lifecycle import PlanLife
 from naptip.progress.progress import (
     STATUSES,
     IndicatorActual,
@@ -339,6 +340,12 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                        for tb in extra_section.tables]})
     sections.append(annex)
     subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
+    life = PlanLife(plan=catalog.structure.plan)
+    figs["plan_state"] = {"state": life.state(progress.as_of), "closed_since": None}
+    if life.closed(progress.as_of):  # one line: the plan is closed, and since when
+        since = life.closed_since.isoformat()
+        subtitle += t("closed", lang, since=since)
+        figs["plan_state"]["closed_since"] = since
     return Report(kind=kind, title=title, subtitle=subtitle, lang=lang, sections=sections,
                   figures=figs)
 

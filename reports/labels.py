@@ -13,6 +13,7 @@ _TEXT: dict[str, tuple[str, str]] = {
                  "Monitoring and Evaluation Committee · as of {as_of}",
                  "Pelan Tindakan Kebangsaan Anti Pemerdagangan Orang (NAPTIP 3.0) · "
                  "Jawatankuasa Pemantauan dan Penilaian · pada {as_of}"),
+    "closed": (" · the plan is closed since {since}", " · pelan ditutup sejak {since}"),
     # sections
     "summary": ("Summary", "Ringkasan"),
     "pillars": ("Progress by pillar and goal", "Kemajuan mengikut teras dan matlamat"),

@@ -72,6 +72,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+#: configuration that lifts the digest's cap of 25 listed items (``[reminders]
+#: digest_items``), for the tests that follow one item through a digest of a whole year's
+#: work: the cap itself is tested in tests/notifications/test_digest_cap.py
+UNCAPPED = "[reminders]\ndigest_items = 10000\n"
+
+
 @dataclass
 class SmtpServer:
     handler: Handler

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 #: the newest migration's revision: the one line to update when a migration is added
-SCHEMA_HEAD = "0012_work_index"
+SCHEMA_HEAD = "0013_evidence_import"
 
 
 @dataclass

@@ -120,11 +120,20 @@ class Portal:
             _=translator(language), lang=language, viewer=viewer,
             csrf=signin.csrf_token(secret) if viewer else "",
             path=request.url.path, committees=self.catalog.committees, viewable=VIEWABLE,
+            plan_closed=self.closed_since(), plan_short=self.catalog.structure.plan.short_title,
             **context)
         response = HTMLResponse(html, status_code=status)
         if viewer is None and request.cookies.get(COOKIE) and not keep_session:
             response.delete_cookie(COOKIE, path="/")  # forged, expired or revoked
         return response
+
+    def closed_since(self) -> str | None:
+        """The day the plan closed (the day after its end), once it has: every page says
+        so in one line (``naptip.plan.lifecycle``)."""
+        from naptip.plan.lifecycle import PlanLife
+
+        life = PlanLife(plan=self.catalog.structure.plan)
+        return life.closed_since.isoformat() if life.closed(self.today()) else None
 
     def not_found(self, request: Request, viewer: Viewer | None) -> HTMLResponse:
         return self.page(request, viewer, "message.html", status=404, title="Not found",

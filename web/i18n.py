@@ -69,6 +69,8 @@ MS = {
     "Files are not kept when the form has an error: please attach them again:":
         "Fail tidak disimpan apabila borang mempunyai ralat: sila lampirkan semula:",
     "Date the work was done": "Tarikh kerja dilaksanakan",
+    "Imported from": "Diimport daripada",
+    "row": "baris",
     "Note": "Catatan",
     "Links (one a line)": "Pautan (satu sebaris)",
     "No such work this year (nil return)": "Tiada kerja sedemikian tahun ini (penyata nil)",
@@ -114,6 +116,8 @@ MS = {
     "child": "kanak-kanak", "adult": "dewasa",
     "yes": "ya", "no": "tidak",
     "Skip to the content": "Langkau ke kandungan",
+    "%s is closed since %s: late evidence can still be submitted and reviewed.":
+        "%s ditutup sejak %s: bukti lewat masih boleh dihantar dan disemak.",
     "Portal": "Portal",
     "Year": "Tahun",
     "Pillar": "Teras",

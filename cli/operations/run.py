@@ -37,11 +37,11 @@ def run_command(app: App, dry_run: bool, use_prefect: bool, actor: str | None) -
         raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    plan_period = app.catalog.structure.plan
-    if not plan_period.start <= app.today <= plan_period.end:
-        click.echo(f"note: the plan runs {plan_period.start} to {plan_period.end}; on "
-                   f"{app.today} the run does only what is still open (overdue evidence, "
-                   "returned work)", err=True)
+    from naptip.plan.lifecycle import PlanLife
+
+    life = PlanLife(plan=app.catalog.structure.plan)
+    if life.state(app.today) != "running":
+        click.echo(f"note: {life.describe(app.today)}", err=True)
     show_summary(summary)
     if summary.failed:
         raise SystemExit(1)

@@ -49,10 +49,11 @@ def sync_command(app: App, dry_run: bool, confirm: bool, as_json: bool,
                       confirm=confirm, dry_run=dry_run, plugins=app.plugin_versions())
         adopted = None
         if not dry_run and result.blocked() is None and (confirm or not result.risks()):
-            from naptip.plan.lifecycle import adoption_for_run
+            from naptip.plan.lifecycle import FIRST_SYNC, adoption_for_run
 
             # a store's first sync is the day it adopts the plan (naptip adopt changes it)
-            adopted = adoption_for_run(db, catalog.structure.plan, app.today, actor=who)[1]
+            adopted = adoption_for_run(db, catalog.structure.plan, app.today, actor=who,
+                                       how=FIRST_SYNC)[1]
     finally:
         db.dispose()
     if as_json:

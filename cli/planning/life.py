@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import click
 
 from naptip.base.errors import NaptipError
 from naptip.cli.app import App, as_of_option, parse_day_option, pass_app
-from naptip.cli.common import actor_name
+from naptip.cli.common import actor_name, actor_option
 
 
 def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
@@ -20,24 +21,36 @@ def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.command("adopt")
 @click.option("--on", "on", metavar="YYYY-MM-DD", callback=_day,
               help="The adoption day (default: today, or the --as-of day).")
+@click.option("--done", "done", metavar="FILE.csv|FILE.xlsx", type=click.Path(path_type=Path),
+              help="Then import what was already done: `naptip evidence import FILE`.")
+@actor_option
 @as_of_option
 @pass_app
-def adopt_command(app: App, on: date | None) -> None:
+@click.pass_context
+def adopt_command(ctx: click.Context, app: App, on: date | None, done: Path | None,
+                  actor: str | None) -> None:
     """Record the day this store started running the plan.
 
     Work due before it is not reminded or escalated one item at a time: each committee's
     leads get one summary of how many older items are still open, with where to see them.
     The first `naptip run` records its own day when nobody ran this first. To record what
-    was already done before, import it: `naptip evidence import FILE`.
+    was already done before, import it: --done FILE, or `naptip evidence import FILE`
+    (see docs/adopting.md).
     """
     from naptip.plan.lifecycle import adopt
 
     catalog = app.catalog
     plan = catalog.structure.plan
+    if done is not None and not done.is_file():
+        raise NaptipError(f"{done}: no such file")
     db = app.writable_db()
-    life = adopt(db, plan, on or app.today, actor=actor_name(None), today=app.today)
+    life = adopt(db, plan, on or app.today, actor=actor_name(actor), today=app.today)
     click.echo(f"{plan.short_title} adopted on {life.adopted_on}: work due before it is "
                "summarised once per committee lead, not reminded item by item")
+    if done is not None:
+        from naptip.cli.records.evidence import import_
+
+        ctx.invoke(import_, file=done, dry_run=False, quiet=False, actor=actor)
 
 
 @click.command("list")
@@ -99,10 +112,11 @@ def plan_list(app: App, reopened: bool, fmt: str) -> None:
               help="The new deadline the reminders count towards.")
 @click.option("--reason", default="", help="Why (kept in the audit log).")
 @click.option("--undo", is_flag=True, help="Stop reminding these items again.")
+@actor_option
 @as_of_option
 @pass_app
 def plan_reopen(app: App, occurrences: tuple[str, ...], due: date | None, reason: str,
-                undo: bool) -> None:
+                undo: bool, actor: str | None) -> None:
     """Re-open items of a closed plan: they are reminded again towards a new deadline.
 
     A closed plan reminds only its final evaluation and returned evidence; late evidence
@@ -113,12 +127,12 @@ def plan_reopen(app: App, occurrences: tuple[str, ...], due: date | None, reason
     plan = app.catalog.structure.plan
     db = app.store()
     if undo:
-        close_again(db, plan, occurrences, actor=actor_name(None))
+        close_again(db, plan, occurrences, actor=actor_name(actor))
         click.echo(f"{len(set(occurrences))} item(s) no longer re-opened")
         return
     if due is None:
         raise NaptipError("give the new deadline: --due YYYY-MM-DD")
-    reopen(db, plan, occurrences, due=due, reason=reason, actor=actor_name(None),
+    reopen(db, plan, occurrences, due=due, reason=reason, actor=actor_name(actor),
            today=app.today)
     click.echo(f"{len(set(occurrences))} item(s) re-opened, due {due}: the next run "
                "reminds their committees")

@@ -119,6 +119,41 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
                "review")
 
 
+@evidence_group.command("import")
+@click.argument("file", metavar="FILE.csv|FILE.xlsx", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only refused rows and the summary.")
+@actor_option
+@as_of_option
+@pass_app
+def import_(app: App, file: Path, dry_run: bool, quiet: bool, actor: str | None) -> None:
+    """Import past evidence from a spreadsheet: one row per occurrence.
+
+    Each row goes through the checks of `evidence submit` (and of `evidence review` when
+    its status is accepted), victims' personal data refused; stored rows are marked as
+    imported from FILE, row N. Rows imported before are recognised and not stored twice.
+    Exit 1 when any row was refused. Columns: see docs/evidence.md.
+    """
+    from naptip.progress.evidence import EvidenceService
+    from naptip.progress.evidence_import import import_evidence
+
+    catalog = app.catalog
+    app.warn_problems()
+    service = EvidenceService(app.store(), catalog, app.loaded)
+    report = import_evidence(service, file, importer=actor_name(actor), login=actor is None,
+                             today=app.today, dry_run=dry_run)
+    for row in report.rows:
+        if row.outcome == "refused" or not quiet:
+            click.echo(str(row))
+    if report.stopped:
+        click.echo(f"error: {report.stopped}", err=True)
+    for problem in service.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(report.summary())
+    if report.refused or report.stopped:
+        raise SystemExit(1)
+
+
 @evidence_group.command("review")
 @click.argument("evidence_id", type=click.IntRange(min=1, max=MAX_ID))
 @click.option("--accept", is_flag=True, help="Accept it: the occurrence counts as done.")
@@ -199,7 +234,9 @@ def _summary(e: Any, o: Any) -> dict[str, Any]:
             "status": e.status, "nil": e.nil,
             "submitted_at": e.submitted_at.astimezone(PLAN_TZ).isoformat(),
             "submitted_by": e.submitted_by, "reviewed_by": e.reviewed_by,
-            "files": len(e.attachments)}
+            "files": len(e.attachments),
+            "imported": ({"file": e.imported_from, "row": e.imported_row}
+                         if e.imported_from is not None else None)}
 
 
 @evidence_group.command("show")
@@ -249,6 +286,9 @@ def show(app: App, evidence_id: int, fmt: str) -> None:
         if doc.get(key) not in (None, False, ""):
             value = shown_time(doc[key]) if key == "submitted_at" else doc[key]
             table.add_row(key.replace("_", " "), shown(value))
+    if doc["imported"]:
+        table.add_row("imported", f"from {shown(doc['imported']['file'])}, row "
+                                  f"{doc['imported']['row']}")
     for v in doc["values"]:
         table.add_row(f"indicator {v['indicator']}", f"{shown(v['value'])} ({v['kind']})")
     for b in doc["breakdown"]:

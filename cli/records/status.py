@@ -12,6 +12,9 @@ from naptip.cli.app import App, as_of_option, pass_app
 from naptip.cli.lists import resolve_committee, show_items
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from naptip.plan.lifecycle import PlanLife
     from naptip.store.db import Database
 
 
@@ -35,7 +38,13 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
     wanted = resolve_committee(catalog, committee) if committee else None
     db = app.store()
     as_of = app.today
+    from naptip.plan.lifecycle import plan_life
+
+    life = plan_life(db, catalog.structure.plan)
     if as_list:
+        if fmt == "table":
+            for line in life_lines(db, life, as_of):
+                click.echo(line)
         show_items(db, catalog.structure.plan.id, as_of, wanted, year, fmt)
         return
     with db.reading() as session:
@@ -43,6 +52,10 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
     if fmt == "json":
         click.echo(json.dumps({
             "as_of": as_of.isoformat(), "due_window_days": DUE_WINDOW_DAYS,
+            "plan": {"id": life.plan.id, "state": life.state(as_of),
+                     "closed_since": (life.closed_since.isoformat()
+                                      if life.closed(as_of) else None),
+                     "adopted_on": life.adopted_on.isoformat() if life.adopted_on else None},
             "committee": wanted, "year": year,
             "by_committee": {k: {**asdict(v), "total": v.total}
                              for k, v in sorted(report.by_committee.items())},
@@ -60,6 +73,8 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
 
     console = Console()
     wide = console.width >= 110  # at 80 columns: a shorter bar, pillar ids without names
+    for line in life_lines(db, life, as_of):
+        console.print(line, markup=False, highlight=False)
 
     def bar(done: int, total: int) -> Text:
         return done_bar(done, total, BAR_WIDTH if wide else 8)
@@ -87,6 +102,27 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
                       str(t.upcoming), str(t.total), bar(t.done, t.total))
         console.print(table)
     show_runs_needing_attention(db)
+
+
+def life_lines(db: Database, life: PlanLife, as_of: date) -> list[str]:
+    """The plan's state when it is not simply running, and the work left from before the
+    adoption day (it is summarised, not reminded)."""
+    from sqlalchemy import func, select
+
+    from naptip.store.orm import OccurrenceRow
+
+    lines = [] if life.state(as_of) == "running" else [life.describe(as_of)]
+    if life.adopted_on is not None and life.adopted_on > life.plan.start:
+        with db.reading() as session:
+            older = session.execute(select(func.count()).select_from(OccurrenceRow).where(
+                OccurrenceRow.plan_id == life.plan.id, OccurrenceRow.withdrawn.is_(False),
+                OccurrenceRow.progress.in_(("open", "returned")),
+                OccurrenceRow.due < min(life.adopted_on, as_of))).scalar_one()
+        if older:
+            lines.append(f"{older} open item(s) were due before the adoption day "
+                         f"({life.adopted_on}): not reminded one by one (`naptip evidence "
+                         "import` records what was done)")
+    return lines
 
 
 def show_runs_needing_attention(db: Database) -> None:

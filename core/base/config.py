@@ -111,15 +111,22 @@ class MailSettings:
     sender_name: str = "NAPTIP"
 
 
+#: a digest lists at most this many items (the most urgent, in *My work*'s order) and
+#: counts the rest, saying where to see them all (``[reminders] digest_items``)
+DIGEST_ITEMS = 25
+MAX_DIGEST_ITEMS = 10_000
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ReminderSettings:
-    """``[reminders]``: the default policy and how dispatch retries."""
+    """``[reminders]``: the default policy, how dispatch retries, how long a digest is."""
 
     lead_times: tuple[int, ...] = (30, 7, 1)  #: calendar days before a due date
     escalation: tuple[tuple[str, int], ...] = (("lead", 1), ("chair", 14), ("secretariat", 30))
     meeting_lead_times: tuple[int, ...] = (14, 2)
     retry_minutes: int = 15  #: the first retry waits this long; each later one twice longer
     claim_timeout_minutes: int = 30  #: a claim older than this was lost in a crash: resend
+    digest_items: int = DIGEST_ITEMS  #: items a digest lists; the rest it counts
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -439,7 +446,7 @@ def _reminder_settings(top: Mapping[str, Any], fail: Any, table: Any,
         mail = MailSettings(url=url, sender=m.get("from"), sender_name=m.get("name", "NAPTIP"))
     r = table(top.get("reminders", {}), "reminders",
               {"lead_times", "escalation", "meeting_lead_times", "retry_minutes",
-               "claim_timeout_minutes"})
+               "claim_timeout_minutes", "digest_items"})
     args: dict[str, Any] = {}
     for key in ("lead_times", "meeting_lead_times"):
         if key in r:
@@ -459,6 +466,13 @@ def _reminder_settings(top: Mapping[str, Any], fail: Any, table: Any,
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10080:
                 raise fail(f"reminders.{key}", "must be whole minutes (0 to 10080)")
             args[key] = value
+    if "digest_items" in r:
+        value = r["digest_items"]
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                1 <= value <= MAX_DIGEST_ITEMS):
+            raise fail("reminders.digest_items", "must be a whole number of items, 1 to "
+                       f"{MAX_DIGEST_ITEMS} (default {DIGEST_ITEMS})")
+        args["digest_items"] = value
     return mail, ReminderSettings(**args)
 
 

@@ -34,6 +34,7 @@ from naptip.store.orm import MetaValue, OccurrenceRow, ReminderSent, RunRecord
 
 #: how an adoption day came to be
 FIRST_RUN = "first run"
+FIRST_SYNC = "first sync"
 BY_HAND = "naptip adopt"
 LEGACY = "reminders ran before adoption days were recorded"
 #: the flows whose duties a closed plan still reminds: its final evaluation
@@ -127,7 +128,8 @@ def _ran_before(session: Session) -> bool:
         MetaValue.key.startswith("plan-life:", autoescape=True)))).scalar()
     if recorded:
         return False
-    ran = session.execute(select(exists().where(RunRecord.dry_run.is_(False)))).scalar()
+    ran = session.execute(select(exists().where(  # a finished run: not the one asking
+        RunRecord.dry_run.is_(False), RunRecord.finished_at.is_not(None)))).scalar()
     return bool(ran or session.execute(select(exists().where(ReminderSent.id.is_not(None))))
                 .scalar())
 
@@ -142,7 +144,8 @@ def _write(session: Session, plan: Plan, data: dict[str, Any]) -> None:
 
 
 def adoption_for_run(db: Database, plan: Plan, first_day: date, *, actor: str,
-                     dry_run: bool = False) -> tuple[PlanLife, str | None]:
+                     dry_run: bool = False, how: str = FIRST_RUN,
+                     ) -> tuple[PlanLife, str | None]:
     """The plan's life as a reminder run starting on ``first_day`` sees it: the first
     such run records the adoption day (a dry run only previews it). The second value is
     a line saying so when this run recorded (or would record) it."""
@@ -151,9 +154,9 @@ def adoption_for_run(db: Database, plan: Plan, first_day: date, *, actor: str,
         if life.adopted_on is not None:
             return life, None
         legacy = _ran_before(session)
-    day, how = (plan.start, LEGACY) if legacy else (max(first_day, plan.start), FIRST_RUN)
-    note = (f"{plan.short_title} adopted on {day} ({how}): work due before it is summarised, "
-            "not reminded item by item (naptip adopt --on DATE changes the day)")
+    day, how = (plan.start, LEGACY) if legacy else (max(first_day, plan.start), how)
+    note = (f"{plan.short_title} adopted on {day} ({how}): older work is summarised, not "
+            "reminded (naptip adopt)")
     if dry_run:
         return PlanLife(plan=plan, adopted_on=day, adopted_how=how,
                         reopened=life.reopened), "would record: " + note

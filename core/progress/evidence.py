@@ -47,10 +47,13 @@ MAX_NOTE = 2_000
 _LINK = re.compile(r"^https?://[^\s]+$")
 _OCCURRENCE = cast(Table, OccurrenceRow.__table__)
 _OCC = _OCCURRENCE.c
-#: an occurrence taken by a submission: only while open or returned (see ``_check_open``)
-_SUBMITTED = update(_OCCURRENCE).where(
+#: an occurrence taken by a submission: only while open or returned (see ``check_open``);
+#: ``to`` is "submitted" (an import of accepted past work sets "accepted" at once)
+_TAKE = update(_OCCURRENCE).where(
     _OCC.id == bindparam("oid"), _OCC.progress.not_in(("accepted", "submitted"))
-).values(progress="submitted")
+).values(progress=bindparam("to"))
+#: in a breakdown, "adult=40,child=2" is two pairs; "female=1,250" is one (1,250 people)
+NEXT_PAIR = re.compile(r",(?=\s*[^\W\d][^,=]*=)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +71,34 @@ class Submission:
     nil: bool = False
     #: the files' original names, when they are not the paths' names (portal uploads)
     file_names: Sequence[str] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Checked:
+    """A submission that passed every check (:meth:`EvidenceService.check`), ready to store."""
+
+    sub: Submission
+    occurrence_id: str
+    note: str | None
+    links: tuple[str, ...]
+    values: list[tuple[int, Indicator, Value]]
+    breakdown: dict[str, dict[str, int]]
+    form: tuple[Indicator, ...]
+    files: list[tuple[Path, str, int, list[Finding]]]
+    file_names: list[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provenance:
+    """Where imported evidence came from (``naptip evidence import``)."""
+
+    file: str  #: the spreadsheet's name (never a path)
+    row: int  #: its row, as the spreadsheet numbers it (the header is row 1)
+    key: str  #: SHA-256 of the row's content: a second import recognises it
+    by: str  #: who imported it
+
+    def payload(self) -> dict[str, object]:
+        return {"file": self.file, "row": self.row, "key": self.key, "by": self.by}
 
 
 _MEETING_FORM = (Indicator(text="Minutes or report of the meeting",
@@ -90,12 +121,16 @@ class EvidenceService:
 
     def form(self, row: OccurrenceRow) -> tuple[Indicator, ...]:
         """The indicators evidence for this occurrence reports on."""
-        activity = self.catalog.activities.get(row.activity_id) if row.activity_id else None
+        return self.form_for(row.activity_id, row.kind)
+
+    def form_for(self, activity_id: str | None, kind: str) -> tuple[Indicator, ...]:
+        """The indicators of an occurrence of ``activity_id`` (None: a duty's) and ``kind``."""
+        activity = self.catalog.activities.get(activity_id) if activity_id else None
         if activity is not None:
             return activity.indicators
-        if row.kind in ("meeting", "review"):
+        if kind in ("meeting", "review"):
             return _MEETING_FORM
-        if row.kind == "event":
+        if kind == "event":
             return _EVENT_FORM
         return _MILESTONE_FORM
 
@@ -123,13 +158,30 @@ class EvidenceService:
     def submit(self, sub: Submission, *, today: date, now: datetime | None = None) -> int:
         with self.db.reading() as session:
             row = self.occurrence(session, sub.occurrence_id)
-            self._check_open(session, row)
+            self.check_open(session, row)
             form = self.form(row)
             oid, kind, owner, activity_id = row.id, row.kind, row.owner, row.activity_id
             actor = self._actor(session, sub.actor)
+        checked = self.check(sub, oid=oid, kind=kind, owner=owner, activity_id=activity_id,
+                             form=form, today=today)
+        # a sweep waits until the rows referring to the new blobs are committed
+        with self.blobs.writing() if checked.files else nullcontext():
+            stored = self.put_files(checked)
+            when = now or datetime.now(UTC)
+            return self.db.write(lambda session: self.write_evidence(
+                session, checked, actor, stored, submitted_at=when, audit_at=when).id)
+
+    def check(self, sub: Submission, *, oid: str, kind: str, owner: str,
+              activity_id: str | None, form: tuple[Indicator, ...], today: date,
+              done_on_name: str = "--done-on",
+              actor_where: str = "the name given with --as") -> Checked:
+        """Every check of a submission for the occurrence ``oid`` (of ``kind``...), without
+        the store: values by indicator kind, breakdowns, dates, links, note, files,
+        personal data and the plugins' rules (EvidenceError, one line, at the first
+        problem)."""
         earliest, latest = self.catalog.structure.plan.start, min(today, real_today())
         if sub.done_on is not None:
-            check_day(sub.done_on, "--done-on", earliest=earliest, latest=latest)
+            check_day(sub.done_on, done_on_name, earliest=earliest, latest=latest)
         values = self._values(sub, form, kind, earliest=earliest, latest=latest)
         breakdown = self._breakdown(sub, form, values)
         links = tuple(link.strip() for link in sub.links)
@@ -152,7 +204,8 @@ class EvidenceService:
             raise EvidenceError(f"a deliverable needs at least one document (--file): "
                                 f"indicator {names}")
         files = self._inspect_files(paths, file_names)
-        self._guard(sub.actor, note, values, links, files, breakdown, file_names)
+        self._guard(sub.actor, note, values, links, files, breakdown, file_names,
+                    actor_where=actor_where)
         draft = EvidenceDraft(
             occurrence_id=oid, occurrence_kind=kind, owner=owner,
             activity_id=activity_id, values=tuple(values), breakdown=breakdown,
@@ -160,12 +213,13 @@ class EvidenceService:
                         in zip(files, file_names, strict=True)),
             done_on=sub.done_on, note=note, links=links, nil=sub.nil)
         self._plugin_checks(draft)
-        # a sweep waits until the rows referring to the new blobs are committed
-        with self.blobs.writing() if files else nullcontext():
-            stored = [self.blobs.put(path, name)
-                      for (path, *_), name in zip(files, file_names, strict=True)]
-            return self._store(sub, actor, oid, note, links, values, breakdown, form,
-                               stored, now or datetime.now(UTC))
+        return Checked(sub=sub, occurrence_id=oid, note=note, links=links, values=values,
+                       breakdown=breakdown, form=form, files=files, file_names=file_names)
+
+    def put_files(self, checked: Checked) -> list[StoredBlob]:
+        """The checked files' blobs (hold ``self.blobs.writing()`` until their rows commit)."""
+        return [self.blobs.put(path, name)
+                for (path, *_), name in zip(checked.files, checked.file_names, strict=True)]
 
     def _actor(self, session: Session, given: str) -> Actor:
         """The person named, resolved against the contact directory; the personal-data
@@ -175,54 +229,78 @@ class EvidenceService:
             raise EvidenceError(refusal(findings))
         return resolve(session, given)
 
-    def _store(self, sub: Submission, actor: Actor, oid: str, note: str | None,
-               links: tuple[str, ...],
-               values: list[tuple[int, Indicator, Value]],
-               breakdown: Mapping[str, Mapping[str, int]], form: tuple[Indicator, ...],
-               stored: list[StoredBlob], when: datetime) -> int:
-
-        def work(session: Session) -> int:
-            # marks it submitted only if it is still open or returned: one statement that
-            # takes the row's lock, where a concurrent submission or review waits
-            taken = session.connection().execute(_SUBMITTED, {"oid": oid})
-            if taken.rowcount != 1:
-                row = session.get(OccurrenceRow, oid, populate_existing=True)
-                assert row is not None
-                self._check_open(session, row)
-                raise AssertionError(f"occurrence {oid} could not be marked submitted")
-            evidence = Evidence(occurrence_id=oid, status="submitted", nil=sub.nil,
-                                done_on=sub.done_on, note=note, links=list(links),
-                                submitted_by=actor.name,
-                                submitter_contact=actor.contact_id, submitted_at=when,
-                                # known empty: the row digest then needs no re-read
-                                values=[], breakdown=[], attachments=[], reviews=[])
-            session.add(evidence)
-            for number, ind, value in values:
-                session.add(EvidenceValue(evidence=evidence, indicator=number,
-                                          kind=str(ind.kind), count=value.count,
-                                          amount=value.amount, percentage=value.percentage,
-                                          flag=value.flag, on_date=value.on_date,
-                                          text=value.text))
-            target = _people_indicator(form)
-            for dimension, counts in breakdown.items():
-                for category, count in counts.items():
-                    session.add(Breakdown(evidence=evidence, indicator=target or 0,
-                                          dimension=dimension, category=category, count=count))
-            attachments = [Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
-                                      media_type=blob.media_type,
-                                      original_name=blob.original_name, created_at=when)
-                           for blob in stored]
-            session.add_all(attachments)
+    def write_evidence(self, session: Session, checked: Checked, actor: Actor,
+                       stored: list[StoredBlob], *, submitted_at: datetime,
+                       audit_at: datetime, imported: Provenance | None = None,
+                       accepted_by: tuple[Actor, datetime] | None = None) -> Evidence:
+        """Store checked evidence and its audit entry in the caller's write transaction.
+        ``imported``: it comes from a spreadsheet (the entries' actor is the importer);
+        ``accepted_by``: it was reviewed and accepted then (an import of past work), stored
+        with its review and that review's entry."""
+        sub, oid, values = checked.sub, checked.occurrence_id, checked.values
+        breakdown, when = checked.breakdown, audit_at
+        # marks it taken only if it is still open or returned: one statement that takes
+        # the row's lock, where a concurrent submission or review waits
+        to = "submitted" if accepted_by is None else "accepted"
+        taken = session.connection().execute(_TAKE, {"oid": oid, "to": to})
+        if taken.rowcount != 1:
+            row = session.get(OccurrenceRow, oid, populate_existing=True)
+            assert row is not None
+            self.check_open(session, row)
+            raise AssertionError(f"occurrence {oid} could not be marked {to}")
+        evidence = Evidence(occurrence_id=oid, status="submitted", nil=sub.nil,
+                            done_on=sub.done_on, note=checked.note,
+                            links=list(checked.links), submitted_by=actor.name,
+                            submitter_contact=actor.contact_id, submitted_at=submitted_at,
+                            imported_from=imported.file if imported else None,
+                            imported_row=imported.row if imported else None,
+                            import_key=imported.key if imported else None,
+                            # known empty: the row digest then needs no re-read
+                            values=[], breakdown=[], attachments=[], reviews=[])
+        session.add(evidence)
+        for number, ind, value in values:
+            session.add(EvidenceValue(evidence=evidence, indicator=number,
+                                      kind=str(ind.kind), count=value.count,
+                                      amount=value.amount, percentage=value.percentage,
+                                      flag=value.flag, on_date=value.on_date,
+                                      text=value.text))
+        target = _people_indicator(checked.form)
+        for dimension, counts in breakdown.items():
+            for category, count in counts.items():
+                session.add(Breakdown(evidence=evidence, indicator=target or 0,
+                                      dimension=dimension, category=category, count=count))
+        attachments = [Attachment(evidence=evidence, sha256=blob.sha256, size=blob.size,
+                                  media_type=blob.media_type,
+                                  original_name=blob.original_name, created_at=when)
+                       for blob in stored]
+        session.add_all(attachments)
+        session.flush()
+        payload = _audit_payload(evidence, values, breakdown, stored, attachments)
+        if imported is not None:
+            payload["imported"] = imported.payload()
+        audit.append(session, actor=imported.by if imported else actor.name,
+                     action="evidence.submitted", subject=oid, at=when, payload=payload)
+        if accepted_by is not None:
+            reviewer, reviewed_at = accepted_by
+            evidence.status, evidence.reviewed_by, evidence.reviewed_at = (
+                "accepted", reviewer.name, reviewed_at)
+            record = Review(evidence=evidence, decision="accepted", reason=None,
+                            reviewer=reviewer.name, reviewer_contact=reviewer.contact_id,
+                            reviewed_at=reviewed_at)
+            session.add(record)
             session.flush()
-            audit.append(session, actor=actor.name, action="evidence.submitted",
-                         subject=oid, at=when,
-                         payload=_audit_payload(evidence, values, breakdown, stored,
-                                                attachments))
-            return evidence.id
+            review_payload: dict[str, object] = {
+                "evidence": evidence.id, "reason": None, "review": record.id,
+                "digest": review_digest(record)}
+            if imported is not None:
+                review_payload["imported"] = imported.payload()
+            audit.append(session, actor=imported.by if imported else reviewer.name,
+                         action="evidence.accepted", subject=oid, at=when,
+                         payload=review_payload)
+        return evidence
 
-        return self.db.write(work)
-
-    def _check_open(self, session: Session, row: OccurrenceRow) -> None:
+    def check_open(self, session: Session, row: OccurrenceRow) -> None:
+        """Refuse (EvidenceError) evidence for an occurrence that is done or awaits review."""
         if row.progress == "accepted":
             raise EvidenceError(f"occurrence {row.id} is already done: its evidence was "
                                 "accepted")
@@ -320,8 +398,9 @@ class EvidenceService:
 
     def _guard(self, actor: str, note: str | None, values: list[tuple[int, Indicator, Value]],
                links: tuple[str, ...], files: list[tuple[Path, str, int, list[Finding]]],
-               breakdown: Mapping[str, Mapping[str, int]], names: list[str]) -> None:
-        findings: list[Finding] = scan(actor, "the name given with --as")
+               breakdown: Mapping[str, Mapping[str, int]], names: list[str], *,
+               actor_where: str = "the name given with --as") -> None:
+        findings: list[Finding] = scan(actor, actor_where)
         if note:
             findings += scan(note, "the note")
         for number, _ind, value in values:
@@ -422,6 +501,12 @@ class EvidenceService:
                 evidence_id=evidence.id, occurrence_id=row.id, activity_id=row.activity_id,
                 owner=row.owner, reviewer=evidence.reviewed_by or "",
                 reviewed_at=evidence.reviewed_at or datetime.now(UTC))
+        self.accepted_hook(accepted)
+
+    def accepted_hook(self, accepted: AcceptedEvidence) -> None:
+        """Tell the plugins that evidence was accepted (their problems go to warnings)."""
+        if self.plugins is None:
+            return
         for _plugin, _result in self.plugins.call_each("naptip_evidence_accepted",
                                                        self.warnings, evidence=accepted):
             pass

@@ -68,7 +68,7 @@ def evidence_digest(e: Evidence) -> str:
     breakdown = sorted([b.indicator, b.dimension, b.category, b.count] for b in e.breakdown)
     return _digest([e.id, e.occurrence_id, e.nil, e.done_on, e.note, list(e.links or []),
                     e.submitted_by, e.submitted_at, values, breakdown,
-                    *_contact(e.submitter_contact)])
+                    *_contact(e.submitter_contact), *_imported(e)])
 
 
 def attachment_digest(a: Attachment) -> str:
@@ -86,6 +86,14 @@ def _contact(contact_id: int | None) -> list[Any]:
     column existed (migration 0007) keep the digest their audit entry recorded; once set,
     changing or clearing it is caught."""
     return [] if contact_id is None else [["contact", contact_id]]
+
+
+def _imported(e: Evidence) -> list[Any]:
+    """Where imported evidence came from (``naptip evidence import``): absent for evidence
+    submitted otherwise, so that older rows keep the digest their entry recorded."""
+    if e.imported_from is None and e.imported_row is None and e.import_key is None:
+        return []
+    return [["imported", e.imported_from, e.imported_row, e.import_key]]
 
 
 def snapshot_digest(r: ReportSnapshot) -> str:

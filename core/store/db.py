@@ -194,6 +194,12 @@ def _race(exc: DBAPIError) -> bool:
     return isinstance(exc, IntegrityError) and "audit" in str(exc.orig).lower()
 
 
+def retryable(exc: DBAPIError) -> bool:
+    """Whether :meth:`Database.write` retries a transaction that failed with ``exc``: a
+    caller catching database errors inside one must let these through."""
+    return _retryable(exc) or _race(exc)
+
+
 NO_STORE = "run `naptip sync` first"
 
 

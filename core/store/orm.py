@@ -194,6 +194,11 @@ class Evidence(Base):
     submitted_at: Mapped[datetime]
     reviewed_by: Mapped[str | None] = mapped_column(String(120))
     reviewed_at: Mapped[datetime | None]
+    #: evidence imported from a spreadsheet (``naptip evidence import``): the file's name,
+    #: the row, and the SHA-256 of the row's content that recognises it on a second import
+    imported_from: Mapped[str | None] = mapped_column(String(255))
+    imported_row: Mapped[int | None] = mapped_column(Integer)
+    import_key: Mapped[str | None] = mapped_column(String(64))
 
     values: Mapped[list[EvidenceValue]] = relationship(
         back_populates="evidence", order_by="EvidenceValue.indicator", lazy="selectin")
@@ -204,7 +209,8 @@ class Evidence(Base):
     reviews: Mapped[list[Review]] = relationship(
         back_populates="evidence", order_by="Review.id", lazy="selectin")
 
-    __table_args__ = (Index("ix_evidence_occurrence_status", "occurrence_id", "status"),)
+    __table_args__ = (Index("ix_evidence_occurrence_status", "occurrence_id", "status"),
+                      Index("ix_evidence_import_key", "import_key", unique=True))
 
 
 class EvidenceValue(Base):

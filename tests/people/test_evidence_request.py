@@ -16,7 +16,7 @@ from naptip.base.contact_types import ContactInfo, Role
 from naptip.people.contacts import ContactDirectory
 from naptip.store.db import Database
 from tests.conftest import db_env
-from tests.smtp_server import SmtpServer, smtp
+from tests.smtp_server import UNCAPPED, SmtpServer, smtp
 
 __all__ = ["smtp"]
 
@@ -35,7 +35,7 @@ def _remind(run: Run, db: Database, config: Path, day: str) -> None:
 def test_evidence_requests_reach_owners_with_the_minutes_and_plural_days(
         run: Run, db: Database, smtp: SmtpServer, tmp_path: Path) -> None:
     config = tmp_path / "naptip.toml"
-    config.write_text(smtp.config(), encoding="utf-8")
+    config.write_text(smtp.config(UNCAPPED), encoding="utf-8")
     with mock.patch("naptip.time.clock.real_today", return_value=date(2023, 1, 1)):
         synced = run("--config", str(config), "--as-of", "2023-01-01", "sync", env=db_env(db))
     assert synced.exit_code == 0, synced.output

@@ -23,7 +23,7 @@ from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
 from naptip.store.orm import OccurrenceRow, ReminderSent
 from tests.conftest import db_env
-from tests.smtp_server import SmtpServer, smtp
+from tests.smtp_server import UNCAPPED, SmtpServer, smtp
 
 __all__ = ["smtp"]
 
@@ -64,7 +64,7 @@ def ledger(db: Database, occurrence: str | None = None) -> list[tuple[str, str, 
 def test_digest_delivered_parses_with_both_bodies(
         synced: Database, run: Callable[..., Result], tmp_path: Path, smtp: SmtpServer) -> None:
     people(synced)
-    result = cli(run, synced, tmp_path, smtp.config(), "--as-of", "2024-01-24",
+    result = cli(run, synced, tmp_path, smtp.config(UNCAPPED), "--as-of", "2024-01-24",
                  "--committee", "enforcement", "--to", LEAD)
     assert result.exit_code == 0, result.output
     [received] = smtp.handler.messages
@@ -91,7 +91,7 @@ def test_malay_contact_gets_the_malay_digest(
     ContactDirectory(synced).add(ContactInfo(
         name="Puan Aminah", email=KETUA, language="ms",
         roles=(Role(role="lead", scope="enforcement"),)), actor="test")
-    result = cli(run, synced, tmp_path, smtp.config(), "--as-of", "2024-01-24",
+    result = cli(run, synced, tmp_path, smtp.config(UNCAPPED), "--as-of", "2024-01-24",
                  "--committee", "enforcement")
     assert result.exit_code == 0, result.output
     [received] = smtp.handler.to(KETUA)
@@ -113,7 +113,7 @@ def test_hostile_title_injects_no_header_and_is_escaped(
     with synced.engine.begin() as conn:  # as if a plugin had written it
         conn.execute(update(OccurrenceRow).where(OccurrenceRow.id == LADDER)
                      .values(title=hostile))
-    result = cli(run, synced, tmp_path, smtp.config(), "--as-of", "2024-01-24",
+    result = cli(run, synced, tmp_path, smtp.config(UNCAPPED), "--as-of", "2024-01-24",
                  "--committee", "enforcement", "--to", LEAD)
     assert result.exit_code == 0, result.output
     [received] = smtp.handler.messages
@@ -158,7 +158,7 @@ def test_escalation_ladder_worked_example(
     before = {LEAD: 0, CHAIR: 0, SEC: 0}
     for day, (stage, who) in steps:
         for _ in range(2):  # a rerun of the same day adds nothing
-            result = cli(run, synced, tmp_path, smtp.config(), "--as-of", day,
+            result = cli(run, synced, tmp_path, smtp.config(UNCAPPED), "--as-of", day,
                          "--committee", "enforcement")
             assert result.exit_code == 0, result.output
         if not expected:
@@ -311,7 +311,7 @@ def test_extra_apprise_channel_gets_its_own_digest_once(
         url = "json://127.0.0.1:${NAPTIP_TEST_HOOK_PORT}/hook"
         assert run("contacts", "edit", LEAD, "--url", url, env=db_env(synced)).exit_code == 0
         path = tmp_path / "naptip.toml"
-        path.write_text(smtp.config(), encoding="utf-8")
+        path.write_text(smtp.config(UNCAPPED), encoding="utf-8")
         env = {**db_env(synced), "NAPTIP_TEST_HOOK_PORT": str(server.server_port)}
         for _ in range(2):
             result = run("--config", str(path), "remind", "--as-of", "2024-02-01", "--to",

@@ -18,7 +18,7 @@ from naptip.plan.catalog import Catalog
 from naptip.progress.evidence import EvidenceService, Submission
 from naptip.store.db import Database
 from tests.people.test_remind import CHAIR, LEAD, SEC, cli, ledger, people
-from tests.smtp_server import SmtpServer, smtp
+from tests.smtp_server import UNCAPPED, SmtpServer, smtp
 
 __all__ = ["smtp"]
 
@@ -48,7 +48,7 @@ def _mentions(smtp: SmtpServer, since: int) -> dict[str, list[str]]:
 def _remind(run: Run, db: Database, tmp_path: Path, smtp: SmtpServer, day: str,
             ) -> dict[str, list[str]]:
     before = len(smtp.handler.messages)
-    result = cli(run, db, tmp_path, smtp.config(), "--as-of", day, "--committee",
+    result = cli(run, db, tmp_path, smtp.config(UNCAPPED), "--as-of", day, "--committee",
                  "enforcement")
     assert result.exit_code == 0, result.output
     return _mentions(smtp, before)
@@ -111,7 +111,7 @@ def test_naptip_run_sends_the_returned_item(
 
     people(synced)
     config = tmp_path / "naptip.toml"
-    config.write_text(smtp.config(), encoding="utf-8")
+    config.write_text(smtp.config(UNCAPPED), encoding="utf-8")
     env = {**db_env(synced), "NAPTIP_CONFIG": str(config),
            "NAPTIP_CALENDAR_DIR": str(tmp_path / "feeds")}
     assert run("run", "--as-of", "2023-03-02", env=env).exit_code == 0

@@ -207,3 +207,25 @@ def test_my_work_carries_the_latest_reason_of_each_returned_item(
         (picked["returned"], "Still no report.")]
     assert all(i.reason is None for g in groups.values() if g.name != "returned"
                for i in g.items)
+
+
+def test_every_page_says_in_one_line_that_the_plan_is_closed_and_since_when(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    from datetime import date
+
+    people(synced)
+    with serve(synced, builtin_catalog) as web, web.client(LEAD) as lead:
+        assert 'id="plan-closed"' not in lead.get("/work").text  # 2024: running
+    with serve(synced, builtin_catalog, today=date(2026, 12, 7)) as web, \
+            web.client(LEAD) as lead:
+        for path in ("/work", "/calendars", f"/occurrence/{OCCURRENCE}"):
+            page = lead.get(path)
+            assert page.status_code == 200, path
+            line = re.search(r'<p role="status" id="plan-closed">(.*?)</p>', page.text)
+            assert line, path
+            assert line.group(1) == ("NAPTIP 3.0 is closed since 2026-01-01: late evidence "
+                                     "can still be submitted and reviewed."), path
+        lead.get("/lang?to=ms&next=/work")
+        malay = lead.get("/work").text
+        assert ("NAPTIP 3.0 ditutup sejak 2026-01-01: bukti lewat masih boleh dihantar dan "
+                "disemak.") in malay
