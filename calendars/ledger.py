@@ -68,13 +68,16 @@ class Reconciled:
 def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: date,
               keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
               actor: str = "naptip", keep: Collection[str] = (),
-              dry_run: bool = False) -> Reconciled:
+              dry_run: bool = False, plan_id: str | None = None) -> Reconciled:
     """Record what is published now; return what the feeds must show.
 
     ``keep``: occurrence ids the store holds but the plugins no longer give: their
     entries stay exactly as last published (never cancelled); one never published is
     published from ``entries``. ``dry_run``: work out the same result on copies of the
-    rows and write nothing (a dry run of the invitations must not advance the ledger)."""
+    rows and write nothing (a dry run of the invitations must not advance the ledger).
+    ``plan_id``: the ledger rows of that plan only (their UIDs end in
+    ``.PLAN@naptip``): a store may hold several plans, and publishing one must never
+    cancel another's entries."""
     if keep_cancelled_days < 0:
         raise ValueError("keep_cancelled_days must be 0 or more")
     wanted = {e.uid: e for e in entries}
@@ -83,7 +86,11 @@ def reconcile(db: Database, entries: Iterable[Entry], *, now: datetime, today: d
     kept = frozenset(keep)
 
     with db.reading() as session:
-        rows = {row.uid: row for row in session.execute(select(CalendarEntry)).scalars()}
+        query = select(CalendarEntry)
+        if plan_id is not None:
+            query = query.where(CalendarEntry.uid.endswith(f".{plan_id}@naptip",
+                                                           autoescape=True))
+        rows = {row.uid: row for row in session.execute(query).scalars()}
         result = _compare(rows, wanted, prints, kept)
         unchanged = [_published(row) for uid, row in rows.items() if uid not in result.todo]
     if result.touched and dry_run:  # the rows are detached: changing them writes nothing

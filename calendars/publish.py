@@ -143,7 +143,7 @@ def record(db: Database, catalog: Catalog, occurrences: Iterable[Occurrence], *,
     work it out, record nothing."""
     return reconcile(db, entries_from(catalog, occurrences, loaded=loaded), now=now,
                      today=today, keep_cancelled_days=keep_cancelled_days, keep=keep,
-                     dry_run=dry_run)
+                     dry_run=dry_run, plan_id=catalog.structure.plan.id)
 
 
 def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,

@@ -127,14 +127,25 @@ def as_of_option(f: F) -> F:
     help="Settings file (TOML) [env: NAPTIP_CONFIG; default: naptip.toml in the user's "
          "configuration folder, if present].",
 )
+@click.option(
+    "--plan",
+    "plan_id",
+    metavar="ID",
+    envvar="NAPTIP_PLAN",
+    help="The plan to work on (`naptip plan list`) [env: NAPTIP_PLAN; default: the plan "
+         "running today, else the one that started last].",
+)
 @as_of_option
 @click.version_option(package_name="naptip", prog_name="naptip")
 @click.pass_context
-def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None) -> None:
-    """naptip: NAPTIP 3.0 as owned, dated, reminded and evidenced work."""
+def cli(ctx: click.Context, plugins_dir: Path | None, config_path: Path | None,
+        plan_id: str | None) -> None:
+    """naptip: NAPTIP 3.0 and the plans after it as owned, dated, reminded and evidenced
+    work."""
     app = ctx.ensure_object(App)
     app.plugins_dir = plugins_dir
     app.config_path = config_path
+    app.plan_id = plan_id.strip() if plan_id and plan_id.strip() else None
     ctx.call_on_close(app.close)
     started = getattr(ctx.command, "startup_plugins", None)
     if started is not None and started[0] == plugin_choice(plugins_dir):

@@ -39,7 +39,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPat
     """Tests never see (or write) the developer's own naptip settings, store or files."""
     for name in ("NAPTIP_PLUGINS_DIR", "NAPTIP_ENABLE_PLUGINS", "NAPTIP_DISABLE_PLUGINS",
                  "NAPTIP_DEBUG", "NAPTIP_DATABASE_URL", "NAPTIP_BLOB_DIR", "NAPTIP_CONFIG",
-                 "NAPTIP_AS_OF", "NAPTIP_USER", "NAPTIP_OUTBOX_DIR"):
+                 "NAPTIP_AS_OF", "NAPTIP_USER", "NAPTIP_OUTBOX_DIR", "NAPTIP_PLAN",
+                 "NAPTIP_PLAN_PACKAGES"):
         monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

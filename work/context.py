@@ -14,7 +14,8 @@ import click
 
 from naptip.base.config import Settings, load_settings
 from naptip.base.errors import NaptipError
-from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.catalog import Catalog
+from naptip.plan.plans import KnownPlan, PlanRegistry, load_plans, plan_catalog
 from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
 from naptip.time.clock import today
 
@@ -29,6 +30,9 @@ class App:
     plugins_dir: Path | None = None
     config_path: Path | None = None
     as_of: date | None = None  #: set by --as-of; else NAPTIP_AS_OF; else today
+    #: set by --plan (or NAPTIP_PLAN); else the plan running today, else the latest
+    plan_id: str | None = None
+    _plans: PlanRegistry | None = field(default=None, repr=False)
     _settings: Settings | None = field(default=None, repr=False)
     _db: Database | None = field(default=None, repr=False)
     _loaded: LoadedPlugins | None = field(default=None, repr=False)
@@ -56,9 +60,25 @@ class App:
         return self._settings
 
     @property
+    def plans(self) -> PlanRegistry:
+        """Every plan known: the built-in NAPTIP 3.0 and the plan packages that load."""
+        if self._plans is None:
+            self._plans = load_plans(self.loaded, self.settings)
+        return self._plans
+
+    @property
+    def plan(self) -> KnownPlan:
+        """The plan the commands work on: --plan, else the one running today, else the
+        one that started most recently."""
+        if self.plan_id is not None:
+            return self.plans.get(self.plan_id)
+        return self.plans.default(self.today)
+
+    @property
     def catalog(self) -> Catalog:
         if self._catalog is None:
-            self._catalog = build_catalog(self.loaded, settings=self.settings)
+            self._catalog = plan_catalog(self.loaded, self.plans, self.plan.id,
+                                         settings=self.settings)
         return self._catalog
 
     @property

@@ -60,35 +60,50 @@ def adopt_command(ctx: click.Context, app: App, on: date | None, done: Path | No
 @as_of_option
 @pass_app
 def plan_list(app: App, reopened: bool, fmt: str) -> None:
-    """The plans in this store: period, state (draft, running, closed) and adoption day."""
+    """Every plan known: period, state (draft, running, closed), adoption day, and where
+    it comes from (built-in, or a plan package's folder). `*` marks the plan commands work
+    on (`naptip --plan ID` chooses another)."""
     from naptip.plan.lifecycle import PlanLife, plan_life
 
-    plan = app.catalog.structure.plan
-    life = plan_life(app.db, plan) if app.store_may_exist() else PlanLife(plan=plan)
+    registry = app.plans
+    for problem in registry.problems:
+        app.warn_text(str(problem))
+    chosen = app.plan.id
+    stored = app.store_may_exist()
     today = app.today
+    lives = [plan_life(app.db, k.plan) if stored else PlanLife(plan=k.plan)
+             for k in registry.plans.values()]
     if fmt == "json":
         click.echo(json.dumps([{
-            "id": plan.id, "title": plan.title, "short_title": plan.short_title,
-            "start": plan.start.isoformat(), "end": plan.end.isoformat(),
-            "state": life.state(today),
+            "id": life.plan.id, "title": life.plan.title,
+            "short_title": life.plan.short_title,
+            "start": life.plan.start.isoformat(), "end": life.plan.end.isoformat(),
+            "state": life.state(today), "chosen": life.plan.id == chosen,
+            "origin": known.origin,
+            "package": str(known.package.source) if known.package else None,
             "closed_since": life.closed_since.isoformat() if life.closed(today) else None,
             "adopted_on": life.adopted_on.isoformat() if life.adopted_on else None,
             "adopted_how": life.adopted_how,
             "reopened": {oid: {"due": r.due.isoformat(), "on": r.on.isoformat(), "by": r.by,
                                "reason": r.reason} for oid, r in sorted(life.reopened.items())},
-        }], indent=2))
+        } for known, life in zip(registry.plans.values(), lives, strict=True)], indent=2))
         return
-    state = life.state(today)
-    since = f" since {life.closed_since}" if state == "closed" else ""
-    adopted = (f"adopted {life.adopted_on} ({life.adopted_how})" if life.adopted_on
-               else "not adopted yet (the first `naptip run` records its day)")
-    click.echo(f"{plan.id}  {plan.short_title}  {plan.start} to {plan.end}  {state}{since}")
-    click.echo(f"  {adopted}")
-    if life.reopened:
-        click.echo(f"  {len(life.reopened)} item(s) re-opened after closing")
-    if reopened:
-        for oid, r in sorted(life.reopened.items()):
-            click.echo(f"  {oid}  due {r.due}  re-opened {r.on} by {r.by}: {r.reason}")
+    for known, life in zip(registry.plans.values(), lives, strict=True):
+        plan = life.plan
+        state = life.state(today)
+        since = f" since {life.closed_since}" if state == "closed" else ""
+        mark = "*" if plan.id == chosen else " "
+        adopted = (f"adopted {life.adopted_on} ({life.adopted_how})" if life.adopted_on
+                   else "not adopted yet (its first `naptip run` records the day)")
+        click.echo(f"{mark} {plan.id}  {plan.short_title}  {plan.start} to {plan.end}  "
+                   f"{state}{since}")
+        click.echo(f"    {adopted}")
+        click.echo(f"    from: {known.origin}")
+        if life.reopened:
+            click.echo(f"    {len(life.reopened)} item(s) re-opened after closing")
+        if reopened:
+            for oid, r in sorted(life.reopened.items()):
+                click.echo(f"    {oid}  due {r.due}  re-opened {r.on} by {r.by}: {r.reason}")
 
 
 @click.command("reopen")

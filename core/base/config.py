@@ -151,6 +151,9 @@ class Settings:
     mail: MailSettings | None = None
     reminders: ReminderSettings = ReminderSettings()
     web: WebSettings = WebSettings()
+    #: ``[plans] packages``: folders of plan packages to load beside NAPTIP 3.0, resolved
+    #: against the configuration file's folder (naptip.plan.plans)
+    plan_packages: tuple[Path, ...] = ()
     source: Path | None = None
 
     def where(self, key: str) -> str:
@@ -209,7 +212,7 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
     fail, table = _checkers(where)
 
     top = table(raw, "top level", {"reporting", "duties", "evidence", "holidays", "mail",
-                                   "reminders", "web"})
+                                   "reminders", "web", "plans"})
     ev = table(top.get("evidence", {}), "evidence", {"max_file_mb"})
     max_file_mb = ev.get("max_file_mb", 25)
     if isinstance(max_file_mb, bool) or not isinstance(max_file_mb, int) or not (
@@ -250,7 +253,28 @@ def parse_settings(raw: Mapping[str, Any], source: Path | None = None) -> Settin
     mail, reminders = _reminder_settings(top, fail, table)
     return Settings(reporting=reporting, duties=duties, max_file_mb=max_file_mb,
                     reporting_changes=tuple(changes), holidays=holiday_changes, mail=mail,
-                    reminders=reminders, web=_web_settings(top, fail, table), source=source)
+                    reminders=reminders, web=_web_settings(top, fail, table),
+                    plan_packages=_plan_packages(top, fail, table, source), source=source)
+
+
+def _plan_packages(top: Mapping[str, Any], fail: _Fail, table: _Table,
+                   source: Path | None) -> tuple[Path, ...]:
+    """``[plans] packages = ["path", ...]``: relative paths are read from the
+    configuration file's folder. Whether each is a plan package is checked when the plans
+    load (a bad one is a problem naming it; the others still load)."""
+    plans = table(top.get("plans", {}), "plans", {"packages"})
+    raw = plans.get("packages", [])
+    if not isinstance(raw, list) or not all(isinstance(p, str) and p.strip() for p in raw):
+        raise fail("plans.packages", 'must be a list of folder paths, e.g. ["naptip-4.0"]')
+    base = source.parent if source is not None else Path.cwd()
+    found: list[Path] = []
+    for text in raw:
+        path = Path(text).expanduser()
+        path = path if path.is_absolute() else (base / path).absolute()
+        if path in found:
+            raise fail("plans.packages", f"{text!r} is named twice")
+        found.append(path)
+    return tuple(found)
 
 
 _REPORTING_KEYS = {"evidence_due", "yearly_deliverable_due", "deliverable_due", "review_month"}

@@ -174,7 +174,8 @@ class _Builder:
             day, due, note, source = self._reporting_day("deliverable_due", a.timeline.end,
                                                          state)
             self.out.append(Occurrence(
-                id=f"{a.id}@deliverable", kind=OccurrenceKind.DELIVERABLE,
+                id=f"{self.catalog.occurrence_prefix}{a.id}@deliverable",
+                kind=OccurrenceKind.DELIVERABLE,
                 title=f"Deliverable: {_short(a.text)}", due=due,
                 unshifted=day, period=a.timeline.end,
                 source=f"plugin {plugin!r}; {source}",
@@ -201,8 +202,8 @@ class _Builder:
                 label = "Return" if cadence is Cadence.ON_DEMAND else "Progress report"
                 title = f"{label} {year}: {_short(a.text)}"
             self.out.append(Occurrence(
-                id=f"{a.id}@{year}", kind=kind, title=title, period=year,
-                due=due, unshifted=day, source=f"plugin {plugin!r}; {source}",
+                id=f"{self.catalog.occurrence_prefix}{a.id}@{year}", kind=kind, title=title,
+                period=year, due=due, unshifted=day, source=f"plugin {plugin!r}; {source}",
                 rule=f"activity {a.id} has cadence {cadence} ({how}): {what}",
                 **common))  # type: ignore[arg-type]
 

@@ -128,18 +128,20 @@ def remindable_occurrences(db: Database, catalog: Catalog | None = None,
                            ) -> list[OccurrenceRow]:
     """THE source of the occurrences reminders are about: the store's synced schedule.
 
-    Never writes: ``naptip sync`` is the only writer of the schedule. With ``catalog``, a
-    store that holds no schedule for its plan is one line saying to run ``naptip sync``.
+    Never writes: ``naptip sync`` is the only writer of the schedule. With ``catalog``,
+    only its plan's occurrences (a store may hold several plans), and a store that holds
+    no schedule for that plan is one line saying to run ``naptip sync``.
     """
     from naptip.occurrences.materialise import require_schedule
 
+    query = select(OccurrenceRow).where(OccurrenceRow.withdrawn.is_(False),
+                                        OccurrenceRow.progress.in_(REMINDED_PROGRESS))
     with db.reading() as session:
         if catalog is not None:
             require_schedule(session, db, catalog)
+            query = query.where(OccurrenceRow.plan_id == catalog.structure.plan.id)
         return list(session.execute(
-            select(OccurrenceRow).where(OccurrenceRow.withdrawn.is_(False),
-                                        OccurrenceRow.progress.in_(REMINDED_PROGRESS))
-            .order_by(OccurrenceRow.due, OccurrenceRow.id)).scalars())
+            query.order_by(OccurrenceRow.due, OccurrenceRow.id)).scalars())
 
 
 @dataclass(frozen=True, slots=True)

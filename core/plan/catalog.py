@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from naptip.base.config import CANCELLED_TURN, DutyOverride, Settings
 from naptip.base.errors import NaptipError, Problem
@@ -23,6 +23,7 @@ from naptip.base.model import (
     DutyKind,
     Indicator,
     IndicatorKind,
+    Plan,
     PlanStructure,
 )
 from naptip.base.states import STATES
@@ -40,6 +41,16 @@ _KINDS = {k.value for k in IndicatorKind}
 _CADENCES = {c.value for c in Cadence}
 _DUTY_KINDS = {k.value for k in DutyKind}
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+class PlanActivities(Protocol):
+    """A plan package's activities as the catalog takes them (naptip.plan.package)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def activities(self) -> tuple[Activity, ...]: ...
 
 
 @dataclass
@@ -60,6 +71,13 @@ class Catalog:
     problems: list[Problem] = field(default_factory=list)
     #: suspicious but harmless (an EXDATE that cancels nothing): shown, not fatal
     warnings: list[Problem] = field(default_factory=list)
+    #: put before the plan's activity occurrence ids ("naptip-4.0:"): empty for the
+    #: built-in NAPTIP 3.0, whose ids stay as they always were (naptip.plan.plans)
+    occurrence_prefix: str = ""
+    #: duties the plugins declare for another plan's period, left out of this one
+    other_plan_duties: set[str] = field(default_factory=set)
+    #: the other plans known (their periods decide which duties serve which plan)
+    other_plans: tuple[Plan, ...] = ()
 
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]
@@ -106,14 +124,25 @@ def _words(text: str) -> str:
 
 
 def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
-                  settings: Settings | None = None) -> Catalog:
+                  settings: Settings | None = None, *,
+                  package: PlanActivities | None = None,
+                  other_plans: Collection[Plan] = ()) -> Catalog:
     """Call the contribution hooks of every plugin and validate what they return.
 
     A duty override in ``settings`` that names no duty, or is invalid, is a configuration
     error (:class:`NaptipError`), not a plugin problem.
+
+    ``package`` (a plan package's activities, naptip.plan.package) makes the catalog of
+    that plan: its activities replace the plugins' (which are NAPTIP 3.0's), committees,
+    agencies and duties still come from the plugins, and its activity occurrence ids get
+    the plan's id as a prefix. ``other_plans``: the other plans known; a duty whose every
+    occurrence falls in one of their periods and none in this plan's serves that plan and
+    is left out here without a problem.
     """
     catalog = Catalog(structure=structure or load_plan_structure(),
-                      settings=settings or Settings())
+                      settings=settings or Settings(), other_plans=tuple(other_plans))
+    if package is not None:
+        catalog.occurrence_prefix = f"{catalog.structure.plan.id}:"
     configure_holidays(catalog.settings.holidays)
     catalog.problems.extend(loaded.problems)
     builder = _Builder(catalog, loaded)
@@ -124,10 +153,14 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
         for agency in builder.items(plugin, "naptip_agencies", result, Agency):
             builder.add_agency(plugin, agency)
     apply_agency_extensions(catalog, loaded)
-    for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
-                                           plan=catalog.structure):
-        for activity in builder.items(plugin, "naptip_activities", result, Activity):
-            builder.add_activity(plugin, activity)
+    if package is None:
+        for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
+                                               plan=catalog.structure):
+            for activity in builder.items(plugin, "naptip_activities", result, Activity):
+                builder.add_activity(plugin, activity)
+    else:
+        for activity in package.activities:
+            builder.add_activity(package.name, activity)
     for plugin, result in loaded.call_each("naptip_duties", catalog.problems,
                                            plan=catalog.structure, settings=catalog.settings):
         for duty in builder.items(plugin, "naptip_duties", result, Duty):
@@ -141,6 +174,8 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
     """Cut every duty into versions: its plugin's, then the configuration's changes."""
     settings = catalog.settings
     for duty_id, overrides in settings.duties.items():
+        if duty_id in catalog.other_plan_duties:
+            continue  # a change of a duty of another plan: checked with that plan
         if duty_id not in catalog.duties:
             raise NaptipError(f"{settings.where('duties.' + duty_id)}: no plugin declares a "
                               f"duty {duty_id!r}")
@@ -151,7 +186,7 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
                                   f"committee {unknown[0]!r}")
             _check_in_plan(catalog, o.start, settings.where(o.key))
     for change in settings.reporting_changes:
-        _check_in_plan(catalog, change.start, settings.where(change.key))
+        _check_in_plan(catalog, change.start, settings.where(change.key), any_plan=True)
     plan_start = catalog.structure.plan.start
     parsed: dict[str, Recurrence] = {}
 
@@ -210,9 +245,13 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
         catalog.recurrences[duty_id] = versions[-1].recurrence
 
 
-def _check_in_plan(catalog: Catalog, day: date | None, where: str) -> None:
+def _check_in_plan(catalog: Catalog, day: date | None, where: str, *,
+                   any_plan: bool = False) -> None:
+    """A configured 'from' day must lie in the plan (``any_plan``: in any known plan: a
+    change of the reporting calendar made in NAPTIP 3.0 stays in force in its successor)."""
     plan = catalog.structure.plan
-    if day is not None and not plan.start <= day <= plan.end:
+    plans = (plan, *catalog.other_plans) if any_plan else (plan,)
+    if day is not None and not any(p.start <= day <= p.end for p in plans):
         raise NaptipError(f"{where}: from: {day} is outside the plan period {plan.start} to "
                           f"{plan.end}")
 
@@ -336,6 +375,9 @@ class _Builder:
 
     def add_duty(self, plugin: str, d: Duty) -> None:
         """Validate a duty and parse (expand) its recurrence once."""
+        if self._serves_another_plan(d):
+            self.catalog.other_plan_duties.add(d.id)
+            return
         message = self._duty_problem(d)
         if message is None:
             try:
@@ -367,6 +409,25 @@ class _Builder:
             self.catalog.duties[d.id] = d
             self.catalog.recurrences[d.id] = recurrence
             self.declared[d.id] = [(d, recurrence)]
+
+    def _serves_another_plan(self, d: Duty) -> bool:
+        """For this slice a duty serves the plan its occurrences fall in: one whose every
+        occurrence lies outside this plan's period and inside another known plan's is
+        that plan's (a recurrence that cannot be read is checked as usual)."""
+        others = self.catalog.other_plans
+        if not others:
+            return False
+        try:
+            instances = parse_recurrence(d.recurrence).instances
+        except RecurrenceError:
+            return False
+        if not instances:
+            return False
+        first, last = instances[0].date(), instances[-1].date()
+        plan = self.catalog.structure.plan
+        if last >= plan.start and first <= plan.end:
+            return False
+        return any(p.start <= first and last <= p.end for p in others)
 
     def _duty_problem(self, d: Duty) -> str | None:
         c = self.catalog

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import click
 
     from naptip.base.config import Settings
@@ -72,6 +74,21 @@ def naptip_activities(plan: PlanStructure) -> Iterable[Activity]:  # type: ignor
     output that exist and belong together, lead and supporting committees that exist, a
     timeline inside the plan period (2021-2025) with start <= end, and at least one
     indicator, each with text. An invalid activity is reported and left out.
+    """
+
+
+@hookspec
+def naptip_plan_packages() -> Iterable[str | Path]:  # type: ignore[empty-body]
+    """Contribute plan packages: plans beside the built-in NAPTIP 3.0 (NAPTIP 4.0...).
+
+    Receives nothing. Returns an iterable of folder paths (``str`` or
+    :class:`pathlib.Path`; a relative path is read from the current folder, so return an
+    absolute one, e.g. ``Path(__file__).parent / "naptip-4.0"``), each a plan package:
+    ``plan.toml`` and ``activities/<committee-id>.toml`` (docs/plan-packages.md). All
+    results are collected. Each package is read and checked against the plugins'
+    committees; a package that cannot be read, or a plan id already known, is reported
+    naming the package and left out, and the other plans still load. The plans are listed
+    by ``naptip plan list`` and chosen with ``naptip --plan ID``.
     """
 
 

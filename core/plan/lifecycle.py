@@ -120,7 +120,14 @@ def plan_life(db: Database, plan: Plan) -> PlanLife:
 
 
 def _ran_before(session: Session) -> bool:
-    """Did reminders or the day's work run in this store before adoption days existed?"""
+    """Did reminders or the day's work run in this store before adoption days existed?
+
+    Not when any plan's life is recorded: then the store knew adoption days, and the runs
+    were that plan's (a successor loaded later is adopted by its own first run)."""
+    recorded = session.execute(select(exists().where(
+        MetaValue.key.startswith("plan-life:", autoescape=True)))).scalar()
+    if recorded:
+        return False
     ran = session.execute(select(exists().where(  # a finished run: not the one asking
         RunRecord.dry_run.is_(False), RunRecord.finished_at.is_not(None)))).scalar()
     return bool(ran or session.execute(select(exists().where(ReminderSent.id.is_not(None))))

@@ -38,6 +38,11 @@ class PlanPackage:
     activities: tuple[Activity, ...]
     source: Path
 
+    @property
+    def name(self) -> str:
+        """What problems with its entries are attributed to (as a plugin's name)."""
+        return f"plan package {self.structure.plan.id}"
+
     def by_id(self) -> dict[str, Activity]:
         return {a.id: a for a in self.activities}
 

@@ -1,0 +1,180 @@
+"""The plans naptip knows: the built-in NAPTIP 3.0 and plan packages (issue 19).
+
+Plan packages (naptip.plan.package) are found, in this order, through
+
+* the configuration: ``[plans] packages = ["path", ...]`` (naptip.base.config);
+* the environment variable ``NAPTIP_PLAN_PACKAGES``, folders separated by ``os.pathsep``;
+* plugins implementing ``naptip_plan_packages()`` (naptip.plan.hookspecs).
+
+Each is read and checked against the plugins' committees. A package that cannot be read,
+or whose plan id is already known (the built-in one's included), is a problem naming it,
+and is left out; the other plans still load, as with a broken plugin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from naptip.base.config import Settings
+from naptip.base.errors import NaptipError, Problem
+from naptip.base.model import Committee, Plan, PlanStructure
+from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.package import PlanPackage, load_plan_package
+from naptip.plan.plandata import load_plan_structure
+from naptip.plan.pluginmanager import LoadedPlugins
+
+__all__ = ["BUILT_IN", "KnownPlan", "PlanRegistry", "committee_ids", "load_plans",
+           "plan_catalog"]
+
+ENV = "NAPTIP_PLAN_PACKAGES"
+BUILT_IN = "built-in"
+#: what plan-package problems are attributed to when no plugin named the package
+_WHO = "plan packages"
+
+
+@dataclass(frozen=True)
+class KnownPlan:
+    """One plan: its structure, its package (None: the built-in NAPTIP 3.0) and where it
+    comes from (``built-in``, or the package's folder and who named it)."""
+
+    structure: PlanStructure
+    package: PlanPackage | None = None
+    origin: str = BUILT_IN
+
+    @property
+    def plan(self) -> Plan:
+        return self.structure.plan
+
+    @property
+    def id(self) -> str:
+        return self.structure.plan.id
+
+
+@dataclass
+class PlanRegistry:
+    """The plans known to this process, by id (the built-in one first)."""
+
+    plans: dict[str, KnownPlan] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, plan_id: str) -> KnownPlan:
+        """The plan ``plan_id``, or one line naming the known ones."""
+        found = self.plans.get(plan_id)
+        if found is None:
+            raise NaptipError(f"unknown plan {plan_id!r}; known: {', '.join(self.plans)} "
+                              "(`naptip plan list` shows them)")
+        return found
+
+    def others(self, plan_id: str) -> tuple[Plan, ...]:
+        return tuple(p.plan for p in self.plans.values() if p.id != plan_id)
+
+    def default(self, today: date) -> KnownPlan:
+        """The plan running ``today``; else the one that started most recently; else
+        (every plan still to come) the one that starts first."""
+        plans = list(self.plans.values())
+        running = [p for p in plans if p.plan.start <= today <= p.plan.end]
+        started = [p for p in plans if p.plan.start <= today]
+        if running:
+            return max(running, key=lambda p: p.plan.start)
+        if started:
+            return max(started, key=lambda p: p.plan.start)
+        return min(plans, key=lambda p: p.plan.start)
+
+
+def default_plan(registry: PlanRegistry, today: date) -> KnownPlan:
+    return registry.default(today)
+
+
+def committee_ids(loaded: LoadedPlugins) -> set[str]:
+    """The committee ids the plugins declare (their problems are the catalog's to report)."""
+    ids: set[str] = set()
+    for _plugin, result in loaded.call_each("naptip_committees", []):
+        try:
+            ids.update(c.id for c in result or () if isinstance(c, Committee))
+        except Exception:
+            continue
+    return ids
+
+
+def package_folders(settings: Settings, loaded: LoadedPlugins,
+                    environ: Mapping[str, str] | None = None,
+                    problems: list[Problem] | None = None) -> list[tuple[Path, str]]:
+    """Every package folder named, with who named it, without repeats (first wins)."""
+    env = os.environ if environ is None else environ
+    named: list[tuple[Path, str]] = [(p, settings.where("plans.packages"))
+                                     for p in settings.plan_packages]
+    named += [(Path(part).expanduser().absolute(), ENV)
+              for part in env.get(ENV, "").split(os.pathsep) if part.strip()]
+    failed: list[Problem] = [] if problems is None else problems
+    for plugin, result in loaded.call_each("naptip_plan_packages", failed):
+        try:
+            items = list(result or ()) if not isinstance(result, str | Path) else [result]
+        except TypeError:
+            failed.append(Problem(plugin=plugin, message="hook naptip_plan_packages must "
+                                  f"return folder paths, not {type(result).__name__}",
+                                  broken=True))
+            continue
+        for item in items:
+            if not isinstance(item, str | Path):
+                failed.append(Problem(plugin=plugin, message="hook naptip_plan_packages "
+                                      f"returned {type(item).__name__}; expected a folder "
+                                      "path", broken=True))
+                continue
+            named.append((Path(item).expanduser().absolute(), f"plugin {plugin!r}"))
+    seen: set[Path] = set()
+    unique = []
+    for path, who in named:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append((path, who))
+    return unique
+
+
+def load_plans(loaded: LoadedPlugins, settings: Settings,
+               environ: Mapping[str, str] | None = None,
+               committees: Iterable[str] | None = None) -> PlanRegistry:
+    """The built-in NAPTIP 3.0 and every plan package that loads (the others are
+    problems naming them)."""
+    builtin = load_plan_structure()
+    registry = PlanRegistry(plans={builtin.plan.id: KnownPlan(structure=builtin)})
+    folders = package_folders(settings, loaded, environ, registry.problems)
+    if not folders:
+        return registry
+    known = set(committees) if committees is not None else committee_ids(loaded)
+    for path, who in folders:
+        source = f"plan package {path} (named by {who})"
+        try:
+            package = load_plan_package(path, known)
+        except NaptipError as exc:
+            registry.problems.append(Problem(plugin=_WHO, source=source, message=str(exc)
+                                             .removeprefix(f"{path}: ")))
+            continue
+        plan_id = package.structure.plan.id
+        other = registry.plans.get(plan_id)
+        if other is not None:
+            registry.problems.append(Problem(
+                plugin=_WHO, source=source,
+                message=f"plan id {plan_id!r} is already taken by {other.origin}: "
+                        "this package is left out (give it another [plan] id)"))
+            continue
+        registry.plans[plan_id] = KnownPlan(structure=package.structure, package=package,
+                                            origin=f"{path} ({who})")
+    return registry
+
+
+def plan_catalog(loaded: LoadedPlugins, registry: PlanRegistry, plan_id: str,
+                 settings: Settings | None = None) -> Catalog:
+    """The catalog of one plan: the built-in one's from the plugins; a package plan's with
+    the package's structure and activities and the plugins' committees, agencies and the
+    duties that fall in its period. Problems of packages that did not load are listed too
+    (``naptip plugins check`` shows them)."""
+    known = registry.get(plan_id)
+    catalog = build_catalog(loaded, structure=known.structure, settings=settings,
+                            package=known.package, other_plans=registry.others(plan_id))
+    catalog.problems.extend(registry.problems)
+    return catalog
