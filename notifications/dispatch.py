@@ -121,6 +121,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
     first = min(opts.since or opts.today, opts.today)
     life, adopted = adoption_for_run(db, catalog.structure.plan, first, actor=opts.actor,
                             dry_run=opts.dry_run)
+    if life.closed(opts.today):  # a closed plan does not replay the days it was running
+        first = max(first, opts.today)
     plan = merge_plans([plan_reminders(rows, contacts, catalog, settings.reminders,
                                        first + timedelta(days=n), loaded=loaded,
                                        returns=returns, life=life)

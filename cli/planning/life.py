@@ -18,17 +18,27 @@ def _day(_ctx: click.Context, param: click.Parameter, value: str | None) -> date
     return None if value is None else parse_day_option(value, param)
 
 
+def _written_day(app: App) -> date:
+    """The day a change is recorded as made: --as-of previews, it never records a day
+    after the real one."""
+    from naptip.time.clock import real_today
+
+    return min(app.today, real_today())
+
+
 @click.command("adopt")
 @click.option("--on", "on", metavar="YYYY-MM-DD", callback=_day,
               help="The adoption day (default: today, or the --as-of day).")
 @click.option("--done", "done", metavar="FILE.csv|FILE.xlsx", type=click.Path(path_type=Path),
               help="Then import what was already done: `naptip evidence import FILE`.")
+@click.option("--force", is_flag=True,
+              help="Move an adoption day already recorded after reminders went out.")
 @actor_option
 @as_of_option
 @pass_app
 @click.pass_context
 def adopt_command(ctx: click.Context, app: App, on: date | None, done: Path | None,
-                  actor: str | None) -> None:
+                  force: bool, actor: str | None) -> None:
     """Record the day this store started running the plan.
 
     Work due before it is not reminded or escalated one item at a time: each committee's
@@ -43,8 +53,11 @@ def adopt_command(ctx: click.Context, app: App, on: date | None, done: Path | No
     plan = catalog.structure.plan
     if done is not None and not done.is_file():
         raise NaptipError(f"{done}: no such file")
-    db = app.writable_db()
-    life = adopt(db, plan, on or app.today, actor=actor_name(actor), today=app.today)
+    who = actor_name(actor)
+    # the importing needs the schedule: checked before anything is recorded
+    db = app.store() if done is not None else app.writable_db()
+    today = _written_day(app)
+    life = adopt(db, plan, on or today, actor=who, today=today, force=force)
     click.echo(f"{plan.short_title} adopted on {life.adopted_on}: work due before it is "
                "summarised once per committee lead, not reminded item by item")
     if done is not None:
@@ -133,7 +146,7 @@ def plan_reopen(app: App, occurrences: tuple[str, ...], due: date | None, reason
     if due is None:
         raise NaptipError("give the new deadline: --due YYYY-MM-DD")
     reopen(db, plan, occurrences, due=due, reason=reason, actor=actor_name(actor),
-           today=app.today)
+           today=_written_day(app))
     click.echo(f"{len(set(occurrences))} item(s) re-opened, due {due}: the next run "
                "reminds their committees")
 

@@ -43,7 +43,7 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
     life = plan_life(db, catalog.structure.plan)
     if as_list:
         if fmt == "table":
-            for line in life_lines(db, life, as_of):
+            for line in life_lines(db, life, as_of, wanted):
                 click.echo(line)
         show_items(db, catalog.structure.plan.id, as_of, wanted, year, fmt)
         return
@@ -73,7 +73,7 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
 
     console = Console()
     wide = console.width >= 110  # at 80 columns: a shorter bar, pillar ids without names
-    for line in life_lines(db, life, as_of):
+    for line in life_lines(db, life, as_of, wanted):
         console.print(line, markup=False, highlight=False)
 
     def bar(done: int, total: int) -> Text:
@@ -104,7 +104,8 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
     show_runs_needing_attention(db)
 
 
-def life_lines(db: Database, life: PlanLife, as_of: date) -> list[str]:
+def life_lines(db: Database, life: PlanLife, as_of: date, committee: str | None = None,
+               ) -> list[str]:
     """The plan's state when it is not simply running, and the work left from before the
     adoption day (it is summarised, not reminded)."""
     from sqlalchemy import func, select
@@ -117,7 +118,9 @@ def life_lines(db: Database, life: PlanLife, as_of: date) -> list[str]:
             older = session.execute(select(func.count()).select_from(OccurrenceRow).where(
                 OccurrenceRow.plan_id == life.plan.id, OccurrenceRow.withdrawn.is_(False),
                 OccurrenceRow.progress.in_(("open", "returned")),
-                OccurrenceRow.due < min(life.adopted_on, as_of))).scalar_one()
+                OccurrenceRow.due < min(life.adopted_on, as_of),
+                OccurrenceRow.id.not_in(sorted(life.reopened)),
+                *([OccurrenceRow.owner == committee] if committee else []))).scalar_one()
         if older:
             lines.append(f"{older} open item(s) were due before the adoption day "
                          f"({life.adopted_on}): not reminded one by one (`naptip evidence "

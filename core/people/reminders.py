@@ -40,7 +40,8 @@ The plan's life (``naptip.plan.lifecycle``) changes this:
   still open (``naptip.notifications.digest``), with where to see them;
 * a closed plan reminds only its final evaluation's duties and the ``returned-K`` item;
 * an item re-opened after closing is reminded towards its new deadline, in stages of
-  their own (``before-7.re20270110``: the day it was re-opened).
+  their own (``before-7.re20270131``: its new deadline), as a deadline even when it was a
+  meeting (its minutes are what is missing).
 """
 
 from __future__ import annotations
@@ -260,10 +261,10 @@ def _life_stages(row: OccurrenceRow, policy: ReminderSettings, today: date,
     if life is None:
         return row.due, _stages(row, policy, today, back)
     again = life.reopened.get(row.id)
-    if again is not None and today >= again.on:
-        mark = f".re{again.on:%Y%m%d}"
+    if again is not None and today >= again.on:  # towards its new deadline, as a deadline
+        mark = f".re{again.due:%Y%m%d}"
         return again.due, [(f"{stage}{mark}", section, role, days) for stage, section, role, days
-                           in _stages(_Reopened(again.due, row.kind), policy, today)]
+                           in _stages(_Reopened(again.due, "deadline"), policy, today)]
     if life.older(row.due) and (back is None or life.older(back.day)):
         return row.due, [("older", "older", "owner-lead", (today - row.due).days)]
     stages = _stages(row, policy, today, back)

@@ -31,12 +31,15 @@ from naptip.base.model import Plan
 from naptip.store import audit
 from naptip.store.db import Database
 from naptip.store.orm import MetaValue, OccurrenceRow, ReminderSent, RunRecord
+from naptip.store.personal_data import refusal, scan
 
 #: how an adoption day came to be
 FIRST_RUN = "first run"
 FIRST_SYNC = "first sync"
 BY_HAND = "naptip adopt"
 LEGACY = "reminders ran before adoption days were recorded"
+#: the longest reason kept for re-opening items
+REASON_CHARS = 500
 #: the flows whose duties a closed plan still reminds: its final evaluation
 CLOSING_FLOWS = frozenset({"final-evaluation"})
 
@@ -164,13 +167,30 @@ def adoption_for_run(db: Database, plan: Plan, first_day: date, *, actor: str,
     return life, note if life.adopted_on == day and life.adopted_how == how else None
 
 
-def adopt(db: Database, plan: Plan, day: date, *, actor: str, today: date) -> PlanLife:
-    """``naptip adopt --on DAY``: set the adoption day on purpose (audited)."""
+def adopt(db: Database, plan: Plan, day: date, *, actor: str, today: date,
+          force: bool = False) -> PlanLife:
+    """``naptip adopt --on DAY``: set the adoption day on purpose (audited). Moving a
+    day already recorded once reminders went out needs ``force``: earlier would remind
+    old work item by item, later would summarise work already reminded."""
     if day < plan.start:
         raise NaptipError(f"the adoption day {day} is before {plan.short_title} starts "
                           f"({plan.start})")
     if day > today:
         raise NaptipError(f"the adoption day {day} is after today ({today})")
+    with db.reading() as session:
+        life = read_life(session, plan)
+        sent = session.execute(select(exists().where(
+            ReminderSent.occurrence_id == OccurrenceRow.id,
+            OccurrenceRow.plan_id == plan.id))).scalar()
+    if life.adopted_on == day:
+        return life
+    if life.adopted_on is not None and sent and not force:
+        raise NaptipError(
+            f"{plan.short_title} was adopted on {life.adopted_on} and reminders went out "
+            f"since: moving the day to {day} would "
+            + ("remind the work due in between item by item" if day < life.adopted_on
+               else "summarise again work already reminded")
+            + "; add --force to move it anyway")
     return _record_adoption(db, plan, day, how=BY_HAND, actor=actor, only_if_missing=False)
 
 
@@ -195,26 +215,45 @@ def reopen(db: Database, plan: Plan, occurrence_ids: Iterable[str], *, due: date
            reason: str, actor: str, today: date) -> PlanLife:
     """Re-open items of a closed plan on purpose: they are reminded towards ``due``."""
     ids = sorted(set(occurrence_ids))
-    if not reason.strip():
+    reason = " ".join(reason.split())
+    if not reason:
         raise NaptipError("say why the items are re-opened (--reason)")
+    if len(reason) > REASON_CHARS:
+        raise NaptipError(f"the reason is {len(reason)} characters long: at most "
+                          f"{REASON_CHARS}")
+    findings = scan(reason, "the reason")
+    if findings:
+        raise NaptipError(refusal(findings, "re-opening refused"))
+    life = PlanLife(plan=plan)
+    if not life.closed(today):
+        raise NaptipError(f"{plan.short_title} is not closed on {today} (it ends "
+                          f"{plan.end}): its items are still reminded as they are")
     if due < today:
         raise NaptipError(f"the new deadline {due} is before today ({today})")
 
     def work(session: Session) -> PlanLife:
-        found = dict(session.execute(
-            select(OccurrenceRow.id, OccurrenceRow.progress)
-            .where(OccurrenceRow.plan_id == plan.id, OccurrenceRow.id.in_(ids))).all())
+        found = {oid: (progress, withdrawn) for oid, progress, withdrawn in session.execute(
+            select(OccurrenceRow.id, OccurrenceRow.progress, OccurrenceRow.withdrawn)
+            .where(OccurrenceRow.plan_id == plan.id, OccurrenceRow.id.in_(ids))).all()}
         missing = [i for i in ids if i not in found]
         if missing:
             raise NaptipError(f"no occurrence {missing[0]!r} in {plan.short_title} "
                               "(naptip schedule lists them)")
-        done = [i for i in ids if found[i] == "accepted"]
-        if done:
-            raise NaptipError(f"{done[0]} is accepted: there is nothing to re-open")
+        for i in ids:
+            progress, withdrawn = found[i]
+            if withdrawn:
+                raise NaptipError(f"{i} was withdrawn from the plan: there is nothing to "
+                                  "re-open")
+            if progress in ("accepted", "submitted"):
+                state = "accepted" if progress == "accepted" else "awaiting review"
+                raise NaptipError(f"{i} is {state}: there is nothing to remind")
         row = session.get(MetaValue, _key(plan.id), with_for_update=True)
         data = _load(row.value if row else None)
         entry = {"due": due.isoformat(), "on": today.isoformat(), "by": actor,
-                 "reason": " ".join(reason.split())}
+                 "reason": reason}
+        already = data.get("reopened") or {}
+        if all(already.get(i, {}).get("due") == entry["due"] for i in ids):
+            raise NaptipError(f"already re-opened, due {due} (naptip plan list --reopened)")
         data.setdefault("reopened", {}).update({i: entry for i in ids})
         _write(session, plan, data)
         audit.append(session, actor=actor, action="plan.reopen", subject=plan.id,

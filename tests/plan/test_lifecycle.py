@@ -5,10 +5,13 @@ and the commands that set and show them, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from unittest import mock
 
 from click.testing import Result
+from sqlalchemy import select
 
 from naptip import ContactInfo, Role
 from naptip.base.config import ReminderSettings
@@ -25,7 +28,7 @@ from naptip.plan.lifecycle import (
 )
 from naptip.store import audit
 from naptip.store.db import Database
-from naptip.store.orm import RunRecord
+from naptip.store.orm import AuditEntry, RunRecord
 from tests.conftest import db_env
 
 Run = Callable[..., Result]
@@ -97,9 +100,9 @@ def test_a_reopened_item_is_reminded_towards_its_new_deadline_in_stages_of_its_o
     assert life.reopened[REPORT].due == date(2026, 3, 31)
     life = PlanLife(plan=plan, adopted_on=adopt_all.adopted_on, reopened=life.reopened)
     assert _stages(_plan(synced, builtin_catalog, date(2026, 3, 25), life), LEAD.email,
-                   REPORT) == ["before-7.re20260201"]
+                   REPORT) == ["before-7.re20260331"]
     late = _plan(synced, builtin_catalog, date(2026, 5, 5), life)
-    assert _stages(late, SEC.email, REPORT) == ["overdue-30.re20260201"]
+    assert _stages(late, SEC.email, REPORT) == ["overdue-30.re20260331"]
     item = next(i for d in late.deliveries for i in d.items if i.occurrence_id == REPORT)
     assert item.due == date(2026, 3, 31)  # the digest shows the new deadline
     with synced.reading() as session:
@@ -214,3 +217,78 @@ def test_adopt_done_records_the_day_then_imports_what_was_done(run: Run, synced:
     assert (life.adopted_on, life.adopted_how) == (date(2024, 1, 1), BY_HAND)
     with synced.reading() as session:
         assert audit.verify(session).ok
+
+
+def test_reopening_refuses_what_it_cannot_remind_and_personal_data(run: Run, synced: Database,
+                                                                  ) -> None:
+    from naptip.progress.evidence import EvidenceService, Submission
+
+    env = db_env(synced)
+    EvidenceService(synced, _catalog()).submit(
+        Submission(occurrence_id="S4-O1-i@2023", actor="lead", values={"1": "2"}),
+        today=date(2024, 1, 10))
+    base = ("plan", "reopen", "--due", "2027-01-31", "--as", "Siti")
+    for as_of, args, message in (
+            ("2024-05-01", ("S20-O2-v@2023", "--reason", "x"), "NAPTIP 3.0 is not closed"),
+            ("2026-12-07", ("S4-O1-i@2023", "--reason", "x"), "is awaiting review"),
+            ("2026-12-07", ("S20-O2-v@2023", "--reason", "victim IC 900101-14-5678"),
+             "re-opening refused"),
+            ("2026-12-07", ("S20-O2-v@2023", "--reason", "x" * 501), "at most 500")):
+        bad = run("--as-of", as_of, *base, *args, env=env)
+        assert bad.exit_code == 1 and message in bad.output, (args[:1], bad.output)
+        assert "900101" not in bad.output
+    ok = run("--as-of", "2026-12-07", *base, "S20-O2-v@2023", "--reason", "audit", env=env)
+    assert ok.exit_code == 0, ok.output
+    again = run("--as-of", "2026-12-07", *base, "S20-O2-v@2023", "--reason", "audit", env=env)
+    assert again.exit_code == 1 and "already re-opened, due 2027-01-31" in again.output
+    with synced.reading() as session:
+        actions = session.execute(select(AuditEntry.action)).scalars().all()
+    assert actions.count("plan.reopen") == 1
+
+
+def test_moving_the_adoption_day_after_reminders_went_out_needs_force(
+        run: Run, synced: Database) -> None:
+    from naptip.store.orm import ReminderSent
+
+    env = db_env(synced)
+    now = datetime(2023, 6, 1, tzinfo=UTC)
+    synced.write(lambda s: s.add(ReminderSent(occurrence_id=REPORT, stage="before-30",
+                                              recipient=LEAD.email, status="sent",
+                                              created_at=now, sent_at=now)))
+    moved = run("--as-of", "2026-12-07", "adopt", "--on", "2024-06-30", "--as", "Siti",
+                env=env)
+    assert moved.exit_code == 1 and "add --force" in moved.output
+    assert "would summarise again work already reminded" in moved.output
+    assert plan_life(synced, _plan_of(synced)).adopted_on == date(2021, 1, 1)
+    forced = run("--as-of", "2026-12-07", "adopt", "--on", "2024-06-30", "--force", "--as",
+                 "Siti", env=env)
+    assert forced.exit_code == 0, forced.output
+    assert plan_life(synced, _plan_of(synced)).adopted_on == date(2024, 6, 30)
+    with mock.patch("naptip.time.clock.real_today", return_value=date(2026, 12, 7)):
+        future = run("--as-of", "2030-01-01", "adopt", "--force", "--as", "Siti", env=env)
+    assert future.exit_code == 0, future.output  # --as-of previews: the real day is kept
+    assert plan_life(synced, _plan_of(synced)).adopted_on == date(2026, 12, 7)
+
+
+def test_a_closed_plan_does_not_replay_the_days_it_missed_while_running(
+        synced: Database, builtin_catalog: Catalog) -> None:
+    from naptip.base.config import Settings
+    from naptip.notifications.dispatch import RunOptions, run_reminders
+    from naptip.people.contacts import ContactDirectory
+
+    ContactDirectory(synced).upsert(EVERYONE, actor="test")
+    result = run_reminders(synced, builtin_catalog, Settings(), None, RunOptions(
+        today=date(2026, 12, 7), since=date(2025, 12, 6), dry_run=True))
+    sent = {o.email: o.digest for o in result.outcomes if o.digest is not None}
+    assert ME.email in sent and LEAD.email not in sent
+    listed = [i for d in sent.values() for i in re.findall(r"^\* (\S+): ", d.text, re.M)]
+    # the final evaluation only (its ladder reaches the secretariat), nothing of 2025's
+    # last days replayed
+    assert listed and all(i.startswith("final-evaluation@") for i in listed)
+
+
+def _catalog() -> Catalog:
+    from naptip.plan.catalog import build_catalog
+    from naptip.plan.pluginmanager import build_plugin_manager
+
+    return build_catalog(build_plugin_manager())
