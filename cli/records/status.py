@@ -43,8 +43,12 @@ def status_command(app: App, committee: str | None, year: int | None, as_list: b
     life = plan_life(db, catalog.structure.plan)
     if as_list:
         if fmt == "table":
+            import shutil
+            import textwrap
+
+            width = max(40, shutil.get_terminal_size().columns)
             for line in life_lines(db, life, as_of, wanted):
-                click.echo(line)
+                click.echo(textwrap.fill(line, width))
         show_items(db, catalog.structure.plan.id, as_of, wanted, year, fmt)
         return
     with db.reading() as session:

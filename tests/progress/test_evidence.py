@@ -223,8 +223,7 @@ def test_review_lifecycle(service: EvidenceService) -> None:
         assert row is not None and row.progress == "accepted"
         actions = session.execute(select(AuditEntry.action).order_by(AuditEntry.seq)
                                   ).scalars().all()
-    assert actions == ["occurrences.materialised", "plan.adopt", "evidence.submitted",
-                       "evidence.returned",
+    assert actions == ["occurrences.materialised", "evidence.submitted", "evidence.returned",
                        "evidence.submitted", "evidence.accepted"]
     with pytest.raises(EvidenceError, match="no evidence has the number 999"):
         service.review(999, accept=True, reason=None, actor="nso")

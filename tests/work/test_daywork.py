@@ -141,12 +141,13 @@ def test_bad_input_is_one_line(run: Callable[..., Result], tmp_path: Path,
     assert "Traceback" not in result.output
 
 
-def test_a_run_after_the_plan_says_it_does_only_what_is_open(
+def test_a_run_after_the_plan_says_it_is_closed_and_what_it_still_does(
         db: Database, run: Callable[..., Result]) -> None:
     done = cli(run, db, "run", "--as-of", "2026-03-02")
     assert done.exit_code == 0, done.output
-    assert ("note: the plan runs 2021-01-01 to 2025-12-31; on 2026-03-02 the run does only "
-            "what is still open") in done.stderr
+    assert ("note: NAPTIP 3.0 is closed since 2026-01-01 (it ran 2021-01-01 to 2025-12-31): "
+            "reminders only for the final evaluation, returned and re-opened work; late "
+            "evidence can still be submitted") in done.stderr
     assert "sync         done" in done.stdout
     inside = cli(run, db, "run", "--as-of", "2025-06-02")
     assert inside.exit_code == 0 and "note:" not in inside.stderr
