@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import importlib.metadata
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
