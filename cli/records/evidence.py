@@ -132,16 +132,21 @@ def import_(app: App, file: Path, dry_run: bool, quiet: bool, actor: str | None)
     Each row goes through the checks of `evidence submit` (and of `evidence review` when
     its status is accepted), victims' personal data refused; stored rows are marked as
     imported from FILE, row N. Rows imported before are recognised and not stored twice.
-    Exit 1 when any row was refused. Columns: see docs/evidence.md.
+    Exit 1 when any row was refused, 130 on Ctrl-C (the rows stored until then are whole:
+    import the same file again for the rest). Columns: see docs/evidence.md.
     """
     from naptip.progress.evidence import EvidenceService
-    from naptip.progress.evidence_import import import_evidence
+    from naptip.progress.evidence_import import ImportInterrupted, import_evidence
 
     catalog = app.catalog
     app.warn_problems()
     service = EvidenceService(app.store(), catalog, app.loaded)
-    report = import_evidence(service, file, importer=actor_name(actor), login=actor is None,
-                             today=app.today, dry_run=dry_run)
+    try:
+        report = import_evidence(service, file, importer=actor_name(actor),
+                                 login=actor is None, today=app.today, dry_run=dry_run)
+    except ImportInterrupted as stop:
+        click.echo(f"{file.name}: {stop}", err=True)
+        raise SystemExit(130) from None
     for row in report.rows:
         if row.outcome == "refused" or not quiet:
             click.echo(str(row))

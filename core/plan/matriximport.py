@@ -93,6 +93,16 @@ class _Group:
     ident: str = ""
 
 
+def _letter(n: int) -> str:
+    """A spreadsheet's column letter for column index ``n`` (0 is A, 26 is AA)."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
 def _roman(n: int) -> str:
     out = ""
     for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"),
@@ -144,13 +154,24 @@ class _Reader:
     # --- the header ---------------------------------------------------------------------
 
     def header(self) -> list[str]:
-        """Map the columns; the headers it does not know (ignored) are returned."""
+        """Map the columns; the headers it does not know (ignored) are returned. A column
+        named twice (or under two of its spellings) is a NaptipError naming it: which of
+        the two holds the matrix cannot be guessed."""
+        from naptip.base.errors import NaptipError
+
         ignored = []
         for n, name in enumerate(self.sheet.header):
             key = _BY_HEADER.get(" ".join(name.split()).casefold())
-            if key is None or key in self.columns:
+            if key is None:
                 ignored.append(name)
                 continue
+            if key in self.columns:
+                first = self.columns[key]
+                same = self.sheet.header[first]
+                what = (f"column {name!r} appears twice" if same == name else
+                        f"columns {same!r} and {name!r} are the same column")
+                raise NaptipError(f"{self.sheet.source}: {what} (columns {_letter(first)} "
+                                  f"and {_letter(n)}): keep one")
             self.columns[key] = n
         return ignored
 
@@ -247,9 +268,14 @@ class _Reader:
             if not match:
                 self.problem(row, "output", f"output id {ident!r} is not like S9-O1")
                 group.bad = True
+            elif not objective.ident:
+                self.problem(row, "output", f"output {ident} is under an objective without "
+                                            f"a valid id (row {objective.row})")
+                group.bad = True
             elif match.group(1) != objective.ident:
                 self.problem(row, "output", f"output {ident} does not belong to objective "
-                                            f"{objective.ident or '?'}")
+                                            f"{objective.ident} (it must start with "
+                                            f"{objective.ident}-)")
                 group.bad = True
             elif any(o.ident == ident for o in self.outputs):
                 self.problem(row, "output", f"duplicate id {ident}: already under another "
@@ -291,6 +317,8 @@ class _Reader:
             if group.ident:
                 continue
             objective = group.cells["_objective"]
+            if not objective:  # under an objective without a valid id (a problem already)
+                continue
             used = [int(m.group(2)) for o in self.outputs
                     if (m := _OUTPUT_ID.match(o.ident)) and m.group(1) == objective]
             group.ident = f"{objective}-O{max(used, default=0) + 1}"
@@ -301,6 +329,8 @@ class _Reader:
                 continue
             output = self.outputs[int(group.cells["_output"])].ident
             parent = group.cells.get("parent", "")
+            if not output and not parent:  # no objective id to number it under
+                continue
             prefix = f"{parent}-" if parent else f"{output}-"
             taken = {a.ident for a in self.activities if a.ident.startswith(prefix)}
             n = 1
@@ -397,13 +427,19 @@ class _Reader:
         return found
 
     def timeline(self, row: int, key: str, value: str) -> Timeline | None:
+        period = self.plan.years
+        if _DATE.match(value):
+            # Excel turns "2026-03" or "2026/2030" typed in a cell into a date
+            self.problem(row, key, f"timeline {value[:10]} is a date, not years: write the "
+                                   f"years, e.g. {period[0]}-{period[-1]} (in Excel, format "
+                                   "the column as Text first)")
+            return None
         try:
             timeline = Timeline.parse(value)
         except ValueError:
             self.problem(row, key, f"timeline {value!r} is not YEAR or YEAR-YEAR"
                          if value else "missing timeline")
             return None
-        period = self.plan.years
         if timeline.start > timeline.end:
             self.problem(row, key, f"timeline {value!r} starts after it ends")
             return None
@@ -535,6 +571,11 @@ class _Reader:
                          disaggregate=flag in _YES, timeline=own)
 
 
+#: a date where years were expected: a cell Excel took for a date, as read (2026-01-01 or
+#: 2026-01-01 00:00:00), or a date typed as such
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?$")
+
+
 def _continues(cells: dict[str, str], previous: dict[str, str]) -> bool:
     """Whether a row's activity cells go on with the previous row's activity (one more
     indicator): both blank, the same id (and text, if given), or no id and the same text."""
@@ -584,7 +625,8 @@ def import_matrix(sheet: Sheet, *, base: PlanStructure, plan: Plan,
         result.sources[table] = (f"from {base.plan.short_title} ({base.plan.id}): a matrix "
                                  f"does not carry {table} entries")
     for group in reader.activities:
-        where = f"{group.ident} ({_rows(group.rows)})"
+        where = (f"{group.ident or 'an entry of an objective without a valid id'} "
+                 f"({_rows(group.rows)})")
         # an entry with a bad cell is still read, so that its other bad cells are listed
         activity = None if group.cells.get("_duplicate") else reader.build(group, structure)
         if group.bad:

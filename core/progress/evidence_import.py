@@ -64,8 +64,8 @@ from naptip.store.personal_data import refusal, scan
 from naptip.store.reviewers import check_reviewer
 from naptip.time.clock import PLAN_TZ, real_today
 
-__all__ = ["COLUMNS", "IMPORT_STATUSES", "ImportReport", "RowOutcome", "import_evidence",
-           "read_rows"]
+__all__ = ["COLUMNS", "IMPORT_STATUSES", "ImportInterrupted", "ImportReport", "RowOutcome",
+           "import_evidence", "read_rows"]
 
 #: what a row may say about past work: accepted then (the occurrence is done), or
 #: submitted and still awaiting review (it goes to the review queue)
@@ -82,6 +82,32 @@ MAX_ROWS = 50_000
 CHUNK = 250
 #: the time of day a past date is stored at (noon in Malaysia: the same day everywhere)
 _NOON = time(12, 0)
+#: how a spreadsheet saved otherwise (semicolons, Windows code page) should be saved
+SAVE_AS = 'save it from Excel as "CSV UTF-8 (comma delimited)"'
+#: free-text columns whose cells a spreadsheet must not take for a formula
+FREE_TEXT = ("note", "links")
+#: what starts a formula in Excel, LibreOffice and Google Sheets (CSV injection)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: the one line a personal-data refusal ends with, for a row of a file
+_AGAIN = "correct the row (remove it) and import again"
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an import: ``stored`` rows were stored whole before it; importing the
+    same file again stores the rest (the stored ones are recognised, nothing twice)."""
+
+    def __init__(self, stored: int, dry_run: bool) -> None:
+        super().__init__(stored)
+        self.stored = stored
+        self.dry_run = dry_run
+
+    def __str__(self) -> str:
+        if self.dry_run:
+            return "interrupted: a dry run, nothing was stored"
+        rows = "row" if self.stored == 1 else "rows"
+        return (f"interrupted: {self.stored} {rows} stored so far, each whole; import the "
+                "same file again to store the rest (rows already stored are recognised, "
+                "none is stored twice)")
 
 
 @dataclass(frozen=True)
@@ -162,6 +188,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     column); blank rows are left out. NaptipError, one line, for a file that cannot be
     read: missing, another kind, no header, an unknown or missing column, too many rows."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise NaptipError(f"{path}: is a folder; give the .csv or .xlsx file in it")
     if suffix not in SUFFIXES:
         raise NaptipError(f"{path.name}: import a .csv or .xlsx file (this one is "
                           f"{path.suffix or 'without a suffix'})")
@@ -169,7 +197,10 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise NaptipError(f"{path}: no such file")
     try:
         table = list(_csv(path) if suffix == ".csv" else _xlsx(path))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    except UnicodeDecodeError:
+        raise NaptipError(f"{path.name}: is not UTF-8 text (a CSV saved in a Windows code "
+                          f"page?); {SAVE_AS}") from None
+    except (OSError, csv.Error) as exc:
         raise NaptipError(f"{path.name}: cannot be read ({_reason(exc)})") from None
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise NaptipError(f"{path.name}: cannot be read as an xlsx workbook "
@@ -226,6 +257,9 @@ def _check_headers(name: str, headers: list[str]) -> None:
     known = set(COLUMNS) - {"value_N"}
     unknown = [h for h in headers if h and h not in known and not _VALUE.match(h)]
     if unknown:
+        if ";" in unknown[0]:
+            raise NaptipError(f"{name}: the columns are separated by semicolons, not "
+                              f"commas; {SAVE_AS}")
         raise NaptipError(f"{name}: unknown column {echo_cut(unknown[0])!r}; the columns are "
                           f"{', '.join(COLUMNS)}")
     repeated = sorted({h for h in headers if h and headers.count(h) > 1})
@@ -381,7 +415,14 @@ class _Importer:
         findings = [f for column, text in cells.items() if text
                     for f in scan(text, f"column {column}")]
         if findings:
-            raise EvidenceError(refusal(findings, "personal data"))
+            raise EvidenceError(refusal(findings, "personal data", then=_AGAIN))
+        for column in FREE_TEXT:
+            text = cells.get(column, "")
+            if text.startswith(FORMULA_START):
+                raise EvidenceError(
+                    f"column {column} starts with {text[0]!r}: a spreadsheet opening it "
+                    "would run it as a formula; begin the cell with a word or a quote "
+                    "(\"'\")")
         if occ.progress == "accepted":
             raise EvidenceError(f"occurrence {occ.id} is already done: its evidence was "
                                 "accepted")
@@ -460,7 +501,19 @@ def import_evidence(service: EvidenceService, path: Path, *, importer: str,
                     dry_run: bool = False) -> ImportReport:
     """Import the evidence rows of ``path`` (see the module's docstring) as ``importer``
     (a name or e-mail; ``login``: the machine's login). Returns what became of each row;
-    raises NaptipError (one line) only for a file that cannot be imported at all."""
+    raises NaptipError (one line) only for a file that cannot be imported at all, and
+    ImportInterrupted (saying how many rows were stored) for Ctrl-C."""
+    report = ImportReport(file=path.name, dry_run=dry_run)
+    try:
+        return _import(service, path, report, importer=importer, login=login, today=today,
+                       now=now)
+    except KeyboardInterrupt:
+        raise ImportInterrupted(report.stored if not dry_run else 0, dry_run) from None
+
+
+def _import(service: EvidenceService, path: Path, report: ImportReport, *, importer: str,
+            login: bool, today: date, now: datetime | None) -> ImportReport:
+    dry_run = report.dry_run
     findings = scan(path.name, "the file's name")
     if findings:
         raise EvidenceError(refusal(findings, "file refused"))
@@ -472,15 +525,19 @@ def import_evidence(service: EvidenceService, path: Path, *, importer: str,
         actor = resolve(session, importer, login=login)
         work = _Importer(service, path, actor, today=today)
         work.occurrences(session)
-        report = ImportReport(file=path.name, dry_run=dry_run)
         located: list[tuple[int, dict[str, str], _Occ, str]] = []
         for number, cells in rows:
+            damaged = next((c for c, text in cells.items() if "\x00" in text), None)
+            if damaged is not None:
+                report.rows.append(RowOutcome(number, "refused", reason=(
+                    f"column {damaged} holds a NUL character (a damaged cell): retype it")))
+                continue
             try:
                 occ = work.occurrence(cells)
             except EvidenceError as exc:
                 findings = [f for column, text in cells.items() if text
                             for f in scan(text, f"column {column}")]
-                reason = refusal(findings, "personal data") if findings else str(exc)
+                reason = refusal(findings, "personal data", then=_AGAIN) if findings else str(exc)
                 report.rows.append(RowOutcome(number, "refused", reason=reason))
                 continue
             located.append((number, cells, occ, row_key(occ.id, cells)))
@@ -592,7 +649,7 @@ def _write_bulk(service: EvidenceService, session: Session, chunk: list[_Ready],
         try:
             service.check_open(session, occ)
         except EvidenceError as exc:
-            outcomes[ready.row] = RowOutcome(ready.row, "refused", occ.id, reason=str(exc))
+            outcomes[ready.row] = _taken(session, ready, exc)
             continue
         rows.append((ready, stored))
     if rows:
@@ -654,6 +711,18 @@ def _write_bulk(service: EvidenceService, session: Session, chunk: list[_Ready],
     return [outcomes[r.row] for r in chunk]
 
 
+def _taken(session: Session, ready: _Ready, exc: EvidenceError) -> RowOutcome:
+    """A row whose occurrence was taken after it was checked: by the same row imported at
+    the same time (another import of the file: its key is stored now), already imported;
+    otherwise refused."""
+    oid = ready.checked.occurrence_id
+    found = _imported(session, [ready.provenance.key])
+    if ready.provenance.key in found:
+        return RowOutcome(ready.row, "already imported", oid,
+                          evidence_id=found[ready.provenance.key])
+    return RowOutcome(ready.row, "refused", oid, reason=str(exc))
+
+
 def _evidence(ready: _Ready) -> Evidence:
     """The evidence row of ``ready`` as a transient object (never added to a session):
     what is inserted, and what its digest is computed from."""
@@ -692,7 +761,7 @@ def _write_chunk(service: EvidenceService, session: Session, chunk: list[_Ready]
                     imported=ready.provenance, accepted_by=ready.reviewer)
             outcomes.append(RowOutcome(ready.row, "stored", oid, evidence_id=evidence.id))
         except EvidenceError as exc:
-            outcomes.append(RowOutcome(ready.row, "refused", oid, reason=str(exc)))
+            outcomes.append(_taken(session, ready, exc))
         except DBAPIError as exc:
             if retryable(exc):
                 raise

@@ -93,8 +93,9 @@ def scan(text: str, where: str, *, tick: Callable[[], None] | None = None) -> li
     return findings
 
 
-def refusal(findings: list[Finding], refused: str = "evidence refused") -> str:
+def refusal(findings: list[Finding], refused: str = "evidence refused", *,
+            then: str = "remove it and submit again") -> str:
     found = "; ".join(str(f) for f in findings[:5])
     more = f" and {len(findings) - 5} more" if len(findings) > 5 else ""
     return (f"{refused}: found what looks like {found}{more}. Victims' personal data "
-            "must not enter naptip (NAPTIP 3.0, S24): remove it and submit again")
+            f"must not enter naptip (NAPTIP 3.0, S24): {then}")

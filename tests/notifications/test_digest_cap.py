@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from naptip.base.errors import NaptipError
 from naptip.notifications.digest import render
 from naptip.notifications.dispatch import RunOptions, run_reminders
 from naptip.people.contacts import ContactDirectory
+from naptip.people.reminders import Item
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
 from naptip.store.orm import OccurrenceRow, ReminderSent
@@ -117,7 +119,7 @@ def test_a_long_digest_lists_25_counts_the_rest_and_names_the_command_that_lists
     # one line counts the rest per section and names the commands that list them
     [(counted, _where)] = _MORE_EN.findall(text)
     assert numbers(counted) == len(cut) and "more overdue" in counted
-    assert "more supporting other committees" in counted
+    assert "more items supporting other committees" in counted
     block = text[text.index(f"+ {counted}"):].split("\n-- ")[0]  # the line (and commands)
     commands = re.findall(r"naptip status .*--list", block)
     assert commands and len(commands) == block.count("naptip")
@@ -162,7 +164,7 @@ def test_the_malay_digest_counts_the_rest_and_links_to_my_work_which_shows_them(
                 "anda; selebihnya dikira di hujung.") in text
         [(counted, where)] = _MORE_MS.findall(text)
         cut = sent - set(shown)
-        assert numbers(counted) == len(cut) and "lagi tertunggak" in counted
+        assert numbers(counted) == len(cut) and "lagi perkara tertunggak" in counted
         assert where.startswith(" di portal (Kerja saya): ")
         link = where.split(": ", 1)[1]
         assert link.startswith(f"{web.url}/signin/") and "next=" not in link
@@ -195,14 +197,55 @@ def test_the_cut_is_counted_per_section_in_my_works_order() -> None:
     assert listed(digest.text) == ["S1-O1-i@2024", "S1-O1-iii@2025"]
     assert digest.subject.startswith("NAPTIP: 1 overdue, 1 due this week, 1 due later, "
                                      "1 meeting")  # every item, not only those listed
-    assert ("\n+ 1 more meetings and events, 1 more supporting other committees — see them "
-            "all: naptip status --committee enforcement --list\n") in digest.text.replace(
+    assert ("\n+ 1 more meeting or event, 1 more item supporting other committees — see "
+            "them all: naptip status --committee enforcement --list\n") in digest.text.replace(
                 "\r\n", "\n")
     assert "It lists the 2 most urgent of your 4 items" in digest.text
     malay = render(four_items(), name="Ali", language="ms", today=date(2025, 7, 28), limit=3,
                    link="https://naptip.mapo.gov.my/signin/SECRET")
-    assert ("+ 1 lagi menyokong jawatankuasa lain — lihat semuanya di portal (Kerja saya): "
+    assert ("+ 1 lagi perkara menyokong jawatankuasa lain — lihat semuanya di portal "
+            "(Kerja saya): "
             "https://naptip.mapo.gov.my/signin/SECRET\n") in malay.text
+
+
+def _of_every_section(n: int) -> list[Item]:
+    """One listed item, then ``n`` of each section to be cut."""
+    base = four_items()[2]
+    made: list[Item] = [replace(base, occurrence_id="first@2025", section="overdue",
+                                returned_reason="Missing figures", due=date(2025, 1, 1))]
+    for i in range(n):
+        made += [replace(base, occurrence_id=f"returned-{i}@2025", section="overdue",
+                         returned_reason="Missing figures"),
+                 replace(base, occurrence_id=f"overdue-{i}@2025", section="overdue"),
+                 replace(base, occurrence_id=f"due-{i}@2025", section="due"),
+                 replace(base, occurrence_id=f"meeting-{i}@2025", section="meeting",
+                         kind="meeting"),
+                 replace(base, occurrence_id=f"supporting-{i}@2025", section="due",
+                         supporting=True)]
+    return made
+
+
+@pytest.mark.parametrize(("n", "language", "line"), [
+    (1, "en", "+ 1 more item returned to you, 1 more overdue item, 1 more item due soon, "
+              "1 more meeting or event, 1 more item supporting other committees — "),
+    (2, "en", "+ 2 more items returned to you, 2 more overdue items, 2 more items due soon, "
+              "2 more meetings and events, 2 more items supporting other committees — "),
+    (1, "ms", "+ 1 lagi perkara dikembalikan kepada anda, 1 lagi perkara tertunggak, 1 lagi "
+              "perkara yang hampir tarikh akhir, 1 lagi mesyuarat atau acara, 1 lagi perkara "
+              "menyokong jawatankuasa lain — "),
+    (2, "ms", "+ 2 lagi perkara dikembalikan kepada anda, 2 lagi perkara tertunggak, 2 lagi "
+              "perkara yang hampir tarikh akhir, 2 lagi mesyuarat dan acara, 2 lagi perkara "
+              "menyokong jawatankuasa lain — "),
+])
+def test_the_count_of_the_rest_is_singular_or_plural(n: int, language: str,
+                                                     line: str) -> None:
+    """'1 more meeting or event', '2 more meetings and events', in every section; the
+    HTML says the same."""
+    digest = render(_of_every_section(n), name="Ali", language=language,
+                    today=date(2025, 7, 28), limit=1)
+    assert listed(digest.text) == ["first@2025"]
+    assert line in digest.text
+    assert f"<strong>{line.removesuffix(' — ')}</strong>" in digest.html
 
 
 @pytest.mark.parametrize("value", [0, -3, True, 2.5, "25", 10_001])

@@ -345,3 +345,67 @@ def test_a_sparse_sheet_is_filled_down_and_numbered(tmp_path: Path,
     assert s.outputs["S1-O2"].text == "Victims referred." and s.outputs["S1-O2"].goals == ("G4",)
     assert (s.objectives["S1"].primary_pillar, s.objectives["S1"].area) == ("P1", "A3")
     assert s.objectives["S2"].primary_pillar == "P2"
+
+
+def test_a_column_named_twice_is_refused_in_one_line(tmp_path: Path, run: Run) -> None:
+    header, *rows = SPARSE.splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text("\n".join([header + ",Timeline", *(r + ",2027" for r in rows if r)]),
+                     encoding="utf-8")
+    result = run("plan", "import", str(twice), "-o", str(tmp_path / "out"), *NEW_PLAN)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {twice}: column 'Timeline' appears twice (columns J and K): keep one"]
+    assert not (tmp_path / "out").exists()
+    spelled = tmp_path / "spelled.csv"
+    spelled.write_text("\n".join([header.replace("Indicators", "KPI") + ",Indicators",
+                                   *rows]), encoding="utf-8")
+    result = run("plan", "import", str(spelled), "-o", str(tmp_path / "out"), *NEW_PLAN)
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {spelled}: columns 'KPI' and 'Indicators' are the same column "
+        "(columns G and K): keep one"]
+
+
+def test_a_date_in_timeline_and_an_output_without_its_objective(
+        tmp_path: Path, builtin_catalog: Catalog) -> None:
+    """Excel keeps "2026-03" typed in a Timeline cell as a date: refused, saying to write
+    the years. An output under an objective whose id is bad names that row, not '?'."""
+    from dataclasses import replace
+    from datetime import date, datetime
+
+    from openpyxl import Workbook
+
+    from naptip.plan.matrix import read_sheet
+    from naptip.plan.matriximport import import_matrix
+
+    header, *rows = SPARSE.splitlines()
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for line in [header, *rows]:
+        if line:
+            sheet.append(next(csv.reader([line])))
+    sheet["J2"] = datetime(2026, 3, 1)  # the first activity's timeline, as Excel keeps it
+    sheet["B6"] = "X2"  # the second objective's id, mistyped
+    sheet["K1"] = "Output ID"
+    sheet["K6"] = "S2-O1"  # its output, with its id
+    path = tmp_path / "dated.xlsx"
+    book.save(path)
+    base = builtin_catalog.structure
+    plan = replace(base.plan, id="x", start=date(2026, 1, 1), end=date(2030, 12, 31))
+    result = import_matrix(read_sheet(path), base=base, plan=plan,
+                           committees=builtin_catalog.committees)
+    lines = result.problem_lines()
+    assert f"{path}:2: column 'Timeline': timeline 2026-03-01 is a date, not years: write " \
+           "the years, e.g. 2026-2030 (in Excel, format the column as Text first)" in lines
+    assert f"{path}:6: column 'Output ID': output S2-O1 is under an objective without a " \
+           "valid id (row 6)" in lines
+    assert not any("?" in line for line in lines)
+    assert "S1-O1-i" not in {a.id for a in result.activities}
+    sheet["K6"] = None  # the output without an id: nothing to number its entry under
+    book.save(path)
+    lines = import_matrix(read_sheet(path), base=base, plan=plan,
+                          committees=builtin_catalog.committees).problem_lines()
+    assert f"{path}: left out: an entry of an objective without a valid id (rows 6-7)" \
+        in lines
+    assert not any("?" in line or ": -O" in line for line in lines)

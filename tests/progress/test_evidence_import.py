@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -387,12 +389,28 @@ def test_the_command(synced: Database, tmp_path: Path, run: Callable[..., Result
     ("past.xlsx", "not a workbook", "past.xlsx: cannot be read as an xlsx workbook"),
     ("victim-850101-14-5678.csv", "occurrence\n", "file refused: found what looks like a "
                                                    "MyKad number in the file's name"),
+    # Excel's "CSV (semicolon delimited)", as a Malaysian or European locale saves it
+    ("past.csv", "occurrence;status;done_on\nS1-O1-i@2023;accepted;2023-03-01\n",
+     'past.csv: the columns are separated by semicolons, not commas; save it from Excel as '
+     '"CSV UTF-8 (comma delimited)"'),
+    # Excel's plain "CSV (comma delimited)": Windows-1252, a curly apostrophe in a note
+    ("past.csv", "occurrence,status,done_on,note\nS1-O1-i@2023,accepted,2023-03-01,"
+                 "agency\u2019s minutes\n".encode("cp1252"),
+     'past.csv: is not UTF-8 text (a CSV saved in a Windows code page?); save it from '
+     'Excel as "CSV UTF-8 (comma delimited)"'),
+    ("evidence-2023", "folder", "evidence-2023: is a folder; give the .csv or .xlsx file "
+                                "in it"),
+    ("folder.csv", "folder", "folder.csv: is a folder"),
 ])
 def test_bad_files_are_one_line(synced: Database, tmp_path: Path, run: Callable[..., Result],
-                                name: str, content: str | None, message: str) -> None:
+                                name: str, content: str | bytes | None, message: str) -> None:
     invoke = run
     path = tmp_path / name
-    if content is not None:
+    if content == "folder":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
         path.write_text(content)
     result = invoke("evidence", "import", str(path), "--as", "Siti", env=db_env(synced))
     assert result.exit_code != 0
@@ -465,3 +483,109 @@ def test_excel_cells_are_read_as_shown(service: EvidenceService, tmp_path: Path)
         counts = dict(session.execute(
             select(Evidence.occurrence_id, EvidenceValue.count).join(EvidenceValue)).all())
     assert str(values["S15-O6-ii@2023"]) == "87.50" and counts["S4-O1-i@2023"] == 5
+
+
+def test_ctrl_c_says_what_was_stored(synced: Database, tmp_path: Path,
+                                     run: Callable[..., Result],
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     builtin_catalog: Catalog, loaded: LoadedPlugins) -> None:
+    """Ctrl-C in the second chunk: one line saying how many rows were stored and that the
+    same file imported again stores the rest, exit 130; and it does, nothing twice."""
+    invoke = run
+    service = EvidenceService(synced, builtin_catalog, loaded)
+    monkeypatch.setattr(evidence_import, "CHUNK", 20)
+    path = _write(tmp_path / "ctrl-c.csv", _good_rows(service, 50))
+    env = {**db_env(synced), "COLUMNS": "80", "NAPTIP_AS_OF": TODAY.isoformat()}
+    real, calls = audit.append_many, []
+
+    def interrupted(*args: object, **kwargs: object) -> list[AuditEntry]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "append_many", interrupted)
+    stopped = invoke("evidence", "import", str(path), "--as", "Siti", env=env)
+    assert stopped.exit_code == 130
+    assert stopped.stderr.strip().splitlines() == [
+        "ctrl-c.csv: interrupted: 20 rows stored so far, each whole; import the same file "
+        "again to store the rest (rows already stored are recognised, none is stored twice)"]
+    assert "Aborted" not in stopped.output
+    monkeypatch.setattr(audit, "append_many", real)
+    again = invoke("evidence", "import", str(path), "--as", "Siti", env=env)
+    assert again.exit_code == 0, again.output
+    assert "ctrl-c.csv: stored 30, refused 0, already imported 20" in again.stdout
+
+
+def test_ctrl_c_in_a_dry_run(service: EvidenceService, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(tmp_path / "dry.csv", _good_rows(service, 3))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(evidence_import._Importer, "check", interrupted)
+    with pytest.raises(evidence_import.ImportInterrupted) as stop:
+        import_evidence(service, path, importer="Secretariat", today=TODAY, dry_run=True)
+    assert str(stop.value) == "interrupted: a dry run, nothing was stored"
+
+
+def test_two_imports_of_one_file_at_once(service: EvidenceService, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second import of the same file, checked before the first stored its rows and
+    storing after: it recognises them as already imported, not as refused."""
+    if service.db.backend != "postgresql":
+        pytest.skip("two imports at once: PostgreSQL (SQLite has one writer at a time)")
+    monkeypatch.setattr(evidence_import, "CHUNK", 10)
+    rows = _good_rows(service, 25)
+    path = _write(tmp_path / "twice.csv", rows)
+    real_store = evidence_import._store
+    first: list[ImportReport] = []
+
+    def store_after_the_other(*args: Any, **kwargs: Any) -> None:
+        if threading.current_thread() is threading.main_thread() and not first:
+            other = threading.Thread(target=lambda: first.append(import_evidence(
+                service, path, importer="Secretariat", today=TODAY)))
+            other.start()
+            other.join(timeout=120)
+        real_store(*args, **kwargs)
+
+    monkeypatch.setattr(evidence_import, "_store", store_after_the_other)
+    second = import_evidence(service, path, importer="Secretariat", today=TODAY)
+    assert [(r.stored, r.refused, r.already) for r in first] == [(25, 0, 0)]
+    assert (second.stored, second.refused, second.already) == (0, 0, 25), \
+        _refused(second)
+    assert second.summary() == "twice.csv: stored 0, refused 0, already imported 25"
+    assert {r.evidence_id for r in second.rows} == {r.evidence_id for r in first[0].rows}
+    assert _counts(service.db, path.name)["imported"] == 25
+    _verified(service.db)
+
+
+def test_cells_a_spreadsheet_would_run_or_cannot_hold(service: EvidenceService,
+                                                      tmp_path: Path) -> None:
+    rows = _good_rows(service, 6)
+    table = [
+        {**rows[0], "note": '=HYPERLINK("http://evil.example","minutes")'},
+        {**rows[1], "note": "+60 attended"},
+        {**rows[2], "note": "@SUM(A1)"},
+        {**rows[3], "note": "Minutes\x00 of the meeting"},
+        {**rows[4], "note": "Rescued: 850101-14-5678"},
+        {**rows[5], "note": "'=2+2 is how the agency wrote it"},  # quoted: stored as is
+    ]
+    path = _write(tmp_path / "cells.csv", table)
+    report = import_evidence(service, path, importer="Secretariat", today=TODAY)
+    refused = _refused(report)
+    assert refused[2] == ("column note starts with '=': a spreadsheet opening it would run "
+                          "it as a formula; begin the cell with a word or a quote (\"'\")")
+    assert refused[3].startswith("column note starts with '+'")
+    assert refused[4].startswith("column note starts with '@'")
+    assert refused[5] == "column note holds a NUL character (a damaged cell): retype it"
+    assert refused[6].endswith("correct the row (remove it) and import again")
+    assert "submit again" not in refused[6]
+    assert (report.stored, report.refused) == (1, 5)
+    links = tmp_path / "links.csv"  # links is not in HEADER: written by hand
+    links.write_text("occurrence,status,done_on,submitted_by,reviewed_by,nil,links\n"
+                     f"{rows[0]['occurrence']},submitted,{rows[0]['done_on']},Aminah,,yes,"
+                     "-cmd|' /C calc'!A0\n")
+    assert _refused(import_evidence(service, links, importer="Secretariat", today=TODAY))[2] \
+        .startswith("column links starts with '-'")
