@@ -88,6 +88,8 @@ SAVE_AS = 'save it from Excel as "CSV UTF-8 (comma delimited)"'
 FREE_TEXT = ("note", "links")
 #: what starts a formula in Excel, LibreOffice and Google Sheets (CSV injection)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: a dash and a space starts a list item, not a formula: "- two trainings with MACC"
+LIST_DASH = "- "
 #: the one line a personal-data refusal ends with, for a row of a file
 _AGAIN = "correct the row (remove it) and import again"
 
@@ -418,7 +420,7 @@ class _Importer:
             raise EvidenceError(refusal(findings, "personal data", then=_AGAIN))
         for column in FREE_TEXT:
             text = cells.get(column, "")
-            if text.startswith(FORMULA_START):
+            if text.startswith(FORMULA_START) and not text.startswith(LIST_DASH):
                 raise EvidenceError(
                     f"column {column} starts with {text[0]!r}: a spreadsheet opening it "
                     "would run it as a formula; begin the cell with a word or a quote "

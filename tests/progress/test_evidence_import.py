@@ -563,7 +563,7 @@ def test_two_imports_of_one_file_at_once(service: EvidenceService, tmp_path: Pat
 
 def test_cells_a_spreadsheet_would_run_or_cannot_hold(service: EvidenceService,
                                                       tmp_path: Path) -> None:
-    rows = _good_rows(service, 6)
+    rows = _good_rows(service, 7)
     table = [
         {**rows[0], "note": '=HYPERLINK("http://evil.example","minutes")'},
         {**rows[1], "note": "+60 attended"},
@@ -571,6 +571,7 @@ def test_cells_a_spreadsheet_would_run_or_cannot_hold(service: EvidenceService,
         {**rows[3], "note": "Minutes\x00 of the meeting"},
         {**rows[4], "note": "Rescued: 850101-14-5678"},
         {**rows[5], "note": "'=2+2 is how the agency wrote it"},  # quoted: stored as is
+        {**rows[6], "note": "- two trainings with MACC"},  # a list item, not a formula
     ]
     path = _write(tmp_path / "cells.csv", table)
     report = import_evidence(service, path, importer="Secretariat", today=TODAY)
@@ -582,7 +583,7 @@ def test_cells_a_spreadsheet_would_run_or_cannot_hold(service: EvidenceService,
     assert refused[5] == "column note holds a NUL character (a damaged cell): retype it"
     assert refused[6].endswith("correct the row (remove it) and import again")
     assert "submit again" not in refused[6]
-    assert (report.stored, report.refused) == (1, 5)
+    assert (report.stored, report.refused) == (2, 5)
     links = tmp_path / "links.csv"  # links is not in HEADER: written by hand
     links.write_text("occurrence,status,done_on,submitted_by,reviewed_by,nil,links\n"
                      f"{rows[0]['occurrence']},submitted,{rows[0]['done_on']},Aminah,,yes,"
