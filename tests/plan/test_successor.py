@@ -1,0 +1,187 @@
+"""The successor plan beside NAPTIP 3.0 and the duties it carries on (issue 19, "Must
+show"): a synthetic NAPTIP 4.0 made with ``plan import``, its plan.toml given
+``predecessor`` and ``continues`` as the secretariat would, loaded and synced beside 3.0 in
+one store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from naptip.base.config import parse_settings
+from naptip.cli import cli
+from naptip.occurrences.schedule import build_schedule
+from naptip.plan import pluginmanager
+from naptip.plan.catalog import Catalog
+from naptip.plan.plans import ENV, load_plans, plan_catalog
+from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
+from naptip.store.db import Database
+from naptip.store.orm import Evidence, OccurrenceRow
+
+from ..conftest import db_env
+
+Run = Callable[..., Result]
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "naptip-4.0-draft.csv"
+CONTINUES = ["world-day", "enforcement-meeting", "enforcement-committee-meeting",
+             "media-committee-meeting", "mapo-meeting"]
+
+
+def _make(folder: Path, continues: list[str]) -> Path:
+    result = CliRunner().invoke(cli, [
+        "plan", "import", str(EXAMPLE), "-o", str(folder), "--id", "naptip-4.0",
+        "--title", "NAPTIP 2026-2030 (synthetic draft)", "--period", "2026-2030"],
+        catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    plan_toml = folder / "plan.toml"
+    text = plan_toml.read_text(encoding="utf-8")
+    head, rest = text.split("timezone = ", 1)
+    zone, rest = rest.split("\n", 1)
+    listed = ", ".join(f'"{d}"' for d in continues)
+    plan_toml.write_text(f'{head}timezone = {zone}\npredecessor = "naptip-3.0"\n'
+                         f"continues = [{listed}]\n{rest}", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def successor(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _make(tmp_path_factory.mktemp("plans") / "naptip-4.0", CONTINUES)
+
+
+@pytest.fixture(scope="module")
+def builtins() -> LoadedPlugins:
+    return build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
+        pluginmanager.BUILTIN_PLUGINS)})
+
+
+def _catalogs(loaded: LoadedPlugins, package: Path) -> tuple[Catalog, Catalog]:
+    registry = load_plans(loaded, parse_settings({}), environ={ENV: str(package)})
+    return (plan_catalog(loaded, registry, "naptip-3.0"),
+            plan_catalog(loaded, registry, "naptip-4.0"))
+
+
+def test_continued_duties_go_on_with_the_host_rotation(builtins: LoadedPlugins,
+                                                        successor: Path,
+                                                        builtin_catalog: Catalog) -> None:
+    old, new = _catalogs(builtins, successor)
+    assert new.problems == [] and old.problems == []
+    assert set(new.duties) == set(CONTINUES)
+    # NAPTIP 3.0's own schedule is the same as without a successor, id for id, host for host
+    alone = build_schedule(builtin_catalog)
+    assert [(o.id, o.due, o.host, o.rule) for o in build_schedule(old).occurrences] == [
+        (o.id, o.due, o.host, o.rule) for o in alone.occurrences]
+    schedule = build_schedule(new)
+    meetings = [o for o in schedule.occurrences if o.duty == "enforcement-meeting"]
+    assert [o.id for o in meetings[:2]] == ["enforcement-meeting@2026-02-10",
+                                            "enforcement-meeting@2026-05-12"]
+    assert all(o.id == f"enforcement-meeting@{o.unshifted}" for o in meetings)
+    assert meetings[-1].unshifted.year == 2030 and len(meetings) == 20
+    before = [o for o in alone.occurrences if o.duty == "enforcement-meeting"]
+    hosts = ["rmp", "jim", "customs", "mmea", "jtksm"]
+    # 20 meetings in 2021-2025 (turns 1-20, the last hosted by jtksm): 2026's first is
+    # turn 21 of the same series, and the sequence runs on across the boundary
+    sequence = [o.host for o in before] + [o.host for o in meetings]
+    assert sequence == [hosts[n % 5] for n in range(len(sequence))]
+    assert before[-1].host == "jtksm" and meetings[0].host == "rmp"
+    assert "turn 21 of the series" in meetings[0].rule
+    assert "carried on from naptip-3.0" in meetings[0].source
+    # World Day goes on, but the 3.0 activity it fulfilled stays 3.0's
+    days = [o for o in schedule.occurrences if o.duty == "world-day"]
+    assert [o.id for o in days if "/" not in o.id][:2] == ["world-day@2026-07-30",
+                                                          "world-day@2027-07-30"]
+    assert "world-day@2026-07-30/report" in schedule.by_id
+    assert all(o.activity is None for o in days)
+    assert {o.id.split("@")[0] for o in schedule.occurrences if o.duty} <= set(CONTINUES)
+    assert all(o.due.year >= 2026 for o in schedule.occurrences)
+    assert "annual-review" not in new.duties and "final-evaluation" not in new.duties
+
+
+def test_an_unknown_continued_duty_is_a_problem_naming_the_package(
+        builtins: LoadedPlugins, tmp_path: Path) -> None:
+    folder = _make(tmp_path / "naptip-4.0", ["world-day", "enforcement-meetings"])
+    _old, new = _catalogs(builtins, folder)
+    [problem] = new.problems
+    assert str(folder) in str(problem.source)
+    assert "continues: naptip-3.0 has no duty 'enforcement-meetings'" in problem.message
+    assert set(new.duties) == {"world-day"}
+
+
+def _status(run: Run, plan: str, env: dict[str, str]) -> dict[str, object]:
+    result = run("--plan", plan, "status", "--format", "json", env=env)
+    assert result.exit_code == 0, result.output
+    doc: dict[str, object] = json.loads(result.stdout)
+    return doc
+
+
+def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
+                                                    successor: Path) -> None:
+    from sqlalchemy import select
+
+    env = {**db_env(db), ENV: str(successor), "NAPTIP_USER": "agc-officer"}
+    old = {**env, "NAPTIP_AS_OF": "2024-03-01"}
+    today = {**env, "NAPTIP_AS_OF": "2026-12-07"}
+    assert run("--plan", "naptip-3.0", "sync", env=old).exit_code == 0
+    submitted = run("--plan", "naptip-3.0", "evidence", "submit", "S1-O1-i@2023",
+                    "--value", "1=2", env=old)
+    assert submitted.exit_code == 0, submitted.output
+    with db.reading() as session:
+        evidence = [(e.id, e.occurrence_id, e.submitted_at) for e in session
+                    .execute(select(Evidence)).scalars()]
+        old_rows = [(r.id, r.progress, r.due, r.fingerprint) for r in session.execute(
+            select(OccurrenceRow).order_by(OccurrenceRow.id)).scalars()]
+    synced = run("--plan", "naptip-4.0", "sync", env=today)
+    assert synced.exit_code == 0, synced.output
+    with db.reading() as session:
+        assert [(e.id, e.occurrence_id, e.submitted_at) for e in session
+                .execute(select(Evidence)).scalars()] == evidence
+        assert [(r.id, r.progress, r.due, r.fingerprint) for r in session.execute(
+            select(OccurrenceRow).where(OccurrenceRow.plan_id == "naptip-3.0")
+            .order_by(OccurrenceRow.id)).scalars()] == old_rows
+        # the continued meetings are stored as the successor's, ids unchanged in form
+        plans = dict(session.execute(select(OccurrenceRow.id, OccurrenceRow.plan_id).where(
+            OccurrenceRow.id.like("enforcement-meeting@%"))).all())
+    assert plans["enforcement-meeting@2025-11-11"] == "naptip-3.0"
+    assert plans["enforcement-meeting@2026-02-10"] == "naptip-4.0"
+    assert sum(p == "naptip-4.0" for p in plans.values()) == 20
+    assert run("audit", "verify", env=today).exit_code == 0
+
+    # both schedules, each its own plan's
+    new_schedule = run("--plan", "naptip-4.0", "schedule", "--from", "2025-10-01", "--to",
+                       "2026-06-30", "--format", "json", env=today)
+    assert new_schedule.exit_code == 0, new_schedule.output
+    rows = json.loads(new_schedule.stdout)
+    rows = rows if isinstance(rows, list) else rows["occurrences"]
+    assert rows and all(r["due"] >= "2026-01-01" for r in rows)
+    hosts = [r.get("host") for r in rows if r["id"].startswith("enforcement-meeting@")]
+    assert hosts[:2] == ["rmp", "jim"]
+    old_schedule = run("--plan", "naptip-3.0", "schedule", "--from", "2025-10-01", "--to",
+                       "2026-06-30", "--format", "json", env=today)
+    rows = json.loads(old_schedule.stdout)
+    rows = rows if isinstance(rows, list) else rows["occurrences"]
+    assert [r.get("host") for r in rows if r["id"].startswith("enforcement-meeting@")] == [
+        "jtksm"]
+
+    # status of each plan counts only its own occurrences
+    with db.reading() as session:
+        from sqlalchemy import func
+
+        counts = dict(session.execute(select(OccurrenceRow.plan_id, func.count())
+                                      .group_by(OccurrenceRow.plan_id)).all())
+    for plan in ("naptip-3.0", "naptip-4.0"):
+        doc = _status(run, plan, today)
+        assert doc["total"]["total"] == counts[plan]  # type: ignore[index]
+
+    # an annual report for each plan: its own title, its own occurrences
+    new_report = run("--plan", "naptip-4.0", "report", "annual", "--year", "2026",
+                     "--format", "json", env=today)
+    assert new_report.exit_code == 0, new_report.output
+    old_report = run("--plan", "naptip-3.0", "report", "annual", "--year", "2024",
+                     "--format", "json", env=today)
+    assert old_report.exit_code == 0, old_report.output
+    new_text, old_text = new_report.stdout, old_report.stdout
+    assert "NAPTIP 4.0" in new_text and "naptip-4.0:" in new_text
+    assert "2021-2025" not in new_text and "S1-O1-i@2023" not in new_text
+    assert "naptip-4.0:" not in old_text and "NAPTIP 3.0" in old_text
