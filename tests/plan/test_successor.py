@@ -181,7 +181,23 @@ def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
     old_report = run("--plan", "naptip-3.0", "report", "annual", "--year", "2024",
                      "--format", "json", env=today)
     assert old_report.exit_code == 0, old_report.output
-    new_text, old_text = new_report.stdout, old_report.stdout
-    assert "NAPTIP 4.0" in new_text and "naptip-4.0:" in new_text
-    assert "2021-2025" not in new_text and "S1-O1-i@2023" not in new_text
-    assert "naptip-4.0:" not in old_text and "NAPTIP 3.0" in old_text
+    new, old_doc = json.loads(new_report.stdout), json.loads(old_report.stdout)
+    assert len(new["activities"]) == 20  # the successor's 20 activities, none of 3.0's
+    assert all(o.startswith("naptip-4.0:") for a in new["activities"]
+               for o in a["occurrences"])
+    assert {o["occurrence"] for o in new["overdue"]} >= {"enforcement-meeting@2026-02-10"}
+    assert all(o["occurrence"].startswith("naptip-4.0:") or "@2026-" in o["occurrence"]
+               for o in new["overdue"])
+    assert new["plan_state"]["state"] == "running"
+    assert len(old_doc["activities"]) > 150
+    assert not any(o.startswith("naptip-4.0:") for a in old_doc["activities"]
+                   for o in a["occurrences"])
+    assert old_doc["plan_state"] == {"state": "closed", "closed_since": "2026-01-01"}
+    assert "S1-O1-i@2023" not in new_report.stdout
+    # the title page names each plan by its own short title
+    html = run("--plan", "naptip-4.0", "report", "annual", "--year", "2026", env=today)
+    assert html.exit_code == 0, html.output
+    assert "Anti-Trafficking in Persons (NAPTIP 4.0)" in html.stdout
+    assert "NAPTIP 3.0" not in html.stdout
+    old_html = run("--plan", "naptip-3.0", "report", "annual", "--year", "2024", env=today)
+    assert "Anti-Trafficking in Persons (NAPTIP 3.0)" in old_html.stdout
