@@ -6,7 +6,9 @@ one store (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from naptip.store.db import Database
 from naptip.store.orm import Evidence, OccurrenceRow
 
 from ..conftest import db_env
+from ..web_support import LEAD, OCCURRENCE, people, serve
 
 Run = Callable[..., Result]
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "naptip-4.0-draft.csv"
@@ -201,3 +204,27 @@ def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
     assert "NAPTIP 3.0" not in html.stdout
     old_html = run("--plan", "naptip-3.0", "report", "annual", "--year", "2024", env=today)
     assert "Anti-Trafficking in Persons (NAPTIP 3.0)" in old_html.stdout
+
+    # the portal serving the successor's catalog: My work is 4.0's, none of 3.0's
+    loaded = build_plugin_manager(environ={})
+    _old, catalog = _catalogs(loaded, successor)
+    people(db)
+    with serve(db, catalog, today=date(2026, 12, 7)) as served, served.client(LEAD) as client:
+        page = client.get("/work")
+        assert page.status_code == 200, page.text
+        assert "NAPTIP 4.0 evidence portal" in page.text
+        assert "NAPTIP 3.0" not in page.text
+        shown = re.findall(r'<a href="/occurrence/([^"]+)" class="id">', page.text)
+        assert "enforcement-meeting@2026-02-10" in shown
+        assert any(i.startswith("naptip-4.0:") for i in shown)
+        assert all(i.startswith("naptip-4.0:") or re.search(r"@20(2[6-9]|30)-", i)
+                   for i in shown), shown
+        assert OCCURRENCE not in page.text  # 3.0's enforcement item of 2023
+        # a 3.0 occurrence is not this portal's to show
+        assert client.get(f"/occurrence/{OCCURRENCE}").status_code == 404
+    with serve(db, _old, today=date(2026, 12, 7)) as served, served.client(LEAD) as client:
+        page = client.get("/work")
+        assert "NAPTIP 3.0 evidence portal" in page.text
+        shown = re.findall(r'<a href="/occurrence/([^"]+)" class="id">', page.text)
+        assert shown and not any(i.startswith("naptip-4.0:") or "@2026-" in i
+                                 for i in shown)
