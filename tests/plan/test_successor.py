@@ -228,3 +228,13 @@ def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
         shown = re.findall(r'<a href="/occurrence/([^"]+)" class="id">', page.text)
         assert shown and not any(i.startswith("naptip-4.0:") or "@2026-" in i
                                  for i in shown)
+
+    # the reminders of each plan: 4.0's digest speaks of 4.0's work only
+    soon = {**today, "NAPTIP_AS_OF": "2027-01-25"}
+    reminded = run("--plan", "naptip-4.0", "remind", "--dry-run", "--to", LEAD, env=soon)
+    assert reminded.exit_code == 0, reminded.output
+    assert "NAPTIP 4.0 reminder" in reminded.stdout
+    assert "NAPTIP 3.0" not in reminded.stdout
+    assert "enforcement-committee-meeting@2027-01-07" in reminded.stdout  # continued
+    assert "naptip-4.0:S2-O1-i@2026" in reminded.stdout
+    assert "S19-O1-viii" not in reminded.stdout
