@@ -238,3 +238,20 @@ def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
     assert "enforcement-committee-meeting@2027-01-07" in reminded.stdout  # continued
     assert "naptip-4.0:S2-O1-i@2026" in reminded.stdout
     assert "S19-O1-viii" not in reminded.stdout
+
+
+@pytest.mark.parametrize(("lines", "message"), [
+    ('continues = ["world-day"]', "'continues' needs 'predecessor'"),
+    ('predecessor = "naptip-3.0"\ncontinues = "world-day"', "'continues' must be a list"),
+    ('predecessor = "naptip-3.0"\ncontinues = ["world-day", "world-day"]', "names a duty twice"),
+    ('predecessor = 3', "'predecessor' must be another plan's id"),
+])
+def test_predecessor_and_continues_are_checked(lines: str, message: str) -> None:
+    from naptip.base.errors import NaptipError
+    from naptip.plan.plandata import parse_structure
+
+    text = ('[plan]\nid = "naptip-4.0"\ntitle = "T"\nshort_title = "NAPTIP 4.0"\n'
+            'start = 2026-01-01\nend = 2030-12-31\ntimezone = "Asia/Kuala_Lumpur"\n'
+            f"{lines}\n")
+    with pytest.raises(NaptipError, match=r"^x/plan.toml: \[plan\]: .*" + re.escape(message)):
+        parse_structure(text, "x/plan.toml")
