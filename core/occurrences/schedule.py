@@ -302,6 +302,8 @@ class _Builder:
         oid = f"{base}/{m.id}"
         if (before is not None and due >= before) or oid in self.milestone_ids:
             return  # a step the previous version kept (due before the change) stands
+        if d.id in self.catalog.continued and due < self.catalog.structure.plan.start:
+            return  # a step of a carried-on duty due before this plan starts: not its own
         note = ""
         if v.number > 1 and due < v.start:
             # A new version never adds work before the day it takes effect.

@@ -255,3 +255,21 @@ def test_predecessor_and_continues_are_checked(lines: str, message: str) -> None
             f"{lines}\n")
     with pytest.raises(NaptipError, match=r"^x/plan.toml: \[plan\]: .*" + re.escape(message)):
         parse_structure(text, "x/plan.toml")
+
+
+def test_a_continued_duty_adds_no_step_before_the_successor_starts(
+        builtins: LoadedPlugins, successor: Path) -> None:
+    from dataclasses import replace
+
+    from naptip.base.model import Milestone
+
+    _old, new = _catalogs(builtins, successor)
+    early = Milestone(id="book-venue", title="Venue booked", offset_days=-400)
+    [version] = new.versions["world-day"]
+    duty = replace(version.duty, milestones=(early,))
+    new.versions["world-day"] = (replace(version, duty=duty),)
+    new.duties["world-day"] = duty
+    steps = [o for o in build_schedule(new).occurrences if o.id.endswith("/book-venue")]
+    # 2026-07-30's step would fall in June 2025, NAPTIP 3.0's time: left out
+    assert [o.id for o in steps][:1] == ["world-day@2027-07-30/book-venue"]
+    assert steps[0].due.year == 2026
