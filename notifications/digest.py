@@ -211,8 +211,10 @@ def older_of(items: Sequence[Item]) -> Older | None:
 
 def render(items: Sequence[Item], *, name: str, language: str, today: date,
            audience: Sequence[tuple[str, str]] = (), link: str | None = None,
-           limit: int | None = None) -> Digest:
-    """``link``: the recipient's personal sign-in link to the evidence portal, if any:
+           limit: int | None = None, plan: str = "NAPTIP 3.0") -> Digest:
+    """``plan``: the short title of the plan the reminders are about (the catalog's).
+
+    ``link``: the recipient's personal sign-in link to the evidence portal, if any:
     then every item links to its page through it, else it says the CLI command.
 
     ``limit`` (``[reminders] digest_items``): the digest lists at most this many items,
@@ -236,7 +238,8 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "page": lambda item: item_link(link, item) if link else "",
                "sections": shown, "counts": counts(items), "cut": cut, "older": older,
-               "committees": committees(items, audience), "link": link}
+               "committees": committees(items, audience), "link": link,
+               "plan": plan}
     subject = _SPACE.sub(" ", env.get_template("subject.txt.j2").render(context)).strip()
     context["subject"] = subject
     return Digest(subject=subject, text=env.get_template("digest.txt.j2").render(context),

@@ -145,7 +145,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
                             today=opts.today, audience=_audience(catalog, d),
                             link=preview_link(opts.environ) if d.channel == "email" else None,
-                            limit=settings.reminders.digest_items)
+                            limit=settings.reminders.digest_items,
+                            plan=catalog.structure.plan.short_title)
             result.outcomes.append(Outcome(d.contact.name, d.contact.email, _channel(d),
                                            len(d.items), "would send", digest.subject,
                                            digest))
@@ -167,7 +168,8 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
             link = digest_link(db, d.contact.email, opts.environ) if email else None
             digest = render(d.items, name=d.contact.name, language=d.contact.language,
                             today=opts.today, audience=_audience(catalog, d), link=link,
-                            limit=settings.reminders.digest_items)
+                            limit=settings.reminders.digest_items,
+                            plan=catalog.structure.plan.short_title)
             try:
                 if d.channel == "email":
                     msg = build_message(digest, to_name=d.contact.name, to_email=d.contact.email,

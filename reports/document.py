@@ -339,7 +339,8 @@ def build_report(catalog: Catalog, progress: Progress, changes: Sequence[Schedul
                         "rows": [[_jsonable(c) for c in row] for row in tb.rows]}
                        for tb in extra_section.tables]})
     sections.append(annex)
-    subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat())
+    subtitle = t("subtitle", lang, as_of=progress.as_of.isoformat(),
+                 plan=catalog.structure.plan.short_title)
     life = PlanLife(plan=catalog.structure.plan)
     figs["plan_state"] = {"state": life.state(progress.as_of), "closed_since": None}
     if life.closed(progress.as_of):  # one line: the plan is closed, and since when

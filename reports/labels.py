@@ -9,9 +9,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "annual": ("Annual Review Report {year}", "Laporan Kajian Semula Tahunan {year}"),
     "final": ("Final Evaluation Report {first}–{last}", "Laporan Penilaian Akhir {first}–{last}"),
     "committee": ("Progress of the {committee} {years}", "Kemajuan {committee} {years}"),
-    "subtitle": ("National Action Plan on Anti-Trafficking in Persons (NAPTIP 3.0) · "
+    "subtitle": ("National Action Plan on Anti-Trafficking in Persons ({plan}) · "
                  "Monitoring and Evaluation Committee · as of {as_of}",
-                 "Pelan Tindakan Kebangsaan Anti Pemerdagangan Orang (NAPTIP 3.0) · "
+                 "Pelan Tindakan Kebangsaan Anti Pemerdagangan Orang ({plan}) · "
                  "Jawatankuasa Pemantauan dan Penilaian · pada {as_of}"),
     "closed": (" · the plan is closed since {since}", " · pelan ditutup sejak {since}"),
     # sections

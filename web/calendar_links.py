@@ -48,5 +48,6 @@ def calendar_links(contact: ContactInfo, db: Database, catalog: Catalog,
                                       f"{base}{scope.filename}" if base else None,
                                       label_ms=committee.name_ms))
     plan = plan_scope(catalog)
-    links.append(CalendarLink("NAPTIP 3.0", f"{base}{plan.filename}" if base else None))
+    links.append(CalendarLink(catalog.structure.plan.short_title,
+                              f"{base}{plan.filename}" if base else None))
     return links

@@ -16,7 +16,7 @@ from naptip.store.orm import WebToken
 LANGUAGES = ("en", "ms")
 
 MS = {
-    "NAPTIP 3.0 evidence portal": "Portal bukti NAPTIP 3.0",
+    "%s evidence portal": "Portal bukti %s",
     "My work": "Kerja saya",
     "Review queue": "Baris semakan",
     "Calendars": "Kalendar",

@@ -99,6 +99,10 @@ class Plan:
     start: date
     end: date
     timezone: str
+    #: the plan this one follows (a plan package's ``[plan] predecessor``), and the ids of
+    #: the predecessor's recurring duties that go on into this plan (``continues``)
+    predecessor: str | None = None
+    continues: tuple[str, ...] = ()
 
     @property
     def years(self) -> range:

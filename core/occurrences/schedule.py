@@ -207,17 +207,24 @@ class _Builder:
                 rule=f"activity {a.id} has cadence {cadence} ({how}): {what}",
                 **common))  # type: ignore[arg-type]
 
-    def duty(self, d: Duty) -> None:
+    def duty(self, d: Duty) -> int:
+        """Emit the duty's occurrences; return the turn its host rotation stopped at."""
         versions = self.catalog.versions.get(d.id)
         if versions is None:  # a catalog built by hand: one version, the whole plan
             versions = (DutyVersion(number=1, start=date.min, end=None, duty=d,
                                     recurrence=self.catalog.recurrences[d.id],
                                     sources=(f"plugin {self.catalog.plugin_of('duty', d.id)!r}",)),)
         plugin = self.catalog.plugin_of("duty", d.id)
-        turn = 0  # the host rotation runs over the whole series, across versions
+        # The host rotation runs over the whole series, across versions, and on from the
+        # plan this duty is carried on from (``[plan] continues``): where it stopped there.
+        turn = 0
+        previous = self.catalog.continued.get(d.id)
+        if previous is not None:
+            turn = _Builder(previous).duty(previous.duties[d.id])
         superseded: list[tuple[date, str]] = []
         for v in versions:
             turn, superseded = self._version(v, len(versions), plugin, turn, superseded)
+        return turn
 
     def _version(self, v: DutyVersion, total: int, plugin: str, turn: int,
                  superseded: list[tuple[date, str]]) -> tuple[int, list[tuple[date, str]]]:
@@ -295,6 +302,8 @@ class _Builder:
         oid = f"{base}/{m.id}"
         if (before is not None and due >= before) or oid in self.milestone_ids:
             return  # a step the previous version kept (due before the change) stands
+        if d.id in self.catalog.continued and due < self.catalog.structure.plan.start:
+            return  # a step of a carried-on duty due before this plan starts: not its own
         note = ""
         if v.number > 1 and due < v.start:
             # A new version never adds work before the day it takes effect.

@@ -78,6 +78,10 @@ class Catalog:
     other_plan_duties: set[str] = field(default_factory=set)
     #: the other plans known (their periods decide which duties serve which plan)
     other_plans: tuple[Plan, ...] = ()
+    #: duty id -> the predecessor plan's catalog, for the duties this plan carries on from
+    #: it (``[plan] continues``, naptip.plan.plans): the schedule goes on with the
+    #: predecessor's host rotation where it stopped
+    continued: dict[str, Catalog] = field(default_factory=dict)
 
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]

@@ -36,7 +36,8 @@ TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "output": (("id", "objective", "text", "goals"), ("related_goals",)),
     "party": (("id", "name"), ("aliases", "description", "note")),
 }
-_PLAN_KEYS = ("id", "title", "short_title", "start", "end", "timezone")
+_PLAN_KEYS = ("id", "title", "short_title", "start", "end", "timezone", "predecessor",
+              "continues")
 _LISTS = {"pillars", "goals", "related_goals", "aliases"}
 
 
@@ -128,8 +129,21 @@ def _parse_structure(text: str, source: str) -> PlanStructure:
     except (ZoneInfoNotFoundError, ValueError):
         raise reader.fail("[plan]", f"'timezone': unknown time zone {p['timezone']!r}"
                           ) from None
+    predecessor = p.get("predecessor")
+    if predecessor is not None and (not isinstance(predecessor, str) or not predecessor.strip()
+                                    or predecessor == p["id"]):
+        raise reader.fail("[plan]", "'predecessor' must be another plan's id (\"naptip-3.0\")")
+    continues = p.get("continues", [])
+    if not isinstance(continues, list) or not all(isinstance(c, str) for c in continues):
+        raise reader.fail("[plan]", "'continues' must be a list of duty ids")
+    if continues and predecessor is None:
+        raise reader.fail("[plan]", "'continues' needs 'predecessor', the plan whose duties "
+                                    "go on")
+    if len(set(continues)) != len(continues):
+        raise reader.fail("[plan]", "'continues' names a duty twice")
     plan = Plan(id=p["id"], title=p["title"], short_title=p["short_title"], start=start,
-                end=end, timezone=p["timezone"])
+                end=end, timezone=p["timezone"], predecessor=predecessor,
+                continues=tuple(continues))
     entries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for table in TABLES:
         rows = raw.get(table, [])

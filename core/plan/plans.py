@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from naptip.plan.catalog import Catalog, build_catalog
 from naptip.plan.package import PlanPackage, load_plan_package
 from naptip.plan.plandata import load_plan_structure
 from naptip.plan.pluginmanager import LoadedPlugins
+from naptip.time.dutyversions import DutyVersion
+from naptip.time.recurrence import RecurrenceError, continue_recurrence
 
 __all__ = ["BUILT_IN", "KnownPlan", "PlanRegistry", "committee_ids", "load_plans",
            "plan_catalog"]
@@ -177,4 +179,65 @@ def plan_catalog(loaded: LoadedPlugins, registry: PlanRegistry, plan_id: str,
     catalog = build_catalog(loaded, structure=known.structure, settings=settings,
                             package=known.package, other_plans=registry.others(plan_id))
     catalog.problems.extend(registry.problems)
+    if known.plan.continues:
+        _continue_duties(loaded, registry, known, catalog, settings, (plan_id,))
     return catalog
+
+
+def _continue_duties(loaded: LoadedPlugins, registry: PlanRegistry, known: KnownPlan,
+                     catalog: Catalog, settings: Settings | None,
+                     seen: tuple[str, ...]) -> None:
+    """Carry the duties ``[plan] continues`` names on from the predecessor into
+    ``catalog``: the predecessor's latest version of each (its configured changes
+    included), its rule running on from the first instance in this plan's period to this
+    plan's end, its ids unchanged in form (``enforcement-meeting@2026-02-10``). An
+    activity the duty fulfilled is the predecessor's: here the duty fulfils none. Every
+    duty that cannot be carried on is a problem naming the package."""
+    plan = known.plan
+    source = f"plan package {known.package.source if known.package else known.origin}"
+
+    def problem(message: str) -> None:
+        catalog.problems.append(Problem(plugin=_WHO, source=source,
+                                        subject=f"plan {plan.id}", message=message))
+
+    before = registry.plans.get(plan.predecessor or "")
+    if before is None:
+        problem(f"predecessor: unknown plan {plan.predecessor!r}; known: "
+                f"{', '.join(registry.plans)}: no duty is carried on")
+        return
+    if before.plan.end >= plan.start or before.id in seen:
+        problem(f"predecessor: {before.id} ends {before.plan.end}, not before this plan "
+                f"starts ({plan.start}): no duty is carried on")
+        return
+    previous = build_catalog(loaded, structure=before.structure, settings=settings,
+                             package=before.package, other_plans=registry.others(before.id))
+    if before.plan.continues:
+        _continue_duties(loaded, registry, before, previous, settings, (*seen, before.id))
+    for duty_id in plan.continues:
+        duty = previous.duties.get(duty_id)
+        if duty is None:
+            problem(f"continues: {before.id} has no duty {duty_id!r}; its duties: "
+                    f"{', '.join(sorted(previous.duties))}")
+            continue
+        if duty_id in catalog.duties:
+            problem(f"continues: duty {duty_id!r} is already declared for {plan.id} by "
+                    f"plugin {catalog.plugin_of('duty', duty_id)!r}: it is not carried on")
+            continue
+        try:
+            recurrence = continue_recurrence(previous.recurrences[duty_id], plan.start,
+                                             plan.end)
+        except RecurrenceError as exc:
+            problem(f"continues: duty {duty_id!r} cannot go on into {plan.start} to "
+                    f"{plan.end}: {exc}")
+            continue
+        plugin = previous.plugin_of("duty", duty_id)
+        carried = replace(duty, recurrence=recurrence.text, fulfils=(), effective_from=None)
+        catalog.duties[duty_id] = carried
+        catalog.recurrences[duty_id] = recurrence
+        catalog.declared_by[f"duty:{duty_id}"] = plugin
+        catalog.versions[duty_id] = (DutyVersion(
+            number=1, start=plan.start, end=None, duty=carried, recurrence=recurrence,
+            sources=(f"plugin {plugin!r}, carried on from {before.id} ([plan] continues "
+                     f"of {plan.id})",)),)
+        catalog.continued[duty_id] = previous
+        catalog.other_plan_duties.discard(duty_id)

@@ -233,3 +233,33 @@ def parse_recurrence(text: str) -> Recurrence:
         for day in exdates if day not in matched)
     return Recurrence(text="\n".join(lines), dtstart=dtstart, until=until, instances=held,
                       slots=tuple(s.astimezone(PLAN_TZ) for s in slots), warnings=warnings)
+
+
+def continue_recurrence(recurrence: Recurrence, start: date, end: date) -> Recurrence:
+    """The same rules carried on into a next period, ``start`` to ``end`` (a successor
+    plan's): DTSTART becomes the rules' first slot on or after ``start`` (so the series
+    keeps its phase: a quarterly meeting stays in the same months), every RRULE ends with
+    UNTIL at the last second of ``end`` in DTSTART's zone (never COUNT), and the dated
+    exceptions (EXDATE, RDATE) stay with the old period. Raises :class:`RecurrenceError`
+    when the rules have no slot in the new period."""
+    zone = recurrence.dtstart.tzinfo or UTC
+    last = datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=zone).astimezone(UTC)
+    rules = []
+    for rule in recurrence.rrules:
+        parts = [p for p in rule.split(";") if p.split("=", 1)[0].upper()
+                 not in ("UNTIL", "COUNT")]
+        rules.append(";".join([*parts, f"UNTIL={last:%Y%m%dT%H%M%SZ}"]))
+    firsts = []
+    for rule in rules:
+        for slot in _expand(rule, recurrence.dtstart):
+            if slot.astimezone(zone).date() >= start:
+                firsts.append(slot)
+                break
+    if not firsts:
+        raise RecurrenceError(f"no instance from {start} to {end}")
+    first = min(firsts).astimezone(zone)
+    if isinstance(zone, ZoneInfo):
+        dtstart = f"DTSTART;TZID={zone.key}:{first:%Y%m%dT%H%M%S}"
+    else:
+        dtstart = f"DTSTART:{first.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    return parse_recurrence("\n".join([dtstart, *(f"RRULE:{r}" for r in rules)]))
