@@ -70,11 +70,25 @@ class Scope:
     basis: str = ""
 
 
+def scope_key(catalog: Catalog, key: str) -> str:
+    """A feed's key in the store (its link token, its fingerprint): NAPTIP 3.0's as they
+    always were, a plan package's prefixed with its plan id, so that two plans in one
+    store never share (or delete) each other's feeds."""
+    return f"{catalog.occurrence_prefix}{key}"
+
+
+def feed_file(catalog: Catalog, name: str) -> str:
+    """A public feed's file name: a plan package's start with its plan id
+    (``naptip-4.0-committee-enforcement.ics``); NAPTIP 3.0's are unchanged."""
+    prefix = catalog.occurrence_prefix
+    return f"{prefix[:-1]}-{name}" if prefix else name
+
+
 def plan_scope(catalog: Catalog) -> Scope:
     plan = catalog.structure.plan
-    return Scope(key="plan", name=f"{plan.short_title}: whole plan",
+    return Scope(key=scope_key(catalog, "plan"), name=f"{plan.short_title}: whole plan",
                  description=f"{plan.title}: every deadline, meeting and event",
-                 select=lambda _e: True, filename=PLAN_FILE)
+                 select=lambda _e: True, filename=feed_file(catalog, PLAN_FILE))
 
 
 def committee_scope(catalog: Catalog, committee: str) -> Scope:
@@ -83,11 +97,12 @@ def committee_scope(catalog: Catalog, committee: str) -> Scope:
     c = catalog.committees.get(committee)
     agency = catalog.agencies.get(committee)
     name = c.name if c else agency.name if agency else committee
-    return Scope(key=f"committee:{committee}", name=f"{plan.short_title}: {name}",
+    return Scope(key=scope_key(catalog, f"committee:{committee}"),
+                 name=f"{plan.short_title}: {name}",
                  description=f"{name}: what it leads, supports ([Support]) or hosts in "
                              f"{plan.short_title}",
                  select=lambda e: e.involves(committee), committee=committee,
-                 filename=f"committee-{committee}.ics")
+                 filename=feed_file(catalog, f"committee-{committee}.ics"))
 
 
 def contact_scopes(db: Database, catalog: Catalog, *, loaded: LoadedPlugins | None = None,
@@ -111,7 +126,8 @@ def contact_scope(catalog: Catalog, contact: ContactInfo) -> Scope:
     scopes = {r.scope for r in contact.roles}
     committee = next(iter(scopes)) if len(scopes) == 1 and scopes <= set(
         catalog.committees) else None
-    return Scope(key=f"contact:{contact.email}", name=f"{plan.short_title}: {contact.name}",
+    return Scope(key=scope_key(catalog, f"contact:{contact.email}"),
+                 name=f"{plan.short_title}: {contact.name}",
                  description=f"What {contact.name} leads, supports or attends in "
                              f"{plan.short_title}",
                  select=partial(follows, contact), committee=committee, filename=None,
@@ -321,7 +337,8 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
     removed = []
     for key, name in links(db):
         path = directory / name
-        if key.startswith("contact:") and key not in current and path.exists():
+        if key.startswith(scope_key(catalog, "contact:")) and key not in current \
+                and path.exists():
             path.unlink()
             removed.append(path)
     if removed:

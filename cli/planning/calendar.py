@@ -67,6 +67,7 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
         contact_scopes,
         feed_bytes,
         plan_scope,
+        scope_key,
         write_atomic,
     )
 
@@ -74,7 +75,7 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
         raise click.UsageError("give one of --committee, --contact or --all")
     catalog = app.catalog
     if contact:
-        key = f"contact:{contact.strip().lower()}"
+        key = scope_key(catalog, f"contact:{contact.strip().lower()}")
         found = [s for s in contact_scopes(app.db, catalog, loaded=app.loaded) if s.key == key]
         if not found:
             raise click.BadParameter(f"no contact {contact.strip().lower()!r} "

@@ -239,6 +239,22 @@ def test_the_successor_beside_naptip_3_in_one_store(run: Run, db: Database,
     assert "naptip-4.0:S2-O1-i@2026" in reminded.stdout
     assert "S19-O1-viii" not in reminded.stdout
 
+    # each plan's day's work publishes its feeds beside the other's, never over them
+    feeds = db.blobs.parent / "feeds"
+    contacts = {**today, "NAPTIP_CALENDAR_DIR": str(feeds)}
+    for plan in ("naptip-3.0", "naptip-4.0", "naptip-3.0"):
+        published = run("--plan", plan, "run", env=contacts)
+        assert published.exit_code == 0, published.output
+    names = sorted(p.name for p in feeds.glob("*.ics"))
+    assert {"plan.ics", "committee-enforcement.ics", "naptip-4.0-plan.ics",
+            "naptip-4.0-committee-enforcement.ics"} <= set(names)
+    old_feed = (feeds / "plan.ics").read_text(encoding="utf-8")
+    new_feed = (feeds / "naptip-4.0-plan.ics").read_text(encoding="utf-8")
+    assert "S1-O1-i@2023" in old_feed and "naptip-4.0:" not in old_feed
+    assert "naptip-4.0:S2-O1-i@2026" in new_feed and "S1-O1-i@2023" not in new_feed
+    private = [n for n in names if not n.startswith(("plan", "committee", "naptip-4.0-"))]
+    assert len(private) == 2 * len(people_emails(db))  # each contact: one feed per plan
+
 
 @pytest.mark.parametrize(("lines", "message"), [
     ('continues = ["world-day"]', "'continues' needs 'predecessor'"),
@@ -273,3 +289,9 @@ def test_a_continued_duty_adds_no_step_before_the_successor_starts(
     # 2026-07-30's step would fall in June 2025, NAPTIP 3.0's time: left out
     assert [o.id for o in steps][:1] == ["world-day@2027-07-30/book-venue"]
     assert steps[0].due.year == 2026
+
+
+def people_emails(db: Database) -> list[str]:
+    from naptip.people.contacts import ContactDirectory
+
+    return [c.email for c in ContactDirectory(db).all() if c.active]
