@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
 from naptip.store.db import Database, open_database
 from naptip.testing import postgres_missing, temporary_postgres
 
-from .support import FakeEntryPoint
+from .support import FakeEntryPoint, adopted_at_start
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,17 +173,12 @@ def _sync_builtin(db: Database, catalog: Catalog) -> None:
     from ``db`` (empty) instead."""
     from naptip.occurrences.materialise import sync
     from naptip.occurrences.schedule import build_schedule
-    from naptip.store.orm import MetaValue
 
     loaded = build_plugin_manager(environ={"NAPTIP_ENABLE_PLUGINS": ",".join(
         pluginmanager.BUILTIN_PLUGINS)})
     sync(db, catalog, build_schedule(catalog),
          plugins={name: info.version for name, info in loaded.infos.items()})
-    plan = catalog.structure.plan
-    # written directly, not audited: the audit log stays that of the sync alone, as the
-    # tests that count or tamper with its entries expect
-    db.write(lambda session: session.add(MetaValue(key=f"plan-life:{plan.id}", value=json.dumps(
-        {"adopted_on": plan.start.isoformat(), "adopted_how": "naptip adopt"}))))
+    adopted_at_start(db)
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ from naptip.work.prefect_access import probe, status_of
 from tests.flows.test_orchestration_e2e import NAPTIP, environment, ledger, runs, store
 from tests.flows.test_prefect_auth import AUTH, _post
 from tests.smtp_server import Received, SmtpServer, running_smtp
+from tests.support import adopted_at_start
 
 pytestmark = pytest.mark.slow
 
@@ -125,7 +126,7 @@ def test_two_workers_share_outbox_and_feeds_through_the_store_and_shared_folders
 
     with temporary_postgres("naptip_store_mm") as store_url:
         seeded = store(tmp_path)  # the contacts of the e2e tests, copied into PostgreSQL
-        db = open_database(store_url, blobs=tmp_path / "shared" / "blobs")
+        db = adopted_at_start(open_database(store_url, blobs=tmp_path / "shared" / "blobs"))
         try:
             from naptip.people.contacts import ContactDirectory
 
@@ -246,7 +247,7 @@ def cluster(documented_server: str, module_smtp: SmtpServer,
                                 PREFECT_API_AUTH_STRING: AUTH}), \
             get_client(sync_client=True) as client:
         seeded = store(tmp_path / "seed")  # a few officials: lead, chair, secretariat
-        db = open_database(store_url, blobs=tmp_path / "shared" / "blobs")
+        db = adopted_at_start(open_database(store_url, blobs=tmp_path / "shared" / "blobs"))
         try:
             ContactDirectory(db).upsert(ContactDirectory(seeded).all(), actor="test")
             seeded.dispose()

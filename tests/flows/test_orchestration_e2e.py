@@ -35,6 +35,7 @@ from naptip.time.clock import PLAN_TZ
 from tests.flows.conftest import prefect_home
 from tests.people.test_remind import Hook
 from tests.smtp_server import SmtpServer, smtp
+from tests.support import adopted_at_start
 
 __all__ = ["smtp"]
 
@@ -45,7 +46,8 @@ LEAD, CHAIR, SEC = "lead@rmp.gov.my", "chair@rmp.gov.my", "sec@mapo.gov.my"
 
 
 def store(tmp_path: Path, *, hook_url: str | None = None) -> Database:
-    db = open_database(f"sqlite:///{tmp_path / 'naptip.db'}", blobs=tmp_path / "blobs")
+    db = adopted_at_start(open_database(f"sqlite:///{tmp_path / 'naptip.db'}",
+                                        blobs=tmp_path / "blobs"))
     ContactDirectory(db).upsert([
         ContactInfo(name="ACP Lim Wei", email=LEAD, roles=(Role(role="lead",
                                                                  scope="enforcement"),)),

@@ -23,6 +23,7 @@ from naptip.testing import temporary_postgres
 from naptip.time.clock import PLAN_TZ
 from tests.flows.test_orchestration_e2e import LEAD, environment, naptip, runs
 from tests.smtp_server import SmtpServer, smtp
+from tests.support import adopted_at_start
 
 __all__ = ["smtp"]
 
@@ -50,7 +51,7 @@ def test_a_worker_runs_the_deployed_daily_run_with_everything_on_postgresql(
     from prefect.states import Scheduled
 
     with temporary_postgres("naptip_store") as store_url:
-        db = open_database(store_url, blobs=tmp_path / "blobs")
+        db = adopted_at_start(open_database(store_url, blobs=tmp_path / "blobs"))
         try:
             _contacts(db)
             env = environment(tmp_path, db, pg_server, smtp.config())
