@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from naptip.base.contact_types import ContactInfo
@@ -384,7 +385,12 @@ def link_token(db: Database, scope: str) -> str:
         session.add(CalendarLink(scope=scope, token=made, created_at=datetime.now(UTC)))
         return made
 
-    return db.write(work)
+    try:
+        return db.write(work)
+    except IntegrityError:  # another run made it first (runs race on several workers)
+        with db.reading() as session:
+            return session.execute(select(CalendarLink.token).where(
+                CalendarLink.scope == scope)).scalar_one()
 
 
 def _tokens(db: Database) -> list[tuple[str, str]]:
