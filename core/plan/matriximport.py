@@ -233,15 +233,21 @@ class _Reader:
         if known is None:
             known = self.objectives[ident] = _Group(row, cells, ident=ident)
             return known
+        self.merge(row, cells, known, "objective", f"objective {ident}")
+        return known
+
+    def merge(self, row: int, cells: dict[str, str], known: _Group, id_column: str,
+              what: str) -> None:
+        """A later row of an objective or output already read: its blank cells read as
+        merged, a cell that says something else is a problem of that row."""
         for key, value in cells.items():
-            if key == "objective" or not value:
+            if key == id_column or not value:
                 continue
             if not known.cells.get(key):
                 known.cells[key] = value
             elif value != known.cells[key]:
-                self.problem(row, key, f"differs from row {known.row} for objective {ident}")
+                self.problem(row, key, f"differs from row {known.row} for {what}")
                 known.bad = True
-        return known
 
     def output(self, row: int, cells: dict[str, str], objective: _Group) -> _Group:
         ident = cells.get("output", "").upper()
@@ -251,15 +257,7 @@ class _Reader:
                 continue
             if (ident and known.ident == ident) or (not ident and text and
                                                     known.cells.get("output_text") == text):
-                for key, value in cells.items():
-                    if key == "output" or not value:
-                        continue
-                    if not known.cells.get(key):
-                        known.cells[key] = value
-                    elif value != known.cells[key]:
-                        self.problem(row, key, f"differs from row {known.row} for output "
-                                               f"{known.ident or text[:30]}")
-                        known.bad = True
+                self.merge(row, cells, known, "output", f"output {known.ident or text[:30]}")
                 return known
         group = _Group(row, {**cells, "_objective": objective.ident,
                              "output_text": text}, ident=ident, bad=objective.bad)

@@ -30,14 +30,9 @@ from naptip.store import audit
 from naptip.store.db import Database
 from naptip.store.orm import AuditEntry, RunRecord
 from tests.conftest import db_env
+from tests.people.test_reminder_policy import CHAIR, LEAD, SEC
 
 Run = Callable[..., Result]
-LEAD = ContactInfo(name="Lead", email="lead@rmp.gov.my",
-                   roles=(Role(role="lead", scope="enforcement"),))
-CHAIR = ContactInfo(name="Chair", email="chair@rmp.gov.my",
-                    roles=(Role(role="chair", scope="enforcement"),))
-SEC = ContactInfo(name="Sec", email="sec@mapo.gov.my",
-                  roles=(Role(role="secretariat", scope="nso-mapo"),))
 ME = ContactInfo(name="M&E lead", email="lead@monitoring.gov.my",
                  roles=(Role(role="lead", scope="monitoring"),))
 EVERYONE = [LEAD, CHAIR, SEC, ME]

@@ -15,11 +15,9 @@ from naptip.base.errors import DataFileError, NaptipError
 from naptip.plan.catalog import Catalog
 from naptip.plan.matrix import HEADERS
 from naptip.plan.package import load_plan_package
+from tests.plan.conftest import EXAMPLE, NEW_PLAN
 
 Run = Callable[..., Result]
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "plans" / "naptip-4.0-draft.csv"
-NEW_PLAN = ("--id", "naptip-4.0", "--title", "NAPTIP 2026-2030 (synthetic draft)",
-            "--period", "2026-2030")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
@@ -217,18 +215,6 @@ def test_force_keeps_other_files(tmp_path: Path, run: Run) -> None:
 
 
 # --- the package reader refuses bad data, naming file, entry and field ------------------
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from click.testing import CliRunner
-
-    from naptip.cli import cli
-
-    folder = tmp_path_factory.mktemp("pkg") / "naptip-4.0"
-    result = CliRunner().invoke(cli, ["plan", "import", str(EXAMPLE), "-o", str(folder),
-                                      *NEW_PLAN], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return folder
 
 
 def _copy(package: Path, tmp_path: Path) -> Path:
