@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from naptip.base.contact_types import ContactInfo
@@ -385,12 +384,7 @@ def link_token(db: Database, scope: str) -> str:
         session.add(CalendarLink(scope=scope, token=made, created_at=datetime.now(UTC)))
         return made
 
-    try:
-        return db.write(work)
-    except IntegrityError:  # another run made it first (runs race on several workers)
-        with db.reading() as session:
-            return session.execute(select(CalendarLink.token).where(
-                CalendarLink.scope == scope)).scalar_one()
+    return db.write(work, creates=True)  # runs on several workers race to make it
 
 
 def _tokens(db: Database) -> list[tuple[str, str]]:

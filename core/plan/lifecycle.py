@@ -18,13 +18,12 @@ change is an audit entry.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from naptip.base.errors import NaptipError
@@ -209,19 +208,7 @@ def _record_adoption(db: Database, plan: Plan, day: date, *, how: str, actor: st
                      payload={"adopted_on": day.isoformat(), "how": how, "before": before})
         return _life(plan, data)
 
-    return _write_racing(db, work)
-
-
-def _write_racing(db: Database, work: Callable[[Session], PlanLife]) -> PlanLife:
-    """``db.write(work)``, run again when another process created the plan's row first
-    (two first syncs at once): the second try finds the row and locks it."""
-    for attempt in range(3):
-        try:
-            return db.write(work)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return db.write(work, creates=True)  # two first syncs at once
 
 
 def reopen(db: Database, plan: Plan, occurrence_ids: Iterable[str], *, due: date,
@@ -273,7 +260,7 @@ def reopen(db: Database, plan: Plan, occurrence_ids: Iterable[str], *, due: date
                      payload={"occurrences": ids, **entry})
         return _life(plan, data)
 
-    return _write_racing(db, work)
+    return db.write(work, creates=True)  # the plan's row may be made meanwhile
 
 
 def close_again(db: Database, plan: Plan, occurrence_ids: Iterable[str], *,

@@ -173,14 +173,20 @@ class Database:
         with self._read() as session, session.begin():
             yield session
 
-    def write(self, work: Callable[[Session], T], *, attempts: int = 8) -> T:
-        """Run ``work`` in one write transaction; retry it whole if it loses a race."""
+    def write(self, work: Callable[[Session], T], *, attempts: int = 8,
+              creates: bool = False) -> T:
+        """Run ``work`` in one write transaction; retry it whole if it loses a race.
+
+        ``creates``: ``work`` inserts a row keyed by what it first looked up (get or
+        create), so a unique-key clash means another process created it first: run it
+        again, and it finds that row."""
         for attempt in range(1, attempts + 1):
             try:
                 with self._write() as session, session.begin():
                     return work(session)
             except DBAPIError as exc:
-                if attempt == attempts or not (_retryable(exc) or _race(exc)):
+                clash = creates and isinstance(exc, IntegrityError)
+                if attempt == attempts or not (_retryable(exc) or _race(exc) or clash):
                     raise
                 time.sleep(min(2.0, 0.02 * 2 ** attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")
