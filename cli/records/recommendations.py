@@ -120,7 +120,8 @@ def sets(app: App, fmt: str) -> None:
 @pass_app
 def list_items(app: App, set_id: str | None, committee: str | None, gaps: bool,
                fmt: str) -> None:
-    """Items with their status, lead, number of linked activities and GAP (none)."""
+    """Items with their status, lead and number of linked activities ("0 GAP": no
+    activity answers it); `show` gives the whole text, JSON says which await review."""
     from naptip.cli.lists import resolve_committee
     from naptip.progress.recommendations.listing import item_rows
 
@@ -130,20 +131,30 @@ def list_items(app: App, set_id: str | None, committee: str | None, gaps: bool,
     if fmt == "json":
         click.echo(json.dumps({"items": rows}, indent=2, ensure_ascii=False))
         return
+    from naptip.cli.width import cut, terminal_width
+
     table = _table("Recommendations")
+    widths: list[int] = []
+
+    def column(name: str, values: list[str], **kw: Any) -> None:
+        width = max([len(name), *(len(v) for v in values)])
+        widths.append(width)
+        table.add_column(name, no_wrap=True, min_width=width, **kw)
+
+    links = [f"{r['links']}" if not r["gap"] else "0 GAP" for r in rows]
     if set_id is None:
-        table.add_column("set", no_wrap=True)
-    table.add_column("item", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("lead", no_wrap=True)
-    table.add_column("links", justify="right", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    table.add_column("text", ratio=1, overflow="ellipsis", no_wrap=True)
-    for r in rows:
-        flag = "GAP" if r["gap"] else ("review" if r["awaiting_review"] else "")
-        cells = [r["item"], r["status"], r["lead"] or "-", str(r["links"]), flag,
-                 _text(r["text"])]
-        table.add_row(*([r["set"]] if set_id is None else []), *cells)
+        column("set", [safe(r["set"]) for r in rows])
+    column("item", [safe(r["item"]) for r in rows])
+    column("status", [r["status"] for r in rows])
+    column("lead", [r["lead"] or "-" for r in rows])
+    column("links", links, justify="right")
+    # the text takes what is left, cut with "…" (rich would squeeze the ids instead)
+    room = max(terminal_width() - sum(widths) - 3 * len(widths) - 2, 12)
+    table.add_column("text", no_wrap=True, min_width=min(room, 12))
+    for r, linked in zip(rows, links, strict=True):
+        cells = [_text(r["item"]), r["status"], r["lead"] or "-", linked,
+                 _text(cut(safe(r["text"]), room))]
+        table.add_row(*([_text(r["set"])] if set_id is None else []), *cells)
     _print(table if rows else "No recommendation matches.")
 
 
@@ -192,18 +203,19 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
     if not detail["updates"]:
         echo("No update yet (`naptip recommendations update`).")
     for u in detail["updates"]:
-        review = u["review"]
-        if u["reviewed_by"]:
-            review += f" by {_text(u['reviewed_by'])} {u['reviewed_at'][:10]}"
-        echo(f"update #{u['id']} {u['submitted_at'][:10]} {_text(u['submitted_by'])}: "
-             f"{u['status']}, {review}")
+        echo(f"update #{u['id']} {u['submitted_at'][:10]} {u['status']} by "
+             f"{_text(u['submitted_by'])}")
         echo(f"  {_text(u['narrative'])}")
-        if u["reason"]:
-            echo(f"  returned: {_text(u['reason'])}")
         for link in u["links"]:
             echo(f"  link: {_text(link)}")
         for name in u["files"]:
             echo(f"  file: {_text(str(name))}")
+        if u["reviewed_by"]:
+            reason = f": {_text(u['reason'])}" if u["reason"] else ""
+            echo(f"  {u['review']} {u['reviewed_at'][:10]} by {_text(u['reviewed_by'])}"
+                 f"{reason}")
+        else:
+            echo(f"  {u['review']}: awaits the secretariat's review")
 
 
 def plan_refs_default(app: App) -> str:
