@@ -68,15 +68,22 @@ def import_(app: App, file: Path, set_id: str, source: str | None, issued: str |
 
     Every bad cell is named FILE:ROW; the good rows are stored and audited. Items
     imported before are recognised (nothing is stored twice); one whose text changed is
-    refused, never overwritten. Exit 1 when a row was refused.
+    refused, never overwritten. Exit 1 when a row was refused, 130 on Ctrl-C (nothing
+    is stored then: the rows are stored together or not at all).
     """
     from naptip.progress.recommendations.sets import import_set
 
     refs = plan_refs(app)
     app.warn_problems()
-    result = import_set(app.db, refs, file, set_id=set_id, source=source, issued=issued,
-                        url=url, importer=actor_name(actor), login=actor is None,
-                        dry_run=dry_run)
+    try:
+        result = import_set(app.db, refs, file, set_id=set_id, source=source,
+                            issued=issued, url=url, importer=actor_name(actor),
+                            login=actor is None, dry_run=dry_run)
+    except KeyboardInterrupt:
+        # the rows are stored in one transaction: an interrupted one stored none
+        click.echo(f"{file.name}: interrupted: nothing was stored; import the file again",
+                   err=True)
+        raise SystemExit(130) from None
     for row in result.rows:
         if row.outcome == "refused" or not quiet:
             for line in row.lines(result.file):
