@@ -173,7 +173,7 @@ def list_items(app: App, set_id: str | None, committee: str | None, gaps: bool,
 @pass_app
 def show(app: App, set_id: str, item: str, fmt: str) -> None:
     """One item: its text, owners, linked activities (their occurrences in the store as
-    of today) and its updates."""
+    of today: accepted, awaiting review, open, overdue) and its updates."""
     from naptip.progress.recommendations.listing import item_detail
 
     with app.db.reading() as session:
@@ -198,14 +198,15 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
     else:
         table = _table(f"Linked activities, occurrences as of {detail['as_of']}")
         table.add_column("activity", no_wrap=True)
-        for name in ("done", "review", "overdue", "due", "upcoming"):
+        for name in ("occurrences", "accepted", "awaiting", "open", "overdue"):
             table.add_column(name, justify="right", no_wrap=True)
         for link in detail["links"]:
             n = link["occurrences"]
             shown = link["activity"] if link["plan"] == plan_refs_default(app) else \
                 f"{link['plan']}:{link['activity']}"
-            table.add_row(_text(shown), str(n["done"]), str(n["submitted"]),
-                          str(n["overdue"]), str(n["due"]), str(n["upcoming"]))
+            table.add_row(_text(shown), str(n["total"]) if n["total"] else "none stored",
+                          str(n["accepted"]), str(n["awaiting"]), str(n["open"]),
+                          str(n["overdue"]))
         echo(table)
     if not detail["updates"]:
         echo("No update yet (`naptip recommendations update`).")

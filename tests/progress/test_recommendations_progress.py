@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from naptip.base.values import EvidenceError
 from naptip.plan.catalog import Catalog
+from naptip.progress.evidence import EvidenceService, Submission
 from naptip.progress.recommendations.links import assign, link
 from naptip.progress.recommendations.listing import item_detail, item_rows
 from naptip.progress.recommendations.refs import PlanRefs
@@ -90,7 +91,16 @@ def _draft(item: str = "R1", who: str = "Aminah", **kw: object) -> UpdateDraft:
 
 
 def test_links_to_naptip_3_activities_and_the_gap_flag(seeded: Database, refs: PlanRefs,
-                                                        ) -> None:
+                                                        builtin_catalog: Catalog) -> None:
+    evidence = EvidenceService(seeded, builtin_catalog)
+    done = evidence.submit(Submission(occurrence_id="S4-O1-i@2021", actor="Aminah",
+                                      values={"1": "3"}, done_on=date(2021, 11, 30)),
+                           today=date(2022, 1, 10), now=datetime(2022, 1, 10, tzinfo=UTC))
+    evidence.review(done, accept=True, reason=None, actor="Siti",
+                    now=datetime(2022, 1, 12, tzinfo=UTC))
+    evidence.submit(Submission(occurrence_id="S4-O1-i@2022", actor="Aminah",
+                               values={"1": "2"}, done_on=date(2022, 11, 30)),
+                    today=date(2023, 1, 10), now=datetime(2023, 1, 10, tzinfo=UTC))
     with seeded.reading() as session:
         assert [(r["item"], r["links"], r["gap"]) for r in item_rows(session)] == [
             ("R1", 1, False), ("R2", 0, True), ("R3", 0, True)]
@@ -106,10 +116,12 @@ def test_links_to_naptip_3_activities_and_the_gap_flag(seeded: Database, refs: P
         assert [r["item"] for r in item_rows(session, gaps=True)] == ["R3"]
         assert [r["item"] for r in item_rows(session, committee="victim-care")] == ["R1"]
         detail = item_detail(session, "tip-2025", "R1", date(2023, 6, 30))
-        # S4-O1-i's occurrences in the synced store, as `naptip status` counts them
+        # S4-O1-i's five yearly occurrences in the synced store on 2023-06-30, as the
+        # follow-up report counts them: 2021 accepted, 2022 awaiting review (and overdue),
+        # 2023 to 2025 open and not yet due
         assert detail["links"][0]["activity"] == "S4-O1-i"
-        assert detail["links"][0]["occurrences"] == {"done": 0, "submitted": 0, "overdue": 2,
-                                                     "due": 0, "upcoming": 3}
+        assert detail["links"][0]["occurrences"] == {"total": 5, "accepted": 1,
+                                                     "awaiting": 1, "open": 4, "overdue": 1}
         assert verify_rows(session, seeded.blobs) == []
     with pytest.raises(EvidenceError, match=r"unknown activity 'S99' of naptip-3\.0"):
         link(seeded, refs, "tip-2025", "R3", ["S4-O1-i", "S99"], actor="Siti")

@@ -1,24 +1,23 @@
 """What ``naptip recommendations sets|list|show`` print, as plain data (JSON-ready): the
 sets with their counts, items with their owners, links and gaps, and one item with its
-linked activities' state in the store (their occurrences done, awaiting review, overdue,
-due, upcoming, as ``naptip status`` counts them) and its updates."""
+linked activities' state in the store (their occurrences accepted, awaiting review, open
+and overdue, as the follow-up report counts them: naptip.progress.recommendations.followup)
+and its updates."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from naptip.progress.recommendations.followup import ActivityProgress, read_followup
 from naptip.progress.recommendations.items import find_item, find_set
-from naptip.progress.status import DUE_WINDOW_DAYS
-from naptip.store.orm import OccurrenceRow, Recommendation, RecommendationSet
+from naptip.store.orm import Recommendation, RecommendationSet
 from naptip.time.clock import PLAN_TZ
 
-__all__ = ["activity_states", "item_detail", "item_rows", "set_rows"]
-
-_BUCKETS = ("done", "submitted", "overdue", "due", "upcoming")
+__all__ = ["item_detail", "item_rows", "set_rows"]
 
 
 def set_rows(session: Session) -> list[dict[str, Any]]:
@@ -55,40 +54,19 @@ def item_rows(session: Session, *, set_id: str | None = None, committee: str | N
     return out
 
 
-def activity_states(session: Session, pairs: list[tuple[str, str]], as_of: date,
-                    ) -> dict[tuple[str, str], dict[str, int]]:
-    """Each (plan, activity)'s occurrences in the store by bucket."""
-    if not pairs:
-        return {}
-    o = OccurrenceRow
-    soon = as_of + timedelta(days=DUE_WINDOW_DAYS)
-    bucket = case((o.progress == "accepted", "done"), (o.due < as_of, "overdue"),
-                  (o.progress == "submitted", "submitted"), (o.due <= soon, "due"),
-                  else_="upcoming").label("bucket")
-    activities = sorted({a for _, a in pairs})
-    rows = session.execute(select(o.plan_id, o.activity_id, bucket, func.count())
-                           .where(o.withdrawn.is_(False), o.activity_id.in_(activities))
-                           .group_by(o.plan_id, o.activity_id, bucket)).all()
-    out: dict[tuple[str, str], dict[str, int]] = {p: dict.fromkeys(_BUCKETS, 0)
-                                                   for p in pairs}
-    for plan_id, activity_id, name, n in rows:
-        key = (plan_id, activity_id)
-        if key in out:
-            out[key][name] += n
-    return out
-
-
 def item_detail(session: Session, set_id: str, item: str, as_of: date) -> dict[str, Any]:
     r = find_item(session, set_id, item)
-    pairs = [(k.plan_id, k.activity_id) for k in r.links]
-    states = activity_states(session, pairs, as_of)
+    followup = read_followup(session, r.set_id, as_of=as_of)
+    progress = {(a.plan_id, a.activity_id): a for i in followup.items if i.id == r.id
+                for a in i.activities}
     return {
         "set": r.set_id, "source": r.set.source, "item": r.item, "text": r.text,
         "theme": r.theme, "status": r.status, "lead": r.lead,
         "support": list(r.support or []), "gap": not r.links, "as_of": as_of.isoformat(),
         "links": [{"plan": k.plan_id, "activity": k.activity_id,
                    "linked_by": k.linked_by, "linked_at": _shown(k.linked_at),
-                   "occurrences": states[(k.plan_id, k.activity_id)]} for k in r.links],
+                   "occurrences": _occurrences(progress.get((k.plan_id, k.activity_id)))}
+                  for k in r.links],
         "updates": [{"id": u.id, "status": u.status, "narrative": u.narrative,
                      "links": list(u.links or []),
                      "files": [a.get("name") for a in u.attachments or []
@@ -98,6 +76,14 @@ def item_detail(session: Session, set_id: str, item: str, as_of: date) -> dict[s
                      "reviewed_at": _shown(u.reviewed_at) if u.reviewed_at else None,
                      "reason": u.review_reason} for u in r.updates],
     }
+
+
+def _occurrences(a: ActivityProgress | None) -> dict[str, int]:
+    """A linked activity's occurrences as the follow-up report counts them."""
+    if a is None:
+        return {"total": 0, "accepted": 0, "awaiting": 0, "open": 0, "overdue": 0}
+    return {"total": a.total, "accepted": a.accepted, "awaiting": a.awaiting,
+            "open": a.open, "overdue": a.overdue}
 
 
 def _shown(when: Any) -> str:
