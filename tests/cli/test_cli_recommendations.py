@@ -169,7 +169,9 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
     assert [(k["plan"], k["activity"]) for k in detail["links"]] == [
         ("naptip-3.0", "S20-O2-v"), ("naptip-4.0", "S1-O1-i")]
 
-    ok = run("audit", "verify", env=env)
+    swept = run("db", "sweep", "--grace-minutes", "0", env=env)
+    assert swept.stdout.startswith("removed 0 unreferenced blob(s)"), swept.output
+    ok = run("audit", "verify", env=env)  # reads the document's bytes: still there
     assert ok.exit_code == 0, ok.output
     with synced.engine.begin() as conn:
         conn.execute(text("UPDATE recommendation SET status = 'implemented' "
