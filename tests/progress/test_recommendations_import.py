@@ -215,3 +215,20 @@ def test_a_set_needs_its_source_and_keeps_it(db: Database, refs: PlanRefs,
     bad_toml.write_text('[set]\nsource = "x"\nissued = 2025-01-01\nowner = "me"\n')
     with pytest.raises(NaptipError, match=r"set.toml: \[set\]: unknown key 'owner'"):
         import_set(db, refs, bad_toml, set_id="other", importer="Siti")
+
+
+def test_a_toml_item_is_named_by_its_line(db: Database, refs: PlanRefs,
+                                          tmp_path: Path) -> None:
+    path = tmp_path / "review.toml"
+    path.write_text('[set]\nsource = "Synthetic review"\nissued = 2025-03-14\n\n'
+                    '[[item]]\nid = "R1"\ntext = "Fine."\nactivities = ["S4-O1-i"]\n\n'
+                    '[[item]]\nid = "R2"\ntext = "Bad lead."\nlead = "nobody"\n',
+                    encoding="utf-8")
+    result = import_set(db, refs, path, set_id="review-2024", importer="Siti", now=NOW)
+    assert [line for r in result.rows for line in r.lines(result.file)] == [
+        "review.toml:5: R1: stored",
+        "review.toml:10: column 'lead': unknown committee 'nobody' (known: enforcement, "
+        "forced-labour, legislative, media, monitoring, nso-mapo, victim-care)"]
+    path.write_text(path.read_text(encoding="utf-8") + 'owner = "me"\n', encoding="utf-8")
+    with pytest.raises(NaptipError, match=r"review\.toml:10: unknown key 'owner'"):
+        import_set(db, refs, path, set_id="review-2024", importer="Siti", now=NOW)
