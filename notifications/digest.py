@@ -180,6 +180,9 @@ class Cut:
     total: int  #: the items it is about (listed and cut)
     more: Sequence[tuple[str, int]]  #: (section, items cut), in SECTIONS order
     commands: Sequence[str]  #: the CLI commands that list them (used without a portal link)
+    #: the commands that list the cut recommendations (also said with a portal link: the
+    #: portal does not list recommendations)
+    recommendations: Sequence[str] = ()
 
 
 #: the cut items' owners named one command each up to this many, else one for the plan
@@ -216,7 +219,10 @@ def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], 
         if len(section.items) > len(shown):
             more.append((section.name, len(section.items) - len(shown)))
             cut.extend(section.items[len(shown):])
-    return kept, Cut(listed=limit, total=total, more=more, commands=status_commands(cut))
+    commands = status_commands(cut)
+    return kept, Cut(listed=limit, total=total, more=more, commands=commands,
+                     recommendations=[c for c in commands
+                                      if c.startswith("naptip recommendations ")])
 
 
 @dataclass(frozen=True)
