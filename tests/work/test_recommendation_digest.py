@@ -6,6 +6,7 @@ PostgreSQL, with the synthetic set of tests/progress/recsupport.py."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -14,10 +15,14 @@ from pathlib import Path
 from click.testing import Result
 from sqlalchemy import select
 
+from naptip.plan.catalog import Catalog
+from naptip.progress.recommendations.refs import PlanRefs
+from naptip.progress.recommendations.sets import import_set
+from naptip.progress.recommendations.updates import UpdateDraft, review_update, submit_update
 from naptip.store.db import Database
-from naptip.store.orm import OccurrenceRow, ReminderSent
+from naptip.store.orm import OccurrenceRow, Recommendation, ReminderSent
 from tests.conftest import db_env
-from tests.progress.recsupport import ITEMS, SET_ID, Item, add_set
+from tests.progress.recsupport import ITEMS, SET_ID, Item, add_set, at
 from tests.smtp_server import Received, SmtpServer, smtp
 from tests.work.test_fresh_install import LEADS, directory, naptip_run
 
@@ -162,3 +167,82 @@ def test_nothing_after_the_plan_or_outside_a_meeting_window(
     naptip_run(run, db, config, date(2026, 12, 7))  # the plan is over: no meeting
     assert not [m for m in smtp.handler.messages if HEADING in m.text]
     assert rec_rows(db) == []
+
+
+def test_through_the_import_update_and_review_services(
+        run: Run, synced: Database, smtp: SmtpServer, tmp_path: Path,
+        builtin_catalog: Catalog) -> None:
+    """The story of issue 22 on the read side: a set imported, an item updated by its
+    lead and reviewed, then the digest before the June 2024 HLC-MAPO meeting and the
+    follow-up report agree with what the services stored."""
+    db = synced
+    config = tmp_path / "naptip.toml"
+    config.write_text(smtp.config(), encoding="utf-8")
+    directory(db)
+    path = tmp_path / "set.toml"
+    path.write_text("""
+[set]
+source = "Synthetic review 2024"
+issued = 2024-02-01
+
+[[item]]
+id = "R1"
+text = "Identify victims proactively."
+lead = "enforcement"
+activities = ["S4-O1-i"]
+
+[[item]]
+id = "R2"
+text = "Train labour inspectors."
+lead = "forced-labour"
+
+[[item]]
+id = "R3"
+text = "Publish yearly figures."
+lead = "enforcement"
+""", encoding="utf-8")
+    refs = PlanRefs(committees=builtin_catalog.committees,
+                    activities={"naptip-3.0": set(builtin_catalog.activities)},
+                    default_plan="naptip-3.0")
+    assert import_set(db, refs, path, set_id="rev-2024", importer="Secretariat",
+                      now=at("2024-02-02")).refused == 0
+    lead = "Lead enforcement"
+
+    def update(item: str, status: str, day: str) -> None:
+        submit_update(db, UpdateDraft(set_id="rev-2024", item=item, status=status,
+                                      narrative=f"{status}: see the minutes.", actor=lead),
+                      now=at(day))
+
+    def accept(item: str, day: str) -> None:
+        review_update(db, "rev-2024", item, accept=True, reason=None, actor="Secretariat",
+                      now=at(day))
+
+    update("R1", "in-progress", "2024-03-01")
+    accept("R1", "2024-03-04")
+    update("R1", "implemented", "2024-06-03")  # awaits review at the meeting
+    update("R3", "implemented", "2024-04-01")
+    accept("R3", "2024-04-02")
+    june = meetings(db, 2024)[0]
+    day = june.due - timedelta(days=10)
+    adopt(run, db, day)
+    naptip_run(run, db, config, day)
+    [enforcement] = [m for m in smtp.handler.to(LEADS["enforcement"]) if HEADING in m.text]
+    [labour] = [m for m in smtp.handler.to(LEADS["forced-labour"]) if HEADING in m.text]
+    assert listed(enforcement) == ["R1"] and listed(labour) == ["R2"]  # R3 is implemented
+    text = enforcement.text.replace("\r\n", "\n")
+    assert "Status: in progress; last update Monday, 3 June 2024" in text
+    assert "Awaiting review: implemented, submitted Monday, 3 June 2024" in text
+    assert rec_rows(db) == sorted([(june.id, "rec:rev-2024:R1", LEADS["enforcement"]),
+                                   (june.id, "rec:rev-2024:R2", LEADS["forced-labour"])])
+    result = run("--as-of", day.isoformat(), "report", "recommendations", "--set",
+                 "rev-2024", "--format", "json", env=db_env(db))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["by_status"] == {"not-started": 1, "in-progress": 1, "implemented": 1,
+                                 "not-accepted": 0}
+    assert data["gaps"] == ["R2", "R3"] and data["awaiting_review"] == 1
+    assert data["items"][0]["activities"][0]["activity"] == "S4-O1-i"
+    with db.reading() as session:  # the column the review service keeps agrees
+        stored = dict(session.execute(select(Recommendation.item, Recommendation.status)
+                                      .where(Recommendation.set_id == "rev-2024")).all())
+    assert stored == {i["item"]: i["status"] for i in data["items"]}
