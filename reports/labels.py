@@ -194,11 +194,11 @@ _TEXT: dict[str, tuple[str, str]] = {
                          "seperti susulannya pada {as_of}."),
     "rec_summary": ("{n} items: {implemented} implemented, {progress} in progress, "
                     "{not_started} not started, {refused} not accepted; {gaps} with no "
-                    "linked activity; {awaiting} status updates awaiting review.",
+                    "linked activity; status updates awaiting review: {awaiting}.",
                     "{n} perkara: {implemented} dilaksanakan, {progress} sedang "
                     "dilaksanakan, {not_started} belum bermula, {refused} tidak diterima; "
-                    "{gaps} tanpa aktiviti dipautkan; {awaiting} kemas kini status "
-                    "menunggu semakan."),
+                    "{gaps} tanpa aktiviti dipautkan; kemas kini status menunggu "
+                    "semakan: {awaiting}."),
     "rec_source": ("Source: {source}, issued {issued}.", "Sumber: {source}, dikeluarkan "
                    "{issued}."),
     "rec_by_status": ("Items by status", "Perkara mengikut status"),

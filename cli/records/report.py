@@ -140,7 +140,7 @@ def committee(app: App, committee: str, year: int | None, fmt: str, output: Path
 
 @report_group.command("recommendations")
 @click.option("--set", "set_id", required=True, metavar="ID",
-              help="The recommendation set (`naptip recommendations list`).")
+              help="The recommendation set (`naptip recommendations sets`).")
 @click.option("--committee", "-c", help="Only the items this committee leads (id, name or "
                                          "Malay name).")
 @click.option("--lang", type=click.Choice(["en", "ms"]), default="en", show_default=True,
