@@ -157,3 +157,29 @@ def test_a_successors_first_run_covers_no_day_before_it_starts(
     with db.reading() as session:
         assert session.execute(select(RunRecord.plan_id).where(
             RunRecord.day == date(2025, 12, 20))).scalars().all() == ["naptip-3.0"]
+
+
+def test_which_plans_need_the_days_work(synced: Database, successor: Path) -> None:
+    from naptip.base.config import parse_settings
+    from naptip.plan.lifecycle import reopen
+    from naptip.plan.plans import ENV, load_plans
+    from naptip.plan.pluginmanager import build_plugin_manager
+    from naptip.work.planruns import plans_to_run
+
+    registry = load_plans(build_plugin_manager(), parse_settings({}),
+                          environ={ENV: str(successor)})
+    old = registry.get("naptip-3.0").plan
+
+    def ids(day: date, closing: frozenset[str] = frozenset()) -> list[str]:
+        return [p.id for p in plans_to_run(registry, day, synced, lambda _p: closing)]
+
+    assert ids(date(2025, 6, 1)) == ["naptip-3.0"]  # 4.0 is a draft: not run
+    assert ids(TODAY) == ["naptip-4.0"]  # 3.0 closed with nothing to remind: left alone
+    assert ids(TODAY, frozenset({"final-evaluation"})) == ["naptip-3.0", "naptip-4.0"]
+    reopen(synced, old, [REOPENED], due=date(2027, 1, 31), reason="audit", actor="t",
+           today=TODAY)
+    [three, four] = plans_to_run(registry, TODAY, synced, lambda _p: frozenset())
+    assert three.why == "closed, still reminding 1 re-opened" and four.id == "naptip-4.0"
+    assert ids(TODAY) == ["naptip-3.0", "naptip-4.0"]
+    with mock.patch.object(registry, "plans", {"naptip-3.0": registry.get("naptip-3.0")}):
+        assert ids(TODAY) == ["naptip-3.0"]  # the only plan: run, closed or not
