@@ -57,6 +57,7 @@ def _app(plan_id: str | None = None) -> Any:
     if plan_id is None or plan_id == _APP[0].plan_id:
         return _APP[0]
     if plan_id not in _SCOPED:
+        _APP[0].db  # opened first: every plan's scope shares the one store  # noqa: B018
         _SCOPED[plan_id] = _APP[0].for_plan(plan_id)
     return _SCOPED[plan_id]
 
@@ -230,19 +231,21 @@ def daily_run(day: str | None = None, dry_run: bool = False, plan: str | None = 
               ) -> dict[str, Any]:
     """One day's work, catching up the days since the last finished run: for ``plan``
     only, or (without it, nor NAPTIP_PLAN) for each plan that needs it
-    (``naptip.work.planruns``), one ``plan-run`` subflow each, one after another. A plan
-    whose run failed fails this run once the others are done."""
+    (``naptip.work.planruns``). One plan: this flow run is its run. Several: one
+    ``plan-run`` subflow each, one after another; a plan whose run failed fails this run
+    once the others are done."""
     the_day = work_day(day)
     plan = plan or os.environ.get("NAPTIP_PLAN") or None
-    if plan is not None:
-        summary = _execute(_spec(the_day, dry_run=dry_run, plan=plan))
+    plans = [plan] if plan is not None else _plans_to_run(the_day)
+    if len(plans) == 1:  # one plan: this flow run is its run, as before plans were data
+        summary = _execute(_spec(the_day, dry_run=dry_run, plan=plans[0]))
         return {"id": summary.id, "status": summary.status, "plan": summary.plan,
                 "runs": [{"id": summary.id, "plan": summary.plan, "status": summary.status}]}
     if not dry_run:
         _close_dead(str(current_run.id or "") or None)
     runs: list[dict[str, Any]] = []
     failed: list[str] = []
-    for plan_id in _plans_to_run(the_day):
+    for plan_id in plans:
         state = plan_run(plan=plan_id, day=the_day.isoformat(), dry_run=dry_run,
                          return_state=True)
         if state.is_completed():
