@@ -88,10 +88,15 @@ def _run_plans(app: App, dry_run: bool, use_prefect: bool, actor: str | None,
 
 
 def _plans_to_run(app: App) -> list[PlanToRun]:
+    from naptip.base.errors import NaptipError
     from naptip.work.planruns import closing_duties, plans_to_run
 
     def closing_of(plan_id: str) -> frozenset[str]:
-        catalog = app.for_plan(plan_id).catalog
+        try:
+            catalog = app.for_plan(plan_id).catalog
+        except NaptipError as exc:  # its own commands say so; the other plans run
+            app.warn_text(f"{plan_id}: {exc}")
+            return frozenset()
         return closing_duties([(d.id, d.flow) for d in catalog.duties.values()])
 
     return plans_to_run(app.plans, app.today, app.db, closing_of)
