@@ -486,6 +486,8 @@ class RunRecord(Base):
     __tablename__ = "run"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: the plan whose day's work it did (each plan's runs are its own: catch-up, ``runs``)
+    plan_id: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date, index=True)  #: the day it worked on
     since: Mapped[date] = mapped_column(Date)  #: the first day covered (catch-up)
     status: Mapped[str] = mapped_column(String(12))  #: running, done, failed
@@ -501,6 +503,8 @@ class RunRecord(Base):
     #: the last day this run fully covered: before ``since`` when it left work claimed
     covered_until: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)  #: e.g. an alert that was not delivered
+
+    __table_args__ = (Index("ix_run_plan_day", "plan_id", "day"),)
 
 
 class OutboxMessage(Base):
