@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from naptip.base.errors import NaptipError
 from naptip.progress.progress import EvidenceFact, as_known_on
+from naptip.progress.recommendations.refs import STATUSES
 from naptip.store.orm import (
     Evidence,
     OccurrenceRow,
@@ -54,8 +55,6 @@ __all__ = [
     "read_set_ids",
 ]
 
-#: an item's statuses, in the order the tables show them
-STATUSES = ("not-started", "in-progress", "implemented", "not-accepted")
 #: not yet implemented (and not refused): what the leads are reminded of
 OPEN_STATUSES = ("not-started", "in-progress")
 NO_LEAD = ""  #: the key of items with no lead committee in ``by_committee``
