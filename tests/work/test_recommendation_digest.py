@@ -14,13 +14,14 @@ from pathlib import Path
 
 from click.testing import Result
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 
 from naptip.plan.catalog import Catalog
 from naptip.progress.recommendations.refs import PlanRefs
 from naptip.progress.recommendations.sets import import_set
 from naptip.progress.recommendations.updates import UpdateDraft, review_update, submit_update
 from naptip.store.db import Database
-from naptip.store.orm import OccurrenceRow, Recommendation, ReminderSent
+from naptip.store.orm import OccurrenceRow, Recommendation, RecommendationLink, ReminderSent
 from tests.conftest import db_env
 from tests.progress.recsupport import ITEMS, SET_ID, Item, add_set, at
 from tests.smtp_server import Received, SmtpServer, smtp
@@ -246,3 +247,12 @@ lead = "enforcement"
         stored = dict(session.execute(select(Recommendation.item, Recommendation.status)
                                       .where(Recommendation.set_id == "rev-2024")).all())
     assert stored == {i["item"]: i["status"] for i in data["items"]}
+    # every recommendation row the services wrote is covered by the audit log
+    verified = run("audit", "verify", env=db_env(db))
+    assert verified.exit_code == 0, verified.output
+    assert "recommendations match" in verified.stdout
+    with db.engine.begin() as conn:  # a link moved to another activity behind its back
+        conn.execute(sql_update(RecommendationLink).values(activity_id="S4-O1-ii"))
+    tampered = run("audit", "verify", env=db_env(db))
+    assert tampered.exit_code == 1
+    assert "tampered: recommendation link #1 (naptip-3.0:S4-O1-ii)" in tampered.stderr
