@@ -76,7 +76,7 @@ def _run_plans(app: App, dry_run: bool, use_prefect: bool, actor: str | None,
         try:
             life = PlanLife(plan=plan.plan)
             if life.state(scoped.today) != "running":
-                click.echo(f"note: {life.describe(scoped.today)}", err=True)
+                echo_note(f"note: {life.describe(scoped.today)}", "", err=True)
             summary = _run(scoped, db, dry_run, actor)
         except NaptipError as exc:
             click.echo(f"error: {plan.id}: {exc}", err=True)
@@ -110,15 +110,17 @@ def _close_dead(app: App) -> None:
                       f"({dead.note.splitlines()[-1]})")
 
 
-def echo_note(note: str, indent: str) -> None:
-    """A run's note (why it crashed, an alert not delivered), wrapped to the terminal."""
+def echo_note(note: str, indent: str, *, hang: str = "  ", err: bool = False) -> None:
+    """A run's note (why it crashed, an alert not delivered), a step's line: wrapped to the
+    terminal, its following lines indented by ``hang`` more."""
     import shutil
     import textwrap
 
     width = max(40, shutil.get_terminal_size().columns)
     for line in note.splitlines():
         click.echo(textwrap.fill(line, width, initial_indent=indent,
-                                 subsequent_indent=indent + "  ", break_on_hyphens=False))
+                                 subsequent_indent=indent + hang, break_on_hyphens=False,
+                                 break_long_words=False), err=err)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -152,7 +154,8 @@ def show_summary(summary: RunSummary) -> None:
     for step in summary.steps:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(step.counts.items()) if v)
         extra = "; ".join(x for x in (counts, step.detail) if x)
-        click.echo(f"  {step.name:<12} {step.status}" + (f": {extra}" if extra else ""))
+        echo_note(f"{step.name:<12} {step.status}" + (f": {extra}" if extra else ""), "  ",
+                  hang=" " * 13)
         for failure in step.failures:
             click.echo(f"    failed: {failure}")
 

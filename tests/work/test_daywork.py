@@ -148,7 +148,8 @@ def test_a_run_after_the_plan_says_it_is_closed_and_what_it_still_does(
     assert done.exit_code == 0, done.output
     assert ("note: NAPTIP 3.0 is closed since 2026-01-01 (it ran 2021-01-01 to 2025-12-31): "
             "reminders only for the final evaluation, returned and re-opened work; late "
-            "evidence can still be submitted") in done.stderr
+            "evidence can still be submitted") in " ".join(done.stderr.split())
+    assert max(len(line) for line in done.stderr.splitlines()) <= 80  # wrapped
     assert "sync         done" in done.stdout
     inside = cli(run, db, "run", "--as-of", "2025-06-02")
     assert inside.exit_code == 0 and "note:" not in inside.stderr

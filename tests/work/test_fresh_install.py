@@ -68,7 +68,7 @@ def test_a_fresh_install_after_the_plans_end_sends_each_lead_one_summary_and_no_
     config.write_text(smtp.config(), encoding="utf-8")
     directory(db)
     first = naptip_run(run, db, config, TODAY)
-    assert "NAPTIP 3.0 adopted on 2026-12-07 (first run)" in first.output
+    assert "NAPTIP 3.0 adopted on 2026-12-07 (first run)" in " ".join(first.output.split())
     messages = smtp.handler.messages
     assert len(messages) == len(LEADS)  # one per lead; none for the secretariat
     assert smtp.handler.to(SECRETARIAT) == []
