@@ -51,8 +51,9 @@ def list_plugins(app: App, as_json: bool) -> None:
             "error": reason,
             "committees": 0, "agencies": 0, "activities": 0, "duties": 0,
         })
+    packages = _package_rows(app, counts)
     if as_json:
-        click.echo(json.dumps({"plugins": rows,
+        click.echo(json.dumps({"plugins": rows, "plan_packages": packages,
                                "problems": [str(p) for p in catalog.problems]}, indent=2))
         return
     app.warn_problems()
@@ -73,7 +74,26 @@ def list_plugins(app: App, as_json: bool) -> None:
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
                       f"[red]FAILED[/red]: {escape(row['error'])}" if row["error"] else
                       f"{made or 'nothing'}\n[dim]{hooks}[/]")
+    for row in packages:
+        table.add_row(row["plan"], "-", "plan package",
+                      f"{row['activities']} activities\n[dim]{escape(row['origin'])}[/]")
     Console().print(table)
+
+
+def _package_rows(app: App, counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """The plan package of the plan worked on, which declares its activities (NAPTIP 3.0's
+    is shipped with naptip: issue 19)."""
+    from naptip.plan.catalog import PACKAGE_PREFIX
+    from naptip.plan.package import builtin_package_folder
+    from naptip.plan.plans import BUILT_IN
+
+    known = app.plan
+    name = f"{PACKAGE_PREFIX}{known.id}"
+    folder = known.package.source if known.package else builtin_package_folder()
+    return [{"name": name, "plan": known.id, "source": str(folder),
+             "origin": "shipped with naptip" if known.origin == BUILT_IN else known.origin,
+             "built_in": known.origin == BUILT_IN,
+             "activities": counts.get(name, {}).get("activities", 0)}]
 
 
 @plugins.command("check")
