@@ -98,8 +98,9 @@ def _package_rows(app: App, counts: dict[str, dict[str, int]]) -> list[dict[str,
 
 @plugins.command("check")
 @click.option("--path", "path", type=click.Path(path_type=Path),
-              help="Check this plugin package (folder with pyproject.toml) or data-only "
-                   "plugin (TOML file or folder) before it is installed.")
+              help="Check this plugin package (folder with pyproject.toml), data-only "
+                   "plugin (TOML file or folder) or plan package (folder with plan.toml) "
+                   "before it is installed.")
 @pass_app
 def check(app: App, path: Path | None) -> None:
     """Validate every plugin: exit 0 when clean, 1 with one line per problem.
@@ -134,7 +135,7 @@ def check(app: App, path: Path | None) -> None:
 def _check_path(app: App, path: Path) -> None:
     from naptip.plan.packagecheck import check_path
 
-    report = check_path(path, app.settings)
+    report = check_path(path, app.settings, committees=set(app.catalog.committees))
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problems:
@@ -142,4 +143,5 @@ def _check_path(app: App, path: Path) -> None:
             click.echo(problem)
         raise click.exceptions.Exit(1)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts.items()))
-    click.echo(f"ok: {path}: plugin {', '.join(report.plugins)} ({counts or 'nothing declared'})")
+    click.echo(f"ok: {path}: {report.kind} {', '.join(report.plugins)} "
+               f"({counts or 'nothing declared'})")

@@ -154,3 +154,20 @@ def test_a_normal_install_ships_the_package(tmp_path: Path) -> None:
     assert data["problems"] == []
     [row] = data["plan_packages"]
     assert row["source"] == str(shipped) and row["activities"] == 210
+
+
+def test_plugins_check_path_reads_a_plan_package_as_a_plan(
+        run: Callable[..., Result], tmp_path: Path) -> None:
+    """`plugins check --path` takes a plan package, the built-in folder like any other."""
+    folder = builtin_package_folder()
+    ok = run("plugins", "check", "--path", str(folder))
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout == f"ok: {folder}: plan package naptip-3.0 (210 activity)\n"
+    copy = tmp_path / "naptip-3.0"
+    shutil.copytree(folder, copy)
+    legislative = copy / "activities" / "legislative.toml"
+    legislative.write_text(legislative.read_text(encoding="utf-8").replace(
+        "support = []", 'support = ["finance"]', 1), encoding="utf-8")
+    bad = run("plugins", "check", "--path", str(copy))
+    assert bad.exit_code == 1
+    assert bad.stdout == (f"{legislative}: activity S1-O1-i: unknown committee 'finance'\n")
