@@ -89,10 +89,10 @@ class Catalog:
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]
 
-    def declarer(self, kind: str, item_id: str) -> str:
+    def declarer(self, kind: str, item_id: str, *, quoted: bool = True) -> str:
         """Who declared an item, for people: "plugin 'media'" or "plan package
         naptip-3.0"."""
-        return declarer(self.plugin_of(kind, item_id))
+        return declarer(self.plugin_of(kind, item_id), quoted=quoted)
 
     def committee_id(self, name: str, *, short_names: bool = True) -> str | None:
         """Resolve a committee id, name, Malay name or source spelling (case-insensitive),
@@ -129,10 +129,13 @@ _GENERIC_WORDS = frozenset({"committee", "jawatankuasa", "special committee", "a
                             "the", "khas", "issues", "isu"})
 
 
-def declarer(name: str) -> str:
+def declarer(name: str, *, quoted: bool = True) -> str:
     """A declarer's name (a plugin's, or a plan package's as :class:`PlanActivities`
-    names it) as people read it: "plugin 'media'", "plan package naptip-3.0"."""
-    return name if name.startswith(PACKAGE_PREFIX) else f"plugin {name!r}"
+    names it) as people read it: "plugin 'media'" (``quoted``, as in messages; else
+    "plugin media", as in tables), "plan package naptip-3.0"."""
+    if name.startswith(PACKAGE_PREFIX):
+        return name
+    return f"plugin {name!r}" if quoted else f"plugin {name}"
 
 
 #: how the names of plan packages start, as declarers of activities
@@ -183,7 +186,7 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
             builder.add_agency(plugin, agency)
     apply_agency_extensions(catalog, loaded)
     if package is not None:
-        for activity in package.activities:
+        for activity in _in_committee_order(package.activities, catalog):
             if package.built_in and activity.owner not in catalog.committees:
                 continue  # its committee's plugin is not loaded: its work goes with it
             builder.add_activity(package.name, activity, source=package.where(activity.id))
@@ -198,6 +201,15 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
             builder.add_duty(plugin, duty)
     _apply_overrides(catalog, builder.declared)
     return catalog
+
+
+def _in_committee_order(activities: Iterable[Activity], catalog: Catalog) -> list[Activity]:
+    """A package's entries by their owner, in the order the plugins declare the committees
+    (legislative, enforcement, victim-care, ... nso-mapo), then as written: the order the
+    committee plugins gave NAPTIP 3.0's entries, which lists in reports follow. Owners
+    that are not loaded come last."""
+    rank = {committee: n for n, committee in enumerate(catalog.committees)}
+    return sorted(activities, key=lambda a: rank.get(a.owner, len(rank)))
 
 
 def _builtin_package(catalog: Catalog) -> PlanActivities | None:

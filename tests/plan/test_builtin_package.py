@@ -171,3 +171,15 @@ def test_plugins_check_path_reads_a_plan_package_as_a_plan(
     bad = run("plugins", "check", "--path", str(copy))
     assert bad.exit_code == 1
     assert bad.stdout == (f"{legislative}: activity S1-O1-i: unknown committee 'finance'\n")
+
+
+def test_entries_come_in_the_committees_order_as_the_plugins_gave_them(
+        builtin_catalog: Catalog) -> None:
+    """Lists in the reports follow the catalog's order: the package's files are read by
+    name (enforcement.toml first), the catalog keeps the committees' order."""
+    order = list(builtin_catalog.committees)
+    owners = [order.index(a.owner) for a in builtin_catalog.activities.values()]
+    assert owners == sorted(owners)
+    assert order[:2] == ["legislative", "enforcement"] and order[-1] == "nso-mapo"
+    first = list(builtin_catalog.activities)[:3]
+    assert first == ["S1-O1-i", "S1-O1-ii", "S1-O1-iii"]
