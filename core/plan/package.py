@@ -2,7 +2,7 @@
 
 ::
 
-    DIR/plan.toml                        the structure, in the schema of naptip/data/plan.toml
+    DIR/plan.toml                        the structure (pillars ... outputs, period)
     DIR/activities/<committee-id>.toml   [[activity]] entries that committee owns
 
 An activity file has the format of a plugin's ``activities.toml`` (docs/plugin-authors.md)
