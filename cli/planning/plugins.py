@@ -21,7 +21,8 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def list_plugins(app: App, as_json: bool) -> None:
-    """Name, version, package, hooks and what each plugin contributes."""
+    """Name, version, package, hooks and what each plugin contributes; and the plan
+    package that declares the plan's activities."""
     loaded, catalog = app.loaded, app.catalog
     counts = catalog.counts_by_plugin()
     rows: list[dict[str, Any]] = []
