@@ -28,6 +28,7 @@ from naptip.cli.planning.schedule import schedule
 from naptip.cli.records.audit import audit_group
 from naptip.cli.records.contacts import contacts_group
 from naptip.cli.records.evidence import evidence_group
+from naptip.cli.records.recommendations import recommendations_group
 from naptip.cli.records.report import report_group
 from naptip.cli.records.status import status_command
 
@@ -38,6 +39,7 @@ cli.add_command(adopt_command)
 cli.add_command(plugins)
 cli.add_command(schedule)
 cli.add_command(evidence_group)
+cli.add_command(recommendations_group)
 cli.add_command(status_command)
 cli.add_command(db_group)
 cli.add_command(audit_group)

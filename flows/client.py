@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from naptip.base.errors import NaptipError
@@ -62,8 +62,11 @@ def require_server(say: Callable[[str], object] | None = None) -> str:
 
 
 def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | None,
-                  plugins_dir: Path | None) -> RunSummary:
-    """The day's work as a ``daily-run`` flow run recorded on the server."""
+                  plugins_dir: Path | None, plan_id: str | None = None,
+                  ) -> list[RunSummary]:
+    """The day's work as a ``daily-run`` flow run recorded on the server: for ``plan_id``,
+    or for each plan that needs it (one ``plan-run`` subflow each). Returns each plan's
+    run summary."""
     require_server()
     if config_path is not None:
         os.environ["NAPTIP_CONFIG"] = str(config_path)
@@ -77,19 +80,20 @@ def run_on_server(day: date, *, dry_run: bool, actor: str, config_path: Path | N
     from naptip.flows.recover import TAG
     from naptip.work import runlog
 
+    started = datetime.now(UTC)
     try:
         with console_without_tracebacks(), tags(TAG):
-            result = daily_run(day=day.isoformat(), dry_run=dry_run)
+            result = daily_run(day=day.isoformat(), dry_run=dry_run, plan=plan_id)
     except PrefectException as exc:
         raise NaptipError(f"Prefect: {' '.join(str(exc).split())[:300]}") from None
     except Exception as exc:
-        # the run failed (e.g. a message could not be sent): its summary says why
-        run_id = _last_run_id(_app().db, day)
-        if run_id is None:
+        # a plan's run failed (e.g. a message could not be sent): its summary says why
+        found = _runs_since(_app().db, day, started)
+        if not found:
             raise NaptipError(f"the flow run failed: {' '.join(str(exc).split())[:300]}"
                               ) from None
-        return runlog.get(_app().db, run_id)
-    return runlog.get(_app().db, str(result["id"]))
+        return found
+    return [runlog.get(_app().db, str(r["id"])) for r in result["runs"] if r.get("id")]
 
 
 @contextmanager
@@ -124,10 +128,10 @@ def _one_line(handler: logging.Handler) -> Callable[[logging.LogRecord], str]:
     return format_record
 
 
-def _last_run_id(db: Database, day: date) -> str | None:
+def _runs_since(db: Database, day: date, started: datetime) -> list[RunSummary]:
+    """The Prefect runs for ``day`` that started since ``started``, oldest first."""
     from naptip.work import runlog
 
-    for summary in runlog.recent(db, 20):
-        if summary.day == day and summary.trigger == "prefect":
-            return summary.id
-    return None
+    return [r for r in reversed(runlog.recent(db, 20))
+            if r.day == day and r.trigger == "prefect" and r.started_at is not None
+            and r.started_at >= started]

@@ -44,26 +44,35 @@ def work_day(day: str | None) -> date:
 
 
 _APP: list[Any] = []
+_SCOPED: dict[str, Any] = {}
 
 
-def _app() -> Any:
-    """The settings, plugins and store of this process (NAPTIP_* environment), built once."""
+def _app(plan_id: str | None = None) -> Any:
+    """The settings, plugins and store of this process (NAPTIP_* environment), built once;
+    ``plan_id``: the same, scoped to that plan (else NAPTIP_PLAN, else the default plan)."""
     if not _APP:
         from naptip.work.context import App
 
-        _APP.append(App())
-    return _APP[0]
+        _APP.append(App(plan_id=os.environ.get("NAPTIP_PLAN") or None))
+    if plan_id is None or plan_id == _APP[0].plan_id:
+        return _APP[0]
+    if plan_id not in _SCOPED:
+        _APP[0].db  # opened first: every plan's scope shares the one store  # noqa: B018
+        _SCOPED[plan_id] = _APP[0].for_plan(plan_id)
+    return _SCOPED[plan_id]
 
 
-def _spec(day: date, *, dry_run: bool, duty: str | None = None) -> dict[str, Any]:
+def _spec(day: date, *, dry_run: bool, duty: str | None = None,
+          plan: str | None = None) -> dict[str, Any]:
     """A run's parameters as plain values (what tasks receive: cheap to hash and show)."""
-    since = day if duty else plan_day(_app().db, day).since
+    app = _app(plan)
+    since = day if duty else plan_day(app.db, day, plan=app.catalog.structure.plan).since
     return {"day": day.isoformat(), "since": since.isoformat(), "dry_run": dry_run,
-            "duty": duty}
+            "duty": duty, "plan": app.catalog.structure.plan.id}
 
 
 def _work(spec: dict[str, Any]) -> DayWork:
-    app = _app()
+    app = _app(spec.get("plan"))
     return DayWork(db=app.db, catalog=app.catalog, settings=app.settings, loaded=app.loaded,
                    day=date.fromisoformat(spec["day"]), since=date.fromisoformat(spec["since"]),
                    dry_run=bool(spec["dry_run"]), actor="prefect", trigger="prefect",
@@ -102,7 +111,13 @@ def review_pack_task(spec: dict[str, Any]) -> StepResult:
 
 def _daily_name() -> str:
     params = current_run.parameters or {}
-    return f"daily-run {work_day(params.get('day'))} host {_host()}"
+    plan = f" {params['plan']}" if params.get("plan") else ""
+    return f"daily-run{plan} {work_day(params.get('day'))} host {_host()}"
+
+
+def _plan_run_name() -> str:
+    params = current_run.parameters or {}
+    return f"{params.get('plan')} {work_day(params.get('day'))} host {_host()}"
 
 
 def _duty_name() -> str:
@@ -163,12 +178,23 @@ def _close_dead(exclude: str | None) -> None:
                     exclude=exclude)
 
 
-def _execute(spec: dict[str, Any]) -> RunSummary:
+def _close_record(flow: Flow[..., Any], flow_run: FlowRun, state: State[Any]) -> None:
+    """A plan's run (a subflow of ``daily-run``) that failed or crashed: close its record
+    (a crash never reached ``finish``); the parent run alerts, once for every plan."""
+    from naptip.work import runlog
+
+    kind = state.type.value.lower()
+    with contextlib.suppress(Exception):
+        runlog.close(_app().db, str(flow_run.id), "crashed" if state.is_crashed() else "failed",
+                     f"{kind}: {' '.join((state.message or '').split())[:300]}")
+
+
+def _execute(spec: dict[str, Any], *, close_dead: bool = True) -> RunSummary:
     from naptip.work import runlog
 
     work = _work(spec)
     run_id = str(current_run.id or "") or None
-    if not work.duty and not work.dry_run:
+    if not work.duty and not work.dry_run and close_dead:
         _close_dead(run_id)
     run_id = runlog.start(work, run_id=run_id)
     spec = {**spec, "run_id": run_id}
@@ -201,10 +227,56 @@ def _steps(work: DayWork, spec: dict[str, Any], run_id: str) -> RunSummary:
 
 
 @flow(name="daily-run", flow_run_name=_daily_name, on_failure=[_alert], on_crashed=[_alert])
-def daily_run(day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
-    """One day's work, catching up the days since the last finished run."""
-    summary = _execute(_spec(work_day(day), dry_run=dry_run))
-    return {"id": summary.id, "status": summary.status}
+def daily_run(day: str | None = None, dry_run: bool = False, plan: str | None = None,
+              ) -> dict[str, Any]:
+    """One day's work, catching up the days since the last finished run: for ``plan``
+    only, or (without it, nor NAPTIP_PLAN) for each plan that needs it
+    (``naptip.work.planruns``). One plan: this flow run is its run. Several: one
+    ``plan-run`` subflow each, one after another; a plan whose run failed fails this run
+    once the others are done."""
+    the_day = work_day(day)
+    plan = plan or os.environ.get("NAPTIP_PLAN") or None
+    plans = [plan] if plan is not None else _plans_to_run(the_day)
+    if len(plans) == 1:  # one plan: this flow run is its run, as before plans were data
+        summary = _execute(_spec(the_day, dry_run=dry_run, plan=plans[0]))
+        return {"id": summary.id, "status": summary.status, "plan": summary.plan,
+                "runs": [{"id": summary.id, "plan": summary.plan, "status": summary.status}]}
+    if not dry_run:
+        _close_dead(str(current_run.id or "") or None)
+    runs: list[dict[str, Any]] = []
+    failed: list[str] = []
+    for plan_id in plans:
+        state = plan_run(plan=plan_id, day=the_day.isoformat(), dry_run=dry_run,
+                         return_state=True)
+        if state.is_completed():
+            runs.append(state.result())
+        else:
+            failed.append(f"{plan_id}: {' '.join((state.message or 'failed').split())}")
+            runs.append({"id": None, "plan": plan_id, "status": "failed"})
+    if failed:
+        raise DispatchFailed("; ".join(failed)[:2000])
+    return {"id": runs[0]["id"] if runs else None, "status": "done", "runs": runs}
+
+
+def _plans_to_run(day: date) -> list[str]:
+    from naptip.work.planruns import closing_duties, plans_to_run
+
+    app = _app()
+
+    def closing_of(plan_id: str) -> frozenset[str]:
+        catalog = _app(plan_id).catalog
+        return closing_duties([(d.id, d.flow) for d in catalog.duties.values()])
+
+    return [p.id for p in plans_to_run(app.plans, day, app.db, closing_of)]
+
+
+@flow(name="plan-run", flow_run_name=_plan_run_name, on_failure=[_close_record],
+      on_crashed=[_close_record])
+def plan_run(plan: str, day: str, dry_run: bool = False) -> dict[str, Any]:
+    """One plan's day's work inside ``daily-run``: its own record, catch-up and steps."""
+    summary = _execute(_spec(date.fromisoformat(day), dry_run=dry_run, plan=plan),
+                       close_dead=False)
+    return {"id": summary.id, "plan": summary.plan, "status": summary.status}
 
 
 def _duty(duty: str, day: str | None, dry_run: bool) -> dict[str, Any]:

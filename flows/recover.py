@@ -61,12 +61,34 @@ def _record(db: Database, run_id: str) -> RunRecord | None:
         return session.get(RunRecord, run_id)
 
 
+def _children(client: Any, db: Database, flow_run: Any) -> list[RunRecord | None]:
+    """The run records of a flow run's subflows (``daily-run``'s one ``plan-run`` per
+    plan: the parent keeps no record of its own)."""
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterParentFlowRunId
+
+    subflows = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+        parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[flow_run.id])))
+    return [_record(db, str(f.id)) for f in subflows]
+
+
 def why_dead(flow_run: Any, record: RunRecord | None, *, own: bool,
-             now: datetime | None = None) -> str | None:
-    """Why this active flow run is dead, or None when it may be alive."""
+             now: datetime | None = None,
+             children: list[RunRecord | None] | None = None) -> str | None:
+    """Why this active flow run is dead, or None when it may be alive. ``children``: the
+    records of its subflows, when it has no record of its own: it lives while one of
+    them does, or ended a moment ago (the next plan's run is starting)."""
     now = now or datetime.now(UTC)
     if own:
         return "its naptip serve stopped before the run ended"
+    kids = [c for c in children or () if c is not None]
+    if record is None and kids:
+        for kid in kids:
+            if kid.status == "running" and runlog.dead_reason(kid, now) is None:
+                return None
+            if kid.status != "running" and \
+                    (kid.finished_at or kid.started_at) >= now - stale_after():
+                return None
+        return "every plan's run in it has ended or died"
     if record is None:
         started = flow_run.start_time
         if flow_run.state_type is not None and flow_run.state_type.value == "RUNNING" \
@@ -100,8 +122,9 @@ def close_dead_runs(db: Database, *, own_deployments: Iterable[Any] = (),
             if rid == exclude:
                 continue
             record = _record(db, rid)
-            reason = why_dead(flow_run, record,
-                              own=str(flow_run.deployment_id) in own)
+            reason = why_dead(flow_run, record, own=str(flow_run.deployment_id) in own,
+                              children=_children(client, db, flow_run)
+                              if record is None else None)
             if reason is None:
                 continue
             if stop_processes and record is not None:

@@ -87,6 +87,8 @@ def environment(language: str) -> Environment:
         undefined=StrictUndefined, keep_trailing_newline=True)
     env.filters["day"] = lambda d: format_day(d, language)
     env.globals["submit"] = submit_command
+    env.globals["update"] = update_command
+    env.globals["rec_status"] = lambda status: REC_STATUS[language].get(status, status)
     env.globals["when"] = lambda item: when_text(item, language)
     return env
 
@@ -102,15 +104,37 @@ class Digest:
 class Section:
     name: str
     items: Sequence[Item]
+    day: date | None = None  #: the HLC-MAPO meeting of a ``recommendations`` section
 
 
 #: a digest's sections in the order of the portal's *My work* (``naptip.web.queries``):
-#: what needs the reader's action first, the other committees' work they support last
-SECTIONS = ("returned", "overdue", "due", "meeting", "supporting")
+#: what needs the reader's action first, the other committees' work they support last;
+#: the recommendations before an HLC-MAPO meeting (one section per meeting) come after
+#: the meetings
+SECTIONS = ("returned", "overdue", "due", "meeting", "recommendations", "supporting")
+
+#: a recommendation's statuses in the digest's words
+REC_STATUS = {
+    "en": {"not-started": "not started", "in-progress": "in progress",
+           "implemented": "implemented", "not-accepted": "not accepted"},
+    "ms": {"not-started": "belum bermula", "in-progress": "sedang dilaksanakan",
+           "implemented": "dilaksanakan", "not-accepted": "tidak diterima"},
+}
+
+
+def update_command(item: Item) -> str:
+    """How the lead reports a recommendation's progress."""
+    note = item.recommendation
+    if note is None:
+        return ""
+    return (f"naptip recommendations update {note.set_id} {note.item} "
+            f"--status STATUS --narrative \"...\"")
 
 
 def section_of(item: Item) -> str:
     """The digest section of an item: returned work and supported work apart."""
+    if item.recommendation is not None:
+        return "recommendations"
     if item.supporting:
         return "supporting"
     if item.returned_reason is not None:
@@ -133,7 +157,8 @@ def counts(items: Sequence[Item]) -> dict[str, int]:
     return {"overdue": sum(i.section == "overdue" for i in items),
             "week": sum(i.section == "due" and i.days <= 7 for i in items),
             "later": sum(i.section == "due" and i.days > 7 for i in items),
-            "meetings": sum(i.section == "meeting" for i in items)}
+            "meetings": sum(i.section == "meeting" for i in items),
+            "recommendations": sum(i.recommendation is not None for i in items)}
 
 
 def committees(items: Sequence[Item], audience: Sequence[tuple[str, str]] = ()
@@ -155,6 +180,9 @@ class Cut:
     total: int  #: the items it is about (listed and cut)
     more: Sequence[tuple[str, int]]  #: (section, items cut), in SECTIONS order
     commands: Sequence[str]  #: the CLI commands that list them (used without a portal link)
+    #: the commands that list the cut recommendations (also said with a portal link: the
+    #: portal does not list recommendations)
+    recommendations: Sequence[str] = ()
 
 
 #: the cut items' owners named one command each up to this many, else one for the plan
@@ -165,10 +193,12 @@ def status_commands(items: Sequence[Item]) -> list[str]:
     """The ``naptip status --list`` commands that list these items: one per owner
     committee (supported work is listed under its owner), or the whole plan's open items
     when they belong to more than ``COMMANDS_PER_OWNER`` committees."""
-    owners = sorted({i.owner for i in items})
+    recs = sorted({i.owner for i in items if i.recommendation is not None})
+    owners = sorted({i.owner for i in items if i.recommendation is None})
+    out = [f"naptip recommendations list --committee {owner}" for owner in recs]
     if len(owners) > COMMANDS_PER_OWNER:
-        return ["naptip status --list"]
-    return [f"naptip status --committee {owner} --list" for owner in owners]
+        return ["naptip status --list", *out]
+    return [f"naptip status --committee {owner} --list" for owner in owners] + out
 
 
 def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], Cut | None]:
@@ -185,11 +215,14 @@ def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], 
         shown = list(section.items[:room])
         room -= len(shown)
         if shown:
-            kept.append(Section(section.name, shown))
+            kept.append(Section(section.name, shown, section.day))
         if len(section.items) > len(shown):
             more.append((section.name, len(section.items) - len(shown)))
             cut.extend(section.items[len(shown):])
-    return kept, Cut(listed=limit, total=total, more=more, commands=status_commands(cut))
+    commands = status_commands(cut)
+    return kept, Cut(listed=limit, total=total, more=more, commands=commands,
+                     recommendations=[c for c in commands
+                                      if c.startswith("naptip recommendations ")])
 
 
 @dataclass(frozen=True)
@@ -225,15 +258,23 @@ def render(items: Sequence[Item], *, name: str, language: str, today: date,
     Items of the ``older`` section (due before the adoption day) are not listed: one
     paragraph counts them and says where to see them."""
     env = environment(language if language in LANGUAGES else "en")
-    # a person in two roles (lead and chair) sees an occurrence once, at its first stage
+    # a person in two roles (lead and chair) sees an occurrence once, at its first stage;
+    # a meeting's recommendations are one item each
     first: dict[str, Item] = {}
     for item in items:
-        first.setdefault(item.occurrence_id, item)
+        first.setdefault(item.occurrence_id + (
+            f"\x1f{item.stage}" if item.recommendation is not None else ""), item)
     older = older_of([i for i in first.values() if i.section == "older"])
     items = [i for i in first.values() if i.section != "older"]
-    sections = [Section(s, sorted((i for i in items if section_of(i) == s),
-                                  key=lambda i: (i.due, i.occurrence_id)))
-                for s in SECTIONS]
+    sections = []
+    for s in SECTIONS:
+        mine = sorted((i for i in items if section_of(i) == s),
+                      key=lambda i: (i.due, i.occurrence_id))
+        if s != "recommendations":
+            sections.append(Section(s, mine))
+            continue
+        for day in sorted({i.due for i in mine}):  # one section per meeting
+            sections.append(Section(s, [i for i in mine if i.due == day], day))
     shown, cut = cap([s for s in sections if s.items], limit)
     context = {"name": _SPACE.sub(" ", name).strip(), "today": today,
                "page": lambda item: item_link(link, item) if link else "",

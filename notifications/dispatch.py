@@ -9,6 +9,9 @@ A digest lists at most ``[reminders] digest_items`` items and counts the rest
 (``naptip.notifications.digest.render``); the message carries all of them all the same:
 each of its claimed rows, listed or only counted, is marked with its result, so an item
 cut from a digest is delivered at its stage (docs/reminders.md, "A long digest").
+
+Before an HLC-MAPO meeting the leads' digests also carry the recommendations their
+committee leads (``naptip.notifications.recommendations``), through the same ledger.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from naptip.base.secret_urls import mask_url
 from naptip.notifications.digest import Digest, render
 from naptip.notifications.message import build_message
 from naptip.notifications.outbox import outbox_of
+from naptip.notifications.recommendations import HLC_MEETING, plan_recommendations
 from naptip.notifications.transport import (
     OutboxTransport,
     SendError,
@@ -102,7 +106,7 @@ class RunOptions:
 
 def run_reminders(db: Database, catalog: Catalog, settings: Settings,
                   loaded: LoadedPlugins | None, opts: RunOptions) -> RunResult:
-    rows = remindable_occurrences(db, catalog)
+    rows = every_row = remindable_occurrences(db, catalog)
     if opts.committee:
         if opts.committee not in catalog.committees:
             raise NaptipError(f"no committee {opts.committee!r}; known: "
@@ -123,10 +127,17 @@ def run_reminders(db: Database, catalog: Catalog, settings: Settings,
                             dry_run=opts.dry_run)
     if life.closed(opts.today):  # a closed plan does not replay the days it was running
         first = max(first, opts.today)
-    plan = merge_plans([plan_reminders(rows, contacts, catalog, settings.reminders,
-                                       first + timedelta(days=n), loaded=loaded,
-                                       returns=returns, life=life)
-                        for n in range((opts.today - first).days + 1)])
+    plans = [plan_reminders(rows, contacts, catalog, settings.reminders,
+                            first + timedelta(days=n), loaded=loaded, returns=returns,
+                            life=life)
+             for n in range((opts.today - first).days + 1)]
+    if opts.duty in (None, HLC_MEETING):  # the recommendations the next HLC-MAPO reviews
+        recs = plan_recommendations(db, every_row, contacts, catalog, settings.reminders,
+                                    opts.today, loaded=loaded, life=life,
+                                    committee=opts.committee)
+        if recs.deliveries or recs.unreached or recs.problems:
+            plans.append(recs)
+    plan = merge_plans(plans)
     result = RunResult(unreached=plan.unreached, problems=problems + plan.problems,
                        adopted=adopted)
     deliveries: list[Delivery] = []

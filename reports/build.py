@@ -15,6 +15,7 @@ from naptip.progress.progress import Progress, build_progress
 from naptip.reports.document import Chart, Report, ReportError, build_report, context_of
 from naptip.reports.labels import LANGS
 from naptip.reports.narrative import latest_narratives, narrative_scope
+from naptip.reports.recommendations import add_followups, read_year_followups
 from naptip.reports.source import read_changes, read_evidence, read_occurrences
 from naptip.store.db import Database
 
@@ -102,8 +103,14 @@ def make_report(db: Database, catalog: Catalog, scope: Scope, *, as_of: date,
 
         def maker(p: Progress, c: Catalog, lang: str) -> dict[str, Chart]:
             return make_charts(p, c, lang, history=history)
+    if scope.kind == "annual":
+        say("reading the recommendations follow-up")
+    followups = (read_year_followups(db, scope.years[0], as_of) if scope.kind == "annual"
+                 else [])
     say("laying out")
     report = build_report(catalog, progress, changes, kind=scope.kind, lang=lang,
                           charts=maker, extra=extra, narratives=narratives)
+    if scope.kind == "annual":
+        add_followups(report, catalog, followups, scope.years[0], as_of)
     report.warnings = problems
     return report

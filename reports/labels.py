@@ -181,7 +181,68 @@ _TEXT: dict[str, tuple[str, str]] = {
                      "{done} daripada {applicable} aktiviti-tahun selesai ({percent}%); "
                      "{overdue} kejadian tertunggak; {accepted} bukti diterima, "
                      "{pending} menunggu semakan, {returned} dikembalikan."),
+    # recommendations follow-up (naptip report recommendations; the annual report's section)
+    "rec_title": ("Follow-up of recommendations: {source}", "Susulan syor: {source}"),
+    "rec_title_of": ("Follow-up of recommendations: {source} ({committee})",
+                     "Susulan syor: {source} ({committee})"),
+    "rec_subtitle": ("Set {set}, issued {issued} · {plan} · as of {as_of}",
+                     "Set {set}, dikeluarkan {issued} · {plan} · pada {as_of}"),
+    "rec_section": ("Recommendations follow-up", "Susulan syor"),
+    "rec_section_note": ("The recommendation sets issued up to the end of {year} that the "
+                         "store holds, as followed up by {as_of}.",
+                         "Set syor yang dikeluarkan sehingga akhir {year} yang disimpan, "
+                         "seperti susulannya pada {as_of}."),
+    "rec_summary": ("{n} items: {implemented} implemented, {progress} in progress, "
+                    "{not_started} not started, {refused} not accepted; {gaps} with no "
+                    "linked activity; status updates awaiting review: {awaiting}.",
+                    "{n} perkara: {implemented} dilaksanakan, {progress} sedang "
+                    "dilaksanakan, {not_started} belum bermula, {refused} tidak diterima; "
+                    "{gaps} tanpa aktiviti dipautkan; kemas kini status menunggu "
+                    "semakan: {awaiting}."),
+    "rec_source": ("Source: {source}, issued {issued}.", "Sumber: {source}, dikeluarkan "
+                   "{issued}."),
+    "rec_by_status": ("Items by status", "Perkara mengikut status"),
+    "rec_by_committee": ("Items by lead committee and status",
+                         "Perkara mengikut jawatankuasa peneraju dan status"),
+    "rec_gaps": ("Gaps: items with no linked activity", "Jurang: perkara tanpa aktiviti "
+                 "dipautkan"),
+    "rec_items": ("Items", "Perkara"),
+    "rec_activities": ("Linked activities", "Aktiviti dipautkan"),
+    "rec_of_set": ("{source}: {what}", "{source}: {what}"),
+    "rec_item": ("item", "perkara"),
+    "rec_text": ("recommendation", "syor"),
+    "rec_theme": ("theme", "tema"),
+    "rec_lead": ("lead committee", "jawatankuasa peneraju"),
+    "rec_support": ("supporting committees", "jawatankuasa penyokong"),
+    "rec_items_n": ("items", "perkara"),
+    "rec_last_update": ("last update", "kemas kini terakhir"),
+    "rec_linked": ("linked activities (accepted/occurrences, overdue)",
+                   "aktiviti dipautkan (diterima/kejadian, tertunggak)"),
+    "rec_no_lead": ("(no lead committee)", "(tiada jawatankuasa peneraju)"),
+    "rec_plan": ("plan", "pelan"),
+    "rec_occurrences": ("occurrences", "kejadian"),
+    "rec_open": ("open", "terbuka"),
+    "rec_not_in_store": ("not in the store", "tiada dalam simpanan"),
+    "rec_update": ("{status} ({review}, {day})", "{status} ({review}, {day})"),
+    "rec_not-started": ("not started", "belum bermula"),
+    "rec_in-progress": ("in progress", "sedang dilaksanakan"),
+    "rec_implemented": ("implemented", "dilaksanakan"),
+    "rec_not-accepted": ("not accepted", "tidak diterima"),
+    "rev_submitted": ("awaiting review", "menunggu semakan"),
+    "rev_accepted": ("accepted", "diterima"),
+    "rev_returned": ("returned", "dikembalikan"),
+    "rev_withdrawn": ("withdrawn", "ditarik balik"),
 }
+
+
+def rec_status(status: str, lang: str) -> str:
+    """A recommendation's status (not started, in progress...) in ``lang``."""
+    return t(f"rec_{status}", lang) if f"rec_{status}" in _TEXT else status
+
+
+def review_label(review: str, lang: str) -> str:
+    """A status update's review state in ``lang``."""
+    return t(f"rev_{review}", lang) if f"rev_{review}" in _TEXT else review
 
 
 def t(key: str, lang: str, **values: object) -> str:

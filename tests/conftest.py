@@ -113,7 +113,9 @@ def pg_url() -> Iterator[str]:
         yield url
 
 
-_TABLES = ("report_narrative", "report_snapshot", "run", "web_token", "held_change",
+_TABLES = ("recommendation_update", "recommendation_link", "recommendation",
+           "recommendation_set", "report_narrative", "report_snapshot", "run", "web_token",
+           "held_change",
            "review", "attachment",
            "breakdown",
            "evidence_value", "evidence", "reminder_sent", "occurrence_change", "occurrence",

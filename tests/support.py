@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from naptip.store.db import Database
 
 #: the newest migration's revision: the one line to update when a migration is added
-SCHEMA_HEAD = "0013_evidence_import"
+SCHEMA_HEAD = "0015_run_plan"
 
 
 @dataclass

@@ -47,6 +47,18 @@ class App:
             self._loaded = build_plugin_manager(plugins_dir=self.plugins_dir)
         return self._loaded
 
+    def for_plan(self, plan_id: str) -> App:
+        """This process's settings, plugins, plans and store, scoped to another plan (its
+        own catalog): ``naptip run`` without ``--plan`` works for each plan in turn. The
+        store stays this App's to close."""
+        scoped = App(plugins_dir=self.plugins_dir, config_path=self.config_path,
+                     as_of=self.as_of, plan_id=plan_id)
+        scoped._loaded, scoped._settings, scoped._plans = self.loaded, self.settings, self.plans
+        scoped._db, scoped._shown = self._db, self._shown
+        if plan_id == self.plan.id:
+            scoped._catalog = self._catalog
+        return scoped
+
     def use_loaded(self, loaded: LoadedPlugins) -> None:
         """Work with plugins already loaded with the same choice of plugins (the command
         line loads them once to find their commands)."""

@@ -26,6 +26,7 @@ from typing import Any
 
 from naptip.base.config import Settings
 from naptip.base.errors import NaptipError
+from naptip.base.model import Plan
 from naptip.plan.catalog import Catalog
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.store.db import Database
@@ -54,15 +55,20 @@ class DayPlan:
 
 
 def plan_day(db: Database, day: date, *, since: date | None = None,
-             catch_up_days: int = CATCH_UP_DAYS) -> DayPlan:
+             catch_up_days: int = CATCH_UP_DAYS, plan: Plan | None = None) -> DayPlan:
     """The days a run on ``day`` covers: from the day after the last day the day's work
     fully covered (or ``since``), at most ``catch_up_days`` back; just ``day`` on a first
-    run. A duty flow's runs do not count: they do only their duty's work."""
+    run. A duty flow's runs do not count: they do only their duty's work.
+
+    ``plan``: the plan the run works for: only its own runs count, and no day before it
+    starts is covered (a successor's first run never replays its predecessor's days)."""
     from naptip.work.runlog import last_finished_day
 
     if since is None:
-        last = last_finished_day(db, before=day)
+        last = last_finished_day(db, before=day, plan_id=plan.id if plan else None)
         since = last + timedelta(days=1) if last is not None else day
+    if plan is not None:
+        since = max(since, plan.start)
     since = min(since, day)
     oldest = day - timedelta(days=catch_up_days)
     dropped = max(0, (oldest - since).days)
@@ -229,6 +235,6 @@ def work_for(db: Database, catalog: Catalog, settings: Settings, loaded: LoadedP
              day: date, **options: Any) -> tuple[DayWork, DayPlan]:
     """The DayWork and its plan for a run on ``day`` (catch-up included)."""
     since = options.pop("since", None)
-    plan = plan_day(db, day, since=since)
+    plan = plan_day(db, day, since=since, plan=catalog.structure.plan)
     return DayWork(db=db, catalog=catalog, settings=settings, loaded=loaded, day=plan.day,
                    since=plan.since, **options), plan

@@ -40,7 +40,8 @@ def start(work: DayWork, *, run_id: str | None = None) -> str:
 
     def write(session: Session) -> None:
         now = datetime.now(UTC)
-        session.add(RunRecord(id=rid, day=work.day, since=work.since, status="running",
+        session.add(RunRecord(id=rid, plan_id=work.catalog.structure.plan.id,
+                              day=work.day, since=work.since, status="running",
                               trigger=work.trigger[:40], host=host_name(),
                               dry_run=work.dry_run, started_at=now, steps=[],
                               duty=work.duty, pid=os.getpid(), heartbeat_at=now))
@@ -160,10 +161,11 @@ def _summary(row: RunRecord) -> RunSummary:
     reason = dead_reason(row)
     if reason is not None:  # shown as it is, before anyone closed it
         status, note = "crashed", _join(row.note, f"crashed: {reason}")
-    return RunSummary(id=row.id, day=row.day, since=row.since, status=status,
+    return RunSummary(id=row.id, plan=row.plan_id, day=row.day, since=row.since,
+                      status=status,
                       trigger=row.trigger, host=row.host, dry_run=row.dry_run,
                       seconds=seconds, steps=[StepResult.from_json(s) for s in row.steps],
-                      duty=row.duty, note=note)
+                      duty=row.duty, note=note, started_at=row.started_at)
 
 
 def get(db: Database, run_id: str) -> RunSummary:
@@ -195,15 +197,18 @@ def needing_attention(db: Database, limit: int = 10) -> list[RunSummary]:
     return out
 
 
-def last_finished_day(db: Database, *, before: date | None = None) -> date | None:
+def last_finished_day(db: Database, *, before: date | None = None,
+                      plan_id: str | None = None) -> date | None:
     """The latest day the day's work fully covered: real (not dry) runs of the daily work
     (not a duty's own flow) that finished without failure, up to the work they left
-    pending."""
+    pending; ``plan_id``: only that plan's runs (each plan's catch-up is its own)."""
     covered = func.coalesce(RunRecord.covered_until, RunRecord.day)
     query = select(func.max(covered)).where(RunRecord.status == "done",
                                             RunRecord.dry_run.is_(False),
                                             RunRecord.duty.is_(None))
     if before is not None:
         query = query.where(RunRecord.day < before)
+    if plan_id is not None:
+        query = query.where(RunRecord.plan_id == plan_id)
     with db.reading() as session:
         return session.execute(query).scalar_one_or_none()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +103,8 @@ class RunSummary:
     steps: list[StepResult]
     duty: str | None = None  #: a duty flow's run; None: the day's work
     note: str = ""  #: why it crashed, an alert that was not delivered...
+    plan: str = ""  #: the id of the plan whose day's work it did
+    started_at: datetime | None = None
 
     @property
     def failed(self) -> bool:

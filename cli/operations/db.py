@@ -73,9 +73,11 @@ def db_status(app: App, as_json: bool) -> None:
               help="Keep unreferenced blobs younger than this (a submission may be writing).")
 @pass_app
 def sweep(app: App, grace_minutes: int) -> None:
-    """Remove attachment blobs that no evidence refers to (left by interrupted submissions)."""
+    """Remove attachment blobs that no evidence or recommendation update refers to (left
+    by interrupted submissions)."""
     from sqlalchemy import select
 
+    from naptip.progress.recommendations.updates import referenced_blobs
     from naptip.store.blobs import BlobStore
     from naptip.store.orm import Attachment
 
@@ -83,7 +85,8 @@ def sweep(app: App, grace_minutes: int) -> None:
 
     def referenced() -> set[str]:
         with db.reading() as session:
-            return set(session.execute(select(Attachment.sha256)).scalars())
+            return set(session.execute(select(Attachment.sha256)).scalars()) | \
+                referenced_blobs(session)
 
     removed = BlobStore(db.blobs).sweep(referenced, grace_seconds=grace_minutes * 60)
     click.echo(f"removed {len(removed)} unreferenced blob(s) from {db.blobs}")

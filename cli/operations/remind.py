@@ -43,7 +43,7 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console(width=160)
+    console = Console()  # the terminal's width (80 when not a terminal): cells wrap
     if dry_run:
         for o in result.outcomes:
             if o.digest is not None:
@@ -52,7 +52,8 @@ def remind_command(app: App, dry_run: bool, committee: str | None, to: str | Non
                 click.echo(o.digest.text)
     title = f"Reminders on {app.today}" + (" (dry run)" if dry_run else "")
     table = Table(title=title, title_justify="left")
-    for column in ("to", "channel", "items", "result", "detail"):
+    table.add_column("to", overflow="fold")  # an address is never cut short
+    for column in ("channel", "items", "result", "detail"):
         table.add_column(column)
     for o in result.outcomes:
         colour = {"failed": "red", "skipped": "yellow"}.get(o.status, "green")

@@ -86,14 +86,13 @@ def _package_rows(app: App, counts: dict[str, dict[str, int]]) -> list[dict[str,
     is shipped with naptip: issue 19)."""
     from naptip.plan.catalog import PACKAGE_PREFIX
     from naptip.plan.package import builtin_package_folder
-    from naptip.plan.plans import BUILT_IN
 
     known = app.plan
     name = f"{PACKAGE_PREFIX}{known.id}"
     folder = known.package.source if known.package else builtin_package_folder()
     return [{"name": name, "plan": known.id, "source": str(folder),
-             "origin": "shipped with naptip" if known.origin == BUILT_IN else known.origin,
-             "built_in": known.origin == BUILT_IN,
+             "origin": "shipped with naptip" if known.built_in else known.origin,
+             "built_in": known.built_in,
              "activities": counts.get(name, {}).get("activities", 0)}]
 
 

@@ -62,7 +62,7 @@ def verify(app: App, anchor: object, no_files: bool) -> None:
                           "match the audit log")
     extent = f", extends anchor {anchor.seq}" if isinstance(anchor, Anchor) else ""
     click.echo(f"ok: {result.entries} audit entries, chain intact{extent}; evidence, reviews, "
-               f"attachments, report snapshots and narratives match")
+               f"attachments, report snapshots, narratives and recommendations match")
 
 
 @audit_group.command("anchor")

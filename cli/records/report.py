@@ -1,4 +1,5 @@
-"""``naptip report annual|final|committee``: the M&E Committee's reports."""
+"""``naptip report annual|final|committee|recommendations``: the M&E Committee's
+reports."""
 
 from __future__ import annotations
 
@@ -135,6 +136,39 @@ def committee(app: App, committee: str, year: int | None, fmt: str, output: Path
     """One committee's progress, for its meeting (id, name or Malay name)."""
     _emit(app, "committee", fmt, output, lang, year=year, committee=committee, save=save,
           actor=actor)
+
+
+@report_group.command("recommendations")
+@click.option("--set", "set_id", required=True, metavar="ID",
+              help="The recommendation set (`naptip recommendations sets`).")
+@click.option("--committee", "-c", help="Only the items this committee leads (id, name or "
+                                         "Malay name).")
+@click.option("--lang", type=click.Choice(["en", "ms"]), default="en", show_default=True,
+              help="Language of the report.")
+@click.option("-o", "--output", type=OUTPUT_FILE,
+              help="Write to this file (default: standard output; pdf and xlsx need a "
+                   "file).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html",
+              show_default=True)
+@as_of_option
+@pass_app
+def recommendations(app: App, set_id: str, committee: str | None, lang: str,
+                    output: Path | None, fmt: str) -> None:
+    """The follow-up of a recommendation set: items by status, by lead committee, the gaps
+    (no linked activity), then every item with its last update and linked activities."""
+    from naptip.reports.recommendations import make_followup_report
+
+    if fmt in ("pdf", "xlsx") and output is None:
+        raise click.UsageError(f"--format {fmt} needs -o FILE")
+    report = make_followup_report(app.store(), app.catalog, set_id, as_of=app.today,
+                                  lang=lang, committee=committee)
+    content = _render(report, fmt, output)
+    if output is None:
+        click.echo(content.decode("utf-8"), nl=False)
+        return
+    if fmt != "xlsx":
+        output.write_bytes(content)
+    click.echo(f"wrote {output} ({report.title}, {fmt})", err=True)
 
 
 @report_group.command("list")

@@ -77,13 +77,33 @@ REMINDED_PROGRESS = ("open", "returned")
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class RecommendationNote:
+    """What a digest says of one recommendation before the HLC-MAPO meeting that reviews
+    it (``naptip.notifications.recommendations``)."""
+
+    set_id: str
+    source: str  #: the set's source: "US TIP Report 2025 — Malaysia"
+    item: str  #: the item's id within its set: "R1"
+    text: str
+    status: str  #: not-started or in-progress
+    last_update: date | None  #: the day its latest status update was submitted
+    #: its updates awaiting review: (the status proposed, the day submitted)
+    awaiting: tuple[tuple[str, date], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Item:
-    """One occurrence as a digest shows it to one recipient."""
+    """One occurrence as a digest shows it to one recipient; or, in the section
+    ``recommendations``, one recommendation before the meeting occurrence that reviews it
+    (``recommendation`` says which: the ledger keys it on that occurrence and a stage of
+    its own)."""
 
     occurrence_id: str
     title: str
     kind: str
-    section: str  #: overdue, due, meeting or older (due before the adoption day: counted)
+    #: overdue, due, meeting, older (due before the adoption day: counted) or
+    #: recommendations
+    section: str
     stage: str
     due: date
     days: int  #: days overdue (section overdue) or days to go
@@ -98,6 +118,7 @@ class Item:
     indicators: tuple[tuple[str, str | None], ...] = ()  #: (text, target)
     activity: str | None = None
     duty: str | None = None
+    recommendation: RecommendationNote | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -430,8 +451,10 @@ def merge_plans(plans: Sequence[Plan]) -> Plan:
 
 
 def _order(item: Item) -> tuple[int, date, str]:
-    return ({"overdue": 0, "due": 1, "meeting": 2, "older": 3}[item.section], item.due,
-            item.occurrence_id)
+    """Most urgent first; items of one occurrence (a meeting's recommendations: in their
+    sets' order) keep the order they were planned in."""
+    return ({"overdue": 0, "due": 1, "meeting": 2, "recommendations": 3,
+             "older": 4}[item.section], item.due, item.occurrence_id)
 
 
 def _host_name(catalog: Catalog, host: str | None) -> str | None:

@@ -7,7 +7,7 @@ out; everything valid is kept, so one bad plugin never hides the others' work.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol, TypeVar
@@ -224,9 +224,19 @@ def _builtin_package(catalog: Catalog) -> PlanActivities | None:
         return None
 
 
+def for_later_plan(catalog: Catalog, day: date | None) -> bool:
+    """A configured change from ``day`` belongs to a later plan (one that starts after
+    this plan ends and holds that day): this plan leaves it to that plan, which applies
+    it to the duties it carries on (``[plan] continues``, naptip.plan.plans)."""
+    plan = catalog.structure.plan
+    return day is not None and day > plan.end and any(
+        p.start <= day <= p.end for p in catalog.other_plans)
+
+
 def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recurrence]]],
                      ) -> None:
-    """Cut every duty into versions: its plugin's, then the configuration's changes."""
+    """Cut every duty into versions: its plugin's, then the configuration's changes (those
+    of a later plan's period excepted: that plan applies them)."""
     settings = catalog.settings
     for duty_id, overrides in settings.duties.items():
         if duty_id in catalog.other_plan_duties:
@@ -235,29 +245,17 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
             raise NaptipError(f"{settings.where('duties.' + duty_id)}: no plugin declares a "
                               f"duty {duty_id!r}")
         for o in overrides:
-            unknown = [h for h in o.hosts or () if not _is_host(catalog, h)]
-            if unknown:
-                raise NaptipError(f"{settings.where(o.key)}: hosts: unknown agency or "
-                                  f"committee {unknown[0]!r}")
+            if for_later_plan(catalog, o.start):
+                continue
+            check_hosts(catalog, o)
             _check_in_plan(catalog, o.start, settings.where(o.key))
     for change in settings.reporting_changes:
         _check_in_plan(catalog, change.start, settings.where(change.key), any_plan=True)
-    plan_start = catalog.structure.plan.start
-    parsed: dict[str, Recurrence] = {}
-
-    def parse(text: str) -> Recurrence:
-        """A configured recurrence, parsed once, inside the plan period."""
-        if text not in parsed:
-            recurrence = parse_recurrence(text)
-            problem = _period_problem(recurrence, catalog.structure)
-            if problem:
-                raise RecurrenceError(problem.removeprefix("recurrence: "))
-            parsed[text] = recurrence
-        return parsed[text]
-
+    parse = period_parser(catalog)
     for duty_id in list(catalog.duties):
         plugin = catalog.plugin_of("duty", duty_id)
-        overrides = settings.duties.get(duty_id, ())
+        overrides = tuple(o for o in settings.duties.get(duty_id, ())
+                          if not for_later_plan(catalog, o.start))
 
         for o in overrides:
             if o.start is None and (o.recurrence is not None or o.hosts is not None
@@ -267,37 +265,70 @@ def _apply_overrides(catalog: Catalog, declared: dict[str, list[tuple[Duty, Recu
                     message="no 'from': the change applies to the whole plan, past "
                             "occurrences included (add from = YYYY-MM-DD to change it from "
                             "a day on)"))
-        # A configured change whose recurrence is refused is not applied: it is an error
-        # (sync then refuses to withdraw anything, see naptip.occurrences.materialise) and the duty
-        # keeps its other versions, before and after the change, as they were.
-        applied: list[DutyOverride] = []
-        for o in overrides:
-            try:
-                recurrence = parse(o.recurrence) if o.recurrence is not None else None
-            except RecurrenceError as exc:
-                catalog.problems.append(Problem(
-                    plugin=plugin, subject=f"duty {duty_id}", source=settings.where(o.key),
-                    message=f"recurrence: {exc}; this change is not applied (the duty's "
-                            "other versions stay in force)", broken=True))
-                continue
-            applied.append(o)
-            if recurrence is None:
-                continue
-            warnings = list(recurrence.warnings)
-            if o.start is not None:
-                warnings += [
-                    f"EXDATE {day:%Y-%m-%d %H:%M} is before 'from' {o.start}: it "
-                    "cancels nothing (occurrences before the change stay as they were)"
-                    for day in sorted(recurrence.cancelled) if day.date() < o.start]
-            for warning in warnings:
-                catalog.warnings.append(Problem(
-                    plugin=plugin, subject=f"duty {duty_id}",
-                    message=f"recurrence: {warning}", source=settings.where(o.key)))
-        versions = resolve_versions(plugin, declared[duty_id], applied, settings,
-                                    plan_start, parse)
+        versions = duty_versions(catalog, duty_id, plugin, declared[duty_id], overrides,
+                                 catalog.structure.plan.start, parse)
         catalog.versions[duty_id] = versions
         catalog.duties[duty_id] = versions[-1].duty
         catalog.recurrences[duty_id] = versions[-1].recurrence
+
+
+def check_hosts(catalog: Catalog, change: DutyOverride) -> None:
+    """A configured change's hosts must be agencies or committees of the catalog."""
+    unknown = [h for h in change.hosts or () if not _is_host(catalog, h)]
+    if unknown:
+        raise NaptipError(f"{catalog.settings.where(change.key)}: hosts: unknown agency or "
+                          f"committee {unknown[0]!r}")
+
+
+def period_parser(catalog: Catalog) -> Callable[[str], Recurrence]:
+    """Parse a configured recurrence once, refusing one outside the catalog's plan."""
+    parsed: dict[str, Recurrence] = {}
+
+    def parse(text: str) -> Recurrence:
+        if text not in parsed:
+            recurrence = parse_recurrence(text)
+            problem = _period_problem(recurrence, catalog.structure)
+            if problem:
+                raise RecurrenceError(problem.removeprefix("recurrence: "))
+            parsed[text] = recurrence
+        return parsed[text]
+
+    return parse
+
+
+def duty_versions(catalog: Catalog, duty_id: str, plugin: str,
+                  declared: Sequence[tuple[Duty, Recurrence]],
+                  overrides: Sequence[DutyOverride], start: date,
+                  parse: Callable[[str], Recurrence]) -> tuple[DutyVersion, ...]:
+    """The versions of a duty from ``start`` on: ``declared`` (its plugin's), then the
+    configured changes. A change whose recurrence is refused is not applied: it is an
+    error (sync then refuses to withdraw anything, see naptip.occurrences.materialise) and
+    the duty keeps its other versions, before and after the change, as they were."""
+    settings = catalog.settings
+    applied: list[DutyOverride] = []
+    for o in overrides:
+        try:
+            recurrence = parse(o.recurrence) if o.recurrence is not None else None
+        except RecurrenceError as exc:
+            catalog.problems.append(Problem(
+                plugin=plugin, subject=f"duty {duty_id}", source=settings.where(o.key),
+                message=f"recurrence: {exc}; this change is not applied (the duty's "
+                        "other versions stay in force)", broken=True))
+            continue
+        applied.append(o)
+        if recurrence is None:
+            continue
+        warnings = list(recurrence.warnings)
+        if o.start is not None:
+            warnings += [
+                f"EXDATE {day:%Y-%m-%d %H:%M} is before 'from' {o.start}: it "
+                "cancels nothing (occurrences before the change stay as they were)"
+                for day in sorted(recurrence.cancelled) if day.date() < o.start]
+        for warning in warnings:
+            catalog.warnings.append(Problem(
+                plugin=plugin, subject=f"duty {duty_id}",
+                message=f"recurrence: {warning}", source=settings.where(o.key)))
+    return resolve_versions(plugin, declared, applied, settings, start, parse)
 
 
 def _check_in_plan(catalog: Catalog, day: date | None, where: str, *,

@@ -18,7 +18,7 @@ change is an audit entry.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -284,3 +284,26 @@ def close_again(db: Database, plan: Plan, occurrence_ids: Iterable[str], *,
         return _life(plan, data)
 
     return db.write(work)
+
+
+def still_reminded(db: Database, plan: Plan, closing: Collection[str], today: date,
+                   ) -> dict[str, int]:
+    """What a closed plan's reminders still chase on ``today``, counted: its items
+    re-opened on purpose, its returned evidence, its final evaluation's open work
+    (``closing``: those duties' ids). Empty: the plan's day's work has nothing to remind."""
+    with db.reading() as session:
+        life = read_life(session, plan)
+        rows = session.execute(select(
+            OccurrenceRow.id, OccurrenceRow.progress, OccurrenceRow.duty_id).where(
+            OccurrenceRow.plan_id == plan.id, OccurrenceRow.withdrawn.is_(False),
+            OccurrenceRow.progress.in_(("open", "returned")))).all()
+    counts = {"re-opened": 0, "returned": 0, "final evaluation": 0}
+    for oid, progress, duty in rows:
+        again = life.reopened.get(oid)
+        if again is not None and today >= again.on:
+            counts["re-opened"] += 1
+        elif progress == "returned":
+            counts["returned"] += 1
+        elif duty in closing:
+            counts["final evaluation"] += 1
+    return {k: n for k, n in counts.items() if n}

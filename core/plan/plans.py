@@ -26,13 +26,19 @@ from pathlib import Path
 
 from naptip.base.config import Settings
 from naptip.base.errors import NaptipError, Problem
-from naptip.base.model import Committee, Plan, PlanStructure
-from naptip.plan.catalog import Catalog, build_catalog
+from naptip.base.model import Committee, Duty, Plan, PlanStructure
+from naptip.plan.catalog import (
+    Catalog,
+    build_catalog,
+    check_hosts,
+    duty_versions,
+    period_parser,
+)
 from naptip.plan.package import PlanPackage, load_builtin_package, load_plan_package
 from naptip.plan.plandata import load_plan_structure
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.time.dutyversions import DutyVersion
-from naptip.time.recurrence import RecurrenceError, continue_recurrence
+from naptip.time.recurrence import Recurrence, RecurrenceError, continue_recurrence
 
 __all__ = ["BUILT_IN", "KnownPlan", "PlanRegistry", "committee_ids", "load_plans",
            "plan_catalog"]
@@ -56,6 +62,12 @@ class KnownPlan:
     @property
     def plan(self) -> Plan:
         return self.structure.plan
+
+    @property
+    def built_in(self) -> bool:
+        """NAPTIP 3.0, shipped with naptip: its occurrence and activity ids carry no plan
+        id, and the plugins' own activity entries join it."""
+        return self.origin == BUILT_IN
 
     @property
     def id(self) -> str:
@@ -192,6 +204,7 @@ def plan_catalog(loaded: LoadedPlugins, registry: PlanRegistry, plan_id: str,
     catalog.problems.extend(registry.problems)
     if known.plan.continues:
         _continue_duties(loaded, registry, known, catalog, settings, (plan_id,))
+    _check_changes_served(catalog)
     return catalog
 
 
@@ -243,12 +256,42 @@ def _continue_duties(loaded: LoadedPlugins, registry: PlanRegistry, known: Known
             continue
         plugin = previous.plugin_of("duty", duty_id)
         carried = replace(duty, recurrence=recurrence.text, fulfils=(), effective_from=None)
-        catalog.duties[duty_id] = carried
-        catalog.recurrences[duty_id] = recurrence
         catalog.declared_by[f"duty:{duty_id}"] = plugin
-        catalog.versions[duty_id] = (DutyVersion(
-            number=1, start=plan.start, end=None, duty=carried, recurrence=recurrence,
-            sources=(f"plugin {plugin!r}, carried on from {before.id} ([plan] continues "
-                     f"of {plan.id})",)),)
+        versions = _carried_versions(catalog, duty_id, plugin, carried, recurrence,
+                                     f"plugin {plugin!r}, carried on from {before.id} "
+                                     f"([plan] continues of {plan.id})")
+        catalog.versions[duty_id] = versions
+        catalog.duties[duty_id] = versions[-1].duty
+        catalog.recurrences[duty_id] = versions[-1].recurrence
         catalog.continued[duty_id] = previous
         catalog.other_plan_duties.discard(duty_id)
+
+
+def _carried_versions(catalog: Catalog, duty_id: str, plugin: str, carried: Duty,
+                      recurrence: Recurrence, source: str) -> tuple[DutyVersion, ...]:
+    """A carried-on duty's versions in the successor: the predecessor's latest, from the
+    successor's first day, then each configured change (``[duties.ID]``) whose ``from``
+    falls in the successor's period; the host rotation runs on across them."""
+    plan = catalog.structure.plan
+    changes = [o for o in catalog.settings.duties.get(duty_id, ())
+               if o.start is not None and plan.start <= o.start <= plan.end]
+    for change in changes:
+        check_hosts(catalog, change)
+    versions = duty_versions(catalog, duty_id, plugin, [(carried, recurrence)], changes,
+                             plan.start, period_parser(catalog))
+    return tuple(replace(v, sources=(source, *v.sources[1:])) for v in versions)
+
+
+def _check_changes_served(catalog: Catalog) -> None:
+    """A configured change from a day of this plan must change one of its duties: one that
+    neither its plugins declare for it nor it carries on is an error naming the key."""
+    plan = catalog.structure.plan
+    for duty_id, changes in catalog.settings.duties.items():
+        if duty_id in catalog.duties:
+            continue
+        for change in changes:
+            if change.start is not None and plan.start <= change.start <= plan.end:
+                raise NaptipError(
+                    f"{catalog.settings.where(change.key)}: from: {change.start} is in "
+                    f"{plan.id}, which has no duty {duty_id!r} (carry it on with [plan] "
+                    "continues, or give a day of the plan that has it)")

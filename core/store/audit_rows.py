@@ -9,7 +9,9 @@ checks, against the audit log, that
 - nothing an entry recorded is missing (a row deleted);
 - evidence is accepted or returned only with the review that did it;
 - every attachment's bytes still hash to its SHA-256 (a blob overwritten or deleted);
-- saved reports and report narratives match what their entries recorded.
+- saved reports and report narratives match what their entries recorded;
+- the recommendations follow-up's rows (sets, items, links, updates) match the latest
+  entry naming each (naptip.store.audit_recommendations).
 
 What it cannot prove is in docs/audit.md: someone with write access to the database who
 rewrites every row *and* recomputes the whole chain is caught only by an external anchor
@@ -22,15 +24,14 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from naptip.store.audit import canonical
+from naptip.store.audit_digest import RowProblem, check_blob, digest, plain
+from naptip.store.audit_recommendations import recommendation_problems
 from naptip.store.orm import (
     Attachment,
     AuditEntry,
@@ -46,38 +47,24 @@ SNAPSHOT = "report.saved"
 NARRATIVE = "report.narrative"
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat(timespec="microseconds")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _digest(fields: list[Any]) -> str:
-    return hashlib.sha256(canonical([_plain(f) for f in fields]).encode("utf-8")).hexdigest()
-
-
 def evidence_digest(e: Evidence) -> str:
     """What was submitted: the row, its values and its breakdown (not the review state)."""
-    values = sorted([v.indicator, v.kind, _plain(v.count), _plain(v.amount),
-                     _plain(v.percentage), v.flag, _plain(v.on_date), v.text]
+    values = sorted([v.indicator, v.kind, plain(v.count), plain(v.amount),
+                     plain(v.percentage), v.flag, plain(v.on_date), v.text]
                     for v in e.values)
     breakdown = sorted([b.indicator, b.dimension, b.category, b.count] for b in e.breakdown)
-    return _digest([e.id, e.occurrence_id, e.nil, e.done_on, e.note, list(e.links or []),
+    return digest([e.id, e.occurrence_id, e.nil, e.done_on, e.note, list(e.links or []),
                     e.submitted_by, e.submitted_at, values, breakdown,
                     *_contact(e.submitter_contact), *_imported(e)])
 
 
 def attachment_digest(a: Attachment) -> str:
-    return _digest([a.id, a.evidence_id, a.sha256, a.size, a.media_type, a.original_name,
+    return digest([a.id, a.evidence_id, a.sha256, a.size, a.media_type, a.original_name,
                     a.created_at])
 
 
 def review_digest(r: Review) -> str:
-    return _digest([r.id, r.evidence_id, r.decision, r.reason, r.reviewer, r.reviewed_at,
+    return digest([r.id, r.evidence_id, r.decision, r.reason, r.reviewer, r.reviewed_at,
                     *_contact(r.reviewer_contact)])
 
 
@@ -100,23 +87,14 @@ def snapshot_digest(r: ReportSnapshot) -> str:
     """A saved report: what was asked, its JSON and the bytes presented (by their hashes)."""
     figures = hashlib.sha256(r.figures.encode("utf-8")).hexdigest()
     content = hashlib.sha256(r.content).hexdigest()
-    return _digest([r.id, r.kind, list(r.years), r.committee, r.lang, r.format, r.as_of,
+    return digest([r.id, r.kind, list(r.years), r.committee, r.lang, r.format, r.as_of,
                     r.title, r.saved_at, r.saved_by, figures, content, r.sha256])
 
 
 def narrative_digest(r: ReportNarrative) -> str:
     """A committee's narrative for a report, as entered."""
-    return _digest([r.id, r.committee, r.kind, r.year, r.gaps, r.challenges, r.adjustments,
+    return digest([r.id, r.committee, r.kind, r.year, r.gaps, r.challenges, r.adjustments,
                     r.actions, r.entered_at, r.entered_by])
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    what: str  #: "evidence #3", "attachment #2 (report.pdf)", "audit entry 7"
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.what}: {self.reason}"
 
 
 @dataclass
@@ -181,7 +159,7 @@ def _problems(session: Session, blobs: Path | None) -> Iterator[RowProblem]:
         label = f"attachment #{a.id} of evidence #{a.evidence_id} ({a.original_name})"
         yield from _check(label, want_attachments.get(a.id), attachment_digest(a))
         if blobs is not None:
-            yield from _check_blob(label, blobs, a)
+            yield from check_blob(label, blobs, a)
     yield from _missing("attachment", want_attachments, seen)
     seen = set()
     for r in session.execute(select(Review).order_by(Review.id)).scalars():
@@ -205,6 +183,7 @@ def _problems(session: Session, blobs: Path | None) -> Iterator[RowProblem]:
         yield from _check(f"report narrative #{n.id} ({n.committee})",
                           want_narratives.get(n.id), narrative_digest(n))
     yield from _missing("report narrative", want_narratives, seen)
+    yield from recommendation_problems(session, blobs)
 
 
 def _check(label: str, recorded: _Recorded | None, actual: str) -> Iterator[RowProblem]:
@@ -220,18 +199,3 @@ def _missing(kind: str, recorded: dict[int, _Recorded], seen: set[int]) -> Itera
     for key in sorted(set(recorded) - seen):
         yield RowProblem(f"{kind} #{key}", f"recorded by audit entry {recorded[key].seq} is "
                          "missing (deleted)")
-
-
-def _check_blob(label: str, root: Path, a: Attachment) -> Iterator[RowProblem]:
-    path = root / a.sha256[:2] / a.sha256[2:]
-    try:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            while chunk := handle.read(1024 * 1024):
-                digest.update(chunk)
-    except FileNotFoundError:
-        yield RowProblem(label, f"its file {path} is missing")
-        return
-    if digest.hexdigest() != a.sha256:
-        yield RowProblem(label, f"its file {path} no longer hashes to its SHA-256 "
-                         "(overwritten)")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 #: the newest migration's revision. Kept equal to Alembic's head of migrations/versions by
 #: tests/store/test_migrations.py: update it with every new migration.
-SCHEMA_HEAD = "0013_evidence_import"
+SCHEMA_HEAD = "0015_run_plan"
 #: Alembic's version table (its default name, in the connection's default schema)
 VERSION_TABLE = "alembic_version"
 

@@ -309,6 +309,97 @@ class ReminderSent(Base):
     __table_args__ = (UniqueConstraint("occurrence_id", "stage", "recipient"),)
 
 
+class RecommendationSet(Base):
+    """A set of recommendations from one source (a US TIP Report's country narrative, an
+    annual review, the final evaluation): loaded by the secretariat, never invented."""
+
+    __tablename__ = "recommendation_set"
+
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)  #: "us-tip-2025"
+    source: Mapped[str] = mapped_column(String(300))  #: "US TIP Report 2025 — Malaysia"
+    issued_on: Mapped[date] = mapped_column(Date)
+    url: Mapped[str | None] = mapped_column(Text)  #: where its text is published
+    note: Mapped[str | None] = mapped_column(Text)  #: e.g. "synthetic example"
+    imported_from: Mapped[str | None] = mapped_column(String(255))  #: the file's name
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+    items: Mapped[list[Recommendation]] = relationship(
+        back_populates="set", order_by="Recommendation.id", lazy="selectin")
+
+
+class Recommendation(Base):
+    """One item of a set, with its owners. ``status`` is the one its last accepted update
+    gave (``not-started`` until then): not-started, in-progress, implemented,
+    not-accepted."""
+
+    __tablename__ = "recommendation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    set_id: Mapped[str] = mapped_column(ForeignKey("recommendation_set.id"))
+    item: Mapped[str] = mapped_column(String(40))  #: the item's id within its set: "R1"
+    text: Mapped[str] = mapped_column(Text)
+    theme: Mapped[str | None] = mapped_column(String(120))
+    lead: Mapped[str | None] = mapped_column(String(60))  #: a committee id
+    support: Mapped[list[str]] = mapped_column(JSON, default=list)  #: committee ids
+    status: Mapped[str] = mapped_column(String(16), default="not-started")
+    updated_at: Mapped[datetime]
+
+    set: Mapped[RecommendationSet] = relationship(back_populates="items")
+    links: Mapped[list[RecommendationLink]] = relationship(
+        back_populates="recommendation", order_by="RecommendationLink.id", lazy="selectin")
+    updates: Mapped[list[RecommendationUpdate]] = relationship(
+        back_populates="recommendation", order_by="RecommendationUpdate.id",
+        lazy="selectin")
+
+    __table_args__ = (UniqueConstraint("set_id", "item"),)
+
+
+class RecommendationLink(Base):
+    """An item answered (in part) by one activity of one plan."""
+
+    __tablename__ = "recommendation_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"),
+                                                   index=True)
+    plan_id: Mapped[str] = mapped_column(String(40))
+    activity_id: Mapped[str] = mapped_column(String(40))
+    linked_by: Mapped[str] = mapped_column(String(120))
+    linked_at: Mapped[datetime]
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="links")
+
+    __table_args__ = (UniqueConstraint("recommendation_id", "plan_id", "activity_id"),)
+
+
+class RecommendationUpdate(Base):
+    """A status update by the item's lead committee: a status, a short narrative and its
+    evidence (links; ``attachments`` are blob-store entries ``{sha256, name, size,
+    media_type}``), reviewed like evidence: ``review`` is submitted, accepted, returned or
+    withdrawn. An accepted update sets the item's ``status``."""
+
+    __tablename__ = "recommendation_update"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id"),
+                                                   index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    narrative: Mapped[str] = mapped_column(Text)
+    links: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    review: Mapped[str] = mapped_column(String(12), default="submitted")
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    submitter_contact: Mapped[int | None] = mapped_column(Integer)
+    submitted_at: Mapped[datetime]
+    reviewed_by: Mapped[str | None] = mapped_column(String(120))
+    reviewer_contact: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="updates")
+
+
 class AuditEntry(Base):
     """Append-only, hash-chained record of every write."""
 
@@ -395,6 +486,8 @@ class RunRecord(Base):
     __tablename__ = "run"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: the plan whose day's work it did (each plan's runs are its own: catch-up, ``runs``)
+    plan_id: Mapped[str] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date, index=True)  #: the day it worked on
     since: Mapped[date] = mapped_column(Date)  #: the first day covered (catch-up)
     status: Mapped[str] = mapped_column(String(12))  #: running, done, failed
@@ -410,6 +503,8 @@ class RunRecord(Base):
     #: the last day this run fully covered: before ``since`` when it left work claimed
     covered_until: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)  #: e.g. an alert that was not delivered
+
+    __table_args__ = (Index("ix_run_plan_day", "plan_id", "day"),)
 
 
 class OutboxMessage(Base):

@@ -54,7 +54,7 @@ def test_every_list_fits_80_columns(synced: Database, run: Callable[..., Result]
     media = outputs["status --list -c media"].splitlines()
     assert any(line.endswith("…") for line in media)
     header = outputs["runs list"].splitlines()[0]
-    assert header.split() == ["run", "days", "covered", "status", "trigger", "host"]
+    assert header.split() == ["run", "plan", "days", "covered", "status", "trigger", "host"]
 
 
 def test_a_wider_terminal_is_used(synced: Database, run: Callable[..., Result]) -> None:

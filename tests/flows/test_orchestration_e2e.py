@@ -310,3 +310,40 @@ def test_deploy_to_a_work_pool_that_does_not_exist_says_how_to_create_it(
     assert len(errors) == 1 and errors[0].startswith("Error: "), done.stderr
     assert "prefect work-pool create no-such-pool --type process" in done.stderr
     assert "unexpected" not in done.stderr and done.stdout == ""
+
+
+def test_run_prefect_does_each_plans_day_in_a_subflow_of_its_own(
+        server: str, client: Any, tmp_path: Path, smtp: SmtpServer) -> None:
+    """NAPTIP 3.0 closed with an item re-opened, its successor running: one daily-run,
+    one plan-run subflow per plan, each recorded with its plan; a rerun sends nothing."""
+    from tests.plan.test_successor import CONTINUES, _make
+
+    package = _make(tmp_path / "plans" / "naptip-4.0", CONTINUES)
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, smtp.config(),
+                      NAPTIP_PLAN_PACKAGES=str(package), NAPTIP_USER="secretariat")
+    for args in (("--plan", "naptip-3.0", "sync"),
+                 ("--plan", "naptip-3.0", "plan", "reopen", "S20-O2-v@2023", "--due",
+                  "2026-12-10", "--reason", "minutes still missing")):
+        done = naptip(env, "--as-of", "2026-12-07", *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    done = naptip(env, "run", "--prefect", "--as-of", "2026-12-07")
+    assert done.returncode == 0, done.stdout + done.stderr
+    records = runs(db)
+    assert sorted(r.plan_id for r in records) == ["naptip-3.0", "naptip-4.0"]
+    assert all(r.status == "done" and r.trigger == "prefect" for r in records)
+    parents = set()
+    for record in records:
+        flow_run = client.read_flow_run(record.id)
+        assert flow_run.name.startswith(f"{record.plan_id} 2026-12-07 host ")
+        assert flow_run.parent_task_run_id is not None
+        parents.add(client.read_task_run(flow_run.parent_task_run_id).flow_run_id)
+    [parent] = parents
+    assert client.read_flow_run(parent).name.startswith("daily-run 2026-12-07 host ")
+    assert f"run {records[0].id[:12]} {records[0].plan_id}" in done.stdout
+    sent = ledger(db)
+    assert any(o == "S20-O2-v@2023" and ".re20261210" in s for o, s, _r, _st in sent)
+    assert any(o.startswith(("naptip-4.0:", "enforcement-meeting@2026")) for o, *_ in sent)
+    again = naptip(env, "run", "--prefect", "--as-of", "2026-12-07")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert ledger(db) == sent and len(runs(db)) == 4

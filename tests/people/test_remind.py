@@ -346,3 +346,21 @@ def test_missing_mail_secret_stops_before_anything_is_claimed(
     assert result.exit_code == 1
     assert "environment variable NAPTIP_NO_SUCH_SECRET is not set" in result.output
     assert result.output.count("\n") == 1 and ledger(synced) == []
+
+
+def test_summary_table_fits_80_columns_and_keeps_addresses_whole(
+        synced: Database, run: Callable[..., Result], tmp_path: Path, smtp: SmtpServer) -> None:
+    long = "a.very.long.address.of.the.committee.lead@enforcement.police.gov.my"
+    ContactDirectory(synced).upsert([ContactInfo(
+        name="Superintendent Aminah binti Abdullah", email=long,
+        roles=(Role(role="lead", scope="enforcement"),))], actor="test")
+    path = tmp_path / "naptip.toml"
+    path.write_text(smtp.config(), encoding="utf-8")
+    out = run("--config", str(path), "remind", "--as-of", "2024-02-01", "--dry-run",
+              env={**db_env(synced), "COLUMNS": "80"})
+    assert out.exit_code == 0, out.output
+    table = out.output[out.output.index("Reminders on 2024-02-01"):out.output.index("└")]
+    assert max(len(line) for line in table.splitlines()) <= 80, table
+    cells = "".join(line.split("│")[1].strip() for line in table.splitlines()
+                    if line.startswith("│"))
+    assert f"<{long}>" in cells  # folded over lines, never cut short with "…"

@@ -125,7 +125,8 @@ def test_a_store_that_ran_before_adoption_days_existed_is_adopted_on_the_first_d
     def legacy(session):  # type: ignore[no-untyped-def]
         session.delete(session.get(MetaValue, f"plan-life:{plan.id}"))
         now = datetime(2023, 5, 1, tzinfo=UTC)
-        session.add(RunRecord(id="r1", day=date(2023, 5, 1), since=date(2023, 5, 1),
+        session.add(RunRecord(id="r1", plan_id=plan.id, day=date(2023, 5, 1),
+                              since=date(2023, 5, 1),
                               status="done", trigger="cli", host="h", dry_run=False,
                               started_at=now, heartbeat_at=now, finished_at=now, steps=[]))
 

@@ -295,3 +295,70 @@ def people_emails(db: Database) -> list[str]:
     from naptip.people.contacts import ContactDirectory
 
     return [c.email for c in ContactDirectory(db).all() if c.active]
+
+
+WEDNESDAYS = {"duties": {"enforcement-meeting": {
+    "from": date(2027, 1, 1),
+    "recurrence": "DTSTART;TZID=Asia/Kuala_Lumpur:20270210T100000\n"
+                  "RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2WE;UNTIL=20301231T155959Z"}}}
+
+
+def test_a_configured_change_from_a_day_of_the_successor_changes_the_continued_duty(
+        builtins: LoadedPlugins, successor: Path, builtin_catalog: Catalog) -> None:
+    registry = load_plans(builtins, parse_settings(WEDNESDAYS), environ={ENV: str(successor)})
+    old = plan_catalog(builtins, registry, "naptip-3.0", settings=parse_settings(WEDNESDAYS))
+    new = plan_catalog(builtins, registry, "naptip-4.0", settings=parse_settings(WEDNESDAYS))
+    assert old.problems == [] and new.problems == []
+    # NAPTIP 3.0 is untouched by a change from 2027
+    assert [(o.id, o.due, o.host) for o in build_schedule(old).occurrences
+            if o.duty == "enforcement-meeting"] == [
+        (o.id, o.due, o.host) for o in build_schedule(builtin_catalog).occurrences
+        if o.duty == "enforcement-meeting"]
+    meetings = [o for o in build_schedule(new).occurrences if o.duty == "enforcement-meeting"]
+    assert [o.unshifted.weekday() for o in meetings if o.due.year == 2026] == [1] * 4  # Tue
+    later = [o for o in meetings if o.due.year >= 2027]
+    assert len(later) == 16 and {o.unshifted.weekday() for o in later} == {2}  # Wed
+    assert later[0].due == date(2027, 2, 10)
+    assert later[0].id == "enforcement-meeting@2027-02-09"  # keeps its month's id
+    hosts = ["rmp", "jim", "customs", "mmea", "jtksm"]
+    assert [o.host for o in meetings] == [hosts[n % 5] for n in range(len(meetings))]
+    assert "turn 25 of the series" in later[0].rule and "version 2 of 2" in later[0].rule
+    versions = new.versions["enforcement-meeting"]
+    assert [(v.start, v.end) for v in versions] == [(date(2026, 1, 1), date(2027, 1, 1)),
+                                                    (date(2027, 1, 1), None)]
+    assert "carried on from naptip-3.0" in versions[0].sources[0]
+    assert versions[1].sources[-1] == "configuration [duties.enforcement-meeting]"
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"annual-review": {"from": date(2027, 1, 1), "lead_times": [7]}},
+     "from: 2027-01-01 is in naptip-4.0, which has no duty 'annual-review'"),
+    ({"enforcement-meeting": {"from": date(2027, 1, 1), "hosts": ["rmp", "nobody"]}},
+     "hosts: unknown agency or committee 'nobody'"),
+])
+def test_a_change_for_the_successor_that_it_cannot_apply_is_one_line(
+        builtins: LoadedPlugins, successor: Path, change: dict[str, object],
+        message: str) -> None:
+    from naptip.base.errors import NaptipError
+
+    settings = parse_settings({"duties": change})
+    registry = load_plans(builtins, settings, environ={ENV: str(successor)})
+    plan_catalog(builtins, registry, "naptip-3.0", settings=settings)  # 3.0 leaves it be
+    with pytest.raises(NaptipError, match=re.escape(message)):
+        plan_catalog(builtins, registry, "naptip-4.0", settings=settings)
+
+
+def test_the_command_line_applies_the_change_to_the_successor(
+        run: Run, tmp_path: Path, successor: Path) -> None:
+    config = tmp_path / "naptip.toml"
+    config.write_text('[duties.enforcement-meeting]\nfrom = 2027-01-01\nrecurrence = """\n'
+                      "DTSTART;TZID=Asia/Kuala_Lumpur:20270210T100000\n"
+                      "RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=2WE;UNTIL=20301231T155959Z\n"
+                      '"""\n', encoding="utf-8")
+    env = {ENV: str(successor), "NAPTIP_CONFIG": str(config), "NAPTIP_AS_OF": "2026-12-07"}
+    explained = run("--plan", "naptip-4.0", "schedule", "explain",
+                    "enforcement-meeting@2027-02-09", env=env)
+    assert explained.exit_code == 0, explained.output
+    assert "2027-02-10" in explained.output and "version 2 of 2" in explained.output
+    checked = run("--plan", "naptip-3.0", "plugins", "check", env=env)
+    assert checked.exit_code == 0, checked.output

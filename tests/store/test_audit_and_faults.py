@@ -45,7 +45,8 @@ def test_audit_verify_and_tampering(synced: Database, builtin_catalog: Catalog,
     ok = run("audit", "verify", env=db_env(synced))
     assert ok.exit_code == 0
     assert ok.stdout.strip() == ("ok: 5 audit entries, chain intact; evidence, reviews, "
-                                 "attachments, report snapshots and narratives match")
+                                 "attachments, report snapshots, narratives and "
+                                 "recommendations match")
     # Someone edits entry 3 directly in SQL: the chain breaks exactly there.
     with synced.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET payload = :p WHERE seq = 3"),

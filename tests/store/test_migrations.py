@@ -302,3 +302,48 @@ def test_0011_adds_report_narratives(backend: str, tmp_path: Path) -> None:
     else:
         with temporary_postgres("naptip_mig11") as url:
             run(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_0015_gives_earlier_runs_naptip_3s_plan(backend: str, tmp_path: Path) -> None:
+    """Runs recorded before 0015 served NAPTIP 3.0: they keep counting for its catch-up
+    and none for another plan's; down and up again keeps the runs."""
+    from datetime import date
+
+    from alembic import command
+
+    from naptip.store.migrate import alembic_config
+    from naptip.testing import temporary_postgres
+    from naptip.work import runlog
+    from naptip.work.daywork import plan_day
+
+    def run(url: str) -> None:
+        engine = make_engine(url)
+        upgrade(engine, "0014_recommendations")
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO run (id, day, since, status, trigger, host, dry_run, "
+                "started_at, steps) VALUES ('old', '2025-12-20', '2025-12-20', 'done', "
+                "'cli', 'h', false, '2025-12-20 00:00:00+00:00', '[]')"))
+        upgrade(engine)
+        engine.dispose()
+        db = open_database(url, blobs=tmp_path / "b")
+        assert runlog.get(db, "old").plan == "naptip-3.0"
+        assert runlog.last_finished_day(db, plan_id="naptip-3.0") == date(2025, 12, 20)
+        assert runlog.last_finished_day(db, plan_id="naptip-4.0") is None
+        assert plan_day(db, date(2026, 1, 5)).since == date(2025, 12, 21)
+        db.dispose()
+        engine = make_engine(url)
+        command.downgrade(alembic_config(engine), "0014_recommendations")
+        assert "plan_id" not in {c["name"] for c in inspect(engine).get_columns("run")}
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT id, plan_id FROM run")).all() == [
+                ("old", "naptip-3.0")]
+        engine.dispose()
+
+    if backend == "sqlite":
+        run(f"sqlite:///{tmp_path / 'old.db'}")
+    else:
+        with temporary_postgres("naptip_mig14") as url:
+            run(url)

@@ -121,8 +121,9 @@ def test_naptip_run_records_its_summary_and_runs_show_reads_it(
     assert "2024-07-02 to 2024-07-04 (dry run): done" in second.output
     listed = cli(run, db, "runs", "list")
     header, *lines = listed.output.splitlines()
-    assert header.split() == ["run", "days", "covered", "status", "trigger", "host"]
+    assert header.split() == ["run", "plan", "days", "covered", "status", "trigger", "host"]
     assert len(lines) == 2 and "2024-07-02..2024-07-04" in lines[0] and "dry-run" in lines[0]
+    assert [line.split()[1] for line in lines] == ["naptip-3.0", "naptip-3.0"]
     run_id = lines[1].split()[0]
     shown = cli(run, db, "runs", "show", run_id)
     assert shown.exit_code == 0 and "2024-07-01: done" in shown.output
