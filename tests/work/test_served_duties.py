@@ -92,7 +92,8 @@ def test_the_cli_app_selects_with_the_stores_reminders(
     app = SimpleNamespace(plan_id=OLD, plan=registry.plans[OLD], today=date(2026, 12, 7),
                           catalog=catalogs[OLD], plans=registry, db=None,
                           for_plan=lambda p: SimpleNamespace(catalog=catalogs[p]))
-    assert [(s.plan, s.duty.id) for s in served_duties(cast(Any, app))] == [(OLD, "final-evaluation")]
+    assert [(s.plan, s.duty.id) for s in served_duties(cast(Any, app))] == [
+        (OLD, "final-evaluation")]
     app.plan_id, app.plan, app.catalog = None, registry.plans[NEW], catalogs[NEW]
     # no store yet: a closed plan has nothing to remind, the running one is served
     assert [(s.plan, s.duty.id) for s in served_duties(cast(Any, app))] == [
