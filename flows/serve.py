@@ -110,12 +110,8 @@ def served_duties(app: App) -> list[DutyToServe]:
 
 
 def describe_served(planned: Sequence[Planned]) -> list[str]:
-    """One line per plan served: its deployments."""
-    by_plan: dict[str, list[str]] = {}
-    for p in planned:
-        if p.plan is not None:
-            by_plan.setdefault(p.plan, []).append(p.full_name)
-    return [f"{plan}: {', '.join(names)}" for plan, names in by_plan.items()]
+    """One line per duty deployment served, with its plan."""
+    return [f"serving {p.describe()}" for p in planned if p.plan is not None]
 
 
 def to_deployments(planned: list[Planned], *, work_pool: str | None = None) -> list[Any]:

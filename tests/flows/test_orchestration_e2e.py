@@ -288,7 +288,7 @@ def test_serve_starts_a_server_fires_a_scheduled_run_and_stops_on_sigterm(
     text = (tmp_path / "serve.log").read_text()
     assert code == 0, text[-3000:]
     assert "started a Prefect server" in text and text.rstrip().endswith("stopped")
-    assert "naptip-3.0: " in text  # what it serves, plan by plan
+    assert " (naptip-3.0)\n" in text  # what it serves, with its plan
     assert not port_open(port)  # its server stopped with it
 
 
