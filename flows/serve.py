@@ -243,6 +243,7 @@ def serve(served: Sequence[DutyToServe], *, daily_at: Time, home: Path,
 
             stop_sweeping = sweep_every(app.db, _alerter(app), say, SWEEP_SECONDS)
         deployments = to_deployments(planned)
+        pause_unplanned(planned, work_pool=None, say=say)
         for line in describe_served(planned):
             say(line)
         say(f"serving {len(deployments)} deployment(s); daily-run at {daily_at:%H:%M:%S} "
@@ -310,6 +311,35 @@ def own_deployment_ids(planned: list[Planned]) -> list[Any]:
             if not found.work_pool_name:
                 ids.append(found.id)
     return ids
+
+
+def pause_unplanned(planned: Sequence[Planned], *, work_pool: str | None,
+                    say: Any = print) -> list[str]:
+    """Pause naptip's deployments of the same kind (``serve``'s: no work pool; ``deploy``'s:
+    on ``work_pool``) that are no longer planned: a closed plan's duties, names that
+    changed when a second plan came to be served. Paused, not deleted: their run history
+    stays, and deploying or serving one again unpauses it. Returns their names."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
+
+    wanted = {p.full_name for p in planned}
+    paused = []
+    with get_client(sync_client=True) as client:
+        found = client.read_deployments(deployment_filter=DeploymentFilter(
+            tags=DeploymentFilterTags(all_=["naptip"])), limit=200)
+        flows: dict[Any, str] = {}
+        for d in found:
+            if (d.work_pool_name or None) != work_pool or d.paused:
+                continue
+            if d.flow_id not in flows:
+                flows[d.flow_id] = client.read_flow(d.flow_id).name
+            name = f"{flows[d.flow_id]}/{d.name}"
+            if name not in wanted:
+                client.pause_deployment(d.id)
+                paused.append(name)
+                say(f"paused {name}: no plan needs it today (serving or deploying it "
+                    "again resumes it)")
+    return paused
 
 
 #: the file in the server's home that names the server naptip serve started
@@ -380,4 +410,5 @@ def deploy(served: Sequence[DutyToServe], *, work_pool: str, daily_at: Time,
     planned = planned_deployments(served, daily_at=daily_at)
     for deployment in to_deployments(planned, work_pool=work_pool):
         deployment.apply()
+    pause_unplanned(planned, work_pool=work_pool, say=say)
     return [p.describe() for p in planned]

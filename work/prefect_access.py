@@ -161,11 +161,15 @@ def pooled_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
 
 
 def deployments_by_plan(found: list[dict[str, Any]]) -> str:
-    """One phrase: how many of naptip's deployments work for each plan (their ``plan``
-    parameter), ``daily-run`` for every plan, those made before plans were data."""
+    """One phrase: how many of naptip's active deployments work for each plan (their
+    ``plan`` parameter), ``daily-run`` for every plan, those made before plans were data,
+    and how many are paused (``naptip.flows.serve.pause_unplanned``)."""
     counts: dict[str, int] = {}
-    daily = unplanned = 0
+    daily = unplanned = paused = 0
     for d in found:
+        if d.get("paused"):
+            paused += 1
+            continue
         parameters = d.get("parameters") if isinstance(d.get("parameters"), dict) else {}
         plan = parameters.get("plan") if parameters else None
         if not parameters or "duty" not in parameters:
@@ -179,4 +183,6 @@ def deployments_by_plan(found: list[dict[str, Any]]) -> str:
         parts.insert(0, f"{daily} daily-run (every plan)")
     if unplanned:
         parts.append(f"{unplanned} without a plan (the default's: deploy or serve again)")
+    if paused:
+        parts.append(f"{paused} paused")
     return ", ".join(parts) if parts else "none"

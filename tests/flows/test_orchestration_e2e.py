@@ -373,8 +373,17 @@ def test_deploy_serves_a_closed_plans_final_evaluation_beside_its_successor(
                            "plans-pool", "--type", "process"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert pool.returncode == 0, pool.stderr
+    # in 2025, NAPTIP 3.0 alone is served: its duties under the names of old
+    before = naptip(env, "--as-of", "2025-06-01", "deploy", "--work-pool", "plans-pool")
+    assert before.returncode == 0, before.stderr
+    assert "deployed meeting/enforcement-meeting (naptip-3.0)\n" in before.stdout
+    assert client.read_deployment_by_name("meeting/enforcement-meeting").parameters == {
+        "duty": "enforcement-meeting", "plan": "naptip-3.0"}
     done = naptip(env, "deploy", "--work-pool", "plans-pool")
     assert done.returncode == 0, done.stderr
+    # the deployments no plan needs any more are paused, each named
+    assert "paused meeting/enforcement-meeting: no plan needs it today" in done.stderr
+    assert "paused final-evaluation/final-evaluation: " in done.stderr
     assert done.stdout.splitlines() == [
         "deployed daily-run/daily",
         "deployed final-evaluation/final-evaluation (naptip-3.0)",
@@ -382,8 +391,10 @@ def test_deploy_serves_a_closed_plans_final_evaluation_beside_its_successor(
         "deployed world-day/world-day (naptip-4.0)"]
     again = naptip(env, "deploy", "--work-pool", "plans-pool")
     assert again.returncode == 0 and again.stdout == done.stdout, again.stderr
+    assert "paused" not in again.stderr  # nothing more to pause
     names = sorted(f"{client.read_flow(d.flow_id).name}/{d.name}"
-                   for d in client.read_deployments() if d.work_pool_name == "plans-pool")
+                   for d in client.read_deployments()
+                   if d.work_pool_name == "plans-pool" and not d.paused)
     assert names == ["daily-run/daily", "final-evaluation/final-evaluation (naptip-3.0)",
                      "meeting/enforcement-meeting (naptip-4.0)",
                      "world-day/world-day (naptip-4.0)"]  # once each, after two deploys

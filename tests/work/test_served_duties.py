@@ -103,14 +103,16 @@ def test_the_cli_app_selects_with_the_stores_reminders(
 def test_doctor_counts_the_deployments_plan_by_plan() -> None:
     from naptip.work.prefect_access import deployments_by_plan
 
-    found = [{"name": "daily", "parameters": {}},
+    found: list[dict[str, Any]] = [{"name": "daily", "parameters": {}},
              {"name": "final-evaluation (naptip-3.0)",
               "parameters": {"duty": "final-evaluation", "plan": OLD}},
              {"name": "world-day (naptip-4.0)", "parameters": {"duty": "world-day", "plan": NEW}},
              {"name": "enforcement-meeting (naptip-4.0)",
               "parameters": {"duty": "enforcement-meeting", "plan": NEW}},
-             {"name": "world-day", "parameters": {"duty": "world-day"}}]
+             {"name": "world-day", "parameters": {"duty": "world-day"}},
+             {"name": "annual-review", "paused": True,
+              "parameters": {"duty": "annual-review", "plan": OLD}}]
     assert deployments_by_plan(found) == (
         "1 daily-run (every plan), 1 for naptip-3.0, 2 for naptip-4.0, 1 without a plan "
-        "(the default's: deploy or serve again)")
+        "(the default's: deploy or serve again), 1 paused")
     assert deployments_by_plan([]) == "none"
