@@ -123,9 +123,10 @@ def _plan_run_name() -> str:
 def _duty_name() -> str:
     params = current_run.parameters or {}
     duty = str(params.get("duty") or "duty")
+    plan = f" {params['plan']}" if params.get("plan") else ""
     day = work_day(params.get("day"))
-    host = _meeting_host(duty, day)
-    return f"{duty} {day}" + (f" host {host}" if host else "")
+    host = _meeting_host(duty, day, params.get("plan"))
+    return f"{duty}{plan} {day}" + (f" host {host}" if host else "")
 
 
 def _host() -> str:
@@ -134,16 +135,19 @@ def _host() -> str:
     return host_name()
 
 
-def _meeting_host(duty: str, day: date) -> str | None:
+def _meeting_host(duty: str, day: date, plan: str | None = None) -> str | None:
     from sqlalchemy import select
 
     from naptip.store.orm import OccurrenceRow
 
     try:
         db = _app().db
+        query = select(OccurrenceRow.host).where(OccurrenceRow.duty_id == duty,
+                                                 OccurrenceRow.due == day)
+        if plan:
+            query = query.where(OccurrenceRow.plan_id == plan)
         with db.reading() as session:
-            host = session.execute(select(OccurrenceRow.host).where(
-                OccurrenceRow.duty_id == duty, OccurrenceRow.due == day)).scalars().first()
+            host = session.execute(query).scalars().first()
         return str(host) if host else None
     except Exception:  # the name must never fail the run
         return None
@@ -279,46 +283,53 @@ def plan_run(plan: str, day: str, dry_run: bool = False) -> dict[str, Any]:
     return {"id": summary.id, "plan": summary.plan, "status": summary.status}
 
 
-def _duty(duty: str, day: str | None, dry_run: bool) -> dict[str, Any]:
-    summary = _execute(_spec(work_day(day), dry_run=dry_run, duty=duty))
-    return {"id": summary.id, "status": summary.status}
+def _duty(duty: str, day: str | None, dry_run: bool, plan: str | None) -> dict[str, Any]:
+    """A duty's run in its plan's scope (``plan``: the deployment's; else NAPTIP_PLAN, else
+    the default plan, as before plans were data)."""
+    plan = plan or os.environ.get("NAPTIP_PLAN") or None
+    summary = _execute(_spec(work_day(day), dry_run=dry_run, duty=duty, plan=plan))
+    return {"id": summary.id, "status": summary.status, "plan": summary.plan}
 
 
 @flow(name="meeting", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
-def meeting_flow(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def meeting_flow(duty: str, day: str | None = None, dry_run: bool = False,
+                 plan: str | None = None) -> dict[str, Any]:
     """A meeting series (enforcement coordination, case management, shelter managers):
     notices to the owner, the members and the host; the minutes requested after it."""
-    return _duty(duty, day, dry_run)
+    return _duty(duty, day, dry_run, plan)
 
 
 @flow(name="world-day", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
-def world_day_flow(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def world_day_flow(duty: str, day: str | None = None, dry_run: bool = False,
+                 plan: str | None = None) -> dict[str, Any]:
     """World Day against Trafficking in Persons: milestone reminders, evidence after it."""
-    return _duty(duty, day, dry_run)
+    return _duty(duty, day, dry_run, plan)
 
 
 @flow(name="annual-review", flow_run_name=_duty_name, on_failure=[_alert],
       on_crashed=[_alert])
 def annual_review_flow(duty: str, day: str | None = None, dry_run: bool = False,
-                       ) -> dict[str, Any]:
+                 plan: str | None = None) -> dict[str, Any]:
     """The annual review: reminders to the committees whose evidence is missing, and the
     review pack (the year's Annual Review Report, who has not provided evidence)."""
-    return _duty(duty, day, dry_run)
+    return _duty(duty, day, dry_run, plan)
 
 
 @flow(name="final-evaluation", flow_run_name=_duty_name, on_failure=[_alert],
       on_crashed=[_alert])
 def final_evaluation_flow(duty: str, day: str | None = None, dry_run: bool = False,
-                          ) -> dict[str, Any]:
-    """The final evaluation of the plan (2025): reminders and the final report."""
-    return _duty(duty, day, dry_run)
+                 plan: str | None = None) -> dict[str, Any]:
+    """The final evaluation of the plan (NAPTIP 3.0: 2025): reminders and the plan's final
+    report (``plan``'s, closed or not)."""
+    return _duty(duty, day, dry_run, plan)
 
 
 @flow(name="duty-run", flow_run_name=_duty_name, on_failure=[_alert], on_crashed=[_alert])
-def duty_run(duty: str, day: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+def duty_run(duty: str, day: str | None = None, dry_run: bool = False,
+                 plan: str | None = None) -> dict[str, Any]:
     """The flow of a duty whose kind naptip does not know (an agency plugin's own
     ``flow = ...``): its reminders and evidence requests, deployed like the built-ins."""
-    return _duty(duty, day, dry_run)
+    return _duty(duty, day, dry_run, plan)
 
 
 FLOWS: dict[str, Any] = {"meeting": meeting_flow, "world-day": world_day_flow,

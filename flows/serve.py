@@ -2,7 +2,10 @@
 
 Deployments: ``daily-run`` every day at a configurable time (default 07:00) in
 Asia/Kuala_Lumpur, and one per duty whose ``flow`` is not plain reminders, scheduled by the
-duty's own RFC 5545 recurrence in that time zone. Each has a concurrency limit of 1.
+duty's own RFC 5545 recurrence in that time zone, for each plan that needs it on the day
+serving starts (``naptip.work.planruns.duties_to_serve``): named by the duty's id alone
+when one plan is served, ``ID (PLAN)`` when several are; each run works in its plan's
+scope (the ``plan`` parameter). Each has a concurrency limit of 1.
 """
 
 from __future__ import annotations
@@ -14,15 +17,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time as Time
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from naptip.base.errors import NaptipError
 from naptip.flows.client import api_auth, api_url, check_access, healthy
 from naptip.plan.catalog import Catalog
+from naptip.work.planruns import DutyToServe
+
+if TYPE_CHECKING:
+    from naptip.work.context import App
 
 TZ = "Asia/Kuala_Lumpur"
 #: the environment every Prefect process naptip starts gets: no telemetry
@@ -36,23 +44,74 @@ def daily_rrule(at: Time) -> str:
 
 @dataclass(frozen=True)
 class Planned:
-    """One deployment to create: which flow, its name, schedule and parameters."""
+    """One deployment to create: which flow, its name, schedule and parameters, and the
+    plan it works for (None: ``daily-run``, for every plan that needs the day's work)."""
 
     flow: Any
     name: str
     rrule: str
     parameters: dict[str, Any]
+    plan: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.flow.name}/{self.name}"
+
+    def describe(self) -> str:
+        """``flow/name``, with its plan when the name does not say it."""
+        if self.plan is None or self.name.endswith(f"({self.plan})"):
+            return self.full_name
+        return f"{self.full_name} ({self.plan})"
 
 
-def planned_deployments(catalog: Catalog, *, daily_at: Time) -> list[Planned]:
+def deployment_name(duty_id: str, plan: str, *, several: bool) -> str:
+    """A duty's deployment: its id (as before plans were data) when one plan is served,
+    else ``ID (PLAN)``."""
+    return f"{duty_id} ({plan})" if several else duty_id
+
+
+def planned_deployments(served: Sequence[DutyToServe], *, daily_at: Time) -> list[Planned]:
+    """``daily-run`` (every plan that needs the day's work), then each duty flow served,
+    in its plan's scope (``naptip.work.planruns.duties_to_serve``)."""
     from naptip.flows.daily import daily_run, flow_for
 
     planned = [Planned(daily_run, "daily", daily_rrule(daily_at), {})]
-    for duty in sorted(catalog.duties.values(), key=lambda d: d.id):
-        if duty.flow != "reminders":
-            planned.append(Planned(flow_for(duty.flow), duty.id, duty.recurrence.strip(),
-                                   {"duty": duty.id}))
+    several = len({s.plan for s in served}) > 1
+    for s in served:
+        planned.append(Planned(flow_for(s.duty.flow),
+                               deployment_name(s.duty.id, s.plan, several=several),
+                               s.duty.recurrence.strip(),
+                               {"duty": s.duty.id, "plan": s.plan}, plan=s.plan))
     return planned
+
+
+def served_duties(app: App) -> list[DutyToServe]:
+    """The duty flows to deploy for ``app`` (naptip.work.context.App): those of its
+    ``--plan`` only when one is named, else of every plan that needs them on its day."""
+    from naptip.work.planruns import (
+        PlanToRun,
+        closing_duties,
+        duties_to_serve,
+        plans_to_run,
+    )
+
+    def catalog_of(plan_id: str) -> Catalog:
+        return app.catalog if plan_id == app.plan.id else app.for_plan(plan_id).catalog
+
+    if app.plan_id:
+        plans = [PlanToRun(plan=app.plan, why="named")]
+    else:
+        def closing_of(plan_id: str) -> frozenset[str]:
+            return closing_duties([(d.id, d.flow) for d in catalog_of(plan_id)
+                                   .duties.values()])
+
+        plans = plans_to_run(app.plans, app.today, app.db, closing_of)
+    return duties_to_serve(plans, app.today, catalog_of)
+
+
+def describe_served(planned: Sequence[Planned]) -> list[str]:
+    """One line per duty deployment served, with its plan."""
+    return [f"serving {p.describe()}" for p in planned if p.plan is not None]
 
 
 def to_deployments(planned: list[Planned], *, work_pool: str | None = None) -> list[Any]:
@@ -134,8 +193,8 @@ def own_auth_string(home: Path) -> str:
     return made
 
 
-def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = None,
-          say: Any = print, app: Any = None) -> None:
+def serve(served: Sequence[DutyToServe], *, daily_at: Time, home: Path,
+          port: int | None = None, say: Any = print, app: Any = None) -> None:
     """Serve the deployments until SIGINT/SIGTERM; start a server first when none answers.
 
     On start and on stop, the runs of the served deployments that are still active are
@@ -173,7 +232,7 @@ def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = No
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
-    planned = planned_deployments(catalog, daily_at=daily_at)
+    planned = planned_deployments(served, daily_at=daily_at)
     stop_sweeping = None
     try:
         from prefect import serve as prefect_serve
@@ -184,6 +243,9 @@ def serve(catalog: Catalog, *, daily_at: Time, home: Path, port: int | None = No
 
             stop_sweeping = sweep_every(app.db, _alerter(app), say, SWEEP_SECONDS)
         deployments = to_deployments(planned)
+        pause_unplanned(planned, work_pool=None, say=say)
+        for line in describe_served(planned):
+            say(line)
         say(f"serving {len(deployments)} deployment(s); daily-run at {daily_at:%H:%M:%S} "
             f"{TZ}; stop with Ctrl-C or SIGTERM")
         prefect_serve(*deployments, pause_on_shutdown=False, print_starting_message=False)
@@ -243,12 +305,41 @@ def own_deployment_ids(planned: list[Planned]) -> list[Any]:
     with get_client(sync_client=True) as client:
         for p in planned:
             try:
-                found = client.read_deployment_by_name(f"{p.flow.name}/{p.name}")
+                found = client.read_deployment_by_name(p.full_name)
             except ObjectNotFound:
                 continue
             if not found.work_pool_name:
                 ids.append(found.id)
     return ids
+
+
+def pause_unplanned(planned: Sequence[Planned], *, work_pool: str | None,
+                    say: Any = print) -> list[str]:
+    """Pause naptip's deployments of the same kind (``serve``'s: no work pool; ``deploy``'s:
+    on ``work_pool``) that are no longer planned: a closed plan's duties, names that
+    changed when a second plan came to be served. Paused, not deleted: their run history
+    stays, and deploying or serving one again unpauses it. Returns their names."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterTags
+
+    wanted = {p.full_name for p in planned}
+    paused = []
+    with get_client(sync_client=True) as client:
+        found = client.read_deployments(deployment_filter=DeploymentFilter(
+            tags=DeploymentFilterTags(all_=["naptip"])), limit=200)
+        flows: dict[Any, str] = {}
+        for d in found:
+            if (d.work_pool_name or None) != work_pool or d.paused:
+                continue
+            if d.flow_id not in flows:
+                flows[d.flow_id] = client.read_flow(d.flow_id).name
+            name = f"{flows[d.flow_id]}/{d.name}"
+            if name not in wanted:
+                client.pause_deployment(d.id)
+                paused.append(name)
+                say(f"paused {name}: no plan needs it today (serving or deploying it "
+                    "again resumes it)")
+    return paused
 
 
 #: the file in the server's home that names the server naptip serve started
@@ -307,17 +398,17 @@ def require_pool(name: str) -> None:
                 f"and start workers with `prefect worker start --pool {name}`") from None
 
 
-def deploy(catalog: Catalog, *, work_pool: str, daily_at: Time,
+def deploy(served: Sequence[DutyToServe], *, work_pool: str, daily_at: Time,
            say: Any = print) -> list[str]:
     """Register the deployments on the server at PREFECT_API_URL for a work pool; refuse
-    a server that others can use without credentials (check_access)."""
+    a server that others can use without credentials (check_access). Returns what was
+    deployed, each with its plan (``Planned.describe``)."""
     from naptip.flows.client import require_server
 
     require_server(say)
     require_pool(work_pool)
-    names = []
-    for deployment in to_deployments(planned_deployments(catalog, daily_at=daily_at),
-                                     work_pool=work_pool):
+    planned = planned_deployments(served, daily_at=daily_at)
+    for deployment in to_deployments(planned, work_pool=work_pool):
         deployment.apply()
-        names.append(f"{deployment.flow_name}/{deployment.name}")
-    return names
+    pause_unplanned(planned, work_pool=work_pool, say=say)
+    return [p.describe() for p in planned]

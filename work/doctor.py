@@ -84,7 +84,12 @@ def check_store(setup: Setup) -> Checked:
 
 
 def check_prefect(setup: Setup) -> Checked:
-    from naptip.work.prefect_access import probe, verdict
+    from naptip.work.prefect_access import (
+        deployments_by_plan,
+        naptip_deployments,
+        probe,
+        verdict,
+    )
 
     url = setup.environ.get("PREFECT_API_URL")
     if not url:
@@ -97,7 +102,11 @@ def check_prefect(setup: Setup) -> Checked:
     problem = said.error or (said.warning.removeprefix("warning: ") if said.warning else None)
     if problem:
         return Checked("prefect", (problem,))
-    return Checked("prefect", detail=f"{url} asks for credentials, takes ours")
+    auth = setup.environ.get("PREFECT_API_AUTH_STRING") or None
+    found_deployments = naptip_deployments(url, auth)
+    plans = "" if found_deployments is None else \
+        f"; naptip deployments: {deployments_by_plan(found_deployments)}"
+    return Checked("prefect", detail=f"{url} asks for credentials, takes ours{plans}")
 
 
 def _workers_used(setup: Setup) -> list[str]:

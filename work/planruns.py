@@ -10,10 +10,12 @@ catch-up); they run one after another, oldest plan first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from naptip.base.model import Duty
+from naptip.plan.catalog import Catalog
 from naptip.plan.lifecycle import CLOSING_FLOWS, PlanLife, still_reminded
 from naptip.plan.plans import KnownPlan, PlanRegistry
 from naptip.store.db import Database
@@ -57,3 +59,38 @@ def plans_to_run(registry: PlanRegistry, today: date, db: Database | None,
             continue
         out.append(PlanToRun(plan=known, why=why))
     return out
+
+
+@dataclass(frozen=True)
+class DutyToServe:
+    """A duty flow ``naptip serve`` / ``naptip deploy`` deploys, in its plan's scope."""
+
+    plan: str
+    duty: Duty
+
+
+def duties_to_serve(plans: Sequence[PlanToRun], today: date,
+                    catalog_of: Callable[[str], Catalog]) -> list[DutyToServe]:
+    """The duty flows (duties whose ``flow`` is not plain reminders) of ``plans`` (from
+    :func:`plans_to_run`), oldest plan first, duty by duty: every such duty of a plan that
+    is running (or, as the default, not started yet), only the closing duties (its final
+    evaluation) of a closed plan. A duty a successor carries on (``[plan] continues``)
+    that both would deploy is deployed once: under the predecessor while it runs
+    ``today``, else under the successor."""
+    chosen: list[DutyToServe] = []
+    running: set[str] = set()
+    for to_run in plans:
+        catalog = catalog_of(to_run.id)
+        state = PlanLife(plan=to_run.plan.plan).state(today)
+        if state == "running":
+            running.add(to_run.id)
+        flows = [d for d in catalog.duties.values() if d.flow != "reminders"
+                 and (state != "closed" or d.flow in CLOSING_FLOWS)]
+        for duty in sorted(flows, key=lambda d: d.id):
+            earlier = [c for c in chosen if c.duty.id == duty.id]
+            if earlier and duty.id in catalog.continued:
+                if earlier[0].plan in running:
+                    continue  # the predecessor serves the day: it keeps the duty
+                chosen.remove(earlier[0])
+            chosen.append(DutyToServe(plan=to_run.id, duty=duty))
+    return chosen

@@ -17,6 +17,7 @@ import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 #: an API call that changes nothing and that Prefect protects like every other one
@@ -129,10 +130,10 @@ def verdict(access: ApiAccess) -> Verdict:
                    f"here ({DOC})")
 
 
-def pooled_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
-                       ) -> list[str] | None:
-    """naptip's deployments on the server that run on a work pool's workers (``naptip
-    deploy``), as "flow-id/name@pool"; None when the API cannot tell."""
+def naptip_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
+                       ) -> list[dict[str, Any]] | None:
+    """naptip's deployments on the server (tag ``naptip``), as the API gives them; None
+    when the API cannot tell."""
     body = json.dumps({"deployments": {"tags": {"all_": ["naptip"]}}, "limit": 200})
     request = urllib.request.Request(f"{url.rstrip('/')}/deployments/filter",
                                      data=body.encode("utf-8"), method="POST",
@@ -145,5 +146,43 @@ def pooled_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
             found = json.loads(reply.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
+    return [d for d in found if isinstance(d, dict)] if isinstance(found, list) else None
+
+
+def pooled_deployments(url: str, auth: str | None, *, timeout: float = 5.0,
+                       ) -> list[str] | None:
+    """naptip's deployments on the server that run on a work pool's workers (``naptip
+    deploy``), as "flow-id/name@pool"; None when the API cannot tell."""
+    found = naptip_deployments(url, auth, timeout=timeout)
+    if found is None:
+        return None
     return [f"{d.get('name')}@{d['work_pool_name']}" for d in found
-            if isinstance(d, dict) and d.get("work_pool_name")]
+            if d.get("work_pool_name")]
+
+
+def deployments_by_plan(found: list[dict[str, Any]]) -> str:
+    """One phrase: how many of naptip's active deployments work for each plan (their
+    ``plan`` parameter), ``daily-run`` for every plan, those made before plans were data,
+    and how many are paused (``naptip.flows.serve.pause_unplanned``)."""
+    counts: dict[str, int] = {}
+    daily = unplanned = paused = 0
+    for d in found:
+        if d.get("paused"):
+            paused += 1
+            continue
+        parameters = d.get("parameters") if isinstance(d.get("parameters"), dict) else {}
+        plan = parameters.get("plan") if parameters else None
+        if not parameters or "duty" not in parameters:
+            daily += 1
+        elif isinstance(plan, str) and plan:
+            counts[plan] = counts.get(plan, 0) + 1
+        else:
+            unplanned += 1
+    parts = [f"{n} for {plan}" for plan, n in sorted(counts.items())]
+    if daily:
+        parts.insert(0, f"{daily} daily-run (every plan)")
+    if unplanned:
+        parts.append(f"{unplanned} without a plan (the default's: deploy or serve again)")
+    if paused:
+        parts.append(f"{paused} paused")
+    return ", ".join(parts) if parts else "none"

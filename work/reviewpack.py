@@ -3,9 +3,11 @@
 When an ``annual-review`` duty's flow runs (the review meets on the second Wednesday of
 its month, on the previous year's evidence), the pack is the Annual Review Report of the
 year under review, as HTML and JSON, and the committees whose evidence for that year is
-still missing. The ``final-evaluation`` flow makes the final report (2021-2025) the same
-way. The files go into ``NAPTIP_REPORTS_DIR`` (default: ``reports/`` beside the
-attachments folder, as the calendar feeds are).
+still missing. The ``final-evaluation`` flow makes its plan's final report (NAPTIP 3.0's:
+2021-2025) the same way. A plan package's files start with its plan id
+(``naptip-4.0-final.json``), as its calendar feeds do; NAPTIP 3.0's keep their names.
+The files go into ``NAPTIP_REPORTS_DIR`` (default: ``reports/`` beside the attachments
+folder, as the calendar feeds are).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def review_pack(work: DayWork) -> StepResult:
         scope, name = resolve_scope(work.catalog, "annual", year=year), f"annual-{year}"
     else:
         scope, name = resolve_scope(work.catalog, "final"), "final"
+    if work.catalog.occurrence_prefix:  # a plan package's, as its feeds: never 3.0's files
+        name = f"{work.catalog.occurrence_prefix[:-1]}-{name}"
     if work.dry_run:
         return StepResult("review-pack", "skipped", detail=f"dry run: {name} not written")
     report = make_report(work.db, work.catalog, scope, as_of=work.day, plugins=work.loaded)

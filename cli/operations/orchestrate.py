@@ -34,11 +34,11 @@ def serve_command(app: App, daily_at: time, port: int | None) -> None:
     """Keep the deployments running on this machine: daily-run and the duties' flows on
     their schedules, on the Prefect server at PREFECT_API_URL or one started here (in the
     naptip data folder). Stops on Ctrl-C or SIGTERM."""
-    from naptip.flows.serve import serve
+    from naptip.flows.serve import serve, served_duties
     from naptip.store.db import default_data_dir
 
     app.warn_problems()
-    serve(app.catalog, daily_at=daily_at, home=default_data_dir() / "prefect", port=port,
+    serve(served_duties(app), daily_at=daily_at, home=default_data_dir() / "prefect", port=port,
           say=lambda text: click.echo(text, err=True), app=app)
 
 
@@ -50,11 +50,11 @@ def serve_command(app: App, daily_at: time, port: int | None) -> None:
 def deploy_command(app: App, work_pool: str, daily_at: time) -> None:
     """Register the deployments on the server at PREFECT_API_URL for workers of POOL
     (docs/deployment.md)."""
-    from naptip.flows.serve import deploy
+    from naptip.flows.serve import deploy, served_duties
 
     app.warn_problems()
     _refuse_local_folders(app)
-    for name in deploy(app.catalog, work_pool=work_pool, daily_at=daily_at,
+    for name in deploy(served_duties(app), work_pool=work_pool, daily_at=daily_at,
                        say=lambda text: click.echo(text, err=True)):
         click.echo(f"deployed {name}")
 

@@ -102,11 +102,13 @@ def test_deploy_and_the_scheduler_plans_daily_runs_at_kuala_lumpur_times(
                            "naptip-pool", "--type", "process"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert pool.returncode == 0, pool.stderr
-    done = naptip(env, "deploy", "--work-pool", "naptip-pool", "--daily-at", "07:00")
+    # while NAPTIP 3.0 runs (alone), every duty flow of it, under the names of old
+    done = naptip(env, "--as-of", "2024-01-10", "deploy", "--work-pool", "naptip-pool",
+                  "--daily-at", "07:00")
     assert done.returncode == 0, done.stderr
-    assert "deployed daily-run/daily" in done.stdout
-    assert "deployed meeting/enforcement-meeting" in done.stdout
-    assert "deployed world-day/world-day" in done.stdout
+    assert "deployed daily-run/daily\n" in done.stdout
+    assert "deployed meeting/enforcement-meeting (naptip-3.0)\n" in done.stdout
+    assert "deployed world-day/world-day (naptip-3.0)\n" in done.stdout
 
     daily = client.read_deployment_by_name("daily-run/daily")
     limit = daily.global_concurrency_limit
@@ -116,7 +118,7 @@ def test_deploy_and_the_scheduler_plans_daily_runs_at_kuala_lumpur_times(
     [schedule] = meeting.schedules
     assert schedule.schedule.timezone == "Asia/Kuala_Lumpur"
     assert "BYDAY=2TU" in schedule.schedule.rrule  # the duty's own recurrence
-    assert meeting.parameters == {"duty": "enforcement-meeting"}
+    assert meeting.parameters == {"duty": "enforcement-meeting", "plan": "naptip-3.0"}
 
     deadline = time.monotonic() + 60  # the scheduler looks for new deployments every 5 s
     planned: list[Any] = []
@@ -286,6 +288,7 @@ def test_serve_starts_a_server_fires_a_scheduled_run_and_stops_on_sigterm(
     text = (tmp_path / "serve.log").read_text()
     assert code == 0, text[-3000:]
     assert "started a Prefect server" in text and text.rstrip().endswith("stopped")
+    assert " (naptip-3.0)\n" in text  # what it serves, with its plan
     assert not port_open(port)  # its server stopped with it
 
 
@@ -347,3 +350,72 @@ def test_run_prefect_does_each_plans_day_in_a_subflow_of_its_own(
     again = naptip(env, "run", "--prefect", "--as-of", "2026-12-07")
     assert again.returncode == 0, again.stdout + again.stderr
     assert ledger(db) == sent and len(runs(db)) == 4
+
+
+def test_deploy_serves_a_closed_plans_final_evaluation_beside_its_successor(
+        server: str, client: Any, tmp_path: Path) -> None:
+    """On 2026-12-07 with NAPTIP 4.0 loaded: NAPTIP 3.0 is closed but its final evaluation
+    is still open, so its final-evaluation flow is deployed beside 4.0's duties, each name
+    saying its plan, a duty 4.0 carries on once; deploying again updates them in place;
+    the 3.0 deployment's run writes NAPTIP 3.0's final report, not the default plan's."""
+    from prefect.states import Scheduled
+
+    from tests.plan.test_successor import CONTINUES, _make
+
+    package = _make(tmp_path / "plans" / "naptip-4.0", CONTINUES)
+    db = store(tmp_path)
+    env = environment(tmp_path, db, server, "", NAPTIP_PLAN_PACKAGES=str(package),
+                      NAPTIP_AS_OF="2026-12-07", NAPTIP_REPORTS_DIR=str(tmp_path / "reports"),
+                      COLUMNS="80")
+    done = naptip(env, "--plan", "naptip-3.0", "sync")
+    assert done.returncode == 0, done.stdout + done.stderr
+    pool = subprocess.run([sys.executable, "-m", "prefect", "work-pool", "create",
+                           "plans-pool", "--type", "process"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert pool.returncode == 0, pool.stderr
+    # in 2025, NAPTIP 3.0 alone is served: its duties under the names of old
+    before = naptip(env, "--as-of", "2025-06-01", "deploy", "--work-pool", "plans-pool")
+    assert before.returncode == 0, before.stderr
+    assert "deployed meeting/enforcement-meeting (naptip-3.0)\n" in before.stdout
+    assert client.read_deployment_by_name("meeting/enforcement-meeting").parameters == {
+        "duty": "enforcement-meeting", "plan": "naptip-3.0"}
+    done = naptip(env, "deploy", "--work-pool", "plans-pool")
+    assert done.returncode == 0, done.stderr
+    # the deployments no plan needs any more are paused, each named
+    assert "paused meeting/enforcement-meeting: no plan needs it today" in done.stderr
+    assert "paused final-evaluation/final-evaluation: " in done.stderr
+    assert done.stdout.splitlines() == [
+        "deployed daily-run/daily",
+        "deployed final-evaluation/final-evaluation (naptip-3.0)",
+        "deployed meeting/enforcement-meeting (naptip-4.0)",
+        "deployed world-day/world-day (naptip-4.0)"]
+    again = naptip(env, "deploy", "--work-pool", "plans-pool")
+    assert again.returncode == 0 and again.stdout == done.stdout, again.stderr
+    assert "paused" not in again.stderr  # nothing more to pause
+    names = sorted(f"{client.read_flow(d.flow_id).name}/{d.name}"
+                   for d in client.read_deployments()
+                   if d.work_pool_name == "plans-pool" and not d.paused)
+    assert names == ["daily-run/daily", "final-evaluation/final-evaluation (naptip-3.0)",
+                     "meeting/enforcement-meeting (naptip-4.0)",
+                     "world-day/world-day (naptip-4.0)"]  # once each, after two deploys
+    meeting = client.read_deployment_by_name("meeting/enforcement-meeting (naptip-4.0)")
+    assert meeting.parameters == {"duty": "enforcement-meeting", "plan": "naptip-4.0"}
+    [schedule] = meeting.schedules
+    assert "DTSTART;TZID=Asia/Kuala_Lumpur:2026" in schedule.schedule.rrule
+
+    final = client.read_deployment_by_name("final-evaluation/final-evaluation (naptip-3.0)")
+    assert final.parameters == {"duty": "final-evaluation", "plan": "naptip-3.0"}
+    made = client.create_flow_run_from_deployment(final.id, state=Scheduled(
+        scheduled_time=datetime(2026, 12, 7, 10, 0, tzinfo=PLAN_TZ)))
+    executed = subprocess.run([sys.executable, "-m", "prefect", "flow-run", "execute",
+                               str(made.id)], env=env, capture_output=True, text=True,
+                              timeout=180)
+    assert executed.returncode == 0, executed.stderr[-3000:]
+    [record] = runs(db)
+    assert record.id == str(made.id) and record.status == "done", record.note
+    assert (record.plan_id, record.duty, record.day) == (
+        "naptip-3.0", "final-evaluation", date(2026, 12, 7))
+    assert {s["name"]: s["status"] for s in record.steps}["review-pack"] == "done"
+    figures = json.loads((tmp_path / "reports" / "final.json").read_text("utf-8"))
+    assert figures["years"] == [2021, 2022, 2023, 2024, 2025]  # NAPTIP 3.0's, not 4.0's
+    assert client.read_flow_run(made.id).name == "final-evaluation naptip-3.0 2026-12-07"

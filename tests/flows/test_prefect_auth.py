@@ -101,6 +101,9 @@ def test_deploy_needs_the_credentials_and_a_worker_with_them_runs_the_deployment
     checked = naptip(env, "doctor")
     assert checked.returncode == 0, checked.stdout
     assert f"ok       prefect: {secured} asks for credentials, takes ours" in checked.stdout
+    # what is deployed, plan by plan (the duty flows carry their plan)
+    assert "; naptip deployments: 1 daily-run (every plan), " in checked.stdout
+    assert " for naptip-3.0" in checked.stdout and "without a plan" not in checked.stdout
 
     worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool",
                                "naptip-auth"], env=env, stdout=subprocess.DEVNULL,

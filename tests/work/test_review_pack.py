@@ -3,6 +3,7 @@ provided its evidence; the final evaluation's report; nothing for other duties."
 
 from __future__ import annotations
 
+import copy
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -57,3 +58,16 @@ def test_the_final_evaluation_gets_the_whole_plan_and_other_duties_nothing(
     dry = run_step("review-pack", _work(synced, builtin_catalog, date(2024, 3, 13),
                                         "annual-review", tmp_path / "dry", dry_run=True))
     assert dry.status == "skipped" and not (tmp_path / "dry").exists()
+
+
+def test_a_plan_packages_pack_starts_with_its_plan_id(
+        synced: Database, builtin_catalog: Catalog, tmp_path: Path) -> None:
+    """Two plans' final reports in one reports folder never overwrite each other."""
+    package = copy.copy(builtin_catalog)  # as a plan package's catalog is marked
+    package.occurrence_prefix = "naptip-4.0:"
+    final = run_step("review-pack", _work(synced, package, date(2025, 11, 12),
+                                          "final-evaluation", tmp_path))
+    assert final.status == "done", final.failures
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
+        "naptip-4.0-final.html", "naptip-4.0-final.json"]
+    assert final.detail.startswith("naptip-4.0-final.html and .json in ")
