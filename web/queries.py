@@ -10,7 +10,7 @@ group from its index (bench/README.md has the figures and the plans).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -304,12 +304,13 @@ class Queued:
     submitted_at: datetime
 
 
-def review_queue(session: Session, viewer: Viewer, plan_id: str) -> list[Queued]:
-    """Submissions awaiting review that this viewer may review, oldest first (never their
-    own)."""
+def review_queue(session: Session, viewer: Viewer, plan_ids: Sequence[str],
+                 ) -> list[Queued]:
+    """Submissions awaiting review, of the plans ``plan_ids``, that this viewer may
+    review, oldest first (never their own)."""
     query = (select(Evidence, OccurrenceRow)
              .join(OccurrenceRow, OccurrenceRow.id == Evidence.occurrence_id)
-             .where(Evidence.status == "submitted", OccurrenceRow.plan_id == plan_id)
+             .where(Evidence.status == "submitted", OccurrenceRow.plan_id.in_(plan_ids))
              .order_by(Evidence.submitted_at, Evidence.id).limit(500))
     if not viewer.reviews_all:
         query = query.where(OccurrenceRow.owner.in_(sorted(viewer.scopes(("reviewer",)))))
