@@ -44,12 +44,12 @@ async def submit(portal: Portal, request: Request, viewer: Viewer) -> Response:
                                max_file_bytes=service.blobs.max_bytes)
     except TooLarge as exc:
         return portal.page(request, viewer, "message.html", status=413,
-                           title="Too large",
+                           plan=service.catalog, title="Too large",
                            message=refusal(str(exc), portal.language(request, viewer)),
                            detail="Nothing was stored.")
     except BadForm as exc:
         return portal.page(request, viewer, "message.html", status=400,
-                           title="Refused",
+                           plan=service.catalog, title="Refused",
                            message=refusal(str(exc), portal.language(request, viewer)))
     try:
         if not portal.csrf_ok(request, form.get("csrf")):

@@ -16,6 +16,7 @@ from naptip.web import queries
 from naptip.web.access import Viewer
 from naptip.web.context import Portal
 from naptip.web.i18n import GROUP_LABELS
+from naptip.work.planruns import closing_duties
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ async def work(portal: Portal, request: Request, viewer: Viewer) -> Response:
     def load(catalog: Catalog) -> dict[str, queries.Group]:  # returned: latest reason
         prefix = prefixes[catalog.structure.plan.id]
         with portal.db.reading() as session:
+            if prefix and portal.closed_since(catalog):  # only what is still reminded
+                return queries.closed_plan_work(
+                    session, viewer, catalog, portal.today(),
+                    closing_duties([(d.id, d.flow) for d in catalog.duties.values()]),
+                    committee=committee, year=year)
             return queries.my_work(session, viewer, catalog, portal.today(),
                                    committee=committee, year=year,
                                    shown={n: shown[(prefix, n)] for n in queries.GROUPS})
