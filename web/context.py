@@ -122,6 +122,14 @@ class Portal:
             self._catalogs[plan_id] = self.catalog_of(plan_id)
         return self._catalogs[plan_id]
 
+    def loads(self, plan_id: str) -> bool:
+        """Whether the catalog of a plan served builds (a plan package that does not load:
+        its items are not found here; ``naptip plugins check`` says why)."""
+        try:
+            return self.plan_catalog(plan_id) is not None
+        except NaptipError:
+            return False
+
     def service_of(self, plan_id: str) -> EvidenceService:
         """The evidence service of a plan this portal serves (its catalog's forms, checks
         and plan)."""
@@ -260,7 +268,7 @@ class Portal:
         with self.db.reading() as session:
             row = session.get(OccurrenceRow, occurrence_id)
         if (row is None or not self.serves(row.plan_id) or row.withdrawn
-                or not viewer.may_see(row)):
+                or not viewer.may_see(row) or not self.loads(row.plan_id)):
             return None
         return row
 
@@ -273,7 +281,7 @@ class Portal:
             row = session.get(OccurrenceRow, evidence.occurrence_id)
         if row is None or not self.serves(row.plan_id):
             return None
-        if not (viewer.may_see(row) or viewer.may_review(row)):
+        if not (viewer.may_see(row) or viewer.may_review(row)) or not self.loads(row.plan_id):
             return None
         return evidence, row
 

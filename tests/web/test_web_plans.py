@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from naptip.base.config import parse_settings
+from naptip.base.errors import NaptipError
 from naptip.plan.catalog import Catalog
 from naptip.plan.plans import ENV, PlanRegistry, load_plans, plan_catalog
 from naptip.plan.pluginmanager import LoadedPlugins, build_plugin_manager
@@ -219,3 +220,21 @@ def test_a_portal_of_one_plan_serves_that_plan_only(
         assert REOPENED not in work and "Work of" not in work
         assert lead.get(f"/committee/{owner}",
                         params={"plan": "naptip-3.0"}).status_code == 404
+
+
+def test_a_plan_whose_package_does_not_load_leaves_the_others_served(
+        web: tuple[Served, str], plans: tuple[LoadedPlugins, PlanRegistry]) -> None:
+    served, owner = web
+    loaded, registry = plans
+    four = plan_catalog(loaded, registry, "naptip-4.0")
+
+    def catalog_of(plan_id: str) -> Catalog:
+        raise NaptipError(f"plan package {plan_id}: plan.toml: broken")
+
+    with serve(served.portal.db, four, today=TODAY, registry=registry,
+               catalog_of=catalog_of) as broken, broken.client(LEADS[owner]) as lead:
+        assert lead.get(f"/occurrence/{REOPENED}").status_code == 404
+        work = lead.get("/work")
+        assert work.status_code == 200 and REOPENED not in work.text
+        missing = lead.get(f"/committee/{owner}", params={"plan": "naptip-3.0"})
+        assert missing.status_code == 404 and "no such plan" in missing.text
