@@ -12,7 +12,7 @@ from naptip.base.errors import NaptipError
 from naptip.base.model import Activity
 from naptip.base.states import STATES
 from naptip.occurrences.schedule import Occurrence, Schedule
-from naptip.plan.catalog import Catalog
+from naptip.plan.catalog import Catalog, declarer
 from naptip.time.cadence import cadence_of
 from naptip.time.workdays import estimated_holidays, holiday_data
 
@@ -106,7 +106,7 @@ def _show_activity(catalog: Catalog, a: Activity) -> None:
     table.add_row("cadence", f"{cadence_of(a)}{stated}")
     for note in a.notes:
         table.add_row("note", escape(note))
-    table.add_row("declared by", f"plugin {catalog.plugin_of('activity', a.id)}")
+    table.add_row("declared by", catalog.declarer("activity", a.id, quoted=False))
     Console().print(table)
 
 
@@ -181,7 +181,7 @@ def show_occurrence(catalog: Catalog, schedule: Schedule, o: Occurrence, as_of: 
         table.add_row("activity", f"{o.activity} {escape(a.text) if a else ''}")
     if o.duty and o.activity and schedule.fulfilled_by.get(o.activity) == o.duty:
         table.add_row("evidence", f"collects the yearly evidence of {o.activity}")
-    table.add_row("declared by", f"plugin {o.plugin}" if o.plugin
+    table.add_row("declared by", declarer(o.plugin, quoted=False) if o.plugin
                   else "no plugin now: the store keeps it")
     if o.version:
         table.add_row("version", escape(o.version.removeprefix("version ")))

@@ -121,19 +121,29 @@ def dependencies(loaded: LoadedPlugins, names: Sequence[str]) -> set[str]:
     A plugin depends on the plugins that declare the committees and agencies its
     activities, duties, agencies and agency extensions refer to (not on what those refer
     to in turn), and on
-    those in its ``NAPTIP_REQUIRES`` (transitively, as loading requires).
+    those in its ``NAPTIP_REQUIRES`` (transitively, as loading requires). The entries of
+    NAPTIP 3.0's package (naptip.plan.package) count as the activities of the plugin
+    whose committee owns them: ``plugin_manager("media")`` gives a catalog with the media
+    committee's NAPTIP 3.0 work, valid.
     """
     from naptip.base.needs import needs_of
-    from naptip.plan.catalog import build_catalog
+    from naptip.plan.catalog import PACKAGE_PREFIX, build_catalog
 
     full = build_catalog(loaded)
     owner = {key.split(":", 1)[1]: plugin for key, plugin in full.declared_by.items()
              if key.startswith(("committee:", "agency:"))}
+
+    def declarer(key: str, plugin: str) -> str | None:
+        kind, item_id = key.split(":", 1)
+        if kind == "activity" and plugin.startswith(PACKAGE_PREFIX):
+            return owner.get(full.activities[item_id].owner)
+        return plugin
+
     wanted: set[str] = set()
     for name in names:
         refs: set[str] = set()
         for key, plugin in full.declared_by.items():
-            if plugin != name:
+            if declarer(key, plugin) != name:
                 continue
             kind, item_id = key.split(":", 1)
             if kind == "activity":

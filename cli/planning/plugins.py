@@ -21,7 +21,8 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def list_plugins(app: App, as_json: bool) -> None:
-    """Name, version, package, hooks and what each plugin contributes."""
+    """Name, version, package, hooks and what each plugin contributes; and the plan
+    package that declares the plan's activities."""
     loaded, catalog = app.loaded, app.catalog
     counts = catalog.counts_by_plugin()
     rows: list[dict[str, Any]] = []
@@ -51,8 +52,9 @@ def list_plugins(app: App, as_json: bool) -> None:
             "error": reason,
             "committees": 0, "agencies": 0, "activities": 0, "duties": 0,
         })
+    packages = _package_rows(app, counts)
     if as_json:
-        click.echo(json.dumps({"plugins": rows,
+        click.echo(json.dumps({"plugins": rows, "plan_packages": packages,
                                "problems": [str(p) for p in catalog.problems]}, indent=2))
         return
     app.warn_problems()
@@ -73,13 +75,32 @@ def list_plugins(app: App, as_json: bool) -> None:
         table.add_row(row["name"], row["version"] or "-", row["package"] or "-",
                       f"[red]FAILED[/red]: {escape(row['error'])}" if row["error"] else
                       f"{made or 'nothing'}\n[dim]{hooks}[/]")
+    for row in packages:
+        table.add_row(row["plan"], "-", "plan package",
+                      f"{row['activities']} activities\n[dim]{escape(row['origin'])}[/]")
     Console().print(table)
+
+
+def _package_rows(app: App, counts: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """The plan package of the plan worked on, which declares its activities (NAPTIP 3.0's
+    is shipped with naptip: issue 19)."""
+    from naptip.plan.catalog import PACKAGE_PREFIX
+    from naptip.plan.package import builtin_package_folder
+
+    known = app.plan
+    name = f"{PACKAGE_PREFIX}{known.id}"
+    folder = known.package.source if known.package else builtin_package_folder()
+    return [{"name": name, "plan": known.id, "source": str(folder),
+             "origin": "shipped with naptip" if known.built_in else known.origin,
+             "built_in": known.built_in,
+             "activities": counts.get(name, {}).get("activities", 0)}]
 
 
 @plugins.command("check")
 @click.option("--path", "path", type=click.Path(path_type=Path),
-              help="Check this plugin package (folder with pyproject.toml) or data-only "
-                   "plugin (TOML file or folder) before it is installed.")
+              help="Check this plugin package (folder with pyproject.toml), data-only "
+                   "plugin (TOML file or folder) or plan package (folder with plan.toml) "
+                   "before it is installed.")
 @pass_app
 def check(app: App, path: Path | None) -> None:
     """Validate every plugin: exit 0 when clean, 1 with one line per problem.
@@ -114,7 +135,7 @@ def check(app: App, path: Path | None) -> None:
 def _check_path(app: App, path: Path) -> None:
     from naptip.plan.packagecheck import check_path
 
-    report = check_path(path, app.settings)
+    report = check_path(path, app.settings, committees=set(app.catalog.committees))
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.problems:
@@ -122,4 +143,5 @@ def _check_path(app: App, path: Path) -> None:
             click.echo(problem)
         raise click.exceptions.Exit(1)
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(report.counts.items()))
-    click.echo(f"ok: {path}: plugin {', '.join(report.plugins)} ({counts or 'nothing declared'})")
+    click.echo(f"ok: {path}: {report.kind} {', '.join(report.plugins)} "
+               f"({counts or 'nothing declared'})")

@@ -22,7 +22,8 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
 
 def plan_refs(app: App) -> PlanRefs:
     """The committees, and every known plan's activities: NAPTIP 3.0's (the built-in
-    plan: ids without a plan) from the plugins, a package plan's from its package."""
+    plan: ids without a plan) from its catalog (its package's and the plugins' own
+    entries), a package plan's from its package."""
     from naptip.plan.plans import plan_catalog
     from naptip.progress.recommendations.refs import PlanRefs
 
@@ -30,7 +31,7 @@ def plan_refs(app: App) -> PlanRefs:
     activities: dict[str, set[str]] = {}
     default = catalog.structure.plan.id
     for plan_id, known in app.plans.plans.items():
-        if known.package is not None:
+        if known.package is not None and not known.built_in:
             activities[plan_id] = {a.id for a in known.package.activities}
             continue
         default = plan_id
@@ -228,7 +229,7 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
 
 def plan_refs_default(app: App) -> str:
     """The built-in plan's id (its activities are written without it)."""
-    return next((pid for pid, known in app.plans.plans.items() if known.package is None),
+    return next((pid for pid, known in app.plans.plans.items() if known.built_in),
                 app.catalog.structure.plan.id)
 
 

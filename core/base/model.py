@@ -1,9 +1,10 @@
 """The plan as data: frozen, keyword-only value objects.
 
 Plugins create ``Committee``, ``Agency`` and ``Activity`` (with ``Indicator``) objects and
-return them from their hook implementations. The plan's structure (pillars, goals,
-programme areas, objectives, outputs and the other parties) is loaded by the core from
-``naptip/data/plan.toml`` and handed to plugins as a ``PlanStructure``.
+return them from their hook implementations; plan packages are read into ``Activity``
+objects too. A plan's structure (pillars, goals, programme areas, objectives, outputs and
+the other parties) is loaded by the core from its package's ``plan.toml`` (NAPTIP 3.0's:
+``naptip/data/plans/naptip-3.0/plan.toml``) and handed to plugins as a ``PlanStructure``.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from naptip.base.model import Activity, Cadence, Duty, DutyKind, Milestone
 from naptip.base.states import DEFAULT_STATE
-from naptip.plan.catalog import Catalog
+from naptip.plan.catalog import Catalog, declarer
 from naptip.time.cadence import cadence_of
 from naptip.time.dutyversions import DutyVersion
 from naptip.time.workdays import (
@@ -167,7 +167,7 @@ class _Builder:
         cadence = cadence_of(a)
         plugin = self.catalog.plugin_of("activity", a.id)
         state = self._state(a.owner)
-        how = "stated by the plugin" if a.cadence else "the default rule"
+        how = f"stated by {declarer(plugin)}" if a.cadence else "the default rule"
         common = dict(owner=a.owner, support=a.support, state=state, plugin=plugin,
                       activity=a.id, shift=Shift.EARLIER)
         if cadence is Cadence.DELIVERABLE:
@@ -178,7 +178,7 @@ class _Builder:
                 kind=OccurrenceKind.DELIVERABLE,
                 title=f"Deliverable: {_short(a.text)}", due=due,
                 unshifted=day, period=a.timeline.end,
-                source=f"plugin {plugin!r}; {source}",
+                source=f"{declarer(plugin)}; {source}",
                 rule=(f"activity {a.id} has cadence {cadence} ({how}): one deliverable at the "
                       f"end of its timeline {a.timeline}, due {note} of {a.timeline.end}"),
                 **common))  # type: ignore[arg-type]
@@ -203,7 +203,7 @@ class _Builder:
                 title = f"{label} {year}: {_short(a.text)}"
             self.out.append(Occurrence(
                 id=f"{self.catalog.occurrence_prefix}{a.id}@{year}", kind=kind, title=title,
-                period=year, due=due, unshifted=day, source=f"plugin {plugin!r}; {source}",
+                period=year, due=due, unshifted=day, source=f"{declarer(plugin)}; {source}",
                 rule=f"activity {a.id} has cadence {cadence} ({how}): {what}",
                 **common))  # type: ignore[arg-type]
 

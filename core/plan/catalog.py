@@ -21,14 +21,14 @@ from naptip.base.model import (
     Committee,
     Duty,
     DutyKind,
-    Indicator,
-    IndicatorKind,
     Plan,
     PlanStructure,
 )
 from naptip.base.states import STATES
 from naptip.plan.agencyext import apply_agency_extensions
-from naptip.plan.plandata import load_plan_structure
+from naptip.plan.entrycheck import activity_problem
+from naptip.plan.package import load_builtin_package
+from naptip.plan.plandata import BUILT_IN_PLAN, load_plan_structure
 from naptip.plan.pluginmanager import LoadedPlugins, describe
 from naptip.time.dutyversions import DutyVersion, resolve_versions
 from naptip.time.recurrence import Recurrence, RecurrenceError, parse_recurrence
@@ -36,8 +36,6 @@ from naptip.time.workdays import configure_holidays
 
 T = TypeVar("T")
 
-_ACTIVITY_ID = re.compile(r"^S\d+-O\d+-[a-z0-9]+(?:-[a-z0-9]+)*$")
-_KINDS = {k.value for k in IndicatorKind}
 _CADENCES = {c.value for c in Cadence}
 _DUTY_KINDS = {k.value for k in DutyKind}
 _SLUG = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -51,6 +49,11 @@ class PlanActivities(Protocol):
 
     @property
     def activities(self) -> tuple[Activity, ...]: ...
+
+    @property
+    def built_in(self) -> bool: ...
+
+    def where(self, activity_id: str) -> str: ...
 
 
 @dataclass
@@ -72,7 +75,7 @@ class Catalog:
     #: suspicious but harmless (an EXDATE that cancels nothing): shown, not fatal
     warnings: list[Problem] = field(default_factory=list)
     #: put before the plan's activity occurrence ids ("naptip-4.0:"): empty for the
-    #: built-in NAPTIP 3.0, whose ids stay as they always were (naptip.plan.plans)
+    #: built-in NAPTIP 3.0, whose ids stay as they always were (naptip.plan.package)
     occurrence_prefix: str = ""
     #: duties the plugins declare for another plan's period, left out of this one
     other_plan_duties: set[str] = field(default_factory=set)
@@ -85,6 +88,11 @@ class Catalog:
 
     def plugin_of(self, kind: str, item_id: str) -> str:
         return self.declared_by[f"{kind}:{item_id}"]
+
+    def declarer(self, kind: str, item_id: str, *, quoted: bool = True) -> str:
+        """Who declared an item, for people: "plugin 'media'" or "plan package
+        naptip-3.0"."""
+        return declarer(self.plugin_of(kind, item_id), quoted=quoted)
 
     def committee_id(self, name: str, *, short_names: bool = True) -> str | None:
         """Resolve a committee id, name, Malay name or source spelling (case-insensitive),
@@ -121,6 +129,19 @@ _GENERIC_WORDS = frozenset({"committee", "jawatankuasa", "special committee", "a
                             "the", "khas", "issues", "isu"})
 
 
+def declarer(name: str, *, quoted: bool = True) -> str:
+    """A declarer's name (a plugin's, or a plan package's as :class:`PlanActivities`
+    names it) as people read it: "plugin 'media'" (``quoted``, as in messages; else
+    "plugin media", as in tables), "plan package naptip-3.0"."""
+    if name.startswith(PACKAGE_PREFIX):
+        return name
+    return f"plugin {name!r}" if quoted else f"plugin {name}"
+
+
+#: how the names of plan packages start, as declarers of activities
+PACKAGE_PREFIX = "plan package "
+
+
 def _words(text: str) -> str:
     """Lower-case words of a name: "&" as "and", punctuation and brackets as spaces."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in text.casefold().replace("&", " and "))
@@ -137,18 +158,25 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
     error (:class:`NaptipError`), not a plugin problem.
 
     ``package`` (a plan package's activities, naptip.plan.package) makes the catalog of
-    that plan: its activities replace the plugins' (which are NAPTIP 3.0's), committees,
-    agencies and duties still come from the plugins, and its activity occurrence ids get
-    the plan's id as a prefix. ``other_plans``: the other plans known; a duty whose every
-    occurrence falls in one of their periods and none in this plan's serves that plan and
-    is left out here without a problem.
+    that plan; without one it is NAPTIP 3.0's, the plan package shipped with naptip.
+    Committees, agencies and duties come from the plugins; the activities from the
+    package, each checked against the plugins' committees (an entry naming a committee
+    that is not loaded is a problem naming its file, and is left out; in the built-in
+    package, the entries a committee owns are left out without a problem when its plugin
+    is not loaded, as they were when the plugins declared them). A package plan's
+    activity occurrence ids get the plan's id as a prefix; the built-in one's do not, and
+    the plugins' own activity entries (``naptip_activities``) join it. ``other_plans``: the
+    other plans known; a duty whose every occurrence falls in one of their periods and none
+    in this plan's serves that plan and is left out here without a problem.
     """
     catalog = Catalog(structure=structure or load_plan_structure(),
                       settings=settings or Settings(), other_plans=tuple(other_plans))
-    if package is not None:
-        catalog.occurrence_prefix = f"{catalog.structure.plan.id}:"
     configure_holidays(catalog.settings.holidays)
     catalog.problems.extend(loaded.problems)
+    if package is None:
+        package = _builtin_package(catalog)
+    if package is not None and not package.built_in:
+        catalog.occurrence_prefix = f"{catalog.structure.plan.id}:"
     builder = _Builder(catalog, loaded)
     for plugin, result in loaded.call_each("naptip_committees", catalog.problems):
         for committee in builder.items(plugin, "naptip_committees", result, Committee):
@@ -157,20 +185,43 @@ def build_catalog(loaded: LoadedPlugins, structure: PlanStructure | None = None,
         for agency in builder.items(plugin, "naptip_agencies", result, Agency):
             builder.add_agency(plugin, agency)
     apply_agency_extensions(catalog, loaded)
-    if package is None:
+    if package is not None:
+        for activity in _in_committee_order(package.activities, catalog):
+            if package.built_in and activity.owner not in catalog.committees:
+                continue  # its committee's plugin is not loaded: its work goes with it
+            builder.add_activity(package.name, activity, source=package.where(activity.id))
+    if package is None or package.built_in:
         for plugin, result in loaded.call_each("naptip_activities", catalog.problems,
                                                plan=catalog.structure):
             for activity in builder.items(plugin, "naptip_activities", result, Activity):
                 builder.add_activity(plugin, activity)
-    else:
-        for activity in package.activities:
-            builder.add_activity(package.name, activity)
     for plugin, result in loaded.call_each("naptip_duties", catalog.problems,
                                            plan=catalog.structure, settings=catalog.settings):
         for duty in builder.items(plugin, "naptip_duties", result, Duty):
             builder.add_duty(plugin, duty)
     _apply_overrides(catalog, builder.declared)
     return catalog
+
+
+def _in_committee_order(activities: Iterable[Activity], catalog: Catalog) -> list[Activity]:
+    """A package's entries by their owner, in the order the plugins declare the committees
+    (legislative, enforcement, victim-care, ... nso-mapo), then as written: the order the
+    committee plugins gave NAPTIP 3.0's entries, which lists in reports follow. Owners
+    that are not loaded come last."""
+    rank = {committee: n for n, committee in enumerate(catalog.committees)}
+    return sorted(activities, key=lambda a: rank.get(a.owner, len(rank)))
+
+
+def _builtin_package(catalog: Catalog) -> PlanActivities | None:
+    """NAPTIP 3.0's package, or None (and a problem naming its file and entry) when it
+    cannot be read: the committees, agencies and duties still load."""
+    try:
+        return load_builtin_package()
+    except NaptipError as exc:
+        catalog.problems.append(Problem(plugin=f"{PACKAGE_PREFIX}{BUILT_IN_PLAN}",
+                                        message=str(exc), broken=True,
+                                        source=f"{PACKAGE_PREFIX}{BUILT_IN_PLAN}"))
+        return None
 
 
 def for_later_plan(catalog: Catalog, day: date | None) -> bool:
@@ -303,11 +354,11 @@ class _Builder:
         self.declared: dict[str, list[tuple[Duty, Recurrence]]] = {}
 
     def problem(self, plugin: str, subject: str | None, message: str, *,
-                broken: bool = False) -> None:
+                broken: bool = False, source: str | None = None) -> None:
         info = self.loaded.infos.get(plugin)
         self.catalog.problems.append(Problem(plugin=plugin, subject=subject, message=message,
                                              package=info.package if info else None,
-                                             broken=broken))
+                                             broken=broken, source=source))
 
     def items(self, plugin: str, hook: str, result: object, cls: type[T]) -> Iterator[T]:
         if result is None:
@@ -346,12 +397,12 @@ class _Builder:
                                            f"as item #{n}; expected {cls.__name__}",
                              broken=True)
 
-    def _claim(self, plugin: str, kind: str, item_id: str) -> bool:
+    def _claim(self, plugin: str, kind: str, item_id: str, source: str | None = None) -> bool:
         key = f"{kind}:{item_id}"
         other = self.catalog.declared_by.get(key)
         if other is not None:
             self.problem(plugin, f"{kind} {item_id}",
-                         f"duplicate id: already declared by plugin {other!r}")
+                         f"duplicate id: already declared by {declarer(other)}", source=source)
             return False
         self.catalog.declared_by[key] = plugin
         return True
@@ -395,7 +446,7 @@ class _Builder:
         if self._claim(plugin, "agency", a.id):
             self.catalog.agencies[a.id] = a
 
-    def add_activity(self, plugin: str, a: Activity) -> None:
+    def add_activity(self, plugin: str, a: Activity, source: str | None = None) -> None:
         if (isinstance(a.cadence, str) and not isinstance(a.cadence, Cadence)
                 and a.cadence in _CADENCES):
             # A Python plugin may pass cadence="deliverable": the schedule compares enum
@@ -403,9 +454,9 @@ class _Builder:
             a = replace(a, cadence=Cadence(a.cadence))
         message = activity_problem(a, self.catalog.structure, self.catalog.committees)
         if message is not None:
-            self.problem(plugin, f"activity {a.id}", message)
+            self.problem(plugin, f"activity {a.id}", message, source=source)
             return
-        if self._claim(plugin, "activity", a.id):
+        if self._claim(plugin, "activity", a.id, source):
             self.catalog.activities[a.id] = a
 
     def add_duty(self, plugin: str, d: Duty) -> None:
@@ -507,77 +558,10 @@ class _Builder:
         return None
 
 
-def activity_problem(a: Activity, structure: PlanStructure, committees: Collection[str],
-                     ) -> str | None:
-    """What is wrong with an activity entry against a plan's structure and the known
-    committee ids (the first problem found), or None. The catalog and plan packages
-    (naptip.plan.package) check entries with it."""
-    period = structure.plan.years
-    if not _ACTIVITY_ID.match(a.id):
-        return "id must look like S9-O1-i (objective-output-item, lower-case item)"
-    if a.objective not in structure.objectives:
-        return f"unknown objective {a.objective}"
-    output = structure.outputs.get(a.output)
-    if output is None:
-        return f"unknown output {a.output}"
-    if output.objective != a.objective:
-        return f"output {a.output} belongs to objective {output.objective}, not {a.objective}"
-    if not a.id.startswith(a.output + "-"):
-        return f"id must start with its output {a.output}-"
-    if a.parent is not None and not a.id.startswith(a.parent + "-"):
-        return f"parent {a.parent} is not a prefix of the id"
-    for committee in (a.lead, *a.support):
-        if committee is not None and committee not in committees:
-            return f"unknown committee {committee!r}"
-    if a.lead is not None and a.lead in a.support:
-        return f"committee {a.lead!r} is both lead and support"
-    if not a.text.strip():
-        return "text is empty"
-    problem = _timeline_problem(a.timeline.start, a.timeline.end, period)
-    if problem:
-        return problem
-    goals = [g for g in a.related_goals if g not in structure.goals]
-    if goals:
-        return f"unknown goal {goals[0]}"
-    if a.cadence is not None and a.cadence not in _CADENCES:
-        return f"cadence {a.cadence!r} is not one of {', '.join(sorted(_CADENCES))}"
-    if not a.indicators:
-        return "has no indicator"
-    for n, ind in enumerate(a.indicators, 1):
-        message = _indicator_problem(ind, a, period)
-        if message:
-            return f"indicator #{n}: {message}"
-    return None
-
-
 def _period_problem(recurrence: Recurrence, structure: PlanStructure) -> str | None:
     plan = structure.plan
     first, last = recurrence.instances[0].date(), recurrence.instances[-1].date()
     if first < plan.start or last > plan.end:
         return (f"recurrence: runs {first} to {last}, outside the plan period "
                 f"{plan.start} to {plan.end}")
-    return None
-
-
-def _timeline_problem(start: int, end: int, period: range) -> str | None:
-    if start > end:
-        return f"timeline starts ({start}) after it ends ({end})"
-    if start not in period or end not in period:
-        return f"timeline {start}-{end} is outside the plan period {period[0]}-{period[-1]}"
-    return None
-
-
-def _indicator_problem(ind: Indicator, a: Activity, period: range) -> str | None:
-    if not ind.text.strip():
-        return "has no text"
-    if ind.kind not in _KINDS:
-        return f"kind {ind.kind!r} is not one of {', '.join(sorted(_KINDS))}"
-    if ind.timeline is not None:
-        problem = _timeline_problem(ind.timeline.start, ind.timeline.end, period)
-        if problem:
-            return problem
-        if ind.timeline.start < a.timeline.start or ind.timeline.end > a.timeline.end:
-            return f"timeline {ind.timeline} is outside the activity's {a.timeline}"
-    if ind.target_value is not None and ind.target_value < 0:
-        return "target_value is negative"
     return None

@@ -65,8 +65,11 @@ def naptip_agency_extensions() -> Iterable[AgencyExtension]:  # type: ignore[emp
 
 @hookspec
 def naptip_activities(plan: PlanStructure) -> Iterable[Activity]:  # type: ignore[empty-body]
-    """Contribute activities of the plan's matrix.
+    """Contribute activities to NAPTIP 3.0's matrix.
 
+    They join the entries of NAPTIP 3.0, the plan package shipped with naptip, and are
+    part of no other plan: a successor's activities come from its own plan package
+    (``naptip_plan_packages``). The built-in committee plugins declare none.
     Receives ``plan``, the :class:`naptip.PlanStructure` (objectives, outputs, parties), for
     plugins that want to look things up; implementations may leave the argument out.
     Returns an iterable of :class:`naptip.Activity`. All results are collected. Each

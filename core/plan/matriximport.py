@@ -28,7 +28,7 @@ from naptip.base.model import (
     SpecificObjective,
     Timeline,
 )
-from naptip.plan.catalog import activity_problem
+from naptip.plan.entrycheck import activity_problem
 from naptip.plan.export import plan_order
 from naptip.plan.matrix import COLUMNS, Sheet
 from naptip.plan.packagewrite import activities_toml, structure_toml, write_text

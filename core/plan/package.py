@@ -2,7 +2,7 @@
 
 ::
 
-    DIR/plan.toml                        the structure, in the schema of naptip/data/plan.toml
+    DIR/plan.toml                        the structure (pillars ... outputs, period)
     DIR/activities/<committee-id>.toml   [[activity]] entries that committee owns
 
 An activity file has the format of a plugin's ``activities.toml`` (docs/plugin-authors.md)
@@ -11,22 +11,30 @@ and come from the committee plugins. Its entries' ``lead`` is the file's committ
 be left out); entries of the secretariat's file (``nso-mapo.toml``) name no committee as
 lead, as in NAPTIP 3.0, and the secretariat owns them. The format is in
 docs/plan-packages.md. This module only reads: ``naptip plan import`` writes packages.
+
+NAPTIP 3.0 is the first plan package, shipped with naptip in ``naptip/data/plans/naptip-3.0``
+(:func:`load_builtin_package`). It is read like any other, flagged ``built_in``: its
+occurrence ids have no prefix (stores in use since 2021 hold them as they are), and the
+``[[activity]]`` entries plugins declare (``naptip_activities``) join it.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from naptip.base.errors import DataFileError, NaptipError
 from naptip.base.model import SECRETARIAT_ID, Activity, PlanStructure
-from naptip.plan.catalog import activity_problem
 from naptip.plan.datafiles.datafile import parse_data
-from naptip.plan.plandata import parse_structure
+from naptip.plan.entrycheck import activity_problem
+from naptip.plan.plandata import BUILT_IN_FOLDER, BUILT_IN_PLAN, parse_structure
 
-__all__ = ["PlanPackage", "load_plan_package"]
+__all__ = ["BUILT_IN_PLAN", "PlanPackage", "builtin_package_folder", "load_builtin_package",
+           "load_plan_package"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -37,11 +45,22 @@ class PlanPackage:
     structure: PlanStructure
     activities: tuple[Activity, ...]
     source: Path
+    #: the plan shipped with naptip (NAPTIP 3.0): occurrence ids without the plan's prefix,
+    #: and the plugins' own activity entries join it
+    built_in: bool = False
+    #: activity id -> the file it is written in
+    files: Mapping[str, Path] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
-        """What problems with its entries are attributed to (as a plugin's name)."""
+        """What its entries are declared by, and problems with them attributed to (as a
+        plugin's name)."""
         return f"plan package {self.structure.plan.id}"
+
+    def where(self, activity_id: str) -> str:
+        """Where an entry is written: the package and its file (for one-line problems)."""
+        file = self.files.get(activity_id)
+        return f"{self.name} ({file})" if file is not None else self.name
 
     def by_id(self) -> dict[str, Activity]:
         return {a.id: a for a in self.activities}
@@ -56,11 +75,26 @@ def _read(path: Path) -> str:
         raise DataFileError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def load_plan_package(path: Path, committees: Collection[str]) -> PlanPackage:
+def builtin_package_folder() -> Path:
+    """The folder of NAPTIP 3.0's package inside the installed naptip."""
+    return Path(str(files("naptip.data").joinpath(*BUILT_IN_FOLDER)))
+
+
+@cache
+def load_builtin_package() -> PlanPackage:
+    """NAPTIP 3.0, the plan package shipped with naptip (read once per process). Its
+    committees are checked entry by entry when a catalog is built, as plugins' entries are:
+    a disabled committee plugin leaves out the entries that name it, not the plan."""
+    return load_plan_package(builtin_package_folder(), None, built_in=True)
+
+
+def load_plan_package(path: Path, committees: Collection[str] | None, *,
+                      built_in: bool = False) -> PlanPackage:
     """Read and check the plan package in folder ``path``.
 
     ``committees`` are the committee ids known (a catalog's ``committees``): every activity
-    file must be named after one, and every lead and supporting committee must be one.
+    file must be named after one, and every lead and supporting committee must be one
+    (``None``: not checked here; the catalog checks each entry).
     Objective and output ids must exist in the package's plan.toml and timelines lie
     inside its period. Anything wrong raises :class:`DataFileError` (or
     :class:`NaptipError` for a missing folder) naming the file, the entry and the field.
@@ -86,7 +120,7 @@ def load_plan_package(path: Path, committees: Collection[str]) -> PlanPackage:
     where: dict[str, Path] = {}
     for file in sorted(folder.glob("*.toml")):
         committee = file.stem
-        if committee not in committees:
+        if committees is not None and committee not in committees:
             raise DataFileError(f"{file}: unknown committee {committee!r} (the file's name "
                                 f"must be a committee id: {', '.join(sorted(committees))})")
         for activity in _activities(file, committee, committees, structure):
@@ -95,10 +129,11 @@ def load_plan_package(path: Path, committees: Collection[str]) -> PlanPackage:
                                     f"{where[activity.id]})")
             where[activity.id] = file
             activities.append(activity)
-    return PlanPackage(structure=structure, activities=tuple(activities), source=path)
+    return PlanPackage(structure=structure, activities=tuple(activities), source=path,
+                       built_in=built_in, files=where)
 
 
-def _activities(file: Path, committee: str, committees: Collection[str],
+def _activities(file: Path, committee: str, committees: Collection[str] | None,
                 structure: PlanStructure) -> list[Activity]:
     text = _read(file)
     try:

@@ -4,7 +4,8 @@ Catches what otherwise fails silently or only after a normal install: a pyprojec
 the ``naptip`` entry point (the plugin would simply be absent), data files that are not
 package-data (present in an editable install, missing in a normal one), unknown hooks or
 arguments, and everything ``naptip plugins check`` finds in the plugin's contributions.
-A data-only plugin (a TOML file or folder) is checked as the plugins folder would load it.
+A data-only plugin (a TOML file or folder) is checked as the plugins folder would load it;
+a plan package (a folder with plan.toml, naptip.plan.package) as a plan would be loaded.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import fnmatch
 import importlib
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +31,23 @@ class PackageReport:
     """What was checked, and the problems found (one line each)."""
 
     plugins: list[str] = field(default_factory=list)
+    #: what was checked: "plugin", or "plan package"
+    kind: str = "plugin"
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def check_path(path: Path, settings: Settings | None = None) -> PackageReport:
+def check_path(path: Path, settings: Settings | None = None,
+               committees: Collection[str] | None = None) -> PackageReport:
+    """Check the plugin or plan package at ``path``; ``committees``: the committee ids a
+    plan package's entries may name (default: those of the installed plugins)."""
     if not path.exists():
         raise NaptipError(f"{path} does not exist")
     report = PackageReport()
-    if (path / "pyproject.toml").is_file():
+    if (path / "plan.toml").is_file():
+        _check_plan_package(path, report, committees)
+    elif (path / "pyproject.toml").is_file():
         _check_package(path, report, settings)
     elif path.suffix == ".toml" or path.is_dir():
         _check_data_plugin(path, report, settings)
@@ -141,6 +149,28 @@ def _check_data_plugin(path: Path, report: PackageReport, settings: Settings | N
     loaded = build_plugin_manager(environ={"NAPTIP_DISABLE_PLUGINS": name})
     register_plugin(loaded, name, obj)
     _collect(name, build_catalog(loaded, settings=settings), report)
+
+
+def _check_plan_package(path: Path, report: PackageReport,
+                        committees: Collection[str] | None) -> None:
+    """Read the package strictly, as `naptip plan list` would load it (NAPTIP 3.0's own
+    folder included): the first problem is one line naming the file and the entry."""
+    from naptip.plan.package import load_plan_package
+
+    report.kind = "plan package"
+    if committees is None:
+        from naptip.plan.catalog import build_catalog
+        from naptip.plan.pluginmanager import build_plugin_manager
+
+        committees = set(build_catalog(build_plugin_manager()).committees)
+    try:
+        package = load_plan_package(path, committees)
+    except NaptipError as exc:
+        report.plugins.append(path.name)
+        report.problems.append(str(exc))  # it names the file and the entry
+        return
+    report.plugins.append(package.structure.plan.id)
+    report.counts["activity"] = len(package.activities)
 
 
 def _collect(name: str, catalog: Any, report: PackageReport) -> None:

@@ -1,8 +1,8 @@
 """Load a plan's structure (pillars, goals, areas, objectives, outputs, parties).
 
-The same parser reads NAPTIP 3.0's structure shipped with naptip (``naptip/data/plan.toml``)
-and the ``plan.toml`` of a plan package (naptip.plan.package): bad data is refused with the
-file, the entry and the field named, in one line.
+The same parser reads the ``plan.toml`` of every plan package (naptip.plan.package), NAPTIP
+3.0's shipped with naptip (``naptip/data/plans/naptip-3.0/plan.toml``) included: bad data is
+refused with the file, the entry and the field named, in one line.
 """
 
 from __future__ import annotations
@@ -40,13 +40,17 @@ _PLAN_KEYS = ("id", "title", "short_title", "start", "end", "timezone", "predece
               "continues")
 _LISTS = {"pillars", "goals", "related_goals", "aliases"}
 
+#: the id of the plan package shipped with naptip, and its folder inside ``naptip.data``
+BUILT_IN_PLAN = "naptip-3.0"
+BUILT_IN_FOLDER = ("plans", BUILT_IN_PLAN)
+
 
 @cache
 def load_plan_structure() -> PlanStructure:
-    """The NAPTIP 3.0 structure shipped with naptip (parsed once per process, and cached
-    by its text across processes: naptip.plan.parsecache)."""
-    text = files("naptip.data").joinpath("plan.toml").read_text(encoding="utf-8")
-    return parse_structure(text, "naptip.data/plan.toml")
+    """The structure of NAPTIP 3.0, the plan package shipped with naptip (parsed once per
+    process, and cached by its text across processes: naptip.plan.parsecache)."""
+    file = files("naptip.data").joinpath(*BUILT_IN_FOLDER, "plan.toml")
+    return parse_structure(file.read_text(encoding="utf-8"), str(file))
 
 
 def parse_structure(text: str, source: str) -> PlanStructure:

@@ -1,4 +1,5 @@
-"""The plans naptip knows: the built-in NAPTIP 3.0 and plan packages (issue 19).
+"""The plans naptip knows: NAPTIP 3.0, the plan package shipped with naptip, and the plan
+packages installed beside it (issue 19).
 
 Plan packages (naptip.plan.package) are found, in this order, through
 
@@ -9,6 +10,10 @@ Plan packages (naptip.plan.package) are found, in this order, through
 Each is read and checked against the plugins' committees. A package that cannot be read,
 or whose plan id is already known (the built-in one's included), is a problem naming it,
 and is left out; the other plans still load, as with a broken plugin.
+
+NAPTIP 3.0 is read by the same :func:`~naptip.plan.package.load_plan_package`, flagged
+``built_in`` (its occurrence ids have no prefix); its entries' committees are checked one by
+one when its catalog is built (naptip.plan.catalog), as plugins' entries are.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from naptip.plan.catalog import (
     duty_versions,
     period_parser,
 )
-from naptip.plan.package import PlanPackage, load_plan_package
+from naptip.plan.package import PlanPackage, load_builtin_package, load_plan_package
 from naptip.plan.plandata import load_plan_structure
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.time.dutyversions import DutyVersion
@@ -46,8 +51,9 @@ _WHO = "plan packages"
 
 @dataclass(frozen=True)
 class KnownPlan:
-    """One plan: its structure, its package (None: the built-in NAPTIP 3.0) and where it
-    comes from (``built-in``, or the package's folder and who named it)."""
+    """One plan: its structure, its package and where it comes from (``built-in``, or the
+    package's folder and who named it). ``package`` is None only for a built-in package
+    that cannot be read: its catalog then says why, naming the file and the entry."""
 
     structure: PlanStructure
     package: PlanPackage | None = None
@@ -56,6 +62,12 @@ class KnownPlan:
     @property
     def plan(self) -> Plan:
         return self.structure.plan
+
+    @property
+    def built_in(self) -> bool:
+        """NAPTIP 3.0, shipped with naptip: its occurrence and activity ids carry no plan
+        id, and the plugins' own activity entries join it."""
+        return self.origin == BUILT_IN
 
     @property
     def id(self) -> str:
@@ -149,7 +161,12 @@ def load_plans(loaded: LoadedPlugins, settings: Settings,
     """The built-in NAPTIP 3.0 and every plan package that loads (the others are
     problems naming them)."""
     builtin = load_plan_structure()
-    registry = PlanRegistry(plans={builtin.plan.id: KnownPlan(structure=builtin)})
+    try:
+        package: PlanPackage | None = load_builtin_package()
+    except NaptipError:
+        package = None  # its catalog says why (naptip.plan.catalog)
+    registry = PlanRegistry(plans={builtin.plan.id: KnownPlan(structure=builtin,
+                                                               package=package)})
     folders = package_folders(settings, loaded, environ, registry.problems)
     if not folders:
         return registry
@@ -177,10 +194,10 @@ def load_plans(loaded: LoadedPlugins, settings: Settings,
 
 def plan_catalog(loaded: LoadedPlugins, registry: PlanRegistry, plan_id: str,
                  settings: Settings | None = None) -> Catalog:
-    """The catalog of one plan: the built-in one's from the plugins; a package plan's with
-    the package's structure and activities and the plugins' committees, agencies and the
-    duties that fall in its period. Problems of packages that did not load are listed too
-    (``naptip plugins check`` shows them)."""
+    """The catalog of one plan: its package's structure and activities and the plugins'
+    committees, agencies and the duties that fall in its period (the built-in plan also
+    takes the plugins' own activity entries). Problems of packages that did not load are
+    listed too (``naptip plugins check`` shows them)."""
     known = registry.get(plan_id)
     catalog = build_catalog(loaded, structure=known.structure, settings=settings,
                             package=known.package, other_plans=registry.others(plan_id))

@@ -1,10 +1,11 @@
 """Built-in plugin: Enforcement Committee.
 
-Its committee and activities are data, in `activities.toml` beside this module.
+Its committee, agencies and duties are data, in `committee.toml` beside this module; its
+NAPTIP 3.0 activities are in the plan package naptip/data/plans/naptip-3.0.
 """
 
 from __future__ import annotations
 
 from naptip.plan.datafiles.datafile import DataPlugin
 
-plugin = DataPlugin(__name__)
+plugin = DataPlugin(__name__, filename="committee.toml")

@@ -1,6 +1,6 @@
 """Built-in plugin: Monitoring and Evaluation Committee.
 
-Its committee and meeting are data, in `activities.toml` beside this module. The annual
+Its committee and meeting are data, in `committee.toml` beside this module. The annual
 review of NAPTIP (2022-2025) and the final evaluation (2025) are built here, because the
 review's month comes from the deployment's reporting calendar (`reporting.review_month`).
 """
@@ -103,4 +103,4 @@ class MonitoringPlugin(DataPlugin):
         return [*self.data.duties, *annual_reviews(settings), final_evaluation()]
 
 
-plugin = MonitoringPlugin(__name__)
+plugin = MonitoringPlugin(__name__, filename="committee.toml")

@@ -47,7 +47,8 @@ def test_show_year_excludes_activities_outside_their_timeline(run: Run) -> None:
     ("S9", ["Specific objective S9", "A3 Public Awareness and Prevention", "S9-O5"]),
     ("s9-o2", ["Output S9-O2", "S9-O2-i-a", "S9-O2-i-b", "G3"]),
     ("S11-O1-vi", ["Special Committee to Review FL Issues", "forced-labour",
-                   "Number of workers and employers reached", "plugin media"]),
+                   "Number of workers and employers reached",
+                   "declared by    │ plan package naptip-3.0"]),
     ("S22-O1-i", ["2023-2025", "At least 1 follow-up consultation workshop"]),
 ])
 def test_show_one_item(run: Run, item: str, expected: list[str]) -> None:
@@ -97,7 +98,7 @@ def test_export_json(run: Run) -> None:
         "other_parties": ["MAPO Members", "other relevant government agencies"],
         "other_party_ids": ["mapo-members", "government-agencies"],
         "timeline_start": 2022, "timeline_end": 2025, "cadence": "progress-report",
-        "cadence_stated": True, "notes": [], "plugin": "media",
+        "cadence_stated": True, "notes": [], "plugin": "plan package naptip-3.0",
     }
     assert by_id["S9-O2-i-b"]["parent"] == "S9-O2-i"
     assert by_id["S8-O1-ii"]["lead_committee"] is None

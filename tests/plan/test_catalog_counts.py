@@ -6,6 +6,7 @@ from collections import Counter
 
 from naptip.base.model import SECRETARIAT_ID
 from naptip.plan.catalog import Catalog
+from naptip.plan.package import builtin_package_folder, load_builtin_package
 
 # Entries per specific objective, counted in Appendix I (S9 includes S9-O2-i-a and -b).
 PER_OBJECTIVE = {
@@ -72,11 +73,18 @@ def test_46_activities_name_no_committee(builtin_catalog: Catalog) -> None:
     assert len(unowned) == 46
 
 
-def test_every_activity_declared_by_its_owners_plugin(builtin_catalog: Catalog) -> None:
-    plugin_of_committee = {cid: builtin_catalog.plugin_of("committee", cid)
-                           for cid in builtin_catalog.committees}
+def test_every_activity_declared_by_the_plan_package_in_its_owners_file(
+        builtin_catalog: Catalog) -> None:
+    """NAPTIP 3.0's entries are its plan package's (issue 19), one file per owner; the
+    committee plugins declare none."""
+    package = load_builtin_package()
+    folder = builtin_package_folder() / "activities"
     for a in builtin_catalog.activities.values():
-        assert builtin_catalog.plugin_of("activity", a.id) == plugin_of_committee[a.owner], a.id
+        assert builtin_catalog.plugin_of("activity", a.id) == "plan package naptip-3.0", a.id
+        assert package.files[a.id] == folder / f"{a.owner}.toml", a.id
+    assert builtin_catalog.counts_by_plugin()["plan package naptip-3.0"]["activities"] == 210
+    assert not any(n["activities"] for p, n in builtin_catalog.counts_by_plugin().items()
+                   if p != "plan package naptip-3.0")
 
 
 def test_committees_of_section_5_1(builtin_catalog: Catalog) -> None:

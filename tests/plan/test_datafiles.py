@@ -73,10 +73,15 @@ def test_default_cadence_rule(builtin_catalog: Catalog) -> None:
 
 
 def test_every_builtin_file_parses_strictly() -> None:
-    files = sorted(PLUGINS.glob("*/activities.toml"))
+    """The committee plugins' files hold committees, agencies and duties; NAPTIP 3.0's 210
+    entries are its plan package's (issue 19)."""
+    files = sorted(PLUGINS.glob("*/committee.toml"))
     assert len(files) == 7
+    data = [parse_data(f.read_text(encoding="utf-8"), str(f)) for f in files]
+    assert all(d.committee for d in data) and not any(d.activities for d in data)
+    package = sorted((PLUGINS.parent / "core/data/plans/naptip-3.0/activities").glob("*.toml"))
     total = sum(len(parse_data(f.read_text(encoding="utf-8"), str(f)).activities)
-                for f in files)
+                for f in package)
     assert total == 210
 
 

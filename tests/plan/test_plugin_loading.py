@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from click.testing import Result
 
 from naptip import Activity, Committee, Indicator, IndicatorKind, Timeline, hookimpl
 from naptip.plan.catalog import Catalog, build_catalog
+from naptip.plan.package import builtin_package_folder
 from naptip.plan.pluginmanager import BUILTIN_PLUGINS, build_plugin_manager
 from tests.support import FakeEntryPoint
 
@@ -61,8 +63,9 @@ def test_plugin_raising_on_import_is_named(fake_entry_points: Callable[..., None
 def test_duplicate_id_names_both_plugins(register_plugin: Callable[..., Catalog]) -> None:
     catalog = register_plugin(ActivityPlugin(_activity(id="S9-O1-i")), "copycat")
     assert [str(p) for p in catalog.problems] == [
-        "plugin 'copycat': activity S9-O1-i: duplicate id: already declared by plugin 'media'"]
-    assert catalog.plugin_of("activity", "S9-O1-i") == "media"
+        "plugin 'copycat': activity S9-O1-i: duplicate id: already declared by plan package "
+        "naptip-3.0"]
+    assert catalog.plugin_of("activity", "S9-O1-i") == "plan package naptip-3.0"
 
 
 def test_unknown_objective_is_named(register_plugin: Callable[..., Catalog]) -> None:
@@ -215,7 +218,7 @@ def test_plugins_check_lists_every_problem_one_line_each(
         "plugin 'broken' (naptip-broken): failed to load naptip_broken:plugin: "
         "ImportError: No module named 'naptip_broken.missing'",
         f"plugin 'dupe' ({tmp_path / 'dupe.py'}): activity S1-O1-i: duplicate id: "
-        "already declared by plugin 'legislative'",
+        "already declared by plan package naptip-3.0",
         f"plugin 'dupe' ({tmp_path / 'dupe.py'}): activity S99-O1-i: unknown objective S99",
         f"plugin 'cmd' ({tmp_path / 'cmd.py'}): hook naptip_register_commands raised "
         "RuntimeError: no",
@@ -232,9 +235,13 @@ def test_plugins_list_json(run: Callable[..., Result]) -> None:
     rows = {r["name"]: r for r in data["plugins"]}
     assert list(rows) == list(BUILTIN_PLUGINS)
     assert rows["media"]["package"] == "naptip"
-    assert rows["media"]["activities"] == 22 and rows["media"]["committees"] == 1
-    assert rows["monitoring"]["activities"] == 0
-    assert rows["secretariat"]["activities"] == 47
+    # the committees' NAPTIP 3.0 activities are the built-in plan package's (issue 19)
+    assert rows["media"]["activities"] == 0 and rows["media"]["committees"] == 1
+    assert rows["secretariat"]["activities"] == 0
+    assert data["plan_packages"] == [{
+        "name": "plan package naptip-3.0", "plan": "naptip-3.0",
+        "source": str(builtin_package_folder()), "origin": "shipped with naptip",
+        "built_in": True, "activities": 210}]
     assert rows["media"]["hooks"] == ["naptip_activities", "naptip_agencies",
                                       "naptip_agency_extensions", "naptip_committees",
                                       "naptip_duties"]
@@ -250,7 +257,9 @@ def test_plugins_list_table(run: Callable[..., Result]) -> None:
         assert name in result.stdout
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80  # readable at 80 columns
-    assert any("37 activities" in line for line in lines)  # not letters stacked vertically
+    assert any("4 duties" in line for line in lines)  # not letters stacked vertically
+    assert any(re.match(r"│ naptip-3.0 +│ - +│ plan package +│ 210 activities", line)
+               for line in lines)
 
 
 def test_plugin_commands_are_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

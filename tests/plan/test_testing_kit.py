@@ -132,6 +132,7 @@ def test_unknown_plugin_name_is_one_line() -> None:
 
 
 def test_fixture_plugin_manager(naptip_plugins: Callable[..., LoadedPlugins]) -> None:
-    # media's activities are supported by these committees, and by no others
+    # media's NAPTIP 3.0 activities (the built-in package's entries in activities/media.toml)
+    # are supported by these committees, and by no others
     assert set(naptip_plugins("media").infos) == {"media", "forced_labour", "monitoring",
                                                   "secretariat"}
