@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +16,7 @@ from naptip.base.contact_types import ContactInfo, Role
 from naptip.people.contacts import ContactDirectory
 from naptip.people.signin import issue_link, link_url
 from naptip.plan.catalog import Catalog
+from naptip.plan.plans import PlanRegistry
 from naptip.store.db import Database
 from naptip.web.app import Portal, create_app
 from naptip.web.server import server_config
@@ -78,12 +79,15 @@ def form_csrf(page: str) -> str:
 @contextmanager
 def serve(db: Database, catalog: Catalog, *, today: date = TODAY,
           signin_per_minute: int = 1000, trusted_proxies: tuple[str, ...] = (),
-          ) -> Iterator[Served]:
-    """The portal served as ``naptip web`` serves it (the same uvicorn configuration)."""
+          registry: PlanRegistry | None = None,
+          catalog_of: Callable[[str], Catalog] | None = None) -> Iterator[Served]:
+    """The portal served as ``naptip web`` serves it (the same uvicorn configuration);
+    ``registry`` and ``catalog_of``: the other plans it serves (as without --plan)."""
     port = free_port()
     portal = Portal(db=db, catalog=catalog, today=lambda: today,
                     base_url=f"http://127.0.0.1:{port}", signin_per_minute=signin_per_minute,
-                    trusted_proxies=trusted_proxies)
+                    trusted_proxies=trusted_proxies, registry=registry,
+                    catalog_of=catalog_of)
     server = uvicorn.Server(server_config(create_app(portal), host="127.0.0.1", port=port))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -26,6 +26,7 @@ from naptip.base.errors import NaptipError
 from naptip.people import signin
 from naptip.people.contacts import ContactDirectory
 from naptip.plan.catalog import Catalog
+from naptip.plan.plans import PlanRegistry
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.progress.evidence import EvidenceService
 from naptip.store.db import Database
@@ -75,16 +76,108 @@ class Portal:
     signin_per_minute: int = 10
     #: proxies whose X-Forwarded-For / -Proto are believed (``[web] trusted_proxies``)
     trusted_proxies: tuple[str, ...] = ()
+    #: every plan the portal serves besides ``catalog``'s (``naptip web`` without --plan:
+    #: every plan known); None: ``catalog``'s plan only
+    registry: PlanRegistry | None = None
+    #: a plan's catalog, built the first time one of its pages is asked for
+    catalog_of: Callable[[str], Catalog] | None = None
     limiter: RateLimit = field(init=False)
 
     def __post_init__(self) -> None:
         self.limiter = RateLimit(self.signin_per_minute)
         self.service = EvidenceService(self.db, self.catalog, self.plugins)
+        self._catalogs: dict[str, Catalog] = {self.catalog.structure.plan.id: self.catalog}
+        self._services: dict[str, EvidenceService] = {self.service.plan_id: self.service}
         self.env = Environment(loader=PackageLoader("naptip.web", "templates"),
                                autoescape=select_autoescape(default=True, default_for_string=True),
                                undefined=StrictUndefined)
         self.env.filters["shown_time"] = shown_time
         self.env.filters["state_name"] = explain.state_name
+
+    # --- the plans it serves --------------------------------------------------------
+
+    @property
+    def plan_id(self) -> str:
+        """The portal's own plan: ``--plan``'s, else the plan the commands default to."""
+        return self.service.plan_id
+
+    def serves(self, plan_id: str) -> bool:
+        if plan_id == self.plan_id:
+            return True
+        return (self.registry is not None and self.catalog_of is not None
+                and plan_id in self.registry.plans)
+
+    def served_plans(self) -> list[str]:
+        """The ids of the plans this portal serves, its own first."""
+        others = [p for p in (self.registry.plans if self.registry and self.catalog_of
+                              else ()) if p != self.plan_id]
+        return [self.plan_id, *others]
+
+    def plan_catalog(self, plan_id: str) -> Catalog | None:
+        """The catalog of a plan this portal serves (None: it serves no such plan)."""
+        if not self.serves(plan_id):
+            return None
+        if plan_id not in self._catalogs:
+            assert self.catalog_of is not None
+            self._catalogs[plan_id] = self.catalog_of(plan_id)
+        return self._catalogs[plan_id]
+
+    def loads(self, plan_id: str) -> bool:
+        """Whether the catalog of a plan served builds (a plan package that does not load:
+        its items are not found here; ``naptip plugins check`` says why)."""
+        try:
+            return self.plan_catalog(plan_id) is not None
+        except NaptipError:
+            return False
+
+    def service_of(self, plan_id: str) -> EvidenceService:
+        """The evidence service of a plan this portal serves (its catalog's forms, checks
+        and plan)."""
+        if plan_id not in self._services:
+            catalog = self.plan_catalog(plan_id)
+            if catalog is None:
+                raise NaptipError(f"this portal does not serve plan {plan_id!r}")
+            self._services[plan_id] = EvidenceService(self.db, catalog, self.plugins)
+        return self._services[plan_id]
+
+    def requested_plan(self, request: Request) -> Catalog | None:
+        """The catalog of the plan a per-plan page names (``?plan=ID``; absent: the
+        portal's own plan); None: a plan this portal does not serve (a 404)."""
+        given = request.query_params.get("plan")
+        if not given:
+            return self.catalog
+        try:
+            return self.plan_catalog(given) if len(given) <= 100 else None
+        except NaptipError:  # a plan package that does not load
+            return None
+
+    def plans_with_work(self) -> list[Catalog]:
+        """The plans whose work *My work* lists today: the portal's own plan first, then
+        the others ``naptip run`` does the day's work of (a closed plan while it still
+        reminds something), oldest first."""
+        if self.registry is None or self.catalog_of is None:
+            return [self.catalog]
+        from naptip.work.planruns import closing_duties, plans_to_run
+
+        def closing_of(plan_id: str) -> frozenset[str]:
+            try:
+                catalog = self.plan_catalog(plan_id)
+            except NaptipError:  # a plan package that does not load: its pages say so
+                return frozenset()
+            return closing_duties([(d.id, d.flow) for d in catalog.duties.values()]
+                                  if catalog else [])
+
+        others: list[Catalog] = []
+        for planned in plans_to_run(self.registry, self.today(), self.db, closing_of):
+            if planned.id == self.plan_id:
+                continue
+            try:
+                catalog = self.plan_catalog(planned.id)
+            except NaptipError:
+                continue
+            if catalog is not None:
+                others.append(catalog)
+        return [self.catalog, *others]
 
     # --- who is asking ---------------------------------------------------------------
 
@@ -113,31 +206,41 @@ class Portal:
 
     def page(self, request: Request, viewer: Viewer | None, template: str, *,
              status: int = 200, keep_session: bool = False, reader: str | None = None,
-             **context: Any) -> HTMLResponse:
+             plan: Catalog | None = None, **context: Any) -> HTMLResponse:
+        """A page of the portal; ``plan``: the plan it is about (its name and closed
+        banner; default: the portal's own plan)."""
+        plan = plan or self.catalog
         language = self.language(request, viewer, reader=reader)
         secret = request.cookies.get(COOKIE, "")
         html = self.env.get_template(template).render(
             _=translator(language), lang=language, viewer=viewer,
             csrf=signin.csrf_token(secret) if viewer else "",
             path=request.url.path, committees=self.catalog.committees, viewable=VIEWABLE,
-            plan_closed=self.closed_since(), plan_short=self.catalog.structure.plan.short_title,
+            plan_closed=self.closed_since(plan), plan_short=plan.structure.plan.short_title,
+            plan_id=plan.structure.plan.id, own_plan=self.plan_id,
             **context)
         response = HTMLResponse(html, status_code=status)
         if viewer is None and request.cookies.get(COOKIE) and not keep_session:
             response.delete_cookie(COOKIE, path="/")  # forged, expired or revoked
         return response
 
-    def closed_since(self) -> str | None:
-        """The day the plan closed (the day after its end), once it has: every page says
-        so in one line (``naptip.plan.lifecycle``)."""
+    def closed_since(self, plan: Catalog | None = None) -> str | None:
+        """The day the plan (default: the portal's own) closed (the day after its end),
+        once it has: every page says so in one line (``naptip.plan.lifecycle``)."""
         from naptip.plan.lifecycle import PlanLife
 
-        life = PlanLife(plan=self.catalog.structure.plan)
+        life = PlanLife(plan=(plan or self.catalog).structure.plan)
         return life.closed_since.isoformat() if life.closed(self.today()) else None
 
     def not_found(self, request: Request, viewer: Viewer | None) -> HTMLResponse:
         return self.page(request, viewer, "message.html", status=404, title="Not found",
                          message="Not found")
+
+    def unknown_plan(self, request: Request, viewer: Viewer | None) -> HTMLResponse:
+        """A per-plan page asked for a plan this portal does not serve (404)."""
+        return self.page(request, viewer, "message.html", status=404, title="Not found",
+                         message="This portal serves no such plan.",
+                         detail="Plans served: " + ", ".join(self.served_plans()))
 
     def signed_out(self, request: Request) -> HTMLResponse:
         return self.page(request, None, "message.html", status=401, title="Sign in",
@@ -164,8 +267,8 @@ class Portal:
     def visible_occurrence(self, viewer: Viewer, occurrence_id: str) -> OccurrenceRow | None:
         with self.db.reading() as session:
             row = session.get(OccurrenceRow, occurrence_id)
-        if (row is None or row.plan_id != self.service.plan_id or row.withdrawn
-                or not viewer.may_see(row)):
+        if (row is None or not self.serves(row.plan_id) or row.withdrawn
+                or not viewer.may_see(row) or not self.loads(row.plan_id)):
             return None
         return row
 
@@ -176,9 +279,9 @@ class Portal:
             if evidence is None:
                 return None
             row = session.get(OccurrenceRow, evidence.occurrence_id)
-        if row is None or row.plan_id != self.service.plan_id:
+        if row is None or not self.serves(row.plan_id):
             return None
-        if not (viewer.may_see(row) or viewer.may_review(row)):
+        if not (viewer.may_see(row) or viewer.may_review(row)) or not self.loads(row.plan_id):
             return None
         return evidence, row
 

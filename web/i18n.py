@@ -18,6 +18,7 @@ LANGUAGES = ("en", "ms")
 MS = {
     "%s evidence portal": "Portal bukti %s",
     "My work": "Kerja saya",
+    "Work of %s": "Kerja %s",
     "Review queue": "Baris semakan",
     "Calendars": "Kalendar",
     "Committee": "Jawatankuasa",
@@ -106,6 +107,7 @@ MS = {
     "Decision recorded.": "Keputusan direkodkan.",
     "Not found": "Tidak dijumpai",
     "You are signed out.": "Anda telah log keluar.",
+    "This portal serves no such plan.": "Portal ini tidak melayani pelan sedemikian.",
     "Open the personal link in your latest reminder to sign in.":
         "Buka pautan peribadi dalam peringatan terkini anda untuk log masuk.",
     "Continue to the portal": "Teruskan ke portal",

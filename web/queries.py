@@ -10,7 +10,7 @@ group from its index (bench/README.md has the figures and the plans).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -304,12 +304,13 @@ class Queued:
     submitted_at: datetime
 
 
-def review_queue(session: Session, viewer: Viewer, plan_id: str) -> list[Queued]:
-    """Submissions awaiting review that this viewer may review, oldest first (never their
-    own)."""
+def review_queue(session: Session, viewer: Viewer, plan_ids: Sequence[str],
+                 ) -> list[Queued]:
+    """Submissions awaiting review, of the plans ``plan_ids``, that this viewer may
+    review, oldest first (never their own)."""
     query = (select(Evidence, OccurrenceRow)
              .join(OccurrenceRow, OccurrenceRow.id == Evidence.occurrence_id)
-             .where(Evidence.status == "submitted", OccurrenceRow.plan_id == plan_id)
+             .where(Evidence.status == "submitted", OccurrenceRow.plan_id.in_(plan_ids))
              .order_by(Evidence.submitted_at, Evidence.id).limit(500))
     if not viewer.reviews_all:
         query = query.where(OccurrenceRow.owner.in_(sorted(viewer.scopes(("reviewer",)))))
@@ -345,3 +346,48 @@ def committee_progress(session: Session, committee: str, plan_id: str) -> list[B
         if progress == "accepted":
             cell[0] += int(n)
     return [Bar(y, p, a, t) for (y, p), (a, t) in sorted(totals.items())]
+
+
+#: the groups of a closed plan's *My work*: only what its reminders still chase
+CLOSED_GROUPS = ("returned", "overdue", "due", "awaiting")
+
+
+def closed_plan_work(session: Session, viewer: Viewer, catalog: Catalog, today: date,
+                     closing: frozenset[str], *, committee: str | None = None,
+                     year: int | None = None) -> dict[str, Group]:
+    """A closed plan's part of a contact's work: what its reminders still chase (items
+    re-opened on purpose, towards their new deadline; returned evidence; its final
+    evaluation's open work, ``closing``: those duties' ids) and what of it awaits review.
+    Few rows: read whole, not paged."""
+    from naptip.plan.lifecycle import read_life
+
+    plan = catalog.structure.plan
+    reopened = {oid: again for oid, again in read_life(session, plan).reopened.items()
+                if today >= again.on}
+    scopes = _scopes(viewer, committee)
+    query = (select(OccurrenceRow.id, OccurrenceRow.title, OccurrenceRow.kind,
+                    OccurrenceRow.owner, OccurrenceRow.due, OccurrenceRow.progress,
+                    _latest_reason(OccurrenceRow.id.expression).label("reason"))
+             .where(OccurrenceRow.plan_id == plan.id, OccurrenceRow.withdrawn.is_(False),
+                    OccurrenceRow.progress.in_(("open", "returned", "submitted")),
+                    or_(OccurrenceRow.progress != "open",
+                        OccurrenceRow.id.in_(sorted(reopened)),
+                        OccurrenceRow.duty_id.in_(sorted(closing))))
+             .order_by(OccurrenceRow.due, OccurrenceRow.id).limit(MAX_SHOWN))
+    if scopes is not None:
+        query = query.where(OccurrenceRow.owner.in_(sorted(scopes)))
+    items: dict[str, list[WorkItem]] = {name: [] for name in CLOSED_GROUPS}
+    for r in session.execute(query):
+        due = reopened[r.id].due if r.id in reopened else r.due
+        if year is not None and due.year != year:
+            continue
+        name = ("returned" if r.progress == "returned" else "awaiting"
+                if r.progress == "submitted" else "overdue" if due < today else "due")
+        items[name].append(WorkItem(
+            id=r.id, title=r.title, kind=r.kind, owner=r.owner, due=due,
+            progress=r.progress, role="lead",
+            reason=r.reason if r.progress == "returned" else None,
+            days_late=max(0, (today - due).days) if r.progress in ("open", "returned")
+            else 0))
+    return {name: Group(name, sorted(found, key=lambda i: (i.due, i.id)), len(found))
+            for name, found in items.items()}

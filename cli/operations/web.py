@@ -29,7 +29,10 @@ def _base_url(given: str | None, host: str = "127.0.0.1", port: int = DEFAULT_PO
               help="The portal's public address [env: NAPTIP_WEB_URL].")
 @click.pass_context
 def web_group(ctx: click.Context, host: str, port: int, base_url: str | None) -> None:
-    """Serve the evidence portal: committee leads submit and reviewers review in a browser."""
+    """Serve the evidence portal: committee leads submit and reviewers review in a browser.
+
+    It serves every plan known (My work lists each plan the day's run works for);
+    `naptip --plan ID web` serves that plan only."""
     if ctx.invoked_subcommand is not None:
         return
     import uvicorn
@@ -39,9 +42,13 @@ def web_group(ctx: click.Context, host: str, port: int, base_url: str | None) ->
 
     app = ctx.ensure_object(App)
     catalog = app.catalog
+    every = app.plan_id is None  # --plan (or NAPTIP_PLAN) keeps the portal to one plan
     portal = Portal(db=app.db, catalog=catalog, plugins=app.loaded,
                     today=lambda: app.today, base_url=_base_url(base_url, host, port),
-                    trusted_proxies=catalog.settings.web.trusted_proxies)
+                    trusted_proxies=catalog.settings.web.trusted_proxies,
+                    registry=app.plans if every else None,
+                    catalog_of=(lambda plan_id: app.for_plan(plan_id).catalog) if every
+                    else None)
     click.echo(f"naptip portal on http://{host}:{port} (store: {app.db.describe()})", err=True)
     uvicorn.Server(server_config(create_app(portal), host=host, port=port)).run()
 

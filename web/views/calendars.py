@@ -12,8 +12,12 @@ from naptip.web.context import Portal
 
 
 async def calendars(portal: Portal, request: Request, viewer: Viewer) -> Response:
-    def load() -> list[CalendarLink]:
-        return calendar_links(viewer.contact, portal.db, portal.catalog, feeds_url())
+    plan = await run_in_threadpool(portal.requested_plan, request)
+    if plan is None:
+        return portal.unknown_plan(request, viewer)
 
-    return portal.page(request, viewer, "calendars.html",
+    def load() -> list[CalendarLink]:
+        return calendar_links(viewer.contact, portal.db, plan, feeds_url())
+
+    return portal.page(request, viewer, "calendars.html", plan=plan,
                        links=await run_in_threadpool(load))

@@ -27,7 +27,8 @@ async def occurrence(portal: Portal, request: Request, viewer: Viewer) -> Respon
         return portal.not_found(request, viewer)
     context = await run_in_threadpool(occurrence_context, portal, row,
                                       portal.language(request, viewer))
-    return portal.page(request, viewer, "occurrence.html", errors={}, given={}, again=[],
+    return portal.page(request, viewer, "occurrence.html", plan=context["catalog"],
+                       errors={}, given={}, again=[],
                        may_submit=viewer.may_submit(row), notice=request.query_params.get(
                            "done") == "1", **context)
 
@@ -37,27 +38,28 @@ async def submit(portal: Portal, request: Request, viewer: Viewer) -> Response:
                                   request.path_params["oid"])
     if row is None or not viewer.may_submit(row):
         return portal.not_found(request, viewer)
+    service = await run_in_threadpool(portal.service_of, row.plan_id)
     try:
         form = await read_form(request.headers.get("content-type", ""), request.stream(),
-                               max_file_bytes=portal.service.blobs.max_bytes)
+                               max_file_bytes=service.blobs.max_bytes)
     except TooLarge as exc:
         return portal.page(request, viewer, "message.html", status=413,
-                           title="Too large",
+                           plan=service.catalog, title="Too large",
                            message=refusal(str(exc), portal.language(request, viewer)),
                            detail="Nothing was stored.")
     except BadForm as exc:
         return portal.page(request, viewer, "message.html", status=400,
-                           title="Refused",
+                           plan=service.catalog, title="Refused",
                            message=refusal(str(exc), portal.language(request, viewer)))
     try:
         if not portal.csrf_ok(request, form.get("csrf")):
             return portal.forbidden(request, viewer)
         errors: dict[str, str] = {}
         try:
-            indicators = portal.service.form(row)
+            indicators = service.form(row)
             sub = forms.submission(form, occurrence_id=row.id, actor=viewer.email,
                                    indicators=indicators)
-            await run_in_threadpool(portal.service.submit, sub, today=portal.today())
+            await run_in_threadpool(service.submit, sub, today=portal.today())
         except forms.FieldError as exc:
             errors[exc.field] = refusal(str(exc), portal.language(request, viewer))
         except EvidenceError as exc:
@@ -71,15 +73,19 @@ async def submit(portal: Portal, request: Request, viewer: Viewer) -> Response:
         given = {k: v[0] for k, v in form.fields.items() if k != "csrf"}
         # a browser cannot be handed files back: name them, to be attached again
         again = [u.name for u in form.files if u.name]
-        return portal.page(request, viewer, "occurrence.html", status=422, errors=errors,
+        return portal.page(request, viewer, "occurrence.html", status=422,
+                           plan=context["catalog"], errors=errors,
                            given=given, again=again, may_submit=True, notice=False,
                            **context)
     return RedirectResponse(f"/occurrence/{row.id}?done=1", status_code=303)
 
 
 def occurrence_context(portal: Portal, row: OccurrenceRow, language: str) -> dict[str, Any]:
-    """What the occurrence page shows besides the form's state (reads the database)."""
-    activity = portal.catalog.activities.get(row.activity_id) if row.activity_id else None
+    """What the occurrence page shows besides the form's state (reads the database), with
+    the catalog of the occurrence's plan."""
+    service = portal.service_of(row.plan_id)
+    catalog = service.catalog
+    activity = catalog.activities.get(row.activity_id) if row.activity_id else None
     with portal.db.reading() as session:
         history = session.execute(select(Evidence).where(
             Evidence.occurrence_id == row.id).order_by(Evidence.id)).scalars().all()
@@ -89,10 +95,10 @@ def occurrence_context(portal: Portal, row: OccurrenceRow, language: str) -> dic
             moved_why = explain.why_moved(row.region, row.unshifted, language)
         except NaptipError:
             moved_why = None
-    indicators = portal.service.form(row)
-    owner = portal.catalog.committees.get(row.owner)
+    indicators = service.form(row)
+    owner = catalog.committees.get(row.owner)
     who = (owner.name_ms if language == "ms" else owner.name) if owner else row.owner
-    return {"row": row, "activity": activity, "indicators": indicators,
+    return {"catalog": catalog, "row": row, "activity": activity, "indicators": indicators,
             "history": history, "moved_why": moved_why,
             "ask": explain.ask(who=who, title=row.title, due=row.due,
                                today=portal.today(), progress=row.progress,

@@ -20,7 +20,7 @@ async def queue(portal: Portal, request: Request, viewer: Viewer) -> Response:
 
     def load() -> list[queries.Queued]:
         with portal.db.reading() as session:
-            return queries.review_queue(session, viewer, portal.service.plan_id)
+            return queries.review_queue(session, viewer, portal.served_plans())
 
     return portal.page(request, viewer, "queue.html", queue=await run_in_threadpool(load))
 
@@ -31,10 +31,11 @@ async def evidence(portal: Portal, request: Request, viewer: Viewer) -> Response
     if found is None:
         return portal.not_found(request, viewer)
     item, row = found
-    return portal.page(request, viewer, "evidence.html", evidence=item, row=row,
-                       indicators=portal.service.form(row),
+    service = await run_in_threadpool(portal.service_of, row.plan_id)
+    return portal.page(request, viewer, "evidence.html", plan=service.catalog,
+                       evidence=item, row=row, indicators=service.form(row),
                        may_review=viewer.may_review(row) and item.status == "submitted",
-                       own=await run_in_threadpool(portal.service.is_own, item,
+                       own=await run_in_threadpool(service.is_own, item,
                                                    viewer.email), errors={},
                        notice=request.query_params.get("done") == "1")
 
@@ -45,25 +46,27 @@ async def review(portal: Portal, request: Request, viewer: Viewer) -> Response:
     if found is None or not viewer.may_review(found[1]):
         return portal.not_found(request, viewer)
     item, row = found
+    service = await run_in_threadpool(portal.service_of, row.plan_id)
     form = await request.form(max_files=0, max_fields=10)
     if not portal.csrf_ok(request, str(form.get("csrf") or "")):
         return portal.forbidden(request, viewer)
     errors: dict[str, str] = {}
-    own = await run_in_threadpool(portal.service.is_own, item, viewer.email)
+    own = await run_in_threadpool(service.is_own, item, viewer.email)
     if own:
         errors["form"] = "You submitted this evidence: another reviewer must review it."
     else:
         accept = form.get("decision") == "accept"
         reason = str(form.get("reason") or "") or None
         try:
-            await run_in_threadpool(lambda: portal.service.review(
+            await run_in_threadpool(lambda: service.review(
                 item.id, accept=accept, reason=reason, actor=viewer.email))
         except EvidenceError as exc:
             errors["reason" if "reason" in str(exc) else "form"] = refusal(
                 str(exc), portal.language(request, viewer))
     if errors:
-        return portal.page(request, viewer, "evidence.html", status=422, evidence=item,
-                           row=row, indicators=portal.service.form(row), may_review=True,
+        return portal.page(request, viewer, "evidence.html", status=422,
+                           plan=service.catalog, evidence=item,
+                           row=row, indicators=service.form(row), may_review=True,
                            own=own, errors=errors,
                            notice=False)
     return RedirectResponse(f"/evidence/{item.id}?done=1", status_code=303)
