@@ -40,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naptip.base.contact_types import ContactInfo
+from naptip.base.model import Plan
 from naptip.calendars.audience import follows
 from naptip.calendars.entries import Entry, entries_from
 from naptip.calendars.feed import feed_events, render_feed
@@ -51,7 +52,6 @@ from naptip.calendars.ledger import (
     reconcile,
     visible,
 )
-from naptip.base.model import Plan
 from naptip.occurrences.schedule import Occurrence, Schedule
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
