@@ -14,6 +14,12 @@ modification time of the file written, per folder (``meta`` key ``feeds:<folder>
 republish whose ledger is as before and whose file is as it was left does not even select
 its entries; one whose ledger changed selects them and assembles only the feeds whose
 entries changed. A file changed, replaced or deleted behind naptip's back is rewritten.
+
+Several plans in one store (issue 19): the feeds people subscribed to — NAPTIP 3.0's
+public names and each contact's one private token — span plans: they show the entries of
+every plan that has started, each occurrence once, named "NAPTIP: ..." rather than after
+one plan, and assembled to the same bytes by every plan's run. A plan package's own
+``PLAN-*.ics`` feeds show its entries only.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naptip.base.contact_types import ContactInfo
+from naptip.base.model import Plan
 from naptip.calendars.audience import follows
 from naptip.calendars.entries import Entry, entries_from
 from naptip.calendars.feed import feed_events, render_feed
@@ -41,13 +48,14 @@ from naptip.calendars.ledger import (
     DEFAULT_KEEP_CANCELLED_DAYS,
     Published,
     Reconciled,
+    published_row,
     reconcile,
     visible,
 )
 from naptip.occurrences.schedule import Occurrence, Schedule
 from naptip.plan.catalog import Catalog
 from naptip.store.db import Database
-from naptip.store.orm import CalendarLink, MetaValue
+from naptip.store.orm import CalendarEntry, CalendarLink, MetaValue
 
 if TYPE_CHECKING:
     from naptip.plan.pluginmanager import LoadedPlugins
@@ -59,7 +67,7 @@ PLAN_FILE = "plan.ics"
 class Scope:
     """One feed: which entries it shows and how it is named."""
 
-    key: str  #: "plan", "committee:ID", "contact:EMAIL"
+    key: str  #: "plan", "committee:ID", "contact:EMAIL" (a plan package's: "PLAN:plan"...)
     name: str
     description: str
     select: Callable[[Entry], bool]
@@ -68,6 +76,14 @@ class Scope:
     #: what ``select`` depends on beyond ``key`` (a contact's roles): part of the feed's
     #: fingerprint, so a changed role re-assembles the feed
     basis: str = ""
+    #: True: the feed shows the entries of every plan that has started (``spanned_plans``),
+    #: whichever plan's run writes it; False: its own plan's only
+    spanning: bool = False
+    calendar_uid: str = ""  #: the VCALENDAR's UID ("": ``naptip/KEY@naptip``)
+
+
+#: what the feeds spanning plans call themselves (their names must not say one plan's)
+SPANNING_TITLE = "NAPTIP"
 
 
 def scope_key(catalog: Catalog, key: str) -> str:
@@ -84,58 +100,148 @@ def feed_file(catalog: Catalog, name: str) -> str:
     return f"{prefix[:-1]}-{name}" if prefix else name
 
 
-def plan_scope(catalog: Catalog) -> Scope:
-    plan = catalog.structure.plan
-    return Scope(key=scope_key(catalog, "plan"), name=f"{plan.short_title}: whole plan",
-                 description=f"{plan.title}: every deadline, meeting and event",
-                 select=lambda _e: True, filename=feed_file(catalog, PLAN_FILE))
+def _spans(catalog: Catalog, spanning: bool | None) -> bool:
+    """None: the built-in plan's feeds (the names subscribed to since 2021) span plans, a
+    plan package's are its own."""
+    return not catalog.occurrence_prefix if spanning is None else spanning
 
 
-def committee_scope(catalog: Catalog, committee: str) -> Scope:
-    """What ``committee`` (a committee or an agency id) leads, supports or hosts."""
+def _naming(catalog: Catalog, key: str, spanning: bool) -> tuple[str, str, str]:
+    """(store key, title, calendar UID) of a feed: a spanning feed's depend on no plan, so
+    every plan's run assembles the same bytes."""
+    if spanning:
+        return key, SPANNING_TITLE, f"naptip/{key}@naptip"
     plan = catalog.structure.plan
+    full = scope_key(catalog, key)
+    return full, plan.short_title, f"{plan.id}/{full}@naptip"
+
+
+def plan_scope(catalog: Catalog, *, spanning: bool | None = None) -> Scope:
+    """The whole plan: ``plan.ics`` (every plan that has started) for NAPTIP 3.0, a plan
+    package's own ``PLAN-plan.ics`` (``spanning``: choose)."""
+    spans = _spans(catalog, spanning)
+    key, title, uid = _naming(catalog, "plan", spans)
+    what = "every plan" if spans else catalog.structure.plan.title
+    return Scope(key=key, name=f"{title}: whole plan" if not spans else f"{title}: all plans",
+                 description=f"{what}: every deadline, meeting and event",
+                 select=lambda _e: True, filename=PLAN_FILE if spans else
+                 feed_file(catalog, PLAN_FILE), spanning=spans, calendar_uid=uid)
+
+
+def committee_scope(catalog: Catalog, committee: str, *, spanning: bool | None = None,
+                    ) -> Scope:
+    """What ``committee`` (a committee or an agency id) leads, supports or hosts: in every
+    plan that has started (``committee-ID.ics``, NAPTIP 3.0's default) or in a plan
+    package's alone (``PLAN-committee-ID.ics``)."""
+    spans = _spans(catalog, spanning)
+    key, title, uid = _naming(catalog, f"committee:{committee}", spans)
     c = catalog.committees.get(committee)
     agency = catalog.agencies.get(committee)
     name = c.name if c else agency.name if agency else committee
-    return Scope(key=scope_key(catalog, f"committee:{committee}"),
-                 name=f"{plan.short_title}: {name}",
+    where = "every NAPTIP plan" if spans else title
+    return Scope(key=key, name=f"{title}: {name}",
                  description=f"{name}: what it leads, supports ([Support]) or hosts in "
-                             f"{plan.short_title}",
+                             f"{where}",
                  select=lambda e: e.involves(committee), committee=committee,
-                 filename=feed_file(catalog, f"committee-{committee}.ics"))
+                 filename=f"committee-{committee}.ics" if spans else
+                 feed_file(catalog, f"committee-{committee}.ics"), spanning=spans,
+                 calendar_uid=uid)
 
 
 def contact_scopes(db: Database, catalog: Catalog, *, loaded: LoadedPlugins | None = None,
-                   ) -> list[Scope]:
+                   spanning: bool = True) -> list[Scope]:
     """Private feeds, one per active contact of the directory (and of plugins, when
     ``loaded`` is given): what the contact leads, supports or attends, by their roles
     (``naptip.calendars.audience.follows``). ``publish`` names each file by the contact's
-    token (``link_token(db, scope.key)``)."""
+    token (``link_token(db, scope.key)``): ONE token per contact, whichever plan asks.
+    ``spanning=False``: the one-plan feeds a plan package once gave its contacts."""
     from naptip.people.contacts import ContactDirectory
     from naptip.people.reminders import all_contacts
 
     known = set(catalog.committees) | set(catalog.agencies)
     contacts, _problems = all_contacts(ContactDirectory(db).all(), loaded, known)
-    return [contact_scope(catalog, c) for c in contacts]
+    return [contact_scope(catalog, c, spanning=spanning) for c in contacts]
 
 
-def contact_scope(catalog: Catalog, contact: ContactInfo) -> Scope:
-    """One contact's private feed. When all their roles are in one committee, what that
-    committee only supports is marked ``[Support]`` as in the committee's feed."""
-    plan = catalog.structure.plan
+def contact_scope(catalog: Catalog, contact: ContactInfo, *, spanning: bool = True) -> Scope:
+    """One contact's private feed, over every plan that has started (its key
+    ``contact:EMAIL`` and token are the ones minted under NAPTIP 3.0, whichever plan's
+    catalog is given). When all their roles are in one committee, what that committee only
+    supports is marked ``[Support]`` as in the committee's feed. ``spanning=False``: a plan
+    package's own one-plan feed (``PLAN:contact:EMAIL``), kept only for the tokens a plan
+    package minted before feeds spanned plans (see ``publish_all``)."""
+    key, title, uid = _naming(catalog, f"contact:{contact.email}", spanning)
     scopes = {r.scope for r in contact.roles}
     committee = next(iter(scopes)) if len(scopes) == 1 and scopes <= set(
         catalog.committees) else None
-    return Scope(key=scope_key(catalog, f"contact:{contact.email}"),
-                 name=f"{plan.short_title}: {contact.name}",
-                 description=f"What {contact.name} leads, supports or attends in "
-                             f"{plan.short_title}",
+    where = "every NAPTIP plan" if spanning else title
+    return Scope(key=key, name=f"{title}: {contact.name}",
+                 description=f"What {contact.name} leads, supports or attends in {where}",
                  select=partial(follows, contact), committee=committee, filename=None,
-                 basis=" ".join(sorted(f"{r.role}:{r.scope}" for r in contact.roles)))
+                 basis=" ".join(sorted(f"{r.role}:{r.scope}" for r in contact.roles)),
+                 spanning=spanning, calendar_uid=uid)
 
 
-def public_scopes(catalog: Catalog) -> list[Scope]:
-    return [plan_scope(catalog), *(committee_scope(catalog, c) for c in catalog.committees)]
+def public_scopes(catalog: Catalog, *, spanning: bool | None = None) -> list[Scope]:
+    """The whole plan's feed and each committee's (see ``plan_scope``)."""
+    return [plan_scope(catalog, spanning=spanning),
+            *(committee_scope(catalog, c, spanning=spanning) for c in catalog.committees)]
+
+
+def spanned_plans(catalog: Catalog, day: date) -> list[Plan]:
+    """The plans whose entries the spanning feeds show on ``day``: every plan known to
+    ``catalog`` that has started (drafts are left out); before any has, the first to
+    start. The same list whichever of them ``catalog`` is, so every plan's run writes the
+    same spanning feeds."""
+    plans = sorted({p.id: p for p in (catalog.structure.plan, *catalog.other_plans)}
+                   .values(), key=lambda p: (p.start, p.id))
+    started = [p for p in plans if p.start <= day]
+    return started or [p for p in plans if p.start == plans[0].start]
+
+
+def spanning_ledger(db: Database, catalog: Catalog, own: Sequence[Published], *, day: date,
+                    keep_cancelled_days: int = DEFAULT_KEEP_CANCELLED_DAYS,
+                    ) -> list[Published]:
+    """What the spanning feeds show on ``day``: ``own`` (``catalog``'s whole ledger, as
+    just recorded) and the stored ledger of every other plan of ``spanned_plans``, each
+    occurrence once (see ``one_per_occurrence``), by start then UID."""
+    plans = spanned_plans(catalog, day)
+    mine = catalog.structure.plan.id
+    rows = list(own) if any(p.id == mine for p in plans) else []
+    others = [p.id for p in plans if p.id != mine]
+    if others:
+        with db.reading() as session:
+            for plan_id in others:
+                rows += [published_row(row) for row in session.execute(
+                    select(CalendarEntry).where(CalendarEntry.uid.endswith(
+                        f".{plan_id}@naptip", autoescape=True))).scalars()]
+    shown = visible(rows, today=day, keep_cancelled_days=keep_cancelled_days)
+    return one_per_occurrence(shown, plans)
+
+
+def one_per_occurrence(published: Sequence[Published], plans: Sequence[Plan],
+                       ) -> list[Published]:
+    """Each occurrence once: a continued duty's occurrence (same id in two plans' ledgers)
+    is kept under the plan whose period holds its day (else a confirmed one, else the
+    later plan's); the order is kept."""
+    periods = {p.id: p for p in plans}
+    order = {p.id: n for n, p in enumerate(plans)}
+
+    def plan_of(p: Published) -> str:
+        return p.entry.uid.removeprefix(f"{p.entry.occurrence}.").removesuffix("@naptip")
+
+    def rank(p: Published) -> tuple[bool, bool, int]:
+        plan = periods.get(plan_of(p))
+        day = date.fromisoformat(p.entry.start[:10])
+        owns = plan is not None and plan.start <= day <= plan.end
+        return owns, not p.cancelled, order.get(plan_of(p), -1)
+
+    best: dict[str, Published] = {}
+    for p in published:
+        held = best.get(p.entry.occurrence)
+        if held is None or rank(p) > rank(held):
+            best[p.entry.occurrence] = p
+    return [p for p in published if best[p.entry.occurrence] is p]
 
 
 def publish_instant(as_of: date | None) -> datetime:
@@ -177,14 +283,15 @@ def record_stored(db: Database, catalog: Catalog, *, now: datetime, today: date,
                   dry_run=dry_run)
 
 
-def _feed_args(catalog: Catalog, scope: Scope) -> dict[str, Any]:
-    return {"name": scope.name, "calendar_uid": f"{catalog.structure.plan.id}/{scope.key}@naptip",
+def _feed_args(scope: Scope) -> dict[str, Any]:
+    return {"name": scope.name, "calendar_uid": scope.calendar_uid or f"naptip/{scope.key}@naptip",
             "description": scope.description, "committee": scope.committee}
 
 
 def feed_bytes(catalog: Catalog, scope: Scope, published: Sequence[Published]) -> bytes:
-    return render_feed([p for p in published if scope.select(p.entry)],
-                       **_feed_args(catalog, scope))
+    """The feed's bytes from ``published``: for a spanning scope, give what
+    ``spanning_ledger`` returns (the feeds of every plan)."""
+    return render_feed([p for p in published if scope.select(p.entry)], **_feed_args(scope))
 
 
 @dataclass(frozen=True)
@@ -217,7 +324,7 @@ def publish(db: Database, catalog: Catalog, published: Sequence[Published], dire
     for scope in scopes:
         name = scope.filename or f"{tokens.get(scope.key) or link_token(db, scope.key)}.ics"
         path = directory / name
-        args = _feed_args(catalog, scope)
+        args = _feed_args(scope)
         known = before.get(name)
         definition = _digest(json.dumps([FEED_FORMAT, scope.key, args, scope.basis]).encode())
         quick = _digest(f"{definition}\0{whole}".encode())
@@ -316,6 +423,13 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
     whole plan, each committee, each active contact (named by token). The feed of a
     contact who left the directory is deleted, so their address stops working.
 
+    Those feeds span plans: ``plan.ics``, ``committee-ID.ics`` and each contact's one
+    private feed show the entries of every plan that has started (``spanning_ledger``),
+    whichever plan ``catalog`` is, so each plan's run writes the same bytes. A plan
+    package's run also writes its own one-plan feeds (``PLAN-plan.ics``,
+    ``PLAN-committee-ID.ics``) and keeps up the one-plan private feeds it minted tokens for
+    before feeds spanned plans (``PLAN:contact:EMAIL``); it mints no new one.
+
     ``now``: LAST-MODIFIED of what changed (default the current second; see
     :func:`publish_instant`). What ``naptip calendar publish`` and the daily run call.
     ``schedule``: the plugins' schedule of ``catalog``, when the caller has it already.
@@ -331,14 +445,23 @@ def publish_all(db: Database, catalog: Catalog, directory: Path, *, day: date,
                                  keep_cancelled_days=keep_cancelled_days, loaded=loaded,
                                  schedule=schedule)
     contacts = contact_scopes(db, catalog, loaded=loaded)
-    written = publish(db, catalog, recorded.published, directory,
-                      [*public_scopes(catalog), *contacts])
+    spanning = spanning_ledger(db, catalog, recorded.ledger, day=day,
+                               keep_cancelled_days=keep_cancelled_days)
+    written = publish(db, catalog, spanning, directory,
+                      [*public_scopes(catalog, spanning=True), *contacts])
     current = {s.key for s in contacts}
+    if catalog.occurrence_prefix:  # a plan package's own feeds, beside the spanning ones
+        minted = {key for key, _token in _tokens(db)}
+        own = [s for s in contact_scopes(db, catalog, loaded=loaded, spanning=False)
+               if s.key in minted]  # never a new token: only those minted before
+        written += publish(db, catalog, recorded.published, directory,
+                           [*public_scopes(catalog, spanning=False), *own])
+        current |= {s.key for s in own}
     removed = []
     for key, name in links(db):
         path = directory / name
-        if key.startswith(scope_key(catalog, "contact:")) and key not in current \
-                and path.exists():
+        if key.startswith(("contact:", scope_key(catalog, "contact:"))) \
+                and key not in current and path.exists():
             path.unlink()
             removed.append(path)
     if removed:

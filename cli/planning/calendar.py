@@ -54,20 +54,26 @@ def _recorded(app: App, keep: int) -> Reconciled:
 @click.option("--contact", metavar="EMAIL",
               help="One contact's private feed: what they lead, support or attend.")
 @click.option("--all", "whole", is_flag=True, help="The whole plan (the default).")
+@click.option("--this-plan", "this_plan", is_flag=True,
+              help="Only this plan's entries (a plan package's own PLAN-*.ics feed); "
+                   "without it, the feed spans every plan that has started.")
 @click.option("--output", "-o", type=OUTPUT_FILE,
               help="Write to this file (atomically) instead of standard output.")
 @keep_option
 @as_of_option
 @pass_app
 def export(app: App, committee: str | None, contact: str | None, whole: bool,
-           output: Path | None, keep: int) -> None:
-    """One feed as .ics: the whole plan, one committee's or one contact's."""
+           this_plan: bool, output: Path | None, keep: int) -> None:
+    """One feed as .ics: the whole plan, one committee's or one contact's.
+
+    As published: over every plan that has started (NAPTIP 3.0 and its successor), unless
+    --this-plan."""
     from naptip.calendars.publish import (
         committee_scope,
         contact_scopes,
         feed_bytes,
         plan_scope,
-        scope_key,
+        spanning_ledger,
         write_atomic,
     )
 
@@ -75,8 +81,10 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
         raise click.UsageError("give one of --committee, --contact or --all")
     catalog = app.catalog
     if contact:
-        key = scope_key(catalog, f"contact:{contact.strip().lower()}")
-        found = [s for s in contact_scopes(app.db, catalog, loaded=app.loaded) if s.key == key]
+        email = contact.strip().lower()
+        found = [s for s in contact_scopes(app.db, catalog, loaded=app.loaded,
+                                           spanning=not this_plan)
+                 if s.key.endswith(f"contact:{email}")]
         if not found:
             raise click.BadParameter(f"no contact {contact.strip().lower()!r} "
                                      "(naptip contacts list)", param_hint="--contact")
@@ -87,10 +95,13 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
         if wanted is None:
             raise click.BadParameter(f"unknown committee {committee!r}",
                                      param_hint="--committee")
-        scope = committee_scope(catalog, wanted)
+        scope = committee_scope(catalog, wanted, spanning=not this_plan)
     else:
-        scope = plan_scope(catalog)
-    data = feed_bytes(catalog, scope, _recorded(app, keep).published)
+        scope = plan_scope(catalog, spanning=not this_plan)
+    recorded = _recorded(app, keep)
+    published = recorded.published if this_plan else spanning_ledger(
+        app.db, catalog, recorded.ledger, day=app.today, keep_cancelled_days=keep)
+    data = feed_bytes(catalog, scope, published)
     if output is None:
         click.echo(data, nl=False)  # bytes go to the binary stream as they are
         return
@@ -110,8 +121,10 @@ def export(app: App, committee: str | None, contact: str | None, whole: bool,
 def publish(app: App, directory: Path, keep: int) -> None:
     """Write one .ics per committee, the whole plan and each contact's feed into DIR.
 
-    A contact's file is named by an unguessable token (`naptip calendar links`); the file
-    of a contact removed from the directory is deleted."""
+    plan.ics, committee-ID.ics and the contacts' feeds span every plan that has started;
+    a plan package also writes its own PLAN-*.ics. A contact's file is named by an
+    unguessable token (`naptip calendar links`); the file of a contact removed from the
+    directory is deleted."""
     from naptip.calendars.publish import publish_all, publish_instant
 
     app.warn_problems()
@@ -127,6 +140,10 @@ def publish(app: App, directory: Path, keep: int) -> None:
         click.echo(f"{w.path.name}\t{w.entries} entries\t{state}")
     for path in report.removed:
         click.echo(f"{path.name}\t0 entries\tremoved (the contact left the directory)")
+    from naptip.calendars.publish import spanned_plans
+
+    plans = ", ".join(p.id for p in spanned_plans(app.catalog, app.today))
+    click.echo(f"plan.ics, committee-*.ics and the contacts' feeds show {plans}", err=True)
     recorded = report.recorded
     click.echo(f"{len(recorded.created)} new, {len(recorded.changed)} changed, "
                f"{len(recorded.cancelled)} cancelled, {len(recorded.restored)} restored "
@@ -140,15 +157,26 @@ def publish(app: App, directory: Path, keep: int) -> None:
 def links(app: App, base_url: str) -> None:
     """The file (or URL) of every feed: public ones by name, each contact's by its token.
 
-    A contact's token is made on first use and stays; send each contact only their own
-    line."""
-    from naptip.calendars.publish import contact_scopes, link_token, public_scopes
+    Keys without a plan prefix (plan, committee:ID, contact:EMAIL) span every plan that
+    has started; PLAN:... keys are a plan package's own. A contact's token is made on
+    first use and stays, one for all plans; send each contact only their own line."""
+    from naptip.calendars.publish import contact_scopes, link_token, links, public_scopes
 
     base = base_url.rstrip("/") + "/" if base_url else ""
-    for scope in public_scopes(app.catalog):
+    catalog = app.catalog
+    public = public_scopes(catalog, spanning=True)
+    if catalog.occurrence_prefix:
+        public += public_scopes(catalog, spanning=False)
+    for scope in public:
         click.echo(f"{scope.key}\t{base}{scope.filename}")
-    for scope in contact_scopes(app.db, app.catalog, loaded=app.loaded):
+    for scope in contact_scopes(app.db, catalog, loaded=app.loaded):
         click.echo(f"{scope.key}\t{base}{link_token(app.db, scope.key)}.ics")
+    if catalog.occurrence_prefix:  # one-plan feeds minted before feeds spanned plans
+        own = {s.key for s in contact_scopes(app.db, catalog, loaded=app.loaded,
+                                             spanning=False)}
+        for key, name in links(app.db):
+            if key in own:
+                click.echo(f"{key}\t{base}{name}")
 
 
 @calendar_group.command("invite")
