@@ -126,6 +126,23 @@ def test_one_run_does_each_plans_day_and_a_rerun_sends_nothing_twice(
     assert set(summaries(one)) == {"naptip-4.0"}
 
 
+def test_a_dry_run_before_a_new_plans_first_run_says_the_real_run_syncs_it(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")  # 4.0 never synced
+    dry = naptip(run, env, TODAY, "run", "--dry-run")  # exit 0: nothing failed
+    assert re.search(r"^run \w{12} naptip-4.0 2026-12-07 \(dry run\): done", dry.stdout, re.M)
+    said = " ".join(dry.stdout.split())
+    assert ("the store holds no schedule for naptip-4.0 yet: its first real run syncs it; "
+            "the dry run cannot show its reminders or invitations until then") in said
+    assert "failed" not in dry.stdout
+    listed = naptip(run, env, TODAY, "runs", "list")
+    assert "failed" not in listed.stdout
+    real = naptip(run, env, TODAY, "run")  # the real run syncs and works as before
+    assert summaries(real)["naptip-4.0"][2] == "done"
+    again = naptip(run, env, TODAY, "run", "--dry-run")
+    assert "no schedule" not in again.stdout
+
+
 def test_one_plans_failure_does_not_stop_the_others(
         run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
     naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
