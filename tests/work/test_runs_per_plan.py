@@ -200,3 +200,27 @@ def test_which_plans_need_the_days_work(synced: Database, successor: Path) -> No
     assert ids(TODAY) == ["naptip-3.0", "naptip-4.0"]
     with mock.patch.object(registry, "plans", {"naptip-3.0": registry.get("naptip-3.0")}):
         assert ids(TODAY) == ["naptip-3.0"]  # the only plan: run, closed or not
+
+
+def test_a_closed_plans_items_are_worked_on_without_plan(
+        run: Run, db: Database, env: dict[str, str]) -> None:
+    """4.0 loaded (the default plan) and never synced: re-opening, explaining and late
+    evidence of a 3.0 item go to 3.0, where the store files the item; never "no schedule
+    for naptip-4.0"."""
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
+    reopened = naptip(run, env, TODAY, "plan", "reopen", REOPENED, "--due", "2026-12-31",
+                      "--reason", "the auditors asked for it")
+    assert "1 item(s) re-opened, due 2026-12-31" in reopened.stdout
+    assert f"Occurrence {REOPENED}" in naptip(run, env, TODAY, "schedule", "explain",
+                                              REOPENED).stdout
+    submitted = naptip(run, env, TODAY, "evidence", "submit", REOPENED, "-v", "1=4",
+                       "--done-on", "2023-05-01")
+    assert "evidence #1 submitted" in submitted.stdout
+    reviewed = naptip(run, env, TODAY, "evidence", "review", "1", "--accept", "--as",
+                      "lead@me.gov.my")
+    assert f"evidence #1 accepted for {REOPENED}" in reviewed.stdout
+    naptip(run, env, TODAY, "--plan", "naptip-4.0", "sync")
+    wrong = naptip(run, env, date(2031, 1, 2), "--plan", "naptip-4.0", "plan", "reopen",
+                   REOPENED, "--due", "2031-02-01", "--reason", "x", code=1)
+    assert (f"no occurrence '{REOPENED}' in NAPTIP 4.0 (it is naptip-3.0's: "
+            "`naptip --plan naptip-3.0 plan reopen`)") in " ".join(wrong.output.split())
