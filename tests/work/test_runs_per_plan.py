@@ -224,3 +224,27 @@ def test_a_closed_plans_items_are_worked_on_without_plan(
                    REOPENED, "--due", "2031-02-01", "--reason", "x", code=1)
     assert (f"no occurrence '{REOPENED}' in NAPTIP 4.0 (it is naptip-3.0's: "
             "`naptip --plan naptip-3.0 plan reopen`)") in " ".join(wrong.output.split())
+
+
+def test_a_closed_plans_older_items_are_summarised_once_per_lead(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    """Issue 19's red team saw "N older items still open" again in December 2026: each
+    plan's summary goes to each lead once (ledger stage ``older``); the closed plan's
+    re-opened item's later digests do not carry it again. The other summary a lead gets
+    is the successor's own, on its first run (its own adoption, its own older items)."""
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")  # adopted: summary
+    assert [m for m in smtp.handler.messages if "older items" in m.message["Subject"]]
+    naptip(run, env, date(2026, 12, 1), "--plan", "naptip-3.0", "plan", "reopen",
+           REOPENED, "--due", "2026-12-10", "--reason", "the auditors asked for it")
+    before = len(smtp.handler.messages)
+    for day in (date(2026, 12, 3), TODAY, date(2026, 12, 9), date(2026, 12, 11)):
+        naptip(run, env, day, "run")
+    later = smtp.handler.messages[before:]
+    three = [m for m in later if "your NAPTIP 3.0 reminder" in m.text]
+    assert [m for m in three if REOPENED in m.text]  # the re-opened item is reminded
+    assert not [m for m in three if "older item" in m.message["Subject"]
+                or "due before naptip was adopted" in m.text]
+    four = [(m.rcpt_tos[0], m.text.split("reminder for ")[1].split(".")[0]) for m in later
+            if "your NAPTIP 4.0 reminder" in m.text and "due before naptip was adopted" in m.text]
+    assert four and {day for _to, day in four} == {"Thursday, 3 December 2026"}
+    assert len(four) == len({to for to, _day in four})  # once per lead
