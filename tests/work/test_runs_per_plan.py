@@ -248,3 +248,28 @@ def test_a_closed_plans_older_items_are_summarised_once_per_lead(
             if "your NAPTIP 4.0 reminder" in m.text and "due before naptip was adopted" in m.text]
     assert four and {day for _to, day in four} == {"Thursday, 3 December 2026"}
     assert len(four) == len({to for to, _day in four})  # once per lead
+
+
+def test_a_reopened_items_digest_says_why_and_its_new_deadline_not_the_old_move(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    """S4-O1-i@2025 was due Saturday 31 January 2026, moved to a working day: re-opened
+    with a new deadline, its digest says who re-opened it, why and the new due date, not
+    "Moved from Saturday, 31 January 2026" (the old date's shift)."""
+    item = "S4-O1-i@2025"
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
+    with db.reading() as session:
+        row = session.execute(select(OccurrenceRow).where(OccurrenceRow.id == item)
+                              ).scalar_one()
+        assert row.unshifted == date(2026, 1, 31) != row.due  # moved off the weekend
+    naptip(run, env, TODAY, "plan", "reopen", item, "--due", "2026-12-31", "--reason",
+           "the auditors asked for it")
+    before = len(smtp.handler.messages)
+    naptip(run, env, date(2026, 12, 24), "run")
+    [*mails] = [m for m in smtp.handler.messages[before:] if item in m.text]
+    assert mails
+    for mail in mails:
+        text = " ".join(mail.text.split())
+        assert ("Re-opened by the secretariat: the auditors asked for it; due Thursday, "
+                "31 December 2026") in text
+        assert "Moved from" not in text and "Moved from" not in mail.html
+        assert "Re-opened by the secretariat: the auditors asked for it" in mail.html
