@@ -68,3 +68,21 @@ class OutputFile(click.ParamType):  # type: ignore[type-arg]
 
 
 OUTPUT_FILE = OutputFile()
+
+
+def write_output(path: Path, content: bytes | Callable[[Path], None]) -> None:
+    """Write ``-o PATH``: the bytes, or by calling ``content(path)`` (a workbook saved).
+    What the checks of :class:`OutputFile` cannot see (``/proc``, a full disk, root's
+    permissions that a folder's mode does not show) is one line: "cannot write PATH:
+    permission denied", never a traceback."""
+    from naptip.base.errors import NaptipError
+    from naptip.base.text import echo_cut
+
+    try:
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            content(path)
+    except OSError as exc:
+        why = (exc.strerror or type(exc).__name__).lower()
+        raise NaptipError(f"cannot write {echo_cut(str(path))}: {why}") from None

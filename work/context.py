@@ -5,6 +5,7 @@ start from one (``naptip.cli`` and ``naptip.flows`` sit above this package)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -58,6 +59,32 @@ class App:
         if plan_id == self.plan.id:
             scoped._catalog = self._catalog
         return scoped
+
+    def for_occurrences(self, occurrence_ids: Iterable[str] = (),
+                        evidence_id: int | None = None) -> App:
+        """Scoped to the plan the store files these occurrences (or this evidence) under,
+        when no plan was chosen (--plan, NAPTIP_PLAN) and that plan is another known one:
+        a closed plan's items (re-opened, late evidence) are worked on without --plan.
+        Else this App, whose own commands say what is wrong."""
+        if self.plan_id is not None or not self.store_may_exist():
+            return self
+        from sqlalchemy import select
+
+        from naptip.store.orm import Evidence, OccurrenceRow
+
+        ids = [i.strip() for i in occurrence_ids]
+        with self.db.reading() as session:
+            if evidence_id is not None:
+                ids += session.execute(select(Evidence.occurrence_id).where(
+                    Evidence.id == evidence_id)).scalars().all()
+            plans = set(session.execute(select(OccurrenceRow.plan_id).where(
+                OccurrenceRow.id.in_(ids))).scalars()) if ids else set()
+        if len(plans) != 1:
+            return self
+        [plan_id] = plans
+        if plan_id == self.plan.id or plan_id not in self.plans.plans:
+            return self
+        return self.for_plan(plan_id)
 
     def use_loaded(self, loaded: LoadedPlugins) -> None:
         """Work with plugins already loaded with the same choice of plugins (the command

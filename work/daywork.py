@@ -83,7 +83,9 @@ def sync_schedule(work: DayWork) -> StepResult:
     the plan) fails this step with its reason, and the other steps carry on with the
     schedule the store holds until someone runs ``naptip sync --confirm``."""
     if work.dry_run:
-        return StepResult("sync", "skipped", detail="dry run: the store is read as it is")
+        return StepResult("sync", "skipped", detail=(
+            f"dry run: {_unsynced(work)}" if _unsynced(work)
+            else "dry run: the store is read as it is"))
     from naptip.occurrences.materialise import sync
     from naptip.time.clock import real_today
 
@@ -97,10 +99,27 @@ def sync_schedule(work: DayWork) -> StepResult:
     return StepResult("sync", "done", counts, "unchanged" if result.skipped else "")
 
 
+def _unsynced(work: DayWork) -> str:
+    """For a dry run on a store that holds no schedule for the plan yet (a newly loaded
+    plan before its first real run): one line saying what a real run would do; else "".
+    The real run's sync step fills the schedule; the dry run writes nothing, so it cannot
+    show the plan's reminders or invitations until then."""
+    from naptip.occurrences.materialise import stored_provenance
+
+    plan_id = work.catalog.structure.plan.id
+    with work.db.reading() as session:
+        if stored_provenance(session, plan_id) is not None:
+            return ""
+    return (f"the store holds no schedule for {plan_id} yet: its first real run syncs it; "
+            "the dry run cannot show its reminders or invitations until then")
+
+
 def send_reminders(work: DayWork) -> StepResult:
     """Reminders, escalations and evidence requests for every day covered, once each."""
     from naptip.notifications.dispatch import RunOptions, run_reminders
 
+    if work.dry_run and _unsynced(work):
+        return StepResult("reminders", "skipped", detail="dry run: not synced yet")
     result = run_reminders(work.db, work.catalog, work.settings, work.loaded, RunOptions(
         today=work.day, since=work.since, dry_run=work.dry_run, actor=work.actor,
         outbox=work.outbox, environ=work.environ,
@@ -124,6 +143,8 @@ def send_invitations(work: DayWork) -> StepResult:
     """Meeting invitations, updates and cancellations due on the run's day, once each."""
     from naptip.calendars.invite import invite
 
+    if work.dry_run and _unsynced(work):
+        return StepResult("invitations", "skipped", detail="dry run: not synced yet")
     report = invite(work.db, work.catalog, work.settings, day=work.day, dry_run=work.dry_run,
                     loaded=work.loaded, outbox=work.outbox, environ=work.environ,
                     actor=work.actor, retry_failed=work.retry_failed,

@@ -137,6 +137,7 @@ def plan_reopen(app: App, occurrences: tuple[str, ...], due: date | None, reason
     """
     from naptip.plan.lifecycle import close_again, reopen
 
+    app = app.for_occurrences(occurrences)  # a closed plan's items, without --plan
     plan = app.catalog.structure.plan
     db = app.store()
     if undo:

@@ -174,6 +174,7 @@ def _as_stored(plan: Schedule, rows: dict[str, StoredRow] | None) -> Schedule:
 @pass_app
 def explain(app: App, occurrence_id: str) -> None:
     """Why an occurrence exists, whose it is, and how its date was found."""
+    app = app.for_occurrences([occurrence_id])  # a closed plan's item, without --plan
     catalog = app.catalog
     app.warn_problems()
     plan = _as_stored(build_schedule(catalog), _stored_rows(app, catalog))

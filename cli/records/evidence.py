@@ -111,6 +111,7 @@ def submit(app: App, occurrence_id: str, values: tuple[str, ...], sex: tuple[str
         occurrence_id=occurrence_id.strip(), actor=actor_name(actor),
         values=_pairs(values, "--value"), breakdown=breakdown, files=files, done_on=done_on,
         note=note, links=links, nil=nil)
+    app = app.for_occurrences([submission.occurrence_id])  # late evidence of a closed plan
     catalog = app.catalog
     app.warn_problems()
     service = EvidenceService(app.store(), catalog, app.loaded)
@@ -173,6 +174,7 @@ def review(app: App, evidence_id: int, accept: bool, reason: str | None,
 
     if accept == (reason is not None):
         raise click.UsageError("give exactly one of --accept or --return REASON")
+    app = app.for_occurrences(evidence_id=evidence_id)  # a closed plan's evidence
     service = EvidenceService(app.store(), app.catalog, app.loaded)
     evidence = service.review(evidence_id, accept=accept, reason=reason,
                               actor=actor_name(actor), login=actor is None)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from naptip.cli.app import App, as_of_option, pass_app
-from naptip.cli.common import OUTPUT_FILE, actor_name, actor_option
+from naptip.cli.common import OUTPUT_FILE, actor_name, actor_option, write_output
 
 if TYPE_CHECKING:
     from naptip.reports import Report
@@ -71,7 +71,7 @@ def _emit(app: App, kind: str, fmt: str, output: Path | None, lang: str, *,
         if output is None:
             click.echo(content.decode("utf-8"), nl=False)
         elif fmt != "xlsx":
-            output.write_bytes(content)
+            write_output(output, content)
     if output is not None:
         click.echo(f"wrote {output} ({report.title}, {fmt})", err=True)
     if save:
@@ -92,7 +92,7 @@ def _render(report: Report, fmt: str, output: Path | None) -> bytes:
         from naptip.reports.tabular import write_xlsx
 
         assert output is not None
-        write_xlsx(report, output)
+        write_output(output, lambda path: write_xlsx(report, path))
         return output.read_bytes()
     if fmt == "pdf":
         from naptip.reports.browser import html_to_pdf
@@ -167,7 +167,7 @@ def recommendations(app: App, set_id: str, committee: str | None, lang: str,
         click.echo(content.decode("utf-8"), nl=False)
         return
     if fmt != "xlsx":
-        output.write_bytes(content)
+        write_output(output, content)
     click.echo(f"wrote {output} ({report.title}, {fmt})", err=True)
 
 
@@ -225,7 +225,7 @@ def show_saved(app: App, snapshot_id: int, output: Path | None, as_json: bool) -
             raise click.UsageError(f"report #{snapshot_id} is {saved.info.format}: give -o FILE")
         click.echo(data, nl=False)
         return
-    output.write_bytes(data)
+    write_output(output, data)
     what = "JSON" if as_json else saved.info.format
     click.echo(f"wrote {output} (report #{snapshot_id}, {saved.info.title}, {what}, "
                f"SHA-256 {hashlib.sha256(data).hexdigest()})", err=True)

@@ -115,6 +115,10 @@ class Item:
     supporting: bool = False
     host: str | None = None
     returned_reason: str | None = None
+    #: an item of a closed plan re-opened on purpose (``naptip plan reopen``): the reason
+    #: given; ``due`` is then its new deadline, and ``unshifted`` is left out (the working-
+    #: day shift of its original due date says nothing about the new one)
+    reopened_reason: str | None = None
     indicators: tuple[tuple[str, str | None], ...] = ()  #: (text, target)
     activity: str | None = None
     duty: str | None = None
@@ -387,12 +391,16 @@ def plan_reminders(rows: Sequence[OccurrenceRow], contacts: Sequence[ContactInfo
         activity = catalog.activities.get(row.activity_id) if row.activity_id else None
         back = returns.get(row.id) if row.progress == "returned" else None
         due, stages = _life_stages(row, policy, today, back, life, closing)
+        again = life.reopened.get(row.id) if life is not None else None
+        reopened = again.reason if again is not None and today >= again.on else None
         for stage, section, role, days in stages:
             item = Item(
                 occurrence_id=row.id, title=row.title, kind=row.kind, section=section,
                 stage=stage, due=due, days=days,
-                unshifted=row.unshifted if row.unshifted != row.due else None,
-                moved_why=_why_moved(row),
+                unshifted=row.unshifted if row.unshifted != row.due and reopened is None
+                else None,
+                moved_why=_why_moved(row) if reopened is None else None,
+                reopened_reason=reopened,
                 owner=row.owner, owner_name=committee.name if committee else row.owner,
                 owner_name_ms=committee.name_ms if committee else row.owner,
                 host=_host_name(catalog, row.host), returned_reason=reasons.get(row.id),

@@ -237,8 +237,11 @@ def reopen(db: Database, plan: Plan, occurrence_ids: Iterable[str], *, due: date
             .where(OccurrenceRow.plan_id == plan.id, OccurrenceRow.id.in_(ids))).all()}
         missing = [i for i in ids if i not in found]
         if missing:
-            raise NaptipError(f"no occurrence {missing[0]!r} in {plan.short_title} "
-                              "(naptip schedule lists them)")
+            other = session.execute(select(OccurrenceRow.plan_id).where(
+                OccurrenceRow.id == missing[0])).scalar()
+            raise NaptipError(f"no occurrence {missing[0]!r} in {plan.short_title} " + (
+                f"(it is {other}'s: `naptip --plan {other} plan reopen`)" if other
+                else "(naptip schedule lists them)"))
         for i in ids:
             progress, withdrawn = found[i]
             if withdrawn:

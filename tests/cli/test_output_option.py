@@ -65,3 +65,24 @@ def test_a_good_output_path_still_works(synced: Database, run: Callable[..., Res
                env=env)
     assert made.exit_code == 0, made.output
     assert report.stat().st_size > 100
+
+
+@pytest.mark.parametrize("args", [
+    ["report", "annual", "--year", "2023", "--format", "html"],
+    ["report", "committee", "media", "--format", "xlsx"],
+    ["report", "final", "--format", "csv"],
+    ["report", "annual", "--year", "2023", "--format", "json", "--save"],
+], ids=lambda a: " ".join(a[1:2] + a[-1:]))
+def test_a_path_the_checks_pass_but_the_system_refuses_is_one_line(
+        synced: Database, run: Callable[..., Result], args: list[str]) -> None:
+    """/proc passes the folder checks (as root, any folder does) and refuses the file:
+    one line naming the path and why, exit 1, nothing saved."""
+    from naptip.reports.snapshot import list_snapshots
+
+    env = {**db_env(synced), "NAPTIP_AS_OF": "2024-03-01"}
+    result = run(*args, "-o", "/proc/naptip-report.out", env=env)
+    assert result.exit_code == 1, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "Error: cannot write /proc/naptip-report.out: no such file or directory"
+    assert "unexpected" not in result.output and "Traceback" not in result.output
+    assert list_snapshots(synced) == []

@@ -85,3 +85,17 @@ def test_an_occurrence_shows_once_for_a_person_in_two_roles() -> None:
                     today=date(2025, 8, 13))
     assert digest.text.count("S1-O1-i@2024:") == 1
     assert digest.subject.startswith("NAPTIP: 1 overdue —")
+
+
+@pytest.mark.parametrize(("language", "says"), [
+    ("en", "Re-opened by the secretariat: audit <asked>; due Thursday, 31 December 2026"),
+    ("ms", "Dibuka semula oleh urus setia: audit <asked>; tarikh akhir Khamis, "
+           "31 Disember 2026")])
+def test_a_reopened_item_says_why_and_its_new_deadline(language: str, says: str) -> None:
+    base = items()[2]
+    from dataclasses import replace
+
+    item = replace(base, due=date(2026, 12, 31), reopened_reason="audit <asked>")
+    digest = render([item], name="Lead", language=language, today=date(2026, 12, 24))
+    assert says in digest.text
+    assert says.replace("<", "&lt;").replace(">", "&gt;") in digest.html

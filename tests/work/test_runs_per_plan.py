@@ -126,6 +126,23 @@ def test_one_run_does_each_plans_day_and_a_rerun_sends_nothing_twice(
     assert set(summaries(one)) == {"naptip-4.0"}
 
 
+def test_a_dry_run_before_a_new_plans_first_run_says_the_real_run_syncs_it(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")  # 4.0 never synced
+    dry = naptip(run, env, TODAY, "run", "--dry-run")  # exit 0: nothing failed
+    assert re.search(r"^run \w{12} naptip-4.0 2026-12-07 \(dry run\): done", dry.stdout, re.M)
+    said = " ".join(dry.stdout.split())
+    assert ("the store holds no schedule for naptip-4.0 yet: its first real run syncs it; "
+            "the dry run cannot show its reminders or invitations until then") in said
+    assert "failed" not in dry.stdout
+    listed = naptip(run, env, TODAY, "runs", "list")
+    assert "failed" not in listed.stdout
+    real = naptip(run, env, TODAY, "run")  # the real run syncs and works as before
+    assert summaries(real)["naptip-4.0"][2] == "done"
+    again = naptip(run, env, TODAY, "run", "--dry-run")
+    assert "no schedule" not in again.stdout
+
+
 def test_one_plans_failure_does_not_stop_the_others(
         run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
     naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
@@ -183,3 +200,76 @@ def test_which_plans_need_the_days_work(synced: Database, successor: Path) -> No
     assert ids(TODAY) == ["naptip-3.0", "naptip-4.0"]
     with mock.patch.object(registry, "plans", {"naptip-3.0": registry.get("naptip-3.0")}):
         assert ids(TODAY) == ["naptip-3.0"]  # the only plan: run, closed or not
+
+
+def test_a_closed_plans_items_are_worked_on_without_plan(
+        run: Run, db: Database, env: dict[str, str]) -> None:
+    """4.0 loaded (the default plan) and never synced: re-opening, explaining and late
+    evidence of a 3.0 item go to 3.0, where the store files the item; never "no schedule
+    for naptip-4.0"."""
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
+    reopened = naptip(run, env, TODAY, "plan", "reopen", REOPENED, "--due", "2026-12-31",
+                      "--reason", "the auditors asked for it")
+    assert "1 item(s) re-opened, due 2026-12-31" in reopened.stdout
+    assert f"Occurrence {REOPENED}" in naptip(run, env, TODAY, "schedule", "explain",
+                                              REOPENED).stdout
+    submitted = naptip(run, env, TODAY, "evidence", "submit", REOPENED, "-v", "1=4",
+                       "--done-on", "2023-05-01")
+    assert "evidence #1 submitted" in submitted.stdout
+    reviewed = naptip(run, env, TODAY, "evidence", "review", "1", "--accept", "--as",
+                      "lead@me.gov.my")
+    assert f"evidence #1 accepted for {REOPENED}" in reviewed.stdout
+    naptip(run, env, TODAY, "--plan", "naptip-4.0", "sync")
+    wrong = naptip(run, env, date(2031, 1, 2), "--plan", "naptip-4.0", "plan", "reopen",
+                   REOPENED, "--due", "2031-02-01", "--reason", "x", code=1)
+    assert (f"no occurrence '{REOPENED}' in NAPTIP 4.0 (it is naptip-3.0's: "
+            "`naptip --plan naptip-3.0 plan reopen`)") in " ".join(wrong.output.split())
+
+
+def test_a_closed_plans_older_items_are_summarised_once_per_lead(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    """Issue 19's red team saw "N older items still open" again in December 2026: each
+    plan's summary goes to each lead once (ledger stage ``older``); the closed plan's
+    re-opened item's later digests do not carry it again. The other summary a lead gets
+    is the successor's own, on its first run (its own adoption, its own older items)."""
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")  # adopted: summary
+    assert [m for m in smtp.handler.messages if "older items" in m.message["Subject"]]
+    naptip(run, env, date(2026, 12, 1), "--plan", "naptip-3.0", "plan", "reopen",
+           REOPENED, "--due", "2026-12-10", "--reason", "the auditors asked for it")
+    before = len(smtp.handler.messages)
+    for day in (date(2026, 12, 3), TODAY, date(2026, 12, 9), date(2026, 12, 11)):
+        naptip(run, env, day, "run")
+    later = smtp.handler.messages[before:]
+    three = [m for m in later if "your NAPTIP 3.0 reminder" in m.text]
+    assert [m for m in three if REOPENED in m.text]  # the re-opened item is reminded
+    assert not [m for m in three if "older item" in m.message["Subject"]
+                or "due before naptip was adopted" in m.text]
+    four = [(m.rcpt_tos[0], m.text.split("reminder for ")[1].split(".")[0]) for m in later
+            if "your NAPTIP 4.0 reminder" in m.text and "due before naptip was adopted" in m.text]
+    assert four and {day for _to, day in four} == {"Thursday, 3 December 2026"}
+    assert len(four) == len({to for to, _day in four})  # once per lead
+
+
+def test_a_reopened_items_digest_says_why_and_its_new_deadline_not_the_old_move(
+        run: Run, db: Database, smtp: SmtpServer, env: dict[str, str]) -> None:
+    """S4-O1-i@2025 was due Saturday 31 January 2026, moved to a working day: re-opened
+    with a new deadline, its digest says who re-opened it, why and the new due date, not
+    "Moved from Saturday, 31 January 2026" (the old date's shift)."""
+    item = "S4-O1-i@2025"
+    naptip(run, env, date(2026, 11, 30), "--plan", "naptip-3.0", "run")
+    with db.reading() as session:
+        row = session.execute(select(OccurrenceRow).where(OccurrenceRow.id == item)
+                              ).scalar_one()
+        assert row.unshifted == date(2026, 1, 31) != row.due  # moved off the weekend
+    naptip(run, env, TODAY, "plan", "reopen", item, "--due", "2026-12-31", "--reason",
+           "the auditors asked for it")
+    before = len(smtp.handler.messages)
+    naptip(run, env, date(2026, 12, 24), "run")
+    [*mails] = [m for m in smtp.handler.messages[before:] if item in m.text]
+    assert mails
+    for mail in mails:
+        text = " ".join(mail.text.split())
+        assert ("Re-opened by the secretariat: the auditors asked for it; due Thursday, "
+                "31 December 2026") in text
+        assert "Moved from" not in text and "Moved from" not in mail.html
+        assert "Re-opened by the secretariat: the auditors asked for it" in mail.html
