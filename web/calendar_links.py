@@ -36,18 +36,22 @@ def feeds_url(environ: Mapping[str, str] | None = None) -> str | None:
 
 def calendar_links(contact: ContactInfo, db: Database, catalog: Catalog,
                    base: str | None) -> list[CalendarLink]:
-    """The feeds for this contact: their own, each of their committees', the whole plan."""
+    """The feeds for this contact: their own, each of their committees', the whole plan's.
+    The committees' and the whole plan's are the feeds that span plans (``plan.ics``,
+    ``committee-ID.ics``): whatever plan the page shows, a subscription to them carries on
+    into the next plan."""
     own = contact_scope(catalog, contact)
     links = [CalendarLink(contact.name, f"{base}{link_token(db, own.key)}.ics" if base
                           else None)]
     for scope_id in dict.fromkeys(r.scope for r in contact.roles):
         if scope_id in catalog.committees:
-            scope = committee_scope(catalog, scope_id)
+            scope = committee_scope(catalog, scope_id, spanning=True)
             committee = catalog.committees[scope_id]
             links.append(CalendarLink(committee.name,
                                       f"{base}{scope.filename}" if base else None,
                                       label_ms=committee.name_ms))
-    plan = plan_scope(catalog)
-    links.append(CalendarLink(catalog.structure.plan.short_title,
-                              f"{base}{plan.filename}" if base else None))
+    plan = plan_scope(catalog, spanning=True)
+    links.append(CalendarLink("NAPTIP (every plan)",
+                              f"{base}{plan.filename}" if base else None,
+                              label_ms="NAPTIP (setiap pelan)"))
     return links

@@ -238,3 +238,23 @@ def test_a_plan_whose_package_does_not_load_leaves_the_others_served(
         assert work.status_code == 200 and REOPENED not in work.text
         missing = lead.get(f"/committee/{owner}", params={"plan": "naptip-3.0"})
         assert missing.status_code == 404 and "no such plan" in missing.text
+
+
+def test_the_calendar_page_offers_the_feeds_that_span_plans(
+        db: Database, plans: tuple[LoadedPlugins, PlanRegistry]) -> None:
+    """Whatever plan the portal shows, the committee's and the whole plan's links are the
+    feeds subscribed to since 2021, which carry on into the next plan, never a plan
+    package's own one-plan files."""
+    from naptip.base.contact_types import ContactInfo, Role
+    from naptip.web.calendar_links import calendar_links
+
+    loaded, registry = plans
+    lead = ContactInfo(name="ACP Lim", email="lim@rmp.gov.my",
+                       roles=(Role(role="lead", scope="enforcement"),))
+    for plan_id in ("naptip-3.0", "naptip-4.0"):
+        links = calendar_links(lead, db, plan_catalog(loaded, registry, plan_id),
+                               "https://feeds.example/")
+        assert [link.url for link in links[1:]] == [
+            "https://feeds.example/committee-enforcement.ics",
+            "https://feeds.example/plan.ics"]
+        assert links[-1].label == "NAPTIP (every plan)"
