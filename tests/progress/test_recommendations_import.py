@@ -232,3 +232,24 @@ def test_a_toml_item_is_named_by_its_line(db: Database, refs: PlanRefs,
     path.write_text(path.read_text(encoding="utf-8") + 'owner = "me"\n', encoding="utf-8")
     with pytest.raises(NaptipError, match=r"review\.toml:10: unknown key 'owner'"):
         import_set(db, refs, path, set_id="review-2024", importer="Siti", now=NOW)
+
+
+def test_a_control_character_is_refused_with_its_row(db: Database, refs: PlanRefs,
+                                                     tmp_path: Path) -> None:
+    """An invisible control character (pasted from another program) is refused: a
+    spreadsheet report could not hold it. Tab and line ends are kept as before."""
+    path = _csv(tmp_path / "tip.csv", [
+        ["R1", "pasted \x01text", "", "", "", ""],
+        ["R2", "Fine\ttext\r\nover lines.", "Bell\x07", "", "", ""],
+        ["R3", "Fine.", "", "", "", "S4-O1-i\r\nS21-O1-i"]])
+    result = _import(db, refs, path)
+    lines = [line for r in result.rows for line in r.lines(result.file)]  # type: ignore[attr-defined]
+    assert lines == [
+        "tip.csv:2: column 'text': holds the control character U+0001 (invisible; pasted "
+        "from another program?): remove it and import again",
+        "tip.csv:3: column 'theme': holds the control character U+0007 (invisible; pasted "
+        "from another program?): remove it and import again",
+        "tip.csv:4: R3: stored"]
+    with pytest.raises(NaptipError, match=r"tip\.csv: the set's source holds the control "
+                                          r"character U\+001B"):
+        _import(db, refs, path, set_id="other", source="US \x1b[31mTIP")

@@ -202,6 +202,11 @@ def test_who_may_update(seeded: Database, tmp_path: Path) -> None:
         submit_update(seeded, _draft(narrative="Victim reached at 012-345 6789"))
     with pytest.raises(EvidenceError, match="longer than 2,000 characters"):
         submit_update(seeded, _draft(narrative="x" * 2001))
+    with pytest.raises(EvidenceError, match=r"the narrative holds the control character "
+                                            r"U\+001B \(invisible"):
+        submit_update(seeded, _draft(narrative="Done \x1b[2J with the agencies"))
+    with pytest.raises(EvidenceError, match=r"link 'https://x\.my/ab' is not an http"):
+        submit_update(seeded, _draft(links=["https://x.my/a\x01b"]))
     with pytest.raises(EvidenceError, match="status 'done': use one of not-started"):
         submit_update(seeded, _draft(status="done"))
     phone = tmp_path / "contacts.txt"

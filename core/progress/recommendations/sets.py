@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naptip.base.errors import NaptipError
-from naptip.base.text import echo_cut
+from naptip.base.text import control_character, echo_cut
 from naptip.base.values import EvidenceError
 from naptip.progress.evidence_import import FORMULA_START, LIST_DASH
 from naptip.progress.recommendations.people import acting, secretariat
@@ -132,6 +132,11 @@ def _header(name: str, file: Mapping[str, str], given: Mapping[str, str | None])
 
 def _set_header(name: str, values: Mapping[str, str]) -> SetHeader:
     for key, text in values.items():
+        control = control_character(text)
+        if control:
+            raise NaptipError(f"{name}: the set's {key} holds the control character "
+                              f"{control} (invisible; pasted from another program?): "
+                              "remove it")
         findings = scan(text, f"the set's {key}")
         if findings:
             raise NaptipError(f"{name}: " + refusal(findings, "set refused", then=_AGAIN))
@@ -183,6 +188,14 @@ def _check_row(row: int, cells: Mapping[str, str], refs: PlanRefs,
     if any(findings.values()):  # nothing below may echo a personal number
         return None, [f"column {c!r}: " + refusal(f, "personal data", then=_AGAIN)
                       for c, f in findings.items() if f]
+    for column, value in cells.items():
+        control = control_character(value)
+        if control:
+            problems.append(f"column {column!r}: holds the control character {control} "
+                            "(invisible; pasted from another program?): remove it and "
+                            "import again")
+    if problems:
+        return None, problems
     ident = cells.get("id", "").strip()
     if not ident:
         problems.append("column 'id': empty: each item needs its id (\"R1\")")
