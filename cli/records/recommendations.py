@@ -135,7 +135,8 @@ def list_items(app: App, set_id: str | None, committee: str | None, gaps: bool,
 
     wanted = resolve_committee(app.catalog, committee) if committee else None
     with app.db.reading() as session:
-        rows = item_rows(session, set_id=set_id, committee=wanted, gaps=gaps)
+        rows = item_rows(session, as_of=app.today, set_id=set_id, committee=wanted,
+                         gaps=gaps)
     if fmt == "json":
         click.echo(json.dumps({"items": rows}, indent=2, ensure_ascii=False))
         return
