@@ -21,25 +21,24 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
 
 
 def plan_refs(app: App) -> PlanRefs:
-    """The committees, and every known plan's activities: NAPTIP 3.0's (the built-in
-    plan: ids without a plan) from its catalog (its package's and the plugins' own
-    entries), a package plan's from its package."""
+    """The committees, and every known plan's activities: the built-in NAPTIP 3.0's from
+    its catalog (its package's and the plugins' own entries), a package plan's from its
+    package. A plain activity id is the command's plan's (``naptip --plan``, else the
+    plan running today), as every command's."""
     from naptip.plan.plans import plan_catalog
     from naptip.progress.recommendations.refs import PlanRefs
 
     catalog = app.catalog
     activities: dict[str, set[str]] = {}
-    default = catalog.structure.plan.id
     for plan_id, known in app.plans.plans.items():
         if known.package is not None and not known.built_in:
             activities[plan_id] = {a.id for a in known.package.activities}
             continue
-        default = plan_id
         own = catalog if catalog.structure.plan.id == plan_id else plan_catalog(
             app.loaded, app.plans, plan_id, settings=app.settings)
         activities[plan_id] = set(own.activities)
     return PlanRefs(committees=catalog.committees, activities=activities,
-                    default_plan=default)
+                    default_plan=catalog.structure.plan.id)
 
 
 @click.group("recommendations")
@@ -204,8 +203,7 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
             table.add_column(name, justify="right", no_wrap=True)
         for link in detail["links"]:
             n = link["occurrences"]
-            shown = link["activity"] if link["plan"] == plan_refs_default(app) else \
-                f"{link['plan']}:{link['activity']}"
+            shown = f"{link['plan']}:{link['activity']}"
             table.add_row(_text(shown), str(n["total"]) if n["total"] else "none stored",
                           str(n["accepted"]), str(n["awaiting"]), str(n["open"]),
                           str(n["overdue"]))
@@ -228,12 +226,6 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
             echo(f"  {u['review']}: awaits the secretariat's review")
 
 
-def plan_refs_default(app: App) -> str:
-    """The built-in plan's id (its activities are written without it)."""
-    return next((pid for pid, known in app.plans.plans.items() if known.built_in),
-                app.catalog.structure.plan.id)
-
-
 @recommendations_group.command("link")
 @click.argument("set_id", metavar="SET")
 @click.argument("item")
@@ -243,8 +235,9 @@ def plan_refs_default(app: App) -> str:
 @pass_app
 def link(app: App, set_id: str, item: str, activities: tuple[str, ...], unlink: bool,
          actor: str | None) -> None:
-    """Link an item to the activities that answer it: S4-O1-i (NAPTIP 3.0) or
-    naptip-4.0:S1-O1-i (a plan package's). The secretariat's; audited."""
+    """Link an item to the activities that answer it: S4-O1-i (of the plan the command
+    works on: --plan, else the plan running today) or naptip-3.0:S4-O1-i (another
+    plan's). The secretariat's; audited."""
     from naptip.progress.recommendations import links
 
     changed = links.link(app.db, plan_refs(app), set_id, item, activities,

@@ -123,7 +123,7 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
     linked = run("recommendations", "link", "synthetic-review", "R5", "S20-O2-v",
                  "naptip-4.0:S1-O1-i", env=env)
     assert linked.exit_code == 0, linked.output
-    assert linked.stdout.strip() == ("synthetic-review R5: linked S20-O2-v, "
+    assert linked.stdout.strip() == ("synthetic-review R5: linked naptip-3.0:S20-O2-v, "
                                      "naptip-4.0:S1-O1-i")
     assigned = run("recommendations", "assign", "synthetic-review", "R6", "--lead",
                    "Monitoring and Evaluation Committee", "--support", "media", env=env)
@@ -196,3 +196,26 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
     assert tampered.exit_code == 1
     assert "tampered: recommendation #1 (synthetic-review R1): does not match what audit " \
            "entry" in tampered.stderr
+
+
+def test_a_plain_activity_id_is_the_commands_plan(run: Run, env: dict[str, str],
+                                                  package: Path) -> None:
+    """With NAPTIP 4.0 loaded and running (2026-12-07), S2-O1-i is 4.0's, as in every
+    command; --plan or a prefix names another; the output always names the plan."""
+    env = {**env, "NAPTIP_PLAN_PACKAGES": str(package), "NAPTIP_USER": "Siti",
+           "NAPTIP_AS_OF": "2026-12-07"}
+    plain = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
+                env=env)  # the example's plain ids are NAPTIP 3.0's: not 4.0's
+    assert plain.exit_code == 1
+    assert "unknown activity 'S21-O1-i' of naptip-4.0; did you mean" in plain.stdout
+    imported = run("--plan", "naptip-3.0", "recommendations", "import", str(EXAMPLE),
+                   "--set", "synthetic-review", env=env)
+    assert imported.exit_code == 0, imported.output
+    linked = run("recommendations", "link", "synthetic-review", "R5", "S2-O1-i", env=env)
+    assert linked.stdout == "synthetic-review R5: linked naptip-4.0:S2-O1-i\n", linked.output
+    old = run("--plan", "naptip-3.0", "recommendations", "link", "synthetic-review", "R5",
+              "S2-O1-i", env=env)
+    assert old.stdout == "synthetic-review R5: linked naptip-3.0:S2-O1-i\n", old.output
+    again = run("recommendations", "link", "synthetic-review", "R5", "NAPTIP-3.0:s2-o1-i",
+                env=env)
+    assert again.stdout == ("synthetic-review R5: already linked: naptip-3.0:S2-O1-i\n")

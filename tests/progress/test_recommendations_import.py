@@ -114,7 +114,7 @@ def test_bad_rows_are_each_named_and_good_rows_stored(db: Database, refs: PlanRe
             ("recommendation.imported", "tip-2025/R2")]
         payload = json.loads(entries[1][2])
         assert (payload["file"], payload["row"], payload["activities"]) == (
-            "tip.csv", 2, ["S4-O1-i", "S21-O1-i"])
+            "tip.csv", 2, ["naptip-3.0:S4-O1-i", "naptip-3.0:S21-O1-i"])
         assert verify_rows(session, None) == []
 
 

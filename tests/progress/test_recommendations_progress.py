@@ -107,12 +107,18 @@ def test_links_to_naptip_3_activities_and_the_gap_flag(seeded: Database, refs: P
             ("R1", 1, False), ("R2", 0, True), ("R3", 0, True)]
     changed = link(seeded, refs, "TIP-2025", "r2", ["S23-O1-vii", "s7-o1-vi", "S23-O1-vii"],
                    actor="Siti", now=NOW)
-    assert (changed.item, changed.done) == ("tip-2025 R2", ("S23-O1-vii", "S7-O1-vi"))
+    assert (changed.item, changed.done) == (
+        "tip-2025 R2", ("naptip-3.0:S23-O1-vii", "naptip-3.0:S7-O1-vi"))
     again = link(seeded, refs, "tip-2025", "R2", ["S23-O1-vii"], actor="Siti", now=NOW)
-    assert (again.done, again.unchanged) == ((), ("S23-O1-vii",))
+    assert (again.done, again.unchanged) == ((), ("naptip-3.0:S23-O1-vii",))
     gone = link(seeded, refs, "tip-2025", "R2", ["S7-O1-vi"], actor="Siti", unlink=True,
                 now=NOW)
-    assert gone.done == ("S7-O1-vi",)
+    assert gone.done == ("naptip-3.0:S7-O1-vi",)
+    # a plan's id in any case; a plain id is the refs' (the command's) plan
+    other = link(seeded, refs, "tip-2025", "R3", ["NAPTIP-3.0:s4-o1-i"], actor="Siti",
+                 now=NOW)
+    assert other.done == ("naptip-3.0:S4-O1-i",)
+    link(seeded, refs, "tip-2025", "R3", ["S4-O1-i"], actor="Siti", unlink=True, now=NOW)
     with seeded.reading() as session:
         assert [r["item"] for r in item_rows(session, as_of=TODAY, gaps=True)] == ["R3"]
         assert [r["item"] for r in item_rows(session, as_of=TODAY,
