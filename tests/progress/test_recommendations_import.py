@@ -146,6 +146,28 @@ def test_reimport_stores_nothing_twice_and_a_changed_text_is_refused(
             AuditEntry)).scalar_one() == 4
 
 
+def test_a_corrected_file_says_what_differs_and_how_to_change_it(
+        db: Database, refs: PlanRefs, tmp_path: Path) -> None:
+    _import(db, refs, _csv(tmp_path / "tip.csv", GOOD))
+    corrected = [["R1", GOOD[0][1], "", "victim-care", "enforcement, media",
+                  "S4-O1-i; S7-O1-vi"], GOOD[1]]
+    again = _import(db, refs, _csv(tmp_path / "tip-fixed.csv", corrected))
+    assert [line for r in again.rows for line in r.lines(again.file)] == [  # type: ignore[attr-defined]
+        "tip-fixed.csv:2: R1: already imported",
+        "tip-fixed.csv:2: warning: R1: the file's lead victim-care is not the stored "
+        "enforcement (naptip recommendations assign tip-2025 R1 --lead victim-care); the "
+        "file's support enforcement,media is not the stored victim-care (naptip "
+        "recommendations assign tip-2025 R1 --support enforcement,media); the file's "
+        "activities differ from the stored ones (naptip recommendations link tip-2025 R1 "
+        "naptip-3.0:S7-O1-vi; naptip recommendations link tip-2025 R1 naptip-3.0:S21-O1-i "
+        "--unlink): an import does not change an item",
+        "tip-fixed.csv:3: R2: already imported"]
+    with db.reading() as session:
+        (r1,) = session.execute(select(Recommendation).where(
+            Recommendation.item == "R1")).scalars()
+        assert (r1.lead, r1.support) == ("enforcement", ["victim-care"])  # unchanged
+
+
 def test_dry_run_stores_nothing(db: Database, refs: PlanRefs, tmp_path: Path) -> None:
     result = _import(db, refs, _csv(tmp_path / "tip.csv", GOOD + BAD[:1]), dry_run=True)
     assert result.summary() == ("tip.csv: set tip-2025 (new): would store 2, refused 1, "  # type: ignore[attr-defined]

@@ -69,13 +69,16 @@ class ItemOutcome:
     item: str | None = None
     problems: tuple[str, ...] = ()  #: "column 'lead': unknown committee 'X' (...)"
     dry_run: bool = False
+    #: an item already imported whose file's owners or activities differ from the store's
+    warning: str | None = None
 
     def lines(self, file: str) -> list[str]:
         where = f"{file}:{self.row}"
         if self.outcome == "refused":
             return [f"{where}: {p}" for p in self.problems]
         if self.outcome == "already imported":
-            return [f"{where}: {self.item}: already imported"]
+            return [f"{where}: {self.item}: already imported"] + (
+                [f"{where}: warning: {self.item}: {self.warning}"] if self.warning else [])
         return [f"{where}: {self.item}: {'would be stored' if self.dry_run else 'stored'}"]
 
 
@@ -244,6 +247,33 @@ def _check_row(row: int, cells: Mapping[str, str], refs: PlanRefs,
                  support=tuple(support), activities=tuple(activities)), []
 
 
+def _differs(set_id: str, had: Recommendation, item: _Item, refs: PlanRefs) -> str | None:
+    """What the file gives an item already imported that the store does not have (an
+    import never changes an item), and the command that changes it; None: the same."""
+    out: list[str] = []
+    where = f"{set_id} {had.item}"
+    if item.lead is not None and item.lead != had.lead:
+        out.append(f"the file's lead {item.lead} is not the stored {had.lead or '-'} "
+                   f"(naptip recommendations assign {where} --lead {item.lead})")
+    if item.support and set(item.support) != set(had.support or []):
+        given = ",".join(item.support)
+        out.append(f"the file's support {given} is not the stored "
+                   f"{','.join(had.support or []) or '-'} (naptip recommendations assign "
+                   f"{where} --support {given})")
+    stored = {(k.plan_id, k.activity_id) for k in had.links}
+    if item.activities and set(item.activities) != stored:
+        new = [refs.shown(*p) for p in item.activities if p not in stored]
+        gone = [refs.shown(*p) for p in sorted(stored) if p not in item.activities]
+        how = "; ".join(
+            ([f"naptip recommendations link {where} {' '.join(new)}"] if new else [])
+            + ([f"naptip recommendations link {where} {' '.join(gone)} --unlink"]
+               if gone else []))
+        out.append(f"the file's activities differ from the stored ones ({how})")
+    if not out:
+        return None
+    return "; ".join(out) + ": an import does not change an item"
+
+
 def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
                source: str | None = None, issued: str | None = None, url: str | None = None,
                importer: str, login: bool = False, dry_run: bool = False,
@@ -296,7 +326,8 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
                 ready.append(item)
                 outcomes.append(ItemOutcome(item.row, "stored", item.item, dry_run=dry_run))
             elif " ".join(had.text.split()) == item.text:
-                outcomes.append(ItemOutcome(item.row, "already imported", had.item))
+                outcomes.append(ItemOutcome(item.row, "already imported", had.item,
+                                            warning=_differs(set_id, had, item, refs)))
             else:
                 outcomes.append(ItemOutcome(item.row, "refused", item.item, (
                     f"column 'text': differs from the text {had.item} of set {set_id} was "
