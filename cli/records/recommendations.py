@@ -58,7 +58,8 @@ def recommendations_group() -> None:
 @click.option("--issued", metavar="YYYY-MM-DD", help="The day the source was issued.")
 @click.option("--url", metavar="URL", help="Where its text is published.")
 @click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only refused rows, warnings and the summary.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only refused rows, warnings and the summary.")
 @actor_option
 @pass_app
 def import_(app: App, file: Path, set_id: str, source: str | None, issued: str | None,
