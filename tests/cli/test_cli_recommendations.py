@@ -94,6 +94,11 @@ def test_import_with_bad_rows_names_each_and_exits_1(run: Run, env: dict[str, st
      "Error: synthetic-review R1 has no update awaiting review"),
     (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative", "x",
       "--as", "nobody"), "Error: 'nobody' is not an active contact"),
+    (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative", "x",
+      "--as", ""), "Error: --as '': an empty name; give who is doing this"),
+    (("review", "synthetic-review", "R1", "--accept", "--as", "  "),
+     "Error: --as '  ': an empty name"),
+    (("import", "EXAMPLE", "--set", "other", "--as", " "), "Error: --as ' ': an empty name"),
     (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative",
       "Call 0123456789", "--as", "Aminah"), "Error: update refused: found what looks like "
                                             "a phone number in the narrative"),
