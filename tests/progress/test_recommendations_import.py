@@ -207,6 +207,8 @@ def test_the_example_toml_and_xlsx_import_alike(db: Database, refs: PlanRefs,
     ("id;text\nR1;x\n", "tip.csv: the columns are separated by semicolons, not commas"),
     ("id,text,owner\n", "tip.csv: unknown column 'owner'; the columns are id, text, theme"),
     ("text\nx\n", "tip.csv: missing column id"),
+    ("id,text\n", "tip.csv: no items: the file has its header but no item rows"),
+    ("id,text\n,\n\n", "tip.csv: no items: the file has its header but no item rows"),
 ])
 def test_a_file_that_cannot_be_imported_is_one_line(db: Database, refs: PlanRefs,
                                                     tmp_path: Path, content: str,
@@ -275,3 +277,29 @@ def test_a_control_character_is_refused_with_its_row(db: Database, refs: PlanRef
     with pytest.raises(NaptipError, match=r"tip\.csv: the set's source holds the control "
                                           r"character U\+001B"):
         _import(db, refs, path, set_id="other", source="US \x1b[31mTIP")
+
+
+def test_issued_after_the_real_day_is_refused(db: Database, refs: PlanRefs,
+                                              tmp_path: Path) -> None:
+    path = _csv(tmp_path / "tip.csv", GOOD)
+    with pytest.raises(NaptipError, match=r"^tip\.csv: issued 2025-10-07 is after today "
+                                          r"\(2025-10-06\)"):
+        _import(db, refs, path, issued="2025-10-07")
+    assert _import(db, refs, path, issued="2025-10-06").summary().startswith(  # type: ignore[attr-defined]
+        "tip.csv: set tip-2025 (new): stored 2")
+
+
+def test_a_toml_file_with_a_byte_order_mark_is_read(db: Database, refs: PlanRefs,
+                                                    tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM; tomllib refuses it; naptip reads it."""
+    path = tmp_path / "set.toml"
+    path.write_bytes("\ufeff[set]\nsource = \"S\"\nissued = 2025-01-01\n\n[[item]]\n"
+                     "id = \"R1\"\ntext = \"Text.\"\n".encode())
+    result = _import(db, refs, path, source=None, issued=None)
+    assert [line for r in result.rows for line in r.lines(result.file)] == [  # type: ignore[attr-defined]
+        "set.toml:5: R1: stored"]
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[set]\nsource = \"S\"\nissued = 2025-01-01\n", encoding="utf-8")
+    with pytest.raises(NaptipError, match=r"^empty\.toml: no items: the file has no "
+                                          r"\[\[item\]\] entries"):
+        _import(db, refs, empty, source=None, issued=None)

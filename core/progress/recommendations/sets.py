@@ -33,6 +33,7 @@ from naptip.store.audit_recommendations import rows_payload
 from naptip.store.db import Database
 from naptip.store.orm import Recommendation, RecommendationLink, RecommendationSet
 from naptip.store.personal_data import refusal, scan
+from naptip.time.clock import PLAN_TZ
 
 __all__ = ["ItemOutcome", "SetHeader", "SetImport", "check_set_id", "import_set"]
 
@@ -133,7 +134,7 @@ def _header(name: str, file: Mapping[str, str], given: Mapping[str, str | None])
     return out
 
 
-def _set_header(name: str, values: Mapping[str, str]) -> SetHeader:
+def _set_header(name: str, values: Mapping[str, str], today: date) -> SetHeader:
     for key, text in values.items():
         control = control_character(text)
         if control:
@@ -158,6 +159,9 @@ def _set_header(name: str, values: Mapping[str, str]) -> SetHeader:
     except ValueError:
         raise NaptipError(f"{name}: issued {echo_cut(issued)!r} is not a date "
                           "(YYYY-MM-DD)") from None
+    if issued_on > today:
+        raise NaptipError(f"{name}: issued {issued_on.isoformat()} is after today "
+                          f"({today.isoformat()}): give the day the source was issued")
     url = values.get("url", "").strip() or None
     if url and (not _LINK.match(url) or len(url) > 2000):
         raise NaptipError(f"{name}: url {echo_cut(url)!r} is not an http(s) address")
@@ -303,6 +307,7 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
         first[item.item.casefold()] = row
         checked.append(item)
     when = now or datetime.now(UTC)
+    real_today = when.astimezone(PLAN_TZ).date()  # the real day: never --as-of's
 
     def work(session: Session) -> list[ItemOutcome]:
         actor = acting(session, importer, login=login)
@@ -310,11 +315,11 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
         stored_set = session.get(RecommendationSet, set_id)
         header_values = given
         if stored_set is None:
-            header = _set_header(name, header_values)
+            header = _set_header(name, header_values, real_today)
         else:
             header = _set_header(name, {"source": stored_set.source,
                                         "issued": stored_set.issued_on.isoformat(),
-                                        **header_values})
+                                        **header_values}, real_today)
             _same_set(name, stored_set, header, header_values)
         existing = {r.item.casefold(): r for r in session.execute(
             select(Recommendation).where(Recommendation.set_id == set_id)).scalars()}
