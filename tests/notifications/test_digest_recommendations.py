@@ -35,6 +35,11 @@ def test_each_item_of_one_meeting_is_listed() -> None:
     assert "* R1 (US TIP Report 2025 — Malaysia): Text 1." in text
     assert "Status: in progress; last update Thursday, 2 May 2024" in text
     assert "Awaiting review: implemented, submitted Thursday, 2 May 2024" in text
+    # R1's update awaits review: a new one would be refused, so none is asked for
+    r1 = text[text.index("* R1 "):text.index("* R2 ")]
+    assert "Update: none now: your update awaits the secretariat's review" in r1
+    assert "naptip recommendations update" not in r1
+    assert "Update: none now: your update awaits" in digest.html
     assert "* R2 (US TIP Report 2025 — Malaysia): Text 2." in text
     assert "Status: not started; no update yet" in text
     assert 'naptip recommendations update us-tip-2025 R2 --status STATUS --narrative "..."' \
@@ -50,6 +55,8 @@ def test_in_malay() -> None:
     assert digest.subject == "NAPTIP: 1 syor untuk HLC-MAPO — Jawatankuasa Media dan Publisiti"
     assert "== Syor untuk mesyuarat HLC-MAPO pada Rabu, 26 Jun 2024 ==" in digest.text
     assert "Status: sedang dilaksanakan; kemas kini terakhir Khamis, 2 Mei 2024" in digest.text
+    assert "Kemas kini: tiada buat masa ini: kemas kini anda menunggu semakan sekretariat" \
+        in digest.text
 
 
 def test_the_cap_names_the_command_even_with_a_portal_link() -> None:

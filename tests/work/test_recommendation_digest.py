@@ -82,8 +82,8 @@ def test_leads_get_their_open_items_once_per_meeting(run: Run, synced: Database,
     r1 = text[text.index("* R1 "):]
     assert "Status: in progress; last update Thursday, 1 February 2024" in r1
     assert "Awaiting review: implemented, submitted Thursday, 1 February 2024" in r1
-    assert (f"Update: naptip recommendations update {SET_ID} R1 --status STATUS "
-            '--narrative "..."') in r1
+    # R1's update awaits review (a new one would be refused): none is asked for
+    assert "Update: none now: your update awaits the secretariat's review" in r1
     assert "1 recommendation for HLC-MAPO" in mail.message["Subject"]
     assert "Recommendations for the HLC-MAPO meeting on" in mail.html
     assert rec_rows(db) == sorted([
