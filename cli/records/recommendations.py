@@ -74,22 +74,28 @@ def import_(app: App, file: Path, set_id: str, source: str | None, issued: str |
     """
     from naptip.progress.recommendations.sets import import_set
 
-    refs = plan_refs(app)
-    app.warn_problems()
-    try:
+    result = None
+    try:  # Ctrl-C anywhere, the store's connections closed too: one line, never a traceback
+        refs = plan_refs(app)
+        app.warn_problems()
         result = import_set(app.db, refs, file, set_id=set_id, source=source,
                             issued=issued, url=url, importer=actor_name(actor),
                             login=actor is None, dry_run=dry_run)
+        for row in result.rows:
+            if row.outcome == "refused" or row.warning or not quiet:
+                for line in row.lines(result.file):
+                    click.echo(safe(line))
+        click.echo(result.summary())
+        app.close()
     except KeyboardInterrupt:
-        # the rows are stored in one transaction: an interrupted one stored none
-        click.echo(f"{file.name}: interrupted: nothing was stored; import the file again",
-                   err=True)
+        if result is None or result.dry_run or not result.count("stored"):
+            # the rows are stored in one transaction: an interrupted one stored none
+            said = f"{file.name}: interrupted: nothing was stored; import the file again"
+        else:
+            said = (f"{file.name}: interrupted after the import: {result.summary()} (see "
+                    f"`naptip recommendations list --set {result.set_id}`)")
+        click.echo(said, err=True)
         raise SystemExit(130) from None
-    for row in result.rows:
-        if row.outcome == "refused" or row.warning or not quiet:
-            for line in row.lines(result.file):
-                click.echo(safe(line))
-    click.echo(result.summary())
     if result.refused:
         raise SystemExit(1)
 

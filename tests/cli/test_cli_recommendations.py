@@ -224,3 +224,36 @@ def test_a_plain_activity_id_is_the_commands_plan(run: Run, env: dict[str, str],
     again = run("recommendations", "link", "synthetic-review", "R5", "NAPTIP-3.0:s2-o1-i",
                 env=env)
     assert again.stdout == ("synthetic-review R5: already linked: naptip-3.0:S2-O1-i\n")
+
+
+@pytest.mark.parametrize("where", ["import", "close"])
+def test_ctrl_c_is_one_line_and_exit_130(run: Run, env: dict[str, str],
+                                         monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Ctrl-C during the import (nothing stored) or while the store's connections close
+    after it (the rows stored): one line saying which, exit 130, no traceback."""
+    from naptip.progress.recommendations import sets
+    from naptip.work.context import App
+
+    close = App.close
+    pressed: list[bool] = []
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        if not pressed:  # once: as a person presses Ctrl-C
+            pressed.append(True)
+            raise KeyboardInterrupt
+        close(*args)  # type: ignore[arg-type]
+
+    if where == "import":
+        monkeypatch.setattr(sets, "read_set_file", interrupt)
+    else:
+        monkeypatch.setattr(App, "close", interrupt)
+    result = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
+                 "--as", "Siti", env=env)
+    assert result.exit_code == 130 and "Traceback" not in result.output, result.output
+    (line,) = result.stderr.splitlines()
+    if where == "import":
+        assert line == ("synthetic-review.toml: interrupted: nothing was stored; import the "
+                        "file again")
+    else:
+        assert line.startswith("synthetic-review.toml: interrupted after the import: "
+                               "synthetic-review.toml: set synthetic-review (new): stored 6")
