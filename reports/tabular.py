@@ -49,14 +49,24 @@ def _xlsx_cell(value: Cell) -> str | int | float | date | None:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", plain) if isinstance(plain, str) else plain
 
 
+def _words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (a sheet name's most) at a word's end when
+    one is near (not "Items by lead committee and sta")."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    cut = head.rsplit(" ", 1)[0].rstrip(" ,;-–—") if " " in head else ""
+    return cut if len(cut) >= limit // 2 else text[:limit]
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     title = ILLEGAL_CHARACTERS_RE.sub(" ", title)
-    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())[:31] or "table"
+    base = _words(" ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()), 31) or "table"
     name, n = base, 2
     while name.casefold() in used:
-        name, n = f"{base[:27]} {n}", n + 1
+        name, n = f"{_words(base, 27)} {n}", n + 1
     used.add(name.casefold())
     return name
 

@@ -131,7 +131,7 @@ def test_xlsx_holds_numbers(store: Database, run: Run, tmp_path: Path) -> None:
                  "--format", "xlsx", "-o", str(out), env=db_env(store))
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert {"Items by status", "Items by lead committee and sta", "Linked activities",
+    assert {"Items by status", "Items by lead committee and", "Linked activities",
             "Items"} <= set(book.sheetnames), book.sheetnames
     by_status = {r[0].value: r[1].value for r in book["Items by status"].iter_rows(min_row=2)}
     assert by_status == {"not started": 3, "in progress": 1, "implemented": 1,
@@ -229,3 +229,14 @@ def test_xlsx_never_fails_on_a_stored_control_character(store: Database, run: Ru
                  "xlsx", "-o", str(annual), env=db_env(store))
     assert result.exit_code == 0, result.output
     load_workbook(annual)
+
+
+def test_sheet_names_are_cut_at_a_word() -> None:
+    from naptip.reports.tabular import _sheet_name
+
+    used: set[str] = set()
+    assert [_sheet_name(t, used) for t in (
+        "Items by lead committee and status", "Items by lead committee and status",
+        "Supercalifragilisticexpialidociousness", "Linked activities")] == [
+        "Items by lead committee and", "Items by lead committee and 2",
+        "Supercalifragilisticexpialidoci", "Linked activities"]

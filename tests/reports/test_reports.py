@@ -1203,7 +1203,7 @@ def test_narratives_and_review_notes_are_printed_in_json_xlsx_and_html(
                  "--format", "xlsx", "-o", str(out), env=db_env(db))
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    sheet = book["Committees' narrative gaps, cha"]
+    sheet = book["Committees' narrative gaps"]
     rows = [r for r in sheet.iter_rows(min_row=2, values_only=True)]
     words = {"gaps": "gaps", "challenges": "challenges",
              "adjustments": "recommended adjustments", "actions": "corrective actions"}
