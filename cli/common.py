@@ -22,14 +22,20 @@ def actor_option(f: F) -> F:
 
 
 def actor_name(value: str | None) -> str:
+    """The name given with ``--as`` (or NAPTIP_USER), else the login name; an empty or
+    blank ``--as`` is refused, never taken for the login (it was meant as someone)."""
+    from naptip.base.errors import NaptipError
+
     name = " ".join((value or "").split())
+    if value is not None and not name:
+        raise NaptipError(f"--as {value!r}: an empty name; give who is doing this (a "
+                          "contact's name or e-mail), or leave --as out for your login")
     if not name:
         try:
             name = getpass.getuser()
         except (KeyError, OSError):
             name = os.environ.get("USER", "unknown")
     name = name[:120]
-    from naptip.base.errors import NaptipError
     from naptip.store.personal_data import refusal, scan
 
     findings = scan(name, "the name given with --as")

@@ -201,26 +201,43 @@ def status_commands(items: Sequence[Item]) -> list[str]:
     return [f"naptip status --committee {owner} --list" for owner in owners] + out
 
 
+def _room(sections: Sequence[Section], limit: int) -> list[int]:
+    """How many items of each section the digest lists. A meeting's recommendations are
+    its agenda: they take the room first, each meeting at least one item (a digest whose
+    subject counts a meeting's recommendations shows that meeting), and the other sections
+    share what is left in their order (the most urgent first)."""
+    shown = [0] * len(sections)
+    room = limit
+    for n, section in enumerate(sections):
+        if section.name == "recommendations":
+            shown[n] = max(1, min(len(section.items), room))
+            room = max(0, room - shown[n])
+    for n, section in enumerate(sections):
+        if section.name != "recommendations":
+            shown[n] = min(len(section.items), room)
+            room -= shown[n]
+    return shown
+
+
 def cap(sections: Sequence[Section], limit: int | None) -> tuple[list[Section], Cut | None]:
-    """The first ``limit`` items of the sections, in their order (the most urgent first,
-    as *My work* shows them), and what was cut (None: nothing)."""
+    """At most ``limit`` items of the sections, in their order, the meetings'
+    recommendations first to be kept (``_room``), and what was cut (None: nothing)."""
     total = sum(len(s.items) for s in sections)
     if limit is None or total <= limit:
         return list(sections), None
     kept: list[Section] = []
     more: list[tuple[str, int]] = []
     cut: list[Item] = []
-    room = limit
-    for section in sections:
+    for section, room in zip(sections, _room(sections, limit), strict=True):
         shown = list(section.items[:room])
-        room -= len(shown)
         if shown:
             kept.append(Section(section.name, shown, section.day))
         if len(section.items) > len(shown):
             more.append((section.name, len(section.items) - len(shown)))
             cut.extend(section.items[len(shown):])
     commands = status_commands(cut)
-    return kept, Cut(listed=limit, total=total, more=more, commands=commands,
+    return kept, Cut(listed=sum(len(s.items) for s in kept), total=total, more=more,
+                     commands=commands,
                      recommendations=[c for c in commands
                                       if c.startswith("naptip recommendations ")])
 

@@ -40,11 +40,33 @@ def render_csv(report: Report) -> str:
     return out.getvalue()
 
 
+def _xlsx_cell(value: Cell) -> str | int | float | date | None:
+    """A cell a workbook can hold: a control character a spreadsheet cannot store (one
+    stored before imports refused them) shown as U+FFFD instead of failing the report."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    plain = _plain(value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", plain) if isinstance(plain, str) else plain
+
+
+def _words(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters (a sheet name's most) at a word's end when
+    one is near (not "Items by lead committee and sta")."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    cut = head.rsplit(" ", 1)[0].rstrip(" ,;-–—") if " " in head else ""
+    return cut if len(cut) >= limit // 2 else text[:limit]
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = " ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split())[:31] or "table"
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    title = ILLEGAL_CHARACTERS_RE.sub(" ", title)
+    base = _words(" ".join(re.sub(r"[\[\]:*?/\\]", " ", title).split()), 31) or "table"
     name, n = base, 2
     while name.casefold() in used:
-        name, n = f"{base[:27]} {n}", n + 1
+        name, n = f"{_words(base, 27)} {n}", n + 1
     used.add(name.casefold())
     return name
 
@@ -62,11 +84,11 @@ def write_xlsx(report: Report, path: Path) -> None:
     for section in report.sections:
         for table in section.data_tables:
             sheet = book.create_sheet(_sheet_name(table.title, used))
-            sheet.append(list(table.columns))
+            sheet.append([_xlsx_cell(c) for c in table.columns])
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
             for row in table.rows:
-                sheet.append([_plain(v) for v in row])
+                sheet.append([_xlsx_cell(v) for v in row])
             sheet.freeze_panes = "A2"
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column)

@@ -191,9 +191,9 @@ class App:
         return db
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.dispose()
-            self._db = None
+        db, self._db = self._db, None  # closed once, even if Ctrl-C interrupts the closing
+        if db is not None:
+            db.dispose()
 
     @property
     def today(self) -> date:

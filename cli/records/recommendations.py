@@ -21,25 +21,24 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]),
 
 
 def plan_refs(app: App) -> PlanRefs:
-    """The committees, and every known plan's activities: NAPTIP 3.0's (the built-in
-    plan: ids without a plan) from its catalog (its package's and the plugins' own
-    entries), a package plan's from its package."""
+    """The committees, and every known plan's activities: the built-in NAPTIP 3.0's from
+    its catalog (its package's and the plugins' own entries), a package plan's from its
+    package. A plain activity id is the command's plan's (``naptip --plan``, else the
+    plan running today), as every command's."""
     from naptip.plan.plans import plan_catalog
     from naptip.progress.recommendations.refs import PlanRefs
 
     catalog = app.catalog
     activities: dict[str, set[str]] = {}
-    default = catalog.structure.plan.id
     for plan_id, known in app.plans.plans.items():
         if known.package is not None and not known.built_in:
             activities[plan_id] = {a.id for a in known.package.activities}
             continue
-        default = plan_id
         own = catalog if catalog.structure.plan.id == plan_id else plan_catalog(
             app.loaded, app.plans, plan_id, settings=app.settings)
         activities[plan_id] = set(own.activities)
     return PlanRefs(committees=catalog.committees, activities=activities,
-                    default_plan=default)
+                    default_plan=catalog.structure.plan.id)
 
 
 @click.group("recommendations")
@@ -59,7 +58,8 @@ def recommendations_group() -> None:
 @click.option("--issued", metavar="YYYY-MM-DD", help="The day the source was issued.")
 @click.option("--url", metavar="URL", help="Where its text is published.")
 @click.option("--dry-run", is_flag=True, help="Check every row and store nothing.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only refused rows and the summary.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="Print only refused rows, warnings and the summary.")
 @actor_option
 @pass_app
 def import_(app: App, file: Path, set_id: str, source: str | None, issued: str | None,
@@ -74,22 +74,28 @@ def import_(app: App, file: Path, set_id: str, source: str | None, issued: str |
     """
     from naptip.progress.recommendations.sets import import_set
 
-    refs = plan_refs(app)
-    app.warn_problems()
-    try:
+    result = None
+    try:  # Ctrl-C anywhere, the store's connections closed too: one line, never a traceback
+        refs = plan_refs(app)
+        app.warn_problems()
         result = import_set(app.db, refs, file, set_id=set_id, source=source,
                             issued=issued, url=url, importer=actor_name(actor),
                             login=actor is None, dry_run=dry_run)
+        for row in result.rows:
+            if row.outcome == "refused" or row.warning or not quiet:
+                for line in row.lines(result.file):
+                    click.echo(safe(line))
+        click.echo(result.summary())
+        app.close()
     except KeyboardInterrupt:
-        # the rows are stored in one transaction: an interrupted one stored none
-        click.echo(f"{file.name}: interrupted: nothing was stored; import the file again",
-                   err=True)
+        if result is None or result.dry_run or not result.count("stored"):
+            # the rows are stored in one transaction: an interrupted one stored none
+            said = f"{file.name}: interrupted: nothing was stored; import the file again"
+        else:
+            said = (f"{file.name}: interrupted after the import: {result.summary()} (see "
+                    f"`naptip recommendations list --set {result.set_id}`)")
+        click.echo(said, err=True)
         raise SystemExit(130) from None
-    for row in result.rows:
-        if row.outcome == "refused" or not quiet:
-            for line in row.lines(result.file):
-                click.echo(safe(line))
-    click.echo(result.summary())
     if result.refused:
         raise SystemExit(1)
 
@@ -135,7 +141,8 @@ def list_items(app: App, set_id: str | None, committee: str | None, gaps: bool,
 
     wanted = resolve_committee(app.catalog, committee) if committee else None
     with app.db.reading() as session:
-        rows = item_rows(session, set_id=set_id, committee=wanted, gaps=gaps)
+        rows = item_rows(session, as_of=app.today, set_id=set_id, committee=wanted,
+                         gaps=gaps)
     if fmt == "json":
         click.echo(json.dumps({"items": rows}, indent=2, ensure_ascii=False))
         return
@@ -203,8 +210,7 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
             table.add_column(name, justify="right", no_wrap=True)
         for link in detail["links"]:
             n = link["occurrences"]
-            shown = link["activity"] if link["plan"] == plan_refs_default(app) else \
-                f"{link['plan']}:{link['activity']}"
+            shown = f"{link['plan']}:{link['activity']}"
             table.add_row(_text(shown), str(n["total"]) if n["total"] else "none stored",
                           str(n["accepted"]), str(n["awaiting"]), str(n["open"]),
                           str(n["overdue"]))
@@ -227,12 +233,6 @@ def show(app: App, set_id: str, item: str, fmt: str) -> None:
             echo(f"  {u['review']}: awaits the secretariat's review")
 
 
-def plan_refs_default(app: App) -> str:
-    """The built-in plan's id (its activities are written without it)."""
-    return next((pid for pid, known in app.plans.plans.items() if known.built_in),
-                app.catalog.structure.plan.id)
-
-
 @recommendations_group.command("link")
 @click.argument("set_id", metavar="SET")
 @click.argument("item")
@@ -242,8 +242,9 @@ def plan_refs_default(app: App) -> str:
 @pass_app
 def link(app: App, set_id: str, item: str, activities: tuple[str, ...], unlink: bool,
          actor: str | None) -> None:
-    """Link an item to the activities that answer it: S4-O1-i (NAPTIP 3.0) or
-    naptip-4.0:S1-O1-i (a plan package's). The secretariat's; audited."""
+    """Link an item to the activities that answer it: S4-O1-i (of the plan the command
+    works on: --plan, else the plan running today) or naptip-3.0:S4-O1-i (another
+    plan's). The secretariat's; audited."""
     from naptip.progress.recommendations import links
 
     changed = links.link(app.db, plan_refs(app), set_id, item, activities,

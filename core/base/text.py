@@ -26,6 +26,17 @@ def safe(text: str, *, keep_newlines: bool = False) -> str:
     return "".join(out)
 
 
+_STORED_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first C0 control character (or DEL) in a text to be stored, shown as U+XXXX,
+    tab and line ends allowed; None if there is none. Such a character is invisible, and a
+    spreadsheet cannot hold it."""
+    found = _STORED_CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 def echo_cut(text: str, limit: int = ECHO_LIMIT) -> str:
     """Input echoed in an error: made safe and cut to a sane length."""
     clean = safe(text)

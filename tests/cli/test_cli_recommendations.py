@@ -94,6 +94,11 @@ def test_import_with_bad_rows_names_each_and_exits_1(run: Run, env: dict[str, st
      "Error: synthetic-review R1 has no update awaiting review"),
     (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative", "x",
       "--as", "nobody"), "Error: 'nobody' is not an active contact"),
+    (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative", "x",
+      "--as", ""), "Error: --as '': an empty name; give who is doing this"),
+    (("review", "synthetic-review", "R1", "--accept", "--as", "  "),
+     "Error: --as '  ': an empty name"),
+    (("import", "EXAMPLE", "--set", "other", "--as", " "), "Error: --as ' ': an empty name"),
     (("update", "synthetic-review", "R1", "--status", "implemented", "--narrative",
       "Call 0123456789", "--as", "Aminah"), "Error: update refused: found what looks like "
                                             "a phone number in the narrative"),
@@ -123,7 +128,7 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
     linked = run("recommendations", "link", "synthetic-review", "R5", "S20-O2-v",
                  "naptip-4.0:S1-O1-i", env=env)
     assert linked.exit_code == 0, linked.output
-    assert linked.stdout.strip() == ("synthetic-review R5: linked S20-O2-v, "
+    assert linked.stdout.strip() == ("synthetic-review R5: linked naptip-3.0:S20-O2-v, "
                                      "naptip-4.0:S1-O1-i")
     assigned = run("recommendations", "assign", "synthetic-review", "R6", "--lead",
                    "Monitoring and Evaluation Committee", "--support", "media", env=env)
@@ -158,11 +163,27 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
                    "Nora", env=env)
     assert accepted.stdout.strip() == ("update #1 accepted; synthetic-review R1 is now "
                                        "in-progress")
-    shown = run("recommendations", "show", "synthetic-review", "R1", env=env)
-    _fits(shown)
-    out = shown.stdout
-    assert "status:  in-progress" in out and "lead:    enforcement" in out
-    assert "Linked activities, occurrences as of 2023-06-30" in out
+    # the update was made today (the real day): as of 2023-06-30 it was not known yet;
+    # show, list and the report say the same status on either day (the read model)
+    today = {k: v for k, v in env.items() if k != "NAPTIP_AS_OF"}
+    for day_env, status in ((env, "not-started"), (today, "in-progress")):
+        shown = run("recommendations", "show", "synthetic-review", "R1", env=day_env)
+        _fits(shown)
+        assert f"status:  {status}" in shown.stdout and "lead:    enforcement" in shown.stdout
+        listed_then = json.loads(run("recommendations", "list", "--set", "synthetic-review",
+                                     "--format", "json", env=day_env).stdout)
+        assert [i["status"] for i in listed_then["items"] if i["item"] == "R1"] == [status]
+        made = run("--plan", "naptip-3.0", "report", "recommendations", "--set",
+                   "synthetic-review", "--format",
+                   "json", env=day_env)
+        assert made.exit_code == 0, made.output
+        report = json.loads(made.stdout)
+        counted = [i["status"] for i in listed_then["items"]]
+        assert report["by_status"] == {s: counted.count(s) for s in report["by_status"]}
+    then = run("recommendations", "show", "synthetic-review", "R1", env=env).stdout
+    assert "Linked activities, occurrences as of 2023-06-30" in then
+    assert "No update yet" in then and "sop.txt" not in then
+    out = run("recommendations", "show", "synthetic-review", "R1", env=today).stdout
     assert "file: sop.txt" in out and "accepted" in out and "by nora@moha.gov.my" in out
     detail = json.loads(run("recommendations", "show", "synthetic-review", "R5", "--format",
                             "json", env=env).stdout)
@@ -180,3 +201,59 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
     assert tampered.exit_code == 1
     assert "tampered: recommendation #1 (synthetic-review R1): does not match what audit " \
            "entry" in tampered.stderr
+
+
+def test_a_plain_activity_id_is_the_commands_plan(run: Run, env: dict[str, str],
+                                                  package: Path) -> None:
+    """With NAPTIP 4.0 loaded and running (2026-12-07), S2-O1-i is 4.0's, as in every
+    command; --plan or a prefix names another; the output always names the plan."""
+    env = {**env, "NAPTIP_PLAN_PACKAGES": str(package), "NAPTIP_USER": "Siti",
+           "NAPTIP_AS_OF": "2026-12-07"}
+    plain = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
+                env=env)  # the example's plain ids are NAPTIP 3.0's: not 4.0's
+    assert plain.exit_code == 1
+    assert "unknown activity 'S21-O1-i' of naptip-4.0; did you mean" in plain.stdout
+    imported = run("--plan", "naptip-3.0", "recommendations", "import", str(EXAMPLE),
+                   "--set", "synthetic-review", env=env)
+    assert imported.exit_code == 0, imported.output
+    linked = run("recommendations", "link", "synthetic-review", "R5", "S2-O1-i", env=env)
+    assert linked.stdout == "synthetic-review R5: linked naptip-4.0:S2-O1-i\n", linked.output
+    old = run("--plan", "naptip-3.0", "recommendations", "link", "synthetic-review", "R5",
+              "S2-O1-i", env=env)
+    assert old.stdout == "synthetic-review R5: linked naptip-3.0:S2-O1-i\n", old.output
+    again = run("recommendations", "link", "synthetic-review", "R5", "NAPTIP-3.0:s2-o1-i",
+                env=env)
+    assert again.stdout == ("synthetic-review R5: already linked: naptip-3.0:S2-O1-i\n")
+
+
+@pytest.mark.parametrize("where", ["import", "close"])
+def test_ctrl_c_is_one_line_and_exit_130(run: Run, env: dict[str, str],
+                                         monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """Ctrl-C during the import (nothing stored) or while the store's connections close
+    after it (the rows stored): one line saying which, exit 130, no traceback."""
+    from naptip.progress.recommendations import sets
+    from naptip.work.context import App
+
+    close = App.close
+    pressed: list[bool] = []
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        if not pressed:  # once: as a person presses Ctrl-C
+            pressed.append(True)
+            raise KeyboardInterrupt
+        close(*args)  # type: ignore[arg-type]
+
+    if where == "import":
+        monkeypatch.setattr(sets, "read_set_file", interrupt)
+    else:
+        monkeypatch.setattr(App, "close", interrupt)
+    result = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
+                 "--as", "Siti", env=env)
+    assert result.exit_code == 130 and "Traceback" not in result.output, result.output
+    (line,) = result.stderr.splitlines()
+    if where == "import":
+        assert line == ("synthetic-review.toml: interrupted: nothing was stored; import the "
+                        "file again")
+    else:
+        assert line.startswith("synthetic-review.toml: interrupted after the import: "
+                               "synthetic-review.toml: set synthetic-review (new): stored 6")

@@ -114,7 +114,7 @@ def test_bad_rows_are_each_named_and_good_rows_stored(db: Database, refs: PlanRe
             ("recommendation.imported", "tip-2025/R2")]
         payload = json.loads(entries[1][2])
         assert (payload["file"], payload["row"], payload["activities"]) == (
-            "tip.csv", 2, ["S4-O1-i", "S21-O1-i"])
+            "tip.csv", 2, ["naptip-3.0:S4-O1-i", "naptip-3.0:S21-O1-i"])
         assert verify_rows(session, None) == []
 
 
@@ -144,6 +144,28 @@ def test_reimport_stores_nothing_twice_and_a_changed_text_is_refused(
             RecommendationLink)).scalar_one() == 4
         assert session.execute(select(func.count()).select_from(
             AuditEntry)).scalar_one() == 4
+
+
+def test_a_corrected_file_says_what_differs_and_how_to_change_it(
+        db: Database, refs: PlanRefs, tmp_path: Path) -> None:
+    _import(db, refs, _csv(tmp_path / "tip.csv", GOOD))
+    corrected = [["R1", GOOD[0][1], "", "victim-care", "enforcement, media",
+                  "S4-O1-i; S7-O1-vi"], GOOD[1]]
+    again = _import(db, refs, _csv(tmp_path / "tip-fixed.csv", corrected))
+    assert [line for r in again.rows for line in r.lines(again.file)] == [  # type: ignore[attr-defined]
+        "tip-fixed.csv:2: R1: already imported",
+        "tip-fixed.csv:2: warning: R1: the file's lead victim-care is not the stored "
+        "enforcement (naptip recommendations assign tip-2025 R1 --lead victim-care); the "
+        "file's support enforcement,media is not the stored victim-care (naptip "
+        "recommendations assign tip-2025 R1 --support enforcement,media); the file's "
+        "activities differ from the stored ones (naptip recommendations link tip-2025 R1 "
+        "naptip-3.0:S7-O1-vi; naptip recommendations link tip-2025 R1 naptip-3.0:S21-O1-i "
+        "--unlink): an import does not change an item",
+        "tip-fixed.csv:3: R2: already imported"]
+    with db.reading() as session:
+        (r1,) = session.execute(select(Recommendation).where(
+            Recommendation.item == "R1")).scalars()
+        assert (r1.lead, r1.support) == ("enforcement", ["victim-care"])  # unchanged
 
 
 def test_dry_run_stores_nothing(db: Database, refs: PlanRefs, tmp_path: Path) -> None:
@@ -185,6 +207,8 @@ def test_the_example_toml_and_xlsx_import_alike(db: Database, refs: PlanRefs,
     ("id;text\nR1;x\n", "tip.csv: the columns are separated by semicolons, not commas"),
     ("id,text,owner\n", "tip.csv: unknown column 'owner'; the columns are id, text, theme"),
     ("text\nx\n", "tip.csv: missing column id"),
+    ("id,text\n", "tip.csv: no items: the file has its header but no item rows"),
+    ("id,text\n,\n\n", "tip.csv: no items: the file has its header but no item rows"),
 ])
 def test_a_file_that_cannot_be_imported_is_one_line(db: Database, refs: PlanRefs,
                                                     tmp_path: Path, content: str,
@@ -232,3 +256,50 @@ def test_a_toml_item_is_named_by_its_line(db: Database, refs: PlanRefs,
     path.write_text(path.read_text(encoding="utf-8") + 'owner = "me"\n', encoding="utf-8")
     with pytest.raises(NaptipError, match=r"review\.toml:10: unknown key 'owner'"):
         import_set(db, refs, path, set_id="review-2024", importer="Siti", now=NOW)
+
+
+def test_a_control_character_is_refused_with_its_row(db: Database, refs: PlanRefs,
+                                                     tmp_path: Path) -> None:
+    """An invisible control character (pasted from another program) is refused: a
+    spreadsheet report could not hold it. Tab and line ends are kept as before."""
+    path = _csv(tmp_path / "tip.csv", [
+        ["R1", "pasted \x01text", "", "", "", ""],
+        ["R2", "Fine\ttext\r\nover lines.", "Bell\x07", "", "", ""],
+        ["R3", "Fine.", "", "", "", "S4-O1-i\r\nS21-O1-i"]])
+    result = _import(db, refs, path)
+    lines = [line for r in result.rows for line in r.lines(result.file)]  # type: ignore[attr-defined]
+    assert lines == [
+        "tip.csv:2: column 'text': holds the control character U+0001 (invisible; pasted "
+        "from another program?): remove it and import again",
+        "tip.csv:3: column 'theme': holds the control character U+0007 (invisible; pasted "
+        "from another program?): remove it and import again",
+        "tip.csv:4: R3: stored"]
+    with pytest.raises(NaptipError, match=r"tip\.csv: the set's source holds the control "
+                                          r"character U\+001B"):
+        _import(db, refs, path, set_id="other", source="US \x1b[31mTIP")
+
+
+def test_issued_after_the_real_day_is_refused(db: Database, refs: PlanRefs,
+                                              tmp_path: Path) -> None:
+    path = _csv(tmp_path / "tip.csv", GOOD)
+    with pytest.raises(NaptipError, match=r"^tip\.csv: issued 2025-10-07 is after today "
+                                          r"\(2025-10-06\)"):
+        _import(db, refs, path, issued="2025-10-07")
+    assert _import(db, refs, path, issued="2025-10-06").summary().startswith(  # type: ignore[attr-defined]
+        "tip.csv: set tip-2025 (new): stored 2")
+
+
+def test_a_toml_file_with_a_byte_order_mark_is_read(db: Database, refs: PlanRefs,
+                                                    tmp_path: Path) -> None:
+    """Notepad saves UTF-8 with a BOM; tomllib refuses it; naptip reads it."""
+    path = tmp_path / "set.toml"
+    path.write_bytes("\ufeff[set]\nsource = \"S\"\nissued = 2025-01-01\n\n[[item]]\n"
+                     "id = \"R1\"\ntext = \"Text.\"\n".encode())
+    result = _import(db, refs, path, source=None, issued=None)
+    assert [line for r in result.rows for line in r.lines(result.file)] == [  # type: ignore[attr-defined]
+        "set.toml:5: R1: stored"]
+    empty = tmp_path / "empty.toml"
+    empty.write_text("[set]\nsource = \"S\"\nissued = 2025-01-01\n", encoding="utf-8")
+    with pytest.raises(NaptipError, match=r"^empty\.toml: no items: the file has no "
+                                          r"\[\[item\]\] entries"):
+        _import(db, refs, empty, source=None, issued=None)

@@ -30,6 +30,7 @@ from naptip.store.db import Database
 from naptip.store.orm import AuditEntry, Contact, Recommendation
 
 NOW = datetime(2025, 10, 6, 2, 0, tzinfo=UTC)
+TODAY = date(2025, 10, 6)
 
 
 @pytest.fixture
@@ -102,19 +103,26 @@ def test_links_to_naptip_3_activities_and_the_gap_flag(seeded: Database, refs: P
                                values={"1": "2"}, done_on=date(2022, 11, 30)),
                     today=date(2023, 1, 10), now=datetime(2023, 1, 10, tzinfo=UTC))
     with seeded.reading() as session:
-        assert [(r["item"], r["links"], r["gap"]) for r in item_rows(session)] == [
+        assert [(r["item"], r["links"], r["gap"]) for r in item_rows(session, as_of=TODAY)] == [
             ("R1", 1, False), ("R2", 0, True), ("R3", 0, True)]
     changed = link(seeded, refs, "TIP-2025", "r2", ["S23-O1-vii", "s7-o1-vi", "S23-O1-vii"],
                    actor="Siti", now=NOW)
-    assert (changed.item, changed.done) == ("tip-2025 R2", ("S23-O1-vii", "S7-O1-vi"))
+    assert (changed.item, changed.done) == (
+        "tip-2025 R2", ("naptip-3.0:S23-O1-vii", "naptip-3.0:S7-O1-vi"))
     again = link(seeded, refs, "tip-2025", "R2", ["S23-O1-vii"], actor="Siti", now=NOW)
-    assert (again.done, again.unchanged) == ((), ("S23-O1-vii",))
+    assert (again.done, again.unchanged) == ((), ("naptip-3.0:S23-O1-vii",))
     gone = link(seeded, refs, "tip-2025", "R2", ["S7-O1-vi"], actor="Siti", unlink=True,
                 now=NOW)
-    assert gone.done == ("S7-O1-vi",)
+    assert gone.done == ("naptip-3.0:S7-O1-vi",)
+    # a plan's id in any case; a plain id is the refs' (the command's) plan
+    other = link(seeded, refs, "tip-2025", "R3", ["NAPTIP-3.0:s4-o1-i"], actor="Siti",
+                 now=NOW)
+    assert other.done == ("naptip-3.0:S4-O1-i",)
+    link(seeded, refs, "tip-2025", "R3", ["S4-O1-i"], actor="Siti", unlink=True, now=NOW)
     with seeded.reading() as session:
-        assert [r["item"] for r in item_rows(session, gaps=True)] == ["R3"]
-        assert [r["item"] for r in item_rows(session, committee="victim-care")] == ["R1"]
+        assert [r["item"] for r in item_rows(session, as_of=TODAY, gaps=True)] == ["R3"]
+        assert [r["item"] for r in item_rows(session, as_of=TODAY,
+                                             committee="victim-care")] == ["R1"]
         detail = item_detail(session, "tip-2025", "R1", date(2023, 6, 30))
         # S4-O1-i's five yearly occurrences in the synced store on 2023-06-30, as the
         # follow-up report counts them: 2021 accepted, 2022 awaiting review (and overdue),
@@ -202,6 +210,11 @@ def test_who_may_update(seeded: Database, tmp_path: Path) -> None:
         submit_update(seeded, _draft(narrative="Victim reached at 012-345 6789"))
     with pytest.raises(EvidenceError, match="longer than 2,000 characters"):
         submit_update(seeded, _draft(narrative="x" * 2001))
+    with pytest.raises(EvidenceError, match=r"the narrative holds the control character "
+                                            r"U\+001B \(invisible"):
+        submit_update(seeded, _draft(narrative="Done \x1b[2J with the agencies"))
+    with pytest.raises(EvidenceError, match=r"link 'https://x\.my/ab' is not an http"):
+        submit_update(seeded, _draft(links=["https://x.my/a\x01b"]))
     with pytest.raises(EvidenceError, match="status 'done': use one of not-started"):
         submit_update(seeded, _draft(status="done"))
     phone = tmp_path / "contacts.txt"

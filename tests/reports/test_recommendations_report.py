@@ -131,7 +131,7 @@ def test_xlsx_holds_numbers(store: Database, run: Run, tmp_path: Path) -> None:
                  "--format", "xlsx", "-o", str(out), env=db_env(store))
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert {"Items by status", "Items by lead committee and sta", "Linked activities",
+    assert {"Items by status", "Items by lead committee and", "Linked activities",
             "Items"} <= set(book.sheetnames), book.sheetnames
     by_status = {r[0].value: r[1].value for r in book["Items by status"].iter_rows(min_row=2)}
     assert by_status == {"not started": 3, "in progress": 1, "implemented": 1,
@@ -202,3 +202,41 @@ def test_pdf_through_chromium(store: Database, run: Run, tmp_path: Path) -> None
     for words in ("Follow-up of recommendations", "Items by lead committee and status",
                   "Fund shelters."):
         assert words in text, words
+
+
+def test_xlsx_never_fails_on_a_stored_control_character(store: Database, run: Run,
+                                                        tmp_path: Path) -> None:
+    """A text stored before imports refused control characters (an evidence note, a
+    recommendation's text) is written with U+FFFD in its place: the workbook opens."""
+    from openpyxl import load_workbook
+    from sqlalchemy import update
+
+    from naptip.store.orm import Evidence
+
+    add_set(store, "ctl-2024", [Item(item="C1", text="pasted \x01text \x1b[31mred",
+                                     lead="media")],
+            issued_on=date(2024, 3, 1), source="Control \x07characters")
+    store.write(lambda s: s.execute(update(Evidence).values(note="note with \x1b and \x0b")))
+    out = tmp_path / "ctl.xlsx"
+    result = run("--as-of", "2024-06-30", "report", "recommendations", "--set", "ctl-2024",
+                 "--format", "xlsx", "-o", str(out), env=db_env(store))
+    assert result.exit_code == 0, result.output
+    texts = [v for s in load_workbook(out) for r in s.iter_rows(values_only=True)
+             for v in r if isinstance(v, str)]
+    assert "pasted \ufffdtext \ufffd[31mred" in texts, texts
+    annual = tmp_path / "annual.xlsx"
+    result = run("--as-of", "2024-06-30", "report", "annual", "--year", "2024", "--format",
+                 "xlsx", "-o", str(annual), env=db_env(store))
+    assert result.exit_code == 0, result.output
+    load_workbook(annual)
+
+
+def test_sheet_names_are_cut_at_a_word() -> None:
+    from naptip.reports.tabular import _sheet_name
+
+    used: set[str] = set()
+    assert [_sheet_name(t, used) for t in (
+        "Items by lead committee and status", "Items by lead committee and status",
+        "Supercalifragilisticexpialidociousness", "Linked activities")] == [
+        "Items by lead committee and", "Items by lead committee and 2",
+        "Supercalifragilisticexpialidoci", "Linked activities"]

@@ -111,6 +111,7 @@ class ItemFollowUp:
     latest: UpdateFact | None  #: the last update submitted, whatever its review
     awaiting: tuple[UpdateFact, ...]  #: updates awaiting review, oldest first
     activities: tuple[ActivityProgress, ...]
+    updates: tuple[UpdateFact, ...] = ()  #: all it had by the as-of day, oldest first
 
     @property
     def gap(self) -> bool:
@@ -206,7 +207,8 @@ def read_followup(session: Session, set_id: str, *, as_of: date,
             support=tuple(support or ()), status=last.status if last else "not-started",
             accepted=last, latest=mine[-1] if mine else None,
             awaiting=tuple(u for u in mine if u.review == "submitted"),
-            activities=tuple(progress[key] for key in links.get(rid, []))))
+            activities=tuple(progress[key] for key in links.get(rid, [])),
+            updates=tuple(mine)))
     return FollowUp(set_id=s.id, source=s.source, issued_on=s.issued_on, url=s.url,
                     note=s.note, as_of=as_of, committee=committee, items=tuple(out))
 

@@ -37,8 +37,9 @@ def split_list(text: str, *, commas: bool = False) -> list[str]:
 @dataclass(frozen=True)
 class PlanRefs:
     """The committees (by id) and each known plan's activity ids; an activity id without
-    a plan (``S4-O1-i``) is one of ``default_plan`` (the built-in NAPTIP 3.0), another
-    plan's is written ``naptip-4.0:S1-O1-i``."""
+    a plan (``S4-O1-i``) is one of ``default_plan`` (the plan the command works on:
+    ``naptip --plan``, else the plan running today), another plan's is written
+    ``naptip-4.0:S1-O1-i`` (the plan's id in any case)."""
 
     committees: Mapping[str, Committee]
     activities: Mapping[str, Collection[str]]
@@ -60,6 +61,8 @@ class PlanRefs:
         plan_id, sep, activity = text.rpartition(":")
         if not sep:
             plan_id = self.default_plan
+        plan_id = next((p for p in self.activities if p.casefold() == plan_id.casefold()),
+                       plan_id)
         known = self.activities.get(plan_id)
         if known is None:
             raise EvidenceError(f"unknown plan {echo_cut(plan_id)!r} in activity "
@@ -73,5 +76,6 @@ class PlanRefs:
         return plan_id, found
 
     def shown(self, plan_id: str, activity_id: str) -> str:
-        """An activity as people write it: the default plan's without its plan."""
-        return activity_id if plan_id == self.default_plan else f"{plan_id}:{activity_id}"
+        """An activity named with its plan (``naptip-3.0:S2-O1-i``): two plans may have
+        the same activity ids, and a plain id means the command's plan."""
+        return f"{plan_id}:{activity_id}"

@@ -53,6 +53,10 @@ def read_set_file(path: Path) -> SetFile:
     if not path.is_file():
         raise NaptipError(f"{path}: no such file")
     result = _toml(path) if suffix == ".toml" else _sheet(path)
+    if not result.rows:
+        raise NaptipError(f"{path.name}: no items: " + (
+            "the file has no [[item]] entries" if suffix == ".toml" else
+            "the file has its header but no item rows"))
     if len(result.rows) > MAX_ITEMS:
         raise NaptipError(f"{path.name}: more than {MAX_ITEMS:,} items; a set is one "
                           "report's recommendations")
@@ -61,7 +65,7 @@ def read_set_file(path: Path) -> SetFile:
 
 def _toml(path: Path) -> SetFile:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")  # Notepad's BOM
         data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise NaptipError(f"{path.name}: is not UTF-8 text") from None

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from naptip.base.errors import NaptipError
-from naptip.base.text import echo_cut
+from naptip.base.text import control_character, echo_cut
 from naptip.base.values import EvidenceError
 from naptip.progress.evidence_import import FORMULA_START, LIST_DASH
 from naptip.progress.recommendations.people import acting, secretariat
@@ -33,6 +33,7 @@ from naptip.store.audit_recommendations import rows_payload
 from naptip.store.db import Database
 from naptip.store.orm import Recommendation, RecommendationLink, RecommendationSet
 from naptip.store.personal_data import refusal, scan
+from naptip.time.clock import PLAN_TZ
 
 __all__ = ["ItemOutcome", "SetHeader", "SetImport", "check_set_id", "import_set"]
 
@@ -69,13 +70,16 @@ class ItemOutcome:
     item: str | None = None
     problems: tuple[str, ...] = ()  #: "column 'lead': unknown committee 'X' (...)"
     dry_run: bool = False
+    #: an item already imported whose file's owners or activities differ from the store's
+    warning: str | None = None
 
     def lines(self, file: str) -> list[str]:
         where = f"{file}:{self.row}"
         if self.outcome == "refused":
             return [f"{where}: {p}" for p in self.problems]
         if self.outcome == "already imported":
-            return [f"{where}: {self.item}: already imported"]
+            return [f"{where}: {self.item}: already imported"] + (
+                [f"{where}: warning: {self.item}: {self.warning}"] if self.warning else [])
         return [f"{where}: {self.item}: {'would be stored' if self.dry_run else 'stored'}"]
 
 
@@ -130,8 +134,13 @@ def _header(name: str, file: Mapping[str, str], given: Mapping[str, str | None])
     return out
 
 
-def _set_header(name: str, values: Mapping[str, str]) -> SetHeader:
+def _set_header(name: str, values: Mapping[str, str], today: date) -> SetHeader:
     for key, text in values.items():
+        control = control_character(text)
+        if control:
+            raise NaptipError(f"{name}: the set's {key} holds the control character "
+                              f"{control} (invisible; pasted from another program?): "
+                              "remove it")
         findings = scan(text, f"the set's {key}")
         if findings:
             raise NaptipError(f"{name}: " + refusal(findings, "set refused", then=_AGAIN))
@@ -150,6 +159,9 @@ def _set_header(name: str, values: Mapping[str, str]) -> SetHeader:
     except ValueError:
         raise NaptipError(f"{name}: issued {echo_cut(issued)!r} is not a date "
                           "(YYYY-MM-DD)") from None
+    if issued_on > today:
+        raise NaptipError(f"{name}: issued {issued_on.isoformat()} is after today "
+                          f"({today.isoformat()}): give the day the source was issued")
     url = values.get("url", "").strip() or None
     if url and (not _LINK.match(url) or len(url) > 2000):
         raise NaptipError(f"{name}: url {echo_cut(url)!r} is not an http(s) address")
@@ -183,6 +195,14 @@ def _check_row(row: int, cells: Mapping[str, str], refs: PlanRefs,
     if any(findings.values()):  # nothing below may echo a personal number
         return None, [f"column {c!r}: " + refusal(f, "personal data", then=_AGAIN)
                       for c, f in findings.items() if f]
+    for column, value in cells.items():
+        control = control_character(value)
+        if control:
+            problems.append(f"column {column!r}: holds the control character {control} "
+                            "(invisible; pasted from another program?): remove it and "
+                            "import again")
+    if problems:
+        return None, problems
     ident = cells.get("id", "").strip()
     if not ident:
         problems.append("column 'id': empty: each item needs its id (\"R1\")")
@@ -231,6 +251,33 @@ def _check_row(row: int, cells: Mapping[str, str], refs: PlanRefs,
                  support=tuple(support), activities=tuple(activities)), []
 
 
+def _differs(set_id: str, had: Recommendation, item: _Item, refs: PlanRefs) -> str | None:
+    """What the file gives an item already imported that the store does not have (an
+    import never changes an item), and the command that changes it; None: the same."""
+    out: list[str] = []
+    where = f"{set_id} {had.item}"
+    if item.lead is not None and item.lead != had.lead:
+        out.append(f"the file's lead {item.lead} is not the stored {had.lead or '-'} "
+                   f"(naptip recommendations assign {where} --lead {item.lead})")
+    if item.support and set(item.support) != set(had.support or []):
+        given = ",".join(item.support)
+        out.append(f"the file's support {given} is not the stored "
+                   f"{','.join(had.support or []) or '-'} (naptip recommendations assign "
+                   f"{where} --support {given})")
+    stored = {(k.plan_id, k.activity_id) for k in had.links}
+    if item.activities and set(item.activities) != stored:
+        new = [refs.shown(*p) for p in item.activities if p not in stored]
+        gone = [refs.shown(*p) for p in sorted(stored) if p not in item.activities]
+        how = "; ".join(
+            ([f"naptip recommendations link {where} {' '.join(new)}"] if new else [])
+            + ([f"naptip recommendations link {where} {' '.join(gone)} --unlink"]
+               if gone else []))
+        out.append(f"the file's activities differ from the stored ones ({how})")
+    if not out:
+        return None
+    return "; ".join(out) + ": an import does not change an item"
+
+
 def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
                source: str | None = None, issued: str | None = None, url: str | None = None,
                importer: str, login: bool = False, dry_run: bool = False,
@@ -260,6 +307,7 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
         first[item.item.casefold()] = row
         checked.append(item)
     when = now or datetime.now(UTC)
+    real_today = when.astimezone(PLAN_TZ).date()  # the real day: never --as-of's
 
     def work(session: Session) -> list[ItemOutcome]:
         actor = acting(session, importer, login=login)
@@ -267,11 +315,11 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
         stored_set = session.get(RecommendationSet, set_id)
         header_values = given
         if stored_set is None:
-            header = _set_header(name, header_values)
+            header = _set_header(name, header_values, real_today)
         else:
             header = _set_header(name, {"source": stored_set.source,
                                         "issued": stored_set.issued_on.isoformat(),
-                                        **header_values})
+                                        **header_values}, real_today)
             _same_set(name, stored_set, header, header_values)
         existing = {r.item.casefold(): r for r in session.execute(
             select(Recommendation).where(Recommendation.set_id == set_id)).scalars()}
@@ -283,7 +331,8 @@ def import_set(db: Database, refs: PlanRefs, path: Path, *, set_id: str,
                 ready.append(item)
                 outcomes.append(ItemOutcome(item.row, "stored", item.item, dry_run=dry_run))
             elif " ".join(had.text.split()) == item.text:
-                outcomes.append(ItemOutcome(item.row, "already imported", had.item))
+                outcomes.append(ItemOutcome(item.row, "already imported", had.item,
+                                            warning=_differs(set_id, had, item, refs)))
             else:
                 outcomes.append(ItemOutcome(item.row, "refused", item.item, (
                     f"column 'text': differs from the text {had.item} of set {set_id} was "

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from naptip.base.text import echo_cut
+from naptip.base.text import control_character, echo_cut
 from naptip.base.values import EvidenceError
 from naptip.progress.recommendations.items import find_item
 from naptip.progress.recommendations.people import acting, is_secretariat, may_update
@@ -65,6 +65,10 @@ def _check(draft: UpdateDraft, blobs: BlobStore) -> tuple[str, list[str], list[P
     if len(narrative) > MAX_TEXT:
         raise EvidenceError(f"the narrative is longer than {MAX_TEXT:,} characters: keep it "
                             "short (attach a document for more, with no personal data)")
+    control = control_character(narrative)
+    if control:
+        raise EvidenceError(f"the narrative holds the control character {control} "
+                            "(invisible; pasted from another program?): remove it")
     links = list(dict.fromkeys(link.strip() for link in draft.links if link.strip()))
     if len(links) > MAX_LINKS or len(draft.files) > MAX_FILES:
         raise EvidenceError(f"at most {MAX_LINKS} links and {MAX_FILES} files an update")
@@ -82,7 +86,8 @@ def _check(draft: UpdateDraft, blobs: BlobStore) -> tuple[str, list[str], list[P
                      for f in scan(part.text, part.where, tick=budget.tick)]
     if findings:
         raise EvidenceError(refusal(findings, "update refused"))
-    bad = [link for link in links if not _LINK.match(link) or len(link) > 2000]
+    bad = [link for link in links
+           if not _LINK.match(link) or len(link) > 2000 or control_character(link)]
     if bad:
         raise EvidenceError(f"link {echo_cut(bad[0])!r} is not an http(s) address")
     return status, links, paths
