@@ -204,17 +204,24 @@ def test_link_list_show_update_review_and_audit_verify(run: Run, env: dict[str, 
 
 
 def test_a_plain_activity_id_is_the_commands_plan(run: Run, env: dict[str, str],
-                                                  package: Path) -> None:
+                                                  package: Path, tmp_path: Path) -> None:
     """With NAPTIP 4.0 loaded and running (2026-12-07), S2-O1-i is 4.0's, as in every
     command; --plan or a prefix names another; the output always names the plan."""
     env = {**env, "NAPTIP_PLAN_PACKAGES": str(package), "NAPTIP_USER": "Siti",
            "NAPTIP_AS_OF": "2026-12-07"}
-    plain = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
-                env=env)  # the example's plain ids are NAPTIP 3.0's: not 4.0's
-    assert plain.exit_code == 1
+    sheet = tmp_path / "old.csv"
+    sheet.write_text("id,text,lead,activities\nA1,Identify victims.,enforcement,S21-O1-i\n",
+                     encoding="utf-8")
+    new = ("--source", "Old review", "--issued", "2025-01-01")
+    plain = run("recommendations", "import", str(sheet), "--set", "old", *new, env=env)
+    assert plain.exit_code == 1  # a plain NAPTIP 3.0 id is not 4.0's
     assert "unknown activity 'S21-O1-i' of naptip-4.0; did you mean" in plain.stdout
-    imported = run("--plan", "naptip-3.0", "recommendations", "import", str(EXAMPLE),
-                   "--set", "synthetic-review", env=env)
+    old_plan = run("--plan", "naptip-3.0", "recommendations", "import", str(sheet), "--set",
+                   "old", *new, env=env)
+    assert old_plan.exit_code == 0, old_plan.output
+    assert "old.csv:2: A1: stored" in old_plan.stdout
+    imported = run("recommendations", "import", str(EXAMPLE), "--set", "synthetic-review",
+                   env=env)  # the example names its plan: the same whatever plan runs
     assert imported.exit_code == 0, imported.output
     linked = run("recommendations", "link", "synthetic-review", "R5", "S2-O1-i", env=env)
     assert linked.stdout == "synthetic-review R5: linked naptip-4.0:S2-O1-i\n", linked.output
