@@ -110,7 +110,7 @@ def icalendar_feed(catalog: Catalog, scope: Scope, published: Sequence[Published
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("uid", vText(f"{catalog.structure.plan.id}/{scope.key}@naptip"))
+    cal.add("uid", vText(scope.calendar_uid or f"naptip/{scope.key}@naptip"))
     cal.add("name", vText(one_line(scope.name)))
     cal.add("x-wr-calname", vText(one_line(scope.name)))
     cal.add("description", vText(one_line(scope.description)))
