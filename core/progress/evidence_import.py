@@ -18,10 +18,9 @@ This module reads the file and does the work; it prints nothing (the CLI does).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -46,6 +45,9 @@ from naptip.progress.evidence import (
     _audit_payload,
     _people_indicator,
 )
+from naptip.progress.sheets import SAVE_AS, header, read_table
+from naptip.progress.sheets import cell as _cell
+from naptip.progress.sheets import reason as _reason
 from naptip.store import audit
 from naptip.store.actors import Actor, person, resolve
 from naptip.store.audit import canonical
@@ -83,7 +85,6 @@ CHUNK = 250
 #: the time of day a past date is stored at (noon in Malaysia: the same day everywhere)
 _NOON = time(12, 0)
 #: how a spreadsheet saved otherwise (semicolons, Windows code page) should be saved
-SAVE_AS = 'save it from Excel as "CSV UTF-8 (comma delimited)"'
 #: free-text columns whose cells a spreadsheet must not take for a formula
 FREE_TEXT = ("note", "links")
 #: what starts a formula in Excel, LibreOffice and Google Sheets (CSV injection)
@@ -166,23 +167,9 @@ class ImportReport:
 
 
 def _header(text: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", text.strip().lower())
+    name = header(text)
     match = _VALUE.match(name)
     return f"value_{int(match.group(1))}" if match else name
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -197,16 +184,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
                           f"{path.suffix or 'without a suffix'})")
     if not path.is_file():
         raise NaptipError(f"{path}: no such file")
-    try:
-        table = list(_csv(path) if suffix == ".csv" else _xlsx(path))
-    except UnicodeDecodeError:
-        raise NaptipError(f"{path.name}: is not UTF-8 text (a CSV saved in a Windows code "
-                          f"page?); {SAVE_AS}") from None
-    except (OSError, csv.Error) as exc:
-        raise NaptipError(f"{path.name}: cannot be read ({_reason(exc)})") from None
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise NaptipError(f"{path.name}: cannot be read as an xlsx workbook "
-                          f"({_reason(exc)})") from None
+    table = read_table(path)
     if not table or not any(_cell(c) for c in table[0]):
         raise NaptipError(f"{path.name}: the first row must name the columns "
                           f"({', '.join(COLUMNS[:6])}...)")
@@ -224,35 +202,6 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         if len(rows) > MAX_ROWS:
             raise NaptipError(f"{path.name}: more than {MAX_ROWS:,} rows; split the file")
     return rows
-
-
-def _reason(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:120] or type(exc).__name__
-
-
-def _csv(path: Path) -> Iterator[list[str]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        yield from csv.reader(handle)
-
-
-def _xlsx(path: Path) -> Iterator[Sequence[Any]]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
-            yield [_percent(c.value, getattr(c, "number_format", None)) for c in row]
-    finally:
-        workbook.close()
-
-
-def _percent(value: Any, number_format: str | None) -> Any:
-    """A number shown as a percentage in Excel (87.5% is kept as 0.875) as its text."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and number_format \
-            and "%" in number_format:
-        return f"{round(value * 100, 10):g}%"
-    return value
 
 
 def _check_headers(name: str, headers: list[str]) -> None:

@@ -8,7 +8,6 @@ header is row 1), a TOML item by the line of its ``[[item]]``.
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,8 +16,10 @@ from typing import Any
 
 from naptip.base.errors import NaptipError
 from naptip.base.text import echo_cut
-from naptip.progress.evidence_import import SAVE_AS, _csv, _header, _reason, _xlsx
-from naptip.progress.evidence_import import _cell as _sheet_cell
+from naptip.progress.sheets import SAVE_AS, read_table
+from naptip.progress.sheets import cell as _sheet_cell
+from naptip.progress.sheets import header as _header
+from naptip.progress.sheets import reason as _reason
 
 __all__ = ["COLUMNS", "MAX_ITEMS", "SET_KEYS", "SetFile", "read_set_file"]
 
@@ -112,16 +113,7 @@ def _value(value: Any) -> str:
 
 
 def _sheet(path: Path) -> SetFile:
-    try:
-        table = list(_csv(path) if path.suffix.lower() == ".csv" else _xlsx(path))
-    except UnicodeDecodeError:
-        raise NaptipError(f"{path.name}: is not UTF-8 text (a CSV saved in a Windows code "
-                          f"page?); {SAVE_AS}") from None
-    except (OSError, csv.Error) as exc:
-        raise NaptipError(f"{path.name}: cannot be read ({_reason(exc)})") from None
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise NaptipError(f"{path.name}: cannot be read as an xlsx workbook "
-                          f"({_reason(exc)})") from None
+    table = read_table(path)
     if not table or not any(_sheet_cell(c) for c in table[0]):
         raise NaptipError(f"{path.name}: the first row must name the columns "
                           f"({', '.join(COLUMNS)})")
