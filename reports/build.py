@@ -12,7 +12,14 @@ from naptip.base.report_types import ReportSection
 from naptip.plan.catalog import Catalog
 from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.progress.progress import Progress, build_progress
-from naptip.reports.document import Chart, Report, ReportError, build_report, context_of
+from naptip.reports.document import (
+    Chart,
+    Report,
+    ReportError,
+    build_report,
+    context_of,
+    report_committee,
+)
 from naptip.reports.labels import LANGS
 from naptip.reports.narrative import latest_narratives, narrative_scope
 from naptip.reports.recommendations import add_followups, read_year_followups
@@ -36,12 +43,7 @@ def resolve_scope(catalog: Catalog, kind: str, *, year: int | None = None,
     first, last = plan[0], plan[-1]
     if year is not None and year not in plan:
         raise ReportError(f"year {year} is outside the plan ({first}–{last})")
-    wanted = None
-    if committee is not None:
-        wanted = catalog.committee_id(committee)
-        if wanted is None:
-            known = ", ".join(sorted(catalog.committees))
-            raise ReportError(f"unknown committee {committee!r} (known: {known})")
+    wanted = report_committee(catalog, committee)
     if kind == "annual":
         if year is None:
             raise ReportError("an annual report needs --year")

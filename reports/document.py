@@ -44,6 +44,19 @@ class ReportError(NaptipError):
     """A report that cannot be built as asked (bad year, unknown committee...)."""
 
 
+def report_committee(catalog: Catalog, committee: str | None) -> str | None:
+    """The id of the committee a report is for (an id, name or alias as given); None for
+    none; an unknown one is a one-line ReportError naming the known ids."""
+    if committee is None:
+        return None
+    wanted = catalog.committee_id(committee)
+    if wanted is None:
+        known = ", ".join(sorted(catalog.committees))
+        raise ReportError(f"unknown committee {committee!r} (known: {known})")
+    return wanted
+
+
+
 @dataclass(frozen=True, kw_only=True)
 class Chart:
     id: str

@@ -25,7 +25,7 @@ from naptip.progress.recommendations.followup import (
     read_followup,
     read_set_ids,
 )
-from naptip.reports.document import Report, ReportError, Section
+from naptip.reports.document import Report, ReportError, Section, report_committee
 from naptip.reports.labels import LANGS, rec_status, review_label, t
 from naptip.reports.names import committee_name
 from naptip.store.db import Database
@@ -243,12 +243,7 @@ def make_followup_report(db: Database, catalog: Catalog, set_id: str, *, as_of: 
     """The follow-up report of one set (of the items one committee leads)."""
     if lang not in LANGS:
         raise ReportError(f"unknown language {lang!r}: use {' or '.join(LANGS)}")
-    wanted = None
-    if committee is not None:
-        wanted = catalog.committee_id(committee)
-        if wanted is None:
-            known = ", ".join(sorted(catalog.committees))
-            raise ReportError(f"unknown committee {committee!r} (known: {known})")
+    wanted = report_committee(catalog, committee)
     try:
         with db.reading() as session:
             f = read_followup(session, set_id, as_of=as_of, committee=wanted)
