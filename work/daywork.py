@@ -22,13 +22,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-from naptip.base.config import Settings
 from naptip.base.errors import NaptipError
 from naptip.base.model import Plan
-from naptip.plan.catalog import Catalog
-from naptip.plan.pluginmanager import LoadedPlugins
 from naptip.store.db import Database
 from naptip.work.runtypes import DayWork as DayWork
 from naptip.work.runtypes import RunSummary as RunSummary
@@ -250,12 +246,3 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"exit {exc.code}"
     return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
-
-
-def work_for(db: Database, catalog: Catalog, settings: Settings, loaded: LoadedPlugins | None,
-             day: date, **options: Any) -> tuple[DayWork, DayPlan]:
-    """The DayWork and its plan for a run on ``day`` (catch-up included)."""
-    since = options.pop("since", None)
-    plan = plan_day(db, day, since=since, plan=catalog.structure.plan)
-    return DayWork(db=db, catalog=catalog, settings=settings, loaded=loaded, day=plan.day,
-                   since=plan.since, **options), plan
